@@ -8,7 +8,7 @@ node_modules. Artifacts are read once per process and cached; they are immutable
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from web3 import Web3
@@ -21,13 +21,13 @@ class UnknownArtifact(LookupError):
     """Asked for a contract that is not among the pinned artifacts."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def artifact_names() -> tuple[str, ...]:
     """Names of every pinned artifact, sorted so that derived tables are deterministic."""
     return tuple(sorted(p.stem for p in ARTIFACTS_DIR.glob("*.json")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_artifact(name: str) -> dict:
     """The artifact dict (contractName, sourcePackage, sourcePath, abi, bytecode)."""
     path = ARTIFACTS_DIR / f"{name}.json"

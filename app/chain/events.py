@@ -15,7 +15,7 @@ and are returned as that 0x hash.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from eth_abi import decode
 from eth_abi.exceptions import DecodingError

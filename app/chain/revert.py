@@ -8,9 +8,9 @@ all). Everything funnels into ChainRevert whose message a page can show as is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
 
 from eth_abi import decode
 from eth_abi.exceptions import DecodingError

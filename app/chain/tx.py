@@ -13,8 +13,9 @@ protocol without touching the callers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
