@@ -15,6 +15,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.types import TxReceipt
 
+from app.chain import agent as agent_ops
 from app.chain.artifacts import abi, contract
 from app.chain.constants import KYC_CLAIM_TOPIC, ZERO_ADDRESS
 from app.chain.events import EventDecoder
@@ -67,13 +68,13 @@ def suite_from_token(w3: Web3, token_address: str, salt: str) -> dict:
 
 
 def pause_token(w3: Web3, agent: LocalAccount, token: str) -> TxReceipt:
-    """Stop all transfers (agent only); minting and burning by agents stay possible."""
-    return send_call(w3, agent, function_call(contract(w3, "Token", token), "pause"))
+    """Stop holder transfers (agent only); agents can still mint, burn and force transfers."""
+    return agent_ops.pause(w3, agent, token)
 
 
 def unpause_token(w3: Web3, agent: LocalAccount, token: str) -> TxReceipt:
-    """Allow transfers (agent only); new suites start paused."""
-    return send_call(w3, agent, function_call(contract(w3, "Token", token), "unpause"))
+    """Allow holder transfers (agent only); new suites start paused."""
+    return agent_ops.unpause(w3, agent, token)
 
 
 def _validate(salt: str, decimals: int, agents: list[str], countries: list[int], max_balance: int,
