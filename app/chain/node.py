@@ -13,4 +13,4 @@ def _make_web3(config: dict) -> Web3:
     return Web3(Web3.HTTPProvider(config["ETH_RPC_URL"], request_kwargs={"timeout": RPC_TIMEOUT_S}))
 
 
-web3_client: PerProcess[Web3] = PerProcess("libertum.web3", _make_web3)
+web3_client: PerProcess[Web3] = PerProcess("libertum.web3", _make_web3, "ETH_RPC_URL")

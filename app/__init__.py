@@ -1,0 +1,49 @@
+"""Application factory: wires settings, extensions, blueprints, error pages and CLI commands.
+
+No connection is opened and no schema is changed here; those happen lazily on first use
+or through the idempotent `flask` commands.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Flask
+
+from app import config as settings
+from app.commands import register_commands
+from app.data.mongo import mongo_client
+from app.errors import register_errorhandlers
+from app.extensions import csrf, redis_client
+from app.logs import register_logging
+from app.security import register_security_headers
+
+BLUEPRINTS = ("system", "marketplace", "auth", "onboarding", "issuer", "portfolio", "admin", "webhooks")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app from the environment; `overrides` replaces settings (tests)."""
+    app = Flask(__name__)
+    loaded = settings.load()
+    app.config.update(loaded.as_flask_config())
+    if overrides:
+        app.config.update(overrides)
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+    redis_client.init_app(app)
+    mongo_client.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        module = importlib.import_module(f"app.blueprints.{name}.routes")
+        app.register_blueprint(module.bp)

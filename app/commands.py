@@ -1,0 +1,67 @@
+"""`flask` commands: idempotent set-up (db, kafka, chain) and the long-running worker processes."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.data import init_db
+from app.data.mongo import get_db
+from app.domain.platform_chain import ensure_platform
+from app.events.topics import create_topics
+from workers.entrypoints import QUEUES, run_chain_monitor, run_chain_sync, run_rq_worker
+
+db_cli = AppGroup("db", help="MongoDB collections and indexes.")
+kafka_cli = AppGroup("kafka", help="Kafka topics.")
+chain_cli = AppGroup("chain", help="The platform's contracts and chain workers.")
+
+
+@db_cli.command("init")
+def db_init() -> None:
+    """Create every collection and index (safe to run again)."""
+    created = init_db(get_db())
+    new = {name: indexes for name, indexes in created.items() if indexes}
+    click.echo(f"db ready: {len(created)} collections; new indexes: {json.dumps(new) if new else 'none'}")
+
+
+@kafka_cli.command("init")
+def kafka_init() -> None:
+    """Create the platform's topics (safe to run again)."""
+    created = create_topics(current_app.config["KAFKA_BOOTSTRAP_SERVERS"])
+    click.echo(f"kafka ready; created topics: {', '.join(created) if created else 'none'}")
+
+
+@chain_cli.command("bootstrap")
+def chain_bootstrap() -> None:
+    """Deploy the platform's ERC-3643 infrastructure once per chain and record its addresses."""
+    record, deployed_now = ensure_platform(current_app.config)
+    click.echo(("deployed" if deployed_now else "already deployed") + f" on chain {record.get('chainId')}")
+    click.echo(json.dumps(record, indent=2, sort_keys=True))
+
+
+@chain_cli.command("monitor")
+def chain_monitor() -> None:
+    """Follow the chain and publish decoded platform logs to `chain.events` (runs until SIGTERM)."""
+    run_chain_monitor(current_app.config)
+
+
+@chain_cli.command("sync")
+def chain_sync() -> None:
+    """Consume `chain.events` into MongoDB as group `chain-sync` (runs until SIGTERM)."""
+    run_chain_sync(current_app.config)
+
+
+@click.command("worker")
+@click.argument("queues", nargs=-1)
+def rq_worker(queues: tuple[str, ...]) -> None:
+    """Run an RQ worker inside the app context on QUEUES (default: all platform queues)."""
+    run_rq_worker(current_app._get_current_object(), list(queues) or list(QUEUES))
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(rq_worker)
+    for group in (db_cli, kafka_cli, chain_cli):
+        app.cli.add_command(group)

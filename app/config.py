@@ -1,0 +1,154 @@
+"""Settings: the only module that reads the environment.
+
+Every setting has a strict parser. Local defaults point at the loopback services that
+`make run` starts; secrets have no default and must come from the environment (the
+local stack generates them once into var/secrets.env). `validate()` fails fast with a
+message naming each missing or malformed setting.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, fields
+from urllib.parse import urlparse
+
+
+class ConfigError(RuntimeError):
+    """Raised when settings are missing or malformed; the message names each one."""
+
+
+_PRIVATE_KEY = re.compile(r"^0x[0-9a-fA-F]{64}$")
+
+
+def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not (parsed.hostname or parsed.path):
+        raise ValueError(f"{name} must be a URL with scheme {' or '.join(schemes)}, got {value!r}")
+    return value
+
+
+def _int(name: str, value: str, minimum: int = 0) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+    if number < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {number}")
+    return number
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{name} must be true or false, got {value!r}")
+
+
+def _private_key(name: str, value: str) -> str:
+    if not _PRIVATE_KEY.match(value):
+        raise ValueError(f"{name} must be a 0x-prefixed 32-byte hex private key")
+    return value
+
+
+def _secret(name: str, value: str) -> str:
+    if len(value) < 32:
+        raise ValueError(f"{name} must be at least 32 characters of random data")
+    return value
+
+
+def _bootstrap_servers(name: str, value: str) -> str:
+    for server in value.split(","):
+        host, _, port = server.strip().rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"{name} must be host:port[,host:port...], got {value!r}")
+    return value
+
+
+# name -> (parser, default or None when required, description for the README table)
+SETTINGS: dict[str, tuple] = {
+    "LIBERTUM_ENV": (lambda n, v: _choice(n, v, ("development", "test", "production")),
+                     "development", "development, test or production"),
+    "SECRET_KEY": (_secret, None, "Flask session and token signing key (>= 32 chars)"),
+    "MONGO_URI": (lambda n, v: _url(n, v, ("mongodb", "mongodb+srv")),
+                  "mongodb://127.0.0.1:27017/", "MongoDB (or FerretDB) connection string"),
+    "MONGO_DB": (lambda n, v: v, "libertum", "database name"),
+    "REDIS_URL": (lambda n, v: _url(n, v, ("redis", "rediss", "unix")),
+                  "redis://127.0.0.1:6379/0", "Redis for sessions, cache, rate limits and RQ"),
+    "KAFKA_BOOTSTRAP_SERVERS": (_bootstrap_servers, "127.0.0.1:9092", "Kafka brokers"),
+    "ETH_RPC_URL": (lambda n, v: _url(n, v, ("http", "https")),
+                    "http://127.0.0.1:8545", "EVM JSON-RPC endpoint"),
+    "CHAIN_CONFIRMATIONS": (_int, "0", "blocks the chain monitor waits before publishing"),
+    "CHAIN_POLL_SECONDS": (lambda n, v: _float(n, v), "0.5", "chain monitor polling interval"),
+    "DEPLOYER_PRIVATE_KEY": (_private_key, None, "platform hot wallet (deploys, agent operations)"),
+    "CLAIM_SIGNER_PRIVATE_KEY": (_private_key, None, "platform ClaimIssuer signing key, kept apart from the hot wallet"),
+    "MAX_CONTENT_LENGTH": (_int, str(10 * 1024 * 1024), "largest accepted request body in bytes"),
+    "SESSION_COOKIE_SECURE": (_bool, "false", "send cookies over HTTPS only (true in production)"),
+    "LOG_LEVEL": (lambda n, v: _choice(n, v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
+                  "INFO", "log level of the JSON logs"),
+}
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _float(name: str, value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
+    return number
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Parsed settings; build with `load()`."""
+
+    LIBERTUM_ENV: str
+    SECRET_KEY: str
+    MONGO_URI: str
+    MONGO_DB: str
+    REDIS_URL: str
+    KAFKA_BOOTSTRAP_SERVERS: str
+    ETH_RPC_URL: str
+    CHAIN_CONFIRMATIONS: int
+    CHAIN_POLL_SECONDS: float
+    DEPLOYER_PRIVATE_KEY: str = field(repr=False)
+    CLAIM_SIGNER_PRIVATE_KEY: str = field(repr=False)
+    MAX_CONTENT_LENGTH: int
+    SESSION_COOKIE_SECURE: bool
+    LOG_LEVEL: str
+
+    def as_flask_config(self) -> dict:
+        """The settings as Flask config keys (same names) plus Flask's own derived ones."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["TESTING"] = self.LIBERTUM_ENV == "test"
+        return values
+
+
+def load(environ: dict[str, str] | None = None) -> Settings:
+    """Parse every setting from `environ` (default: the process environment).
+
+    Raises ConfigError listing every problem at once, so a bad deployment is fixed in one go.
+    """
+    environ = os.environ if environ is None else environ
+    values, problems = {}, []
+    for name, (parser, default, _description) in SETTINGS.items():
+        raw = environ.get(name, default)
+        if raw is None or raw == "":
+            problems.append(f"{name} is required ({_description})")
+            continue
+        try:
+            values[name] = parser(name, raw)
+        except ValueError as error:
+            problems.append(str(error))
+    if problems:
+        raise ConfigError("Invalid configuration:\n  - " + "\n  - ".join(problems))
+    return Settings(**values)

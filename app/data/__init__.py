@@ -1,0 +1,42 @@
+"""Data layer: one module per MongoDB collection (its indexes, queries and atomic updates).
+
+This package is the only place that imports pymongo.
+"""
+
+from __future__ import annotations
+
+from pymongo.database import Database
+
+from app.data import (
+    addresses,
+    chain_checkpoints,
+    chain_contracts,
+    chain_deployments,
+    chain_events,
+    converts,
+    dividends,
+    offerings,
+    orders,
+    passwords,
+    saved_transfer_requests,
+    transfer_requests,
+    user_details,
+    users,
+    whitelists,
+)
+from app.data.indexes import ensure
+
+COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists, converts, orders, dividends,
+               transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
+               chain_deployments)
+
+
+def init_db(db: Database) -> dict[str, list[str]]:
+    """Create every collection and its indexes; safe to run again (returns what was created)."""
+    existing = set(db.list_collection_names())
+    created = {}
+    for module in COLLECTIONS:
+        if module.NAME not in existing:
+            db.create_collection(module.NAME)
+        created[module.NAME] = ensure(db, module.NAME, module.INDEXES)
+    return created

@@ -1,0 +1,56 @@
+"""The `chainEvents` collection: the event store of decoded chain logs, one document per log.
+
+`_id` is the event id `chainId:blockHash:logIndex`, so applying a message twice is a no-op
+and a log from a block that a reorg dropped keeps its own id (it is marked retracted).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pymongo import UpdateOne
+from pymongo.database import Database
+
+from app.data.indexes import ASC, Index
+
+NAME = "chainEvents"
+INDEXES = (
+    Index((("address", ASC), ("blockNumber", ASC), ("logIndex", ASC))),
+    Index((("blockHash", ASC), ("address", ASC))),
+    Index((("event", ASC), ("blockNumber", ASC))),
+    Index((("transactionHash", ASC),)),
+)
+
+
+def _storable(event: dict) -> dict:
+    """Event fields as stored: integer args become decimal strings (uint256 exceeds BSON's int64)."""
+    args = {k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+            for k, v in (event.get("args") or {}).items()}
+    return {**{k: v for k, v in event.items() if k not in ("id", "kind")}, "args": args}
+
+
+def store(db: Database, events: list[dict]) -> int:
+    """Insert events not seen before (by id) and mark them canonical; returns how many were new."""
+    if not events:
+        return 0
+    now = datetime.now(UTC)
+    # `retracted: False` is set, not only inserted: a block can return to the canonical
+    # chain after a reorg back, and messages of one contract arrive in chain order.
+    ops = [UpdateOne({"_id": e["id"]},
+                     {"$setOnInsert": {**_storable(e), "storedAt": now},
+                      "$set": {"retracted": False}},
+                     upsert=True)
+           for e in events]
+    return db[NAME].bulk_write(ops, ordered=True).upserted_count
+
+
+def retract_block(db: Database, address: str, block_hash: str) -> int:
+    """Mark every event of `address` in the dropped block `block_hash` as retracted."""
+    result = db[NAME].update_many({"address": address, "blockHash": block_hash, "retracted": False},
+                                  {"$set": {"retracted": True, "retractedAt": datetime.now(UTC)}})
+    return result.modified_count
+
+
+def live_for_address(db: Database, address: str) -> list[dict]:
+    """Events of one contract still on the canonical chain, in chain order."""
+    return list(db[NAME].find({"address": address, "retracted": False}).sort([("blockNumber", 1), ("logIndex", 1)]))

@@ -1,0 +1,12 @@
+"""The `dividends` collection (seed: Dividend). Dividends declared per offering and paid per wallet."""
+
+from __future__ import annotations
+
+from app.data.indexes import ASC, DESC, Index
+
+NAME = "dividends"
+INDEXES = (
+    Index((("offeringId", ASC), ("recordDate", DESC))),
+    Index((("walletAddress", ASC),)),
+    Index((("issuerId", ASC),)),
+)

@@ -1,0 +1,42 @@
+"""The platform's ERC-3643 infrastructure on the configured chain: deployed once, recorded in MongoDB."""
+
+from __future__ import annotations
+
+import logging
+
+from eth_account import Account
+from web3 import Web3
+
+from app.chain.bootstrap import bootstrap_platform
+from app.chain.node import web3_client
+from app.data import chain_contracts, chain_deployments
+from app.data.mongo import get_db
+
+log = logging.getLogger(__name__)
+
+
+def platform_contracts(record: dict) -> dict[str, str]:
+    """{address: kind} of every contract in a bootstrap record (non-address entries skipped)."""
+    return {value: key for key, value in record.items() if isinstance(value, str) and Web3.is_checksum_address(value)}
+
+
+def ensure_platform(config: dict) -> tuple[dict, bool]:
+    """Deploy the platform contracts unless this chain already has them; returns (record, deployed_now)."""
+    w3 = web3_client.get(config)
+    db = get_db(config)
+    chain_id = w3.eth.chain_id
+    existing = chain_deployments.load(db, chain_id)
+    record = bootstrap_platform(w3, Account.from_key(config["DEPLOYER_PRIVATE_KEY"]),
+                                Account.from_key(config["CLAIM_SIGNER_PRIVATE_KEY"]), existing=existing)
+    deployed_now = record != existing
+    if deployed_now:
+        chain_deployments.save(db, chain_id, record)
+        log.info("platform contracts deployed on chain %s", chain_id)
+    chain_contracts.add(db, chain_id, platform_contracts(record), source="bootstrap")
+    return record, deployed_now
+
+
+def current_platform(config: dict) -> dict | None:
+    """The recorded platform contracts of the configured chain, or None before bootstrap."""
+    w3 = web3_client.get(config)
+    return chain_deployments.load(get_db(config), w3.eth.chain_id)

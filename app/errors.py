@@ -1,0 +1,57 @@
+"""Error pages: every error shows what happened and the request id to quote to support."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
+    403: ("Forbidden", "You do not have permission to do this."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is larger than we accept."),
+    429: ("Too many requests", "Please wait a moment before trying again."),
+    500: ("Something went wrong", "We could not complete your request. It has been logged."),
+    503: ("Temporarily unavailable", "A service we rely on is not answering. Please try again shortly."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/webhooks/", "/readyz", "/healthz")) or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def render_error(code: int, detail: str | None = None) -> Response:
+    title, message = MESSAGES.get(code, (f"Error {code}", "The request failed."))
+    request_id = g.get("request_id", "-")
+    if _wants_json():
+        body = jsonify(error=title, message=detail or message, request_id=request_id)
+    else:
+        body = render_template("errors/error.html", code=code, title=title, message=detail or message,
+                               request_id=request_id)
+    return make_response(body, code)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        return render_error(400, "Your form expired or was sent from elsewhere. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        response = render_error(error.code or 500)
+        if error.code == 429 and getattr(error, "retry_after", None):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def handle_500(error: InternalServerError):
+        original = getattr(error, "original_exception", None)
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=original or error)
+        return render_error(500)

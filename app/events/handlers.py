@@ -1,0 +1,39 @@
+"""Handlers chain-sync uses to apply `chain.events` messages to MongoDB."""
+
+from __future__ import annotations
+
+from app.data import chain_events
+
+REQUIRED_LOG_FIELDS = ("id", "event", "address", "blockNumber", "blockHash", "logIndex", "transactionHash")
+
+
+def _problem(message: dict) -> str | None:
+    kind = message.get("kind")
+    if kind == "log":
+        missing = [f for f in REQUIRED_LOG_FIELDS if f not in message]
+        return f"log message lacks {', '.join(missing)}" if missing else None
+    if kind == "retract":
+        return None if message.get("address") and message.get("blockHash") else "retraction lacks address or blockHash"
+    return f"unknown message kind {kind!r}"
+
+
+def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
+    """Apply messages of one partition in order; returns (message, error) for those that cannot be applied.
+
+    Consecutive logs are written in one bulk upsert; a retraction flushes the logs before it,
+    so a log and the retraction of its block are applied in the order they were published.
+    """
+    failures: list[tuple[dict, str]] = []
+    pending: list[dict] = []
+    for message in messages:
+        problem = _problem(message)
+        if problem:
+            failures.append((message, problem))
+        elif message["kind"] == "log":
+            pending.append(message)
+        else:
+            chain_events.store(db, pending)
+            pending = []
+            chain_events.retract_block(db, message["address"], message["blockHash"])
+    chain_events.store(db, pending)
+    return failures

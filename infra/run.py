@@ -1,0 +1,94 @@
+"""`make run`: the whole platform on loopback with its data under var/.
+
+Starts the servers, prepares the database, topics and contracts (idempotent), then runs the
+Procfile's processes under honcho. Ctrl-C or SIGTERM stops the processes, then the servers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from infra import devchain, tools
+from infra.stack import Ports, Stack, StackError
+from infra.tools import ROOT
+
+VAR = ROOT / "var"
+
+
+def local_secrets(path: Path) -> dict[str, str]:
+    """Random local secrets, generated on the first run and kept (0600) so sessions and the chain survive restarts."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join([
+            f"SECRET_KEY={secrets.token_urlsafe(48)}",
+            f"DEPLOYER_PRIVATE_KEY=0x{secrets.token_hex(32)}",
+            f"CLAIM_SIGNER_PRIVATE_KEY=0x{secrets.token_hex(32)}",
+            "",
+        ]))
+        path.chmod(0o600)
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def ports_from_env() -> Ports:
+    defaults = Ports()
+    return Ports(**{name: int(os.environ.get(f"LIBERTUM_{name.upper()}_PORT", getattr(defaults, name)))
+                    for name in ("redis", "mongo", "kafka", "kafka_controller", "anvil")})
+
+
+def flask(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env, check=False)
+    if result.returncode != 0:
+        raise StackError(f"`flask {' '.join(args)}` failed (exit {result.returncode}); see the lines above.")
+
+
+def main() -> int:
+    started = time.monotonic()
+    web_port = int(os.environ.get("LIBERTUM_WEB_PORT", "8000"))
+    try:
+        stack = Stack(VAR, ports_from_env())
+        print("starting redis, ferretdb, kafka and anvil ...", flush=True)
+        stack.start()
+    except (StackError, tools.MissingTool) as error:
+        print(f"\nmake run: {error}", file=sys.stderr)
+        return 1
+    env = {**os.environ, "LIBERTUM_ENV": os.environ.get("LIBERTUM_ENV", "development"), **stack.env(),
+           **local_secrets(VAR / "secrets.env"), "WEB_PORT": str(web_port), "PYTHONUNBUFFERED": "1"}
+    honcho = None
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+        if honcho and honcho.poll() is None:
+            honcho.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        devchain.fund(env["ETH_RPC_URL"], env["DEPLOYER_PRIVATE_KEY"])
+        for command in (("db", "init"), ("kafka", "init"), ("chain", "bootstrap")):
+            flask(env, *command)
+        if not stopping:
+            honcho = subprocess.Popen([str(Path(sys.executable).parent / "honcho"), "start", "-f", "Procfile"],
+                                      cwd=ROOT, env=env)
+            print(f"\nLibertum is up in {time.monotonic() - started:.1f} s: http://127.0.0.1:{web_port}/  "
+                  f"(readiness: /readyz; Ctrl-C stops everything)\n", flush=True)
+            honcho.wait()
+        return 0 if stopping else (honcho.returncode if honcho else 1)
+    except StackError as error:
+        print(f"\nmake run: {error}", file=sys.stderr)
+        return 1
+    finally:
+        print("stopping the servers ...", flush=True)
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Test harness: the real servers, started once per session on free ports with throw-away data.
+
+Unit tests request none of these fixtures and need no server. Integration and end-to-end
+tests get the stack through `services` (directly or via `app`), which never touches the
+data of `make run` under var/.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.data import init_db
+from app.data.mongo import get_db
+from app.domain.platform_chain import ensure_platform
+from app.events.topics import create_topics
+from app.extensions import redis_client
+from infra import devchain, tools
+from infra.stack import Ports, Stack, StackError
+
+ROOT = Path(__file__).resolve().parent.parent
+KEEP = ("chainDeployments",)  # the platform's contracts live on the session's chain; keep their record
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory) -> dict[str, str]:
+    """Start Redis, FerretDB, Kafka and anvil for this session and point the settings at them."""
+    base = tmp_path_factory.mktemp("stack")
+    try:
+        stack = Stack(base, Ports.free(), kafka_heap="384m")
+        stack.start()
+    except (StackError, tools.MissingTool) as error:
+        pytest.exit(f"test stack did not start: {error}", returncode=3)
+    env = {
+        **stack.env(), "LIBERTUM_ENV": "test", "MONGO_DB": "libertum_test", "LOG_LEVEL": "WARNING",
+        "SECRET_KEY": secrets.token_urlsafe(48), "DEPLOYER_PRIVATE_KEY": "0x" + secrets.token_hex(32),
+        "CLAIM_SIGNER_PRIVATE_KEY": "0x" + secrets.token_hex(32), "CHAIN_POLL_SECONDS": "0.2",
+    }
+    os.environ.update(env)
+    devchain.fund(env["ETH_RPC_URL"], env["DEPLOYER_PRIVATE_KEY"])
+    app = create_app()
+    with app.app_context():
+        init_db(get_db())
+    create_topics(env["KAFKA_BOOTSTRAP_SERVERS"])
+    yield env
+    stack.stop()
+
+
+@pytest.fixture
+def app(services):
+    """A fresh app whose MongoDB collections and Redis database start empty."""
+    app = create_app()
+    with app.app_context():
+        db = get_db()
+        for name in db.list_collection_names():
+            if name not in KEEP:
+                db[name].delete_many({})
+        redis_client.get().flushdb()
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    return get_db()
+
+
+@pytest.fixture(scope="session")
+def platform(services):
+    """The platform's contracts, bootstrapped once for the session's chain."""
+    app = create_app()
+    with app.app_context():
+        record, _ = ensure_platform(app.config)
+    return record
+
+
+def start_process(argv: list[str], env: dict[str, str], log_name: str, tmp: Path) -> subprocess.Popen:
+    """A platform process (gunicorn, chain monitor, chain sync) as a child with its output in a log file."""
+    log = (tmp / f"{log_name}.log").open("ab")
+    return subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def flask_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+
+
+def wait_for_http(url: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
