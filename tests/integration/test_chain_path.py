@@ -1,0 +1,80 @@
+"""The path every on-chain fact takes: a contract call on anvil -> chain monitor -> Kafka -> chain sync -> MongoDB.
+
+The monitor and the sync consumer run as the real worker processes (`flask chain monitor`,
+`flask chain sync`), exactly as the Procfile starts them.
+"""
+
+import time
+import uuid
+
+import pytest
+from eth_account import Account
+
+from app.chain.node import web3_client
+from app.chain.suite import deploy_token_suite, unpause_token
+from tests.conftest import flask_argv, start_process, stop_process
+
+
+def wait_for(predicate, timeout: float = 30, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@pytest.fixture
+def chain_workers(app, platform, services, tmp_path):
+    monitor = start_process(flask_argv("chain", "monitor"), services, "chain-monitor", tmp_path)
+    sync = start_process(flask_argv("chain", "sync"), services, "chain-sync", tmp_path)
+    yield {"monitor": monitor, "sync": sync, "logs": tmp_path}
+    for process in (monitor, sync):
+        stop_process(process)
+
+
+def deploy_suite(app, platform) -> dict:
+    w3 = web3_client.get(app.config)
+    deployer = Account.from_key(app.config["DEPLOYER_PRIVATE_KEY"])
+    suite = deploy_token_suite(w3, deployer, platform, salt=f"path-{uuid.uuid4().hex[:8]}", name="Harbour Lofts",
+                               symbol="HBL", decimals=0, owner=deployer.address, agents=[deployer.address],
+                               authorized_countries=[826], max_balance=1000, supply_cap=10_000)
+    unpause_token(w3, deployer, suite["token"])
+    return suite
+
+
+def test_contract_call_becomes_a_mongodb_document_through_kafka(app, db, platform, chain_workers):
+    suite = deploy_suite(app, platform)
+    token = suite["token"]
+
+    unpaused = wait_for(lambda: db.chainEvents.find_one({"address": token, "event": "Unpaused"}),
+                        what="the Unpaused event of the new token in MongoDB")
+    chain_id = web3_client.get(app.config).eth.chain_id
+    assert unpaused["_id"] == f"{chain_id}:{unpaused['blockHash']}:{unpaused['logIndex']}"
+    assert unpaused["retracted"] is False
+
+    deployed = db.chainEvents.find_one({"event": "TREXSuiteDeployed", "args._token": token})
+    assert deployed is not None, "the factory's announcement of the suite is stored too"
+    assert db.chainContracts.find_one({"address": token})["kind"] == "suite"
+
+
+def test_restarting_the_workers_stores_nothing_twice(app, db, platform, chain_workers, services, tmp_path):
+    token = deploy_suite(app, platform)["token"]
+    wait_for(lambda: db.chainEvents.find_one({"address": token, "event": "Unpaused"}), what="the first pass")
+    before = db.chainEvents.count_documents({})
+
+    for name in ("monitor", "sync"):
+        stop_process(chain_workers[name])
+    # Forget where the monitor stopped and the group's offsets: every log is published and consumed again.
+    db.chainCheckpoints.delete_many({})
+    again = {name: start_process(flask_argv("chain", name), {**services}, f"{name}-again", tmp_path)
+             for name in ("monitor", "sync")}
+    try:
+        checkpoint = wait_for(lambda: db.chainCheckpoints.find_one({}), what="the monitor to catch up again")
+        assert checkpoint["height"] >= 0
+        time.sleep(2)  # give chain-sync time to apply the replayed messages
+        assert db.chainEvents.count_documents({}) == before
+    finally:
+        for process in again.values():
+            stop_process(process)
