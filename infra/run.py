@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from infra import devchain, tools
@@ -48,6 +49,23 @@ def flask(env: dict[str, str], *args: str) -> None:
         raise StackError(f"`flask {' '.join(args)}` failed (exit {result.returncode}); see the lines above.")
 
 
+def wait_until_ready(url: str, honcho: subprocess.Popen, timeout: float = 60) -> bool:
+    """True once the web process reports every dependency up; False if the processes died first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and honcho.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    if honcho.poll() is None:
+        print(f"make run: {url} did not report ready within {timeout:.0f} s; see the process logs above.",
+              file=sys.stderr, flush=True)
+    return False
+
+
 def main() -> int:
     started = time.monotonic()
     web_port = int(os.environ.get("LIBERTUM_WEB_PORT", "8000"))
@@ -59,7 +77,8 @@ def main() -> int:
         print(f"\nmake run: {error}", file=sys.stderr)
         return 1
     env = {**os.environ, "LIBERTUM_ENV": os.environ.get("LIBERTUM_ENV", "development"), **stack.env(),
-           **local_secrets(VAR / "secrets.env"), "WEB_PORT": str(web_port), "PYTHONUNBUFFERED": "1"}
+           **local_secrets(VAR / "secrets.env"), "WEB_PORT": str(web_port), "PYTHONUNBUFFERED": "1",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     honcho = None
     stopping = False
 
@@ -76,10 +95,10 @@ def main() -> int:
         for command in (("db", "init"), ("kafka", "init"), ("chain", "bootstrap")):
             flask(env, *command)
         if not stopping:
-            honcho = subprocess.Popen([str(Path(sys.executable).parent / "honcho"), "start", "-f", "Procfile"],
-                                      cwd=ROOT, env=env)
-            print(f"\nLibertum is up in {time.monotonic() - started:.1f} s: http://127.0.0.1:{web_port}/  "
-                  f"(readiness: /readyz; Ctrl-C stops everything)\n", flush=True)
+            honcho = subprocess.Popen(["honcho", "start", "-f", "Procfile"], cwd=ROOT, env=env)
+            if wait_until_ready(f"http://127.0.0.1:{web_port}/readyz", honcho):
+                print(f"\nLibertum is up in {time.monotonic() - started:.1f} s: http://127.0.0.1:{web_port}/  "
+                      f"(readiness: /readyz; Ctrl-C stops everything)\n", flush=True)
             honcho.wait()
         return 0 if stopping else (honcho.returncode if honcho else 1)
     except StackError as error:
