@@ -19,7 +19,7 @@ def live_server(services, tmp_path_factory) -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    process = start_process([gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "wsgi:app"],
+    process = start_process([gunicorn, "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
                             services, "gunicorn", tmp_path_factory.mktemp("web"))
     url = f"http://127.0.0.1:{port}"
     try:

@@ -1,0 +1,32 @@
+"""gunicorn settings for the web process: JSON log lines, the request id on every access line."""
+
+import os
+
+bind = f"127.0.0.1:{os.environ.get('WEB_PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = 4
+graceful_timeout = 10
+accesslog = "-"
+# %({x-request-id}o)s is the response header app/logs.py sets, so access lines join the app's lines.
+access_log_format = ('{"ts": "%(t)s", "level": "INFO", "logger": "gunicorn.access", "method": "%(m)s", '
+                     '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "ms": %(M)s, '
+                     '"request_id": "%({x-request-id}o)s", "remote": "%(h)s"}')
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                 "rename_fields": {"asctime": "ts", "levelname": "level", "name": "logger"}},
+        "raw": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "error": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+        "access": {"class": "logging.StreamHandler", "formatter": "raw", "stream": "ext://sys.stdout"},
+    },
+    "root": {"level": "INFO", "handlers": []},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+    },
+}
