@@ -83,7 +83,8 @@ def ferretdb() -> None:
         return
     print("building FerretDB v1.24.2 from the Go module proxy (first time: about 1-2 minutes)", flush=True)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _run("ferretdb", [tools.require("go"), "build", "-trimpath", "-o", str(target), "."], cwd=ROOT / "infra" / "ferretdb",
+    _run("ferretdb", [tools.require("go"), "build", "-trimpath", "-o", str(target), "."],
+         cwd=ROOT / "infra" / "ferretdb",
          hint="check that the Go module proxy is reachable and go >= 1.24 is installed")
 
 

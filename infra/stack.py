@@ -8,6 +8,7 @@ StackError with one message naming the component, what went wrong and what to do
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -160,11 +161,11 @@ class Stack:
             data.mkdir(parents=True, exist_ok=True)
             config.write_text(kafka_properties(self.ports, data))
             if not (data / "meta.properties").exists():  # KRaft storage is formatted once
-                _run_or_fail("kafka", java + ["kafka.tools.StorageTool", "format", "--standalone",
-                                              "-t", kafka_cluster_id(), "-c", str(config)],
+                _run_or_fail("kafka", [*java, "kafka.tools.StorageTool", "format", "--standalone",
+                                      "-t", kafka_cluster_id(), "-c", str(config)],
                              self.logs / "kafka-format.log")
 
-        return Service("kafka", self.ports.kafka, java + ["kafka.Kafka", str(config)],
+        return Service("kafka", self.ports.kafka, [*java, "kafka.Kafka", str(config)],
                        lambda: _kafka_answers(self.ports.kafka), 60, prepare=prepare)
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -230,10 +231,8 @@ class Stack:
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # already gone: nothing to stop
         os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _run_or_fail(component: str, argv: list[str], log: Path) -> None:

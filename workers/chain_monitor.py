@@ -87,7 +87,9 @@ class ChainMonitor:
         logs = self.w3.eth.get_logs({"fromBlock": start, "toBlock": end, "address": list(self.factories)})
         for raw in logs:
             event = self.decoder.decode(raw)
-            if not event or event["event"] not in DISCOVERY_EVENTS or hashes.get(event["blockNumber"]) != event["blockHash"]:
+            if not event or event["event"] not in DISCOVERY_EVENTS:
+                continue
+            if hashes.get(event["blockNumber"]) != event["blockHash"]:
                 continue
             for value in event["args"].values():
                 if isinstance(value, str) and Web3.is_checksum_address(value) and value not in self.watched:

@@ -1,4 +1,6 @@
-"""The `savetransferrequets` collection (seed: SaveTransferRequet). Transfers between two platform users, saved for approval."""
+"""The `savetransferrequets` collection (seed: SaveTransferRequet). Transfers between two platform
+users, saved for approval.
+"""
 
 from __future__ import annotations
 

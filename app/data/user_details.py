@@ -1,4 +1,6 @@
-"""The `userdetails` collection (seed: userDetails). KYC/KYB data of one user: main information, institution, wallets, documents."""
+"""The `userdetails` collection (seed: userDetails). KYC/KYB data of one user: main information,
+institution, wallets, documents.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The `whitelists` collection (seed: Whitelist). An investor's request to invest in one offering, with its e-signature and approvals."""
+"""The `whitelists` collection (seed: Whitelist). An investor's request to invest in one offering,
+with its e-signature and approvals.
+"""
 
 from __future__ import annotations
 

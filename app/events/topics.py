@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
@@ -35,10 +36,9 @@ def create_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[s
                         topic_configs={"retention.ms": str(t.retention_ms)} if t.retention_ms else {})
                for t in missing]
         if new:
-            try:
+            # another process may create them between our list and create: same end state
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(new, timeout_ms=10000, wait_for_metadata=True)
-            except TopicAlreadyExistsError:
-                pass  # another process created them between our list and create: same end state
         return [t.name for t in missing]
     finally:
         admin.close()

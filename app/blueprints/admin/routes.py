@@ -1,4 +1,6 @@
-"""Back office: User and KYC review, issuer requests, offering review and deployment, whitelist approvals, orders, transfers, dividends, audit."""
+"""Back office: User and KYC review, issuer requests, offering review and deployment, whitelist
+approvals, orders, transfers, dividends, audit.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Onboarding: Identity verification (KYC for individuals, KYB for institutions), wallet proof and the issuer application."""
+"""Onboarding: Identity verification (KYC for individuals, KYB for institutions), wallet proof and the
+issuer application.
+"""
 
 from __future__ import annotations
 
