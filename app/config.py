@@ -82,6 +82,12 @@ SETTINGS: dict[str, tuple] = {
                     "http://127.0.0.1:8545", "EVM JSON-RPC endpoint"),
     "CHAIN_CONFIRMATIONS": (_int, "0", "blocks the chain monitor waits before publishing"),
     "CHAIN_POLL_SECONDS": (lambda n, v: _float(n, v), "0.5", "chain monitor polling interval"),
+    "CHAIN_NONCE_LEASE_SECONDS": (lambda n, v: _float(n, v), "60",
+                                  "a reserved hot-wallet nonce not broadcast within this time is filled"),
+    "CHAIN_STUCK_SECONDS": (lambda n, v: _float(n, v), "90",
+                            "a sent transaction unmined after this time is replaced with a fee bump"),
+    "CHAIN_JOB_LEASE_SECONDS": (lambda n, v: _float(n, v), "30",
+                                "a chain job held by a worker that stopped renewing it is taken over after this"),
     "DEPLOYER_PRIVATE_KEY": (_private_key, None, "platform hot wallet (deploys, agent operations)"),
     "CLAIM_SIGNER_PRIVATE_KEY": (_private_key, None, "platform ClaimIssuer signing key, kept apart from the hot wallet"),
     "MAX_CONTENT_LENGTH": (_int, str(10 * 1024 * 1024), "largest accepted request body in bytes"),
@@ -120,6 +126,9 @@ class Settings:
     ETH_RPC_URL: str
     CHAIN_CONFIRMATIONS: int
     CHAIN_POLL_SECONDS: float
+    CHAIN_NONCE_LEASE_SECONDS: float
+    CHAIN_STUCK_SECONDS: float
+    CHAIN_JOB_LEASE_SECONDS: float
     DEPLOYER_PRIVATE_KEY: str = field(repr=False)
     CLAIM_SIGNER_PRIVATE_KEY: str = field(repr=False)
     MAX_CONTENT_LENGTH: int

@@ -7,8 +7,8 @@ then sends nothing), signed with consecutive nonces, sent back to back, and only
 the receipts collected, which keeps multi-step deployments fast.
 
 Nonces come from a NonceSource; the default asks the node for the pending count, which is
-right for a single sending process. A shared nonce manager plugs in through the same
-protocol without touching the callers.
+right for a single sending process. Processes sharing the hot wallet pass the Redis-backed
+manager of app.chain.wallet (app.chain.nonces.RedisNonces) instead.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from web3.types import TxReceipt
 from app.chain.artifacts import contract
 from app.chain.revert import ChainRevert, RevertReason, default_decoder
 
-__all__ = ["Call", "ChainRevert", "NonceSource", "PendingNonces", "creation_call", "deploy",
-           "deploy_many", "function_call", "send_call", "send_calls"]
+__all__ = ["Call", "ChainRevert", "NonceSource", "PendingNonces", "creation_call", "deploy", "deploy_many",
+           "estimate_gas", "fee_fields", "function_call", "mined_revert_reason", "send_call", "send_calls"]
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # +20 %: estimates are exact, 63/64 forwarding is not
 RECEIPT_TIMEOUT_S = 120
@@ -86,7 +86,7 @@ def send_calls(w3: Web3, account: LocalAccount, calls: Sequence[Call], *,
     """
     if not calls:
         return []
-    base = {"from": account.address, "chainId": w3.eth.chain_id, **_fee_fields(w3)}
+    base = {"from": account.address, "chainId": w3.eth.chain_id, **fee_fields(w3)}
     txs = [dict(base, **_tx_fields(call), gas=_gas_for(w3, base, call)) for call in calls]
     first = (nonces or _DEFAULT_NONCES).reserve(w3, account.address, len(txs))
     hashes = []
@@ -98,7 +98,7 @@ def send_calls(w3: Web3, account: LocalAccount, calls: Sequence[Call], *,
         receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S,
                                                       poll_latency=RECEIPT_POLL_S)
         if receipt["status"] != 1:
-            raise ChainRevert(_mined_revert_reason(w3, tx, receipt), label=call.label,
+            raise ChainRevert(mined_revert_reason(w3, tx, receipt), label=call.label,
                               tx_hash="0x" + bytes(tx_hash).hex())
         receipts.append(receipt)
     return receipts
@@ -127,7 +127,7 @@ def _tx_fields(call: Call) -> dict:
     return fields
 
 
-def _fee_fields(w3: Web3) -> dict:
+def fee_fields(w3: Web3) -> dict:
     """EIP-1559 fees with room for the base fee to double; legacy price on pre-London chains."""
     base_fee = w3.eth.get_block("latest").get("baseFeePerGas")
     if base_fee is None:
@@ -137,17 +137,21 @@ def _fee_fields(w3: Web3) -> dict:
 
 
 def _gas_for(w3: Web3, base: dict, call: Call) -> int:
+    return estimate_gas(w3, base["from"], call)
+
+
+def estimate_gas(w3: Web3, sender: str, call: Call) -> int:
     """Explicit gas, or the estimate plus margin; an estimate that reverts raises ChainRevert."""
     if call.gas is not None:
         return call.gas
     try:
-        estimate = w3.eth.estimate_gas({"from": base["from"], **_tx_fields(call)})
+        estimate = w3.eth.estimate_gas({"from": sender, **_tx_fields(call)})
     except ContractLogicError as exc:
         raise ChainRevert(default_decoder().from_web3_error(exc), label=call.label) from exc
     return estimate * GAS_MARGIN_NUM // GAS_MARGIN_DEN
 
 
-def _mined_revert_reason(w3: Web3, tx: dict, receipt: TxReceipt) -> RevertReason:
+def mined_revert_reason(w3: Web3, tx: dict, receipt: TxReceipt) -> RevertReason:
     """Receipts carry no reason: replay the call on the parent block's state to get one."""
     if receipt["gasUsed"] >= tx["gas"]:
         return RevertReason(f"ran out of gas (limit {tx['gas']})")
