@@ -1,0 +1,103 @@
+"""Uploaded identity and company documents: checked by content, stored outside the web root.
+
+The rules (issue "Onboarding", sensitive data and files):
+- the type comes from the file's bytes, never from its name or the browser's header; only
+  PDF, PNG, JPEG and WebP are accepted, and a file must also end the way its format ends
+  (a ZIP or script appended behind a valid image is refused: the polyglot case);
+- no file holding active content markers (HTML, script, PHP, SVG, PDF JavaScript or launch
+  actions) is accepted, whatever it starts with;
+- files above UPLOAD_MAX_BYTES are refused with 413 before more is read;
+- a stored file gets a generated name `<32 hex>.<ext>` under UPLOAD_DIR/<user id>/; the
+  client's file name is never used for anything, so path tricks in it have no effect;
+- reading back accepts only a generated name, for the owner's folder.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+FORMATS = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
+STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|png|jpg|webp)$")
+_ACTIVE = re.compile(rb"<script|<html|<!doctype|<\?php|<svg|<iframe|javascript:", re.IGNORECASE)
+_ACTIVE_PDF = re.compile(rb"/JavaScript|/JS\b|/Launch|/EmbeddedFile|/OpenAction|/RichMedia|/XFA")
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+class UploadRefused(ValueError):
+    """The file is not an accepted document; the message says why in words a user can act on."""
+
+
+class UploadTooLarge(UploadRefused):
+    """Above UPLOAD_MAX_BYTES (the view answers 413)."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    content_type: str
+    size: int
+
+
+def sniff(data: bytes) -> str:
+    """The format of `data` from its leading and trailing bytes; raises UploadRefused otherwise."""
+    if data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]:
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(_PNG_END):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff") and data.rstrip(b"\x00\r\n").endswith(b"\xff\xd9"):
+        return "jpg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and int.from_bytes(data[4:8], "little") + 8 == len(data):
+        return "webp"
+    raise UploadRefused("Only PDF, PNG, JPEG or WebP documents are accepted, and this file is not one of them.")
+
+
+def check(data: bytes) -> str:
+    """The accepted format of `data`, refusing empty files, unknown formats and active content."""
+    if not data:
+        raise UploadRefused("The file is empty.")
+    kind = sniff(data)
+    if _ACTIVE.search(data) or (kind == "pdf" and _ACTIVE_PDF.search(data)):
+        raise UploadRefused("The file holds active content (script or embedded file) and cannot be accepted.")
+    return kind
+
+
+def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
+    """Read at most `max_bytes`; one byte more means the file is too large."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadTooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+    return data
+
+
+def store(upload_dir: str, owner_id: str, stream: BinaryIO, max_bytes: int) -> StoredFile:
+    """Check and write one upload under a generated name; the client's file name plays no part."""
+    data = read_limited(stream, max_bytes)
+    kind = check(data)
+    folder = _owner_folder(upload_dir, owner_id)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = f"{secrets.token_hex(16)}.{kind}"
+    path = folder / name
+    with path.open("xb") as handle:  # never overwrite
+        handle.write(data)
+    path.chmod(0o600)
+    return StoredFile(name, FORMATS[kind], len(data))
+
+
+def locate(upload_dir: str, owner_id: str, name: str) -> tuple[Path, str]:
+    """Path and content type of a stored file of `owner_id`; LookupError for anything else."""
+    if not STORED_NAME.match(name or ""):
+        raise LookupError("no such document")
+    path = _owner_folder(upload_dir, owner_id) / name
+    if not path.is_file():
+        raise LookupError("no such document")
+    return path, FORMATS[name.rsplit(".", 1)[1]]
+
+
+def _owner_folder(upload_dir: str, owner_id: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{24}", owner_id):
+        raise LookupError("no such owner")
+    return Path(upload_dir).resolve() / owner_id
