@@ -13,6 +13,7 @@ from app.data import (
     chain_contracts,
     chain_deployments,
     chain_events,
+    chain_jobs,
     converts,
     dividends,
     offerings,
@@ -28,7 +29,7 @@ from app.data.indexes import ensure
 
 COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists, converts, orders, dividends,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
-               chain_deployments)
+               chain_jobs, chain_deployments)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

@@ -21,3 +21,9 @@ def live(db, limit: int) -> list[dict]:
     cursor = db[NAME].find({"status": LIVE_STATUS, "isActive": True, "isDelete": {"$ne": True}},
                            {"overview.title": 1, "overview.location": 1})
     return list(cursor.sort("_id", -1).limit(limit))
+
+
+def token_address(db, offering_id) -> str | None:
+    """The offering's deployed token (seed: tokenAddress), or None before deployment."""
+    doc = db[NAME].find_one({"_id": offering_id}, {"tokenAddress": 1})
+    return (doc or {}).get("tokenAddress")

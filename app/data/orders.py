@@ -1,6 +1,16 @@
-"""The `orders` collection (seed: Order). Investment orders from placement through payment to minting."""
+"""The `orders` collection (seed: Order). Investment orders from placement through payment to minting.
+
+Minting fields: `mintJobId` ties an order to the one chain job allowed to mint it (claimed
+with a conditional update, so two batches never take the same order); `mintTxHashes` lists
+every transaction that job signed for it (a replacement changes the hash); chain-sync sets
+`isMinted`, `orderMinted` and `tx_hash` when one of those transactions' mint is on chain.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo.database import Database
 
 from app.data.indexes import ASC, DESC, Index
 
@@ -10,4 +20,46 @@ INDEXES = (
     Index((("offeringId", ASC), ("status", ASC))),
     Index((("status", ASC),)),
     Index((("tx_hash", ASC),)),
+    Index((("mintTxHashes", ASC),)),
+    Index((("mintJobId", ASC),)),
 )
+
+
+def get(db: Database, order_id) -> dict | None:
+    return db[NAME].find_one({"_id": order_id})
+
+
+def ready_to_mint(db: Database, offering_id, limit: int) -> list[dict]:
+    """Settled orders of an offering that no mint job has claimed yet, oldest first."""
+    query = {"offeringId": offering_id, "isSettled": True, "isMinted": {"$ne": True}, "mintJobId": {"$exists": False}}
+    return list(db[NAME].find(query, {"walletAddress": 1, "quantity": 1}).sort("_id", 1).limit(limit))
+
+
+def claim_for_job(db: Database, order_ids: list, job_id: str) -> list[dict]:
+    """Claim unclaimed orders for `job_id`; returns every order that job now owns."""
+    db[NAME].update_many({"_id": {"$in": order_ids}, "mintJobId": {"$exists": False}}, {"$set": {"mintJobId": job_id}})
+    return claimed_by(db, job_id)
+
+
+def claimed_by(db: Database, job_id: str) -> list[dict]:
+    return list(db[NAME].find({"mintJobId": job_id}, {"walletAddress": 1, "quantity": 1}).sort("_id", 1))
+
+
+def unminted_job_ids(db: Database, offering_id) -> list[str]:
+    """Mint jobs holding orders of the offering that are not minted yet (to resume after a crash)."""
+    return sorted(db[NAME].distinct("mintJobId", {"offeringId": offering_id, "isMinted": {"$ne": True},
+                                                  "mintJobId": {"$exists": True}}))
+
+
+def note_mint_tx(db: Database, order_ids: list, tx_hash: str) -> None:
+    """Remember a transaction signed to mint these orders (before it is broadcast)."""
+    db[NAME].update_many({"_id": {"$in": order_ids}}, {"$addToSet": {"mintTxHashes": tx_hash}})
+
+
+def set_minted(db: Database, tx_hash: str, minted_at: datetime | None) -> int:
+    """Chain-sync: orders whose recorded mint tx is `tx_hash` are minted (or not, after a reorg: None)."""
+    if minted_at is None:
+        update = {"$set": {"isMinted": False}, "$unset": {"orderMinted": "", "tx_hash": ""}}
+        return db[NAME].update_many({"mintTxHashes": tx_hash, "tx_hash": tx_hash}, update).modified_count
+    update = {"$set": {"isMinted": True, "orderMinted": minted_at, "tx_hash": tx_hash, "status": "minted"}}
+    return db[NAME].update_many({"mintTxHashes": tx_hash, "isMinted": {"$ne": True}}, update).modified_count

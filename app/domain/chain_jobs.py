@@ -1,0 +1,170 @@
+"""Exactly-once execution of a recorded chain job (app.data.chain_jobs), from any worker, any number of times.
+
+The rules, in the order `execute` applies them:
+1. A closed job (done or failed) returns at once.
+2. Any transaction recorded for the job that has a receipt decides the outcome: status 1
+   is done, status 0 is failed with the decoded reason. Nothing is sent again.
+3. A recorded transaction the node still holds is waited for; if it stays unmined for
+   CHAIN_STUCK_SECONDS it is replaced: same nonce, fees bumped (recorded before broadcast).
+4. A recorded transaction the node does not know (the worker died before or during the
+   broadcast, or the node restarted) is broadcast again, byte for byte, while its nonce is
+   still free. If the nonce went to another transaction (the nonce manager filled the hole)
+   and none of ours was mined, the call was never executed: it is signed again.
+5. Otherwise the call is gas-estimated (a revert fails the job with its reason, sending
+   nothing), a nonce is reserved, and the signed transaction is recorded, then broadcast.
+
+Killing the worker between any two of these steps leaves a record from which the next run
+reaches the same outcome, and at most one of the job's transactions can ever be mined
+because they all share a nonce or the earlier one's nonce was provably consumed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from datetime import UTC, datetime
+
+from app.chain.broadcast import broadcast, is_known, receipt_of, replacement_fees, sign
+from app.chain.revert import ChainRevert
+from app.chain.tx import Call, estimate_gas, fee_fields, mined_revert_reason
+from app.chain.wallet import HotWallet, hot_wallet
+from app.data import chain_jobs, orders
+from app.data.mongo import get_db
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.05
+LEASE_WAIT_POLL_S = 0.25
+
+
+class LeaseLost(RuntimeError):
+    """Another worker took this job over (ours stalled past the lease); we stop without sending."""
+
+
+def execute(config: dict, job_id: str) -> dict:
+    """Drive the job to done or failed; returns its final record. Safe to call again at any time."""
+    db = get_db(config)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    job = _acquire(db, job_id, owner, config["CHAIN_JOB_LEASE_SECONDS"])
+    if job["status"] in (chain_jobs.DONE, chain_jobs.FAILED):
+        return job
+    runner = _Runner(db, hot_wallet(config), job, owner, config)
+    runner.run()
+    return chain_jobs.get(db, job_id)
+
+
+def _acquire(db, job_id: str, owner: str, lease_seconds: float) -> dict:
+    """The job with our lease, or the closed job; waits while a live worker holds it."""
+    deadline = time.monotonic() + lease_seconds * 2 + 5
+    while True:
+        job = chain_jobs.acquire(db, job_id, owner, lease_seconds)
+        if job is not None:
+            return job
+        current = chain_jobs.get(db, job_id)
+        if current is None:
+            raise LookupError(f"no chain job {job_id!r}")
+        if current["status"] not in chain_jobs.OPEN:
+            return current
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"chain job {job_id!r} stayed held by {current.get('leaseOwner')}")
+        time.sleep(LEASE_WAIT_POLL_S)
+
+
+class _Runner:
+    def __init__(self, db, wallet: HotWallet, job: dict, owner: str, config: dict):
+        self.db, self.wallet, self.job, self.owner = db, wallet, job, owner
+        self.w3 = wallet.w3
+        self.lease_s = config["CHAIN_JOB_LEASE_SECONDS"]
+        self.stuck_s = config["CHAIN_STUCK_SECONDS"]
+        stored = job["call"]
+        self.call = Call(to=stored.get("to"), data=stored["data"], label=stored["label"],
+                         value=int(stored.get("value", "0")))
+
+    def run(self) -> None:
+        while True:
+            if self.job["status"] == chain_jobs.FAILED or self._settled():
+                return
+            txs = self.job["txs"]
+            if not txs:
+                self._send_new()
+                continue
+            latest = txs[-1]
+            if is_known(self.w3, latest["hash"]):
+                self._wait_or_replace(latest)
+            elif self.w3.eth.get_transaction_count(self.wallet.account.address) <= latest["nonce"]:
+                if not broadcast(self.w3, latest["raw"]):
+                    time.sleep(POLL_S)  # its nonce is pooled by another tx (a hole filler): wait for it to mine
+            elif not self._settled():
+                log.warning("job %s: nonce %d went to another transaction; signing again", self.job["_id"],
+                            latest["nonce"])
+                self._send_new()
+
+    def _settled(self) -> bool:
+        """Finish the job if one of its transactions is mined; True when it is closed."""
+        for tx in self.job["txs"]:
+            receipt = receipt_of(self.w3, tx["hash"])
+            if receipt is None:
+                continue
+            fields = {"txHash": tx["hash"], "blockNumber": receipt["blockNumber"], "gasUsed": receipt["gasUsed"]}
+            if receipt["status"] == 1:
+                chain_jobs.finish(self.db, self.job["_id"], chain_jobs.DONE, **fields)
+            else:
+                replay = {"from": self.wallet.account.address, "to": self.call.to, "data": self.call.data,
+                          "value": self.call.value, "gas": tx["gas"]}
+                reason = mined_revert_reason(self.w3, replay, receipt)
+                chain_jobs.finish(self.db, self.job["_id"], chain_jobs.FAILED, **fields,
+                                  error=str(ChainRevert(reason, label=self.call.label)))
+            return True
+        return False
+
+    def _send_new(self) -> None:
+        try:
+            gas = estimate_gas(self.w3, self.wallet.account.address, self.call)
+        except ChainRevert as revert:
+            log.warning("job %s refused before sending: %s", self.job["_id"], revert)
+            chain_jobs.finish(self.db, self.job["_id"], chain_jobs.FAILED, error=str(revert))
+            self.job["status"] = chain_jobs.FAILED
+            return
+        nonce = self.wallet.nonces.reserve(self.w3, self.wallet.account.address, 1)
+        signed = sign(self.wallet.account, self.call, chain_id=self.w3.eth.chain_id, nonce=nonce, gas=gas,
+                      fees=fee_fields(self.w3))
+        self._record_and_broadcast(signed)
+
+    def _record_and_broadcast(self, signed) -> None:
+        tx = {"nonce": signed.nonce, "hash": signed.tx_hash, "raw": signed.raw, "gas": signed.gas,
+              "fees": {k: str(v) for k, v in signed.fees.items()}}
+        if not chain_jobs.add_tx(self.db, self.job["_id"], self.owner, tx):
+            raise LeaseLost(f"chain job {self.job['_id']} was taken over by another worker")
+        if self.job.get("orderIds"):
+            orders.note_mint_tx(self.db, self.job["orderIds"], signed.tx_hash)
+        self.job["txs"].append(tx)
+        broadcast(self.w3, signed.raw)
+
+    def _wait_or_replace(self, latest: dict) -> None:
+        """Poll for a receipt, renewing the lease; past CHAIN_STUCK_SECONDS replace the tx with bumped fees."""
+        started = _signed_age(latest)
+        renewed = time.monotonic()
+        while time.monotonic() - started < self.stuck_s:
+            if receipt_of(self.w3, latest["hash"]) is not None:
+                return
+            if time.monotonic() - renewed > self.lease_s / 3:
+                if not chain_jobs.renew(self.db, self.job["_id"], self.owner, self.lease_s):
+                    raise LeaseLost(f"chain job {self.job['_id']} was taken over by another worker")
+                renewed = time.monotonic()
+            time.sleep(POLL_S)
+        fees = replacement_fees(self.w3, {k: int(v) for k, v in latest["fees"].items()})
+        log.warning("job %s: tx %s unmined after %.0f s; replacing with fees %s", self.job["_id"], latest["hash"],
+                    self.stuck_s, fees)
+        self._record_and_broadcast(sign(self.wallet.account, self.call, chain_id=self.w3.eth.chain_id,
+                                        nonce=latest["nonce"], gas=latest["gas"], fees=fees))
+
+
+def _signed_age(tx: dict) -> float:
+    """The monotonic-clock instant matching when `tx` was signed (its record's timestamp)."""
+    signed_at = tx.get("signedAt")
+    if signed_at is None:
+        return time.monotonic()
+    return time.monotonic() - max(0.0, (datetime.now(UTC) - signed_at).total_seconds())

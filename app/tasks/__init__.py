@@ -1,0 +1,1 @@
+"""RQ job functions: they receive ids, reload state, and are safe to run twice."""

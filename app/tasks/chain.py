@@ -1,0 +1,34 @@
+"""Jobs of the `chain` queue: every transaction from the platform's hot wallet goes through here.
+
+Why a queue: web requests never wait for a receipt (DESIGN.md); the job reloads its intent
+from `chainJobs` by id, so enqueueing it twice, or again after a worker was killed, is safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from rq import Queue
+
+from app.domain import chain_jobs
+from app.extensions import redis_client
+
+QUEUE = "chain"
+JOB_TIMEOUT_S = 600
+
+
+def run_chain_job(job_id: str) -> str:
+    """Drive one recorded chain job to done or failed; returns its status."""
+    return chain_jobs.execute(current_app.config, job_id)["status"]
+
+
+def rq_job_id(job_id: str) -> str:
+    """RQ ids allow only letters, digits, '-' and '_': a digest of the natural key."""
+    return "chain-" + hashlib.sha256(job_id.encode()).hexdigest()
+
+
+def enqueue(config: dict, job_id: str) -> None:
+    Queue(QUEUE, connection=redis_client.get(config)).enqueue(
+        run_chain_job, job_id, job_id=rq_job_id(job_id), job_timeout=JOB_TIMEOUT_S, result_ttl=3600,
+        failure_ttl=7 * 86400, description=f"chain job {job_id}")
