@@ -11,12 +11,15 @@ import importlib
 from flask import Flask
 
 from app import config as settings
+from app.access import register_access
+from app.auth import register_auth
 from app.commands import register_commands
 from app.data.mongo import mongo_client
 from app.errors import register_errorhandlers
-from app.extensions import csrf, redis_client
+from app.extensions import csrf, limiter, redis_client
 from app.logs import register_logging
 from app.security import register_security_headers
+from app.sessions import register_sessions
 
 BLUEPRINTS = ("system", "marketplace", "auth", "onboarding", "issuer", "portfolio", "admin", "webhooks")
 
@@ -31,6 +34,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_access(app)
     register_errorhandlers(app)
     register_security_headers(app)
     register_commands(app)
@@ -41,6 +45,11 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     redis_client.init_app(app)
     mongo_client.init_app(app)
+    register_sessions(app)
+    register_auth(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -8,6 +8,8 @@ message naming each missing or malformed setting.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from dataclasses import dataclass, field, fields
@@ -59,6 +61,23 @@ def _secret(name: str, value: str) -> str:
     return value
 
 
+def _fernet_key(name: str, value: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(value.encode())
+    except (ValueError, binascii.Error):
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError(f"{name} must be 32 bytes in url-safe base64 (cryptography Fernet.generate_key())")
+    return value
+
+
+def _host_port(name: str, value: str) -> str:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"{name} must be host:port, got {value!r}")
+    return value
+
+
 def _bootstrap_servers(name: str, value: str) -> str:
     for server in value.split(","):
         host, _, port = server.strip().rpartition(":")
@@ -94,6 +113,16 @@ SETTINGS: dict[str, tuple] = {
     "SESSION_COOKIE_SECURE": (_bool, "false", "send cookies over HTTPS only (true in production)"),
     "LOG_LEVEL": (lambda n, v: _choice(n, v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
                   "INFO", "log level of the JSON logs"),
+    "DATA_ENCRYPTION_KEY": (_fernet_key, None, "Fernet key encrypting secrets at rest (TOTP secrets)"),
+    "PUBLIC_URL": (lambda n, v: _url(n, v, ("http", "https")), "http://127.0.0.1:8000",
+                   "the site's address as users see it, for links in mail"),
+    "SMTP_SERVER": (_host_port, "127.0.0.1:1025", "SMTP relay for outgoing mail (the sandbox mail sink locally)"),
+    "MAIL_FROM": (lambda n, v: v, "Libertum <no-reply@libertum.local>", "sender of outgoing mail"),
+    "SMS_API_URL": (lambda n, v: _url(n, v, ("http", "https")), "http://127.0.0.1:8025/sms",
+                    "SMS provider base URL (Twilio-style Messages API; the sandbox locally)"),
+    "SESSION_IDLE_MINUTES": (lambda n, v: _int(n, v, 1), "30", "a session ends after this many idle minutes"),
+    "SESSION_MAX_HOURS": (lambda n, v: _int(n, v, 1), "12", "a session ends this many hours after sign-in"),
+    "RATELIMIT_ENABLED": (_bool, "true", "rate limits on sign-in, sign-up, codes and resets (Redis-backed)"),
 }
 
 
@@ -134,6 +163,14 @@ class Settings:
     MAX_CONTENT_LENGTH: int
     SESSION_COOKIE_SECURE: bool
     LOG_LEVEL: str
+    DATA_ENCRYPTION_KEY: str = field(repr=False)
+    PUBLIC_URL: str
+    SMTP_SERVER: str
+    MAIL_FROM: str
+    SMS_API_URL: str
+    SESSION_IDLE_MINUTES: int
+    SESSION_MAX_HOURS: int
+    RATELIMIT_ENABLED: bool
 
     def as_flask_config(self) -> dict:
         """The settings as Flask config keys (same names) plus Flask's own derived ones."""

@@ -14,11 +14,17 @@ from typing import Generic, TypeVar
 
 import redis
 from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 T = TypeVar("T")
 
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# Storage, headers and the on/off switch come from app.config (RATELIMIT_*) at init_app.
+limiter = Limiter(get_remote_address, key_prefix="ratelimit")
 
 
 class PerProcess(Generic[T]):

@@ -6,6 +6,7 @@ Procfile's processes under honcho. Ctrl-C or SIGTERM stops the processes, then t
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import signal
@@ -24,17 +25,21 @@ VAR = ROOT / "var"
 
 def local_secrets(path: Path) -> dict[str, str]:
     """Random local secrets, generated on the first run and kept (0600) so sessions and the chain survive restarts."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join([
-            f"SECRET_KEY={secrets.token_urlsafe(48)}",
-            f"DEPLOYER_PRIVATE_KEY=0x{secrets.token_hex(32)}",
-            f"CLAIM_SIGNER_PRIVATE_KEY=0x{secrets.token_hex(32)}",
-            "",
-        ]))
+    generators = {
+        "SECRET_KEY": lambda: secrets.token_urlsafe(48),
+        "DEPLOYER_PRIVATE_KEY": lambda: f"0x{secrets.token_hex(32)}",
+        "CLAIM_SIGNER_PRIVATE_KEY": lambda: f"0x{secrets.token_hex(32)}",
+        "DATA_ENCRYPTION_KEY": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pairs = (line.split("=", 1) for line in (path.read_text() if path.exists() else "").splitlines() if "=" in line)
+    found = {key.strip(): value.strip() for key, value in pairs}
+    missing = {name: make() for name, make in generators.items() if name not in found}
+    if missing:  # a secret added by a newer version is generated once, the existing ones are kept
+        with path.open("a") as handle:
+            handle.write("".join(f"{name}={value}\n" for name, value in missing.items()))
         path.chmod(0o600)
-    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-    return {key.strip(): value.strip() for key, value in pairs}
+    return {**found, **missing}
 
 
 def ports_from_env() -> Ports:
@@ -78,6 +83,7 @@ def main() -> int:
         return 1
     env = {**os.environ, "LIBERTUM_ENV": os.environ.get("LIBERTUM_ENV", "development"), **stack.env(),
            **local_secrets(VAR / "secrets.env"), "WEB_PORT": str(web_port), "PYTHONUNBUFFERED": "1",
+           "PUBLIC_URL": os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{web_port}"),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     honcho = None
     stopping = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from app import create_app
 from app.data import init_db
@@ -43,7 +45,10 @@ def services(tmp_path_factory) -> dict[str, str]:
         **stack.env(), "LIBERTUM_ENV": "test", "MONGO_DB": "libertum_test", "LOG_LEVEL": "WARNING",
         "SECRET_KEY": secrets.token_urlsafe(48), "DEPLOYER_PRIVATE_KEY": "0x" + secrets.token_hex(32),
         "CLAIM_SIGNER_PRIVATE_KEY": "0x" + secrets.token_hex(32), "CHAIN_POLL_SECONDS": "0.2",
+        "DATA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "SMTP_SERVER": f"127.0.0.1:{free_port()}", "SANDBOX_HTTP_PORT": str(free_port()),
     }
+    env["SMS_API_URL"] = f"http://127.0.0.1:{env['SANDBOX_HTTP_PORT']}/sms"
     os.environ.update(env)
     devchain.fund(env["ETH_RPC_URL"], env["DEPLOYER_PRIVATE_KEY"])
     app = create_app()
@@ -84,6 +89,26 @@ def platform(services):
     with app.app_context():
         record, _ = ensure_platform(app.config)
     return record
+
+
+@pytest.fixture(scope="session")
+def mail_sandbox(services, tmp_path_factory) -> str:
+    """The mail and SMS sinks (sandbox/mail.py) at SMTP_SERVER and SMS_API_URL; returns the pages' base URL."""
+    smtp_port, http_port = services["SMTP_SERVER"].rsplit(":", 1)[1], services["SANDBOX_HTTP_PORT"]
+    process = start_process([sys.executable, "-m", "sandbox.mail", "--smtp-port", smtp_port, "--http-port", http_port],
+                            services, "mail-sandbox", tmp_path_factory.mktemp("mail"))
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        wait_for_http(base + "/mail/messages.json")
+        yield base
+    finally:
+        stop_process(process)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def start_process(argv: list[str], env: dict[str, str], log_name: str, tmp: Path) -> subprocess.Popen:

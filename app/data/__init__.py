@@ -9,6 +9,7 @@ from pymongo.database import Database
 
 from app.data import (
     addresses,
+    audit_logs,
     chain_checkpoints,
     chain_contracts,
     chain_deployments,
@@ -18,10 +19,12 @@ from app.data import (
     dividends,
     offerings,
     orders,
+    outbox,
     passwords,
     saved_transfer_requests,
     transfer_requests,
     user_details,
+    user_tokens,
     users,
     whitelists,
 )
@@ -29,7 +32,7 @@ from app.data.indexes import ensure
 
 COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists, converts, orders, dividends,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
-               chain_jobs, chain_deployments)
+               chain_jobs, chain_deployments, user_tokens, outbox, audit_logs)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from bson import ObjectId
 from pymongo.database import Database
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from app.data.indexes import ASC, Index
@@ -55,3 +57,56 @@ def by_email(db: Database, email: str) -> dict | None:
 
 def by_id(db: Database, user_id: ObjectId) -> dict | None:
     return db[NAME].find_one({"_id": user_id})
+
+
+def by_mobile(db: Database, mobile: str) -> dict | None:
+    return db[NAME].find_one({"mobile": str(mobile), "isDeleted": False})
+
+
+def exists(db: Database, field: str, value: str) -> bool:
+    """Whether any account (deleted ones too: the unique index still holds them) uses `value` for `field`."""
+    if field not in UNIQUE_FIELDS:
+        raise ValueError(f"{field} is not a unique user field")
+    return db[NAME].find_one({field: str(value)}, {"_id": 1}) is not None
+
+
+def set_fields(db: Database, user_id: ObjectId, values: dict) -> dict | None:
+    """Set `values` on the user and return the updated document (None when no such user)."""
+    return db[NAME].find_one_and_update({"_id": user_id}, {"$set": {**values, "updatedAt": datetime.now(UTC)}},
+                                        return_document=ReturnDocument.AFTER)
+
+
+def set_if(db: Database, user_id: ObjectId, condition: dict, values: dict) -> bool:
+    """Set `values` only while `condition` holds on the document (single-document compare-and-set)."""
+    result = db[NAME].update_one({"_id": user_id, **condition}, {"$set": values})
+    return result.modified_count == 1
+
+
+def use_totp_step(db: Database, user_id: ObjectId, step: int) -> bool:
+    """Record `step` as the last accepted TOTP time step unless it (or a later one) was already used."""
+    result = db[NAME].update_one(
+        {"_id": user_id, "$or": [{"twoFALastStep": {"$lt": step}}, {"twoFALastStep": None}]},
+        {"$set": {"twoFALastStep": step}})
+    return result.modified_count == 1
+
+
+def consume_recovery_code(db: Database, user_id: ObjectId, code_hash: str) -> bool:
+    """Remove one recovery code hash; True only for the request that removed it (one-time use)."""
+    result = db[NAME].update_one({"_id": user_id, "twoFARecoveryCodes": code_hash},
+                                 {"$pull": {"twoFARecoveryCodes": code_hash}})
+    return result.modified_count == 1
+
+
+def search(db: Database, text: str = "", user_type: str = "", *, include_deleted: bool = True,
+           limit: int = 50) -> list[dict]:
+    """Users whose email, name, legal name or mobile contains `text` (case-insensitive), newest first."""
+    query: dict = {}
+    if text:
+        pattern = {"$regex": re.escape(str(text)), "$options": "i"}
+        query["$or"] = [{"email": pattern}, {"name": pattern}, {"legalFullName": pattern}, {"mobile": pattern}]
+    if user_type:
+        query["userType"] = str(user_type)
+    if not include_deleted:
+        query["isDeleted"] = False
+    projection = {"password": 0, "twoFASecret": 0, "twoFARecoveryCodes": 0}
+    return list(db[NAME].find(query, projection).sort("createdAt", -1).limit(limit))

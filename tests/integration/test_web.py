@@ -3,8 +3,11 @@
 import pytest
 
 from app import BLUEPRINTS, create_app
+from app.access import access
+from app.domain.permissions import PUBLIC
 
-LANDING_PAGES = ["/", "/offerings", "/auth/login", "/onboarding/", "/issuer/", "/portfolio/", "/admin/"]
+LANDING_PAGES = ["/", "/offerings", "/auth/login", "/auth/signup"]
+SIGNED_IN_PAGES = ["/onboarding/", "/issuer/", "/portfolio/", "/admin/"]  # who may open them: test_access_matrix
 
 
 def test_liveness(client):
@@ -32,6 +35,13 @@ def test_landing_pages_render_with_navigation(client, path):
     response = client.get(path)
     assert response.status_code == 200
     assert 'aria-label="Main"' in response.text and "htmx-2.0.11.min.js" in response.text
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+def test_visitors_are_sent_to_sign_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
 
 
 def test_every_blueprint_has_a_landing_page(app):
@@ -63,6 +73,7 @@ def test_refusals_render_their_own_page(services, code):
     app = create_app()
 
     @app.get("/refuse")
+    @access(PUBLIC)
     def refuse():
         from flask import abort
         abort(code)
@@ -77,6 +88,7 @@ def test_server_error_page_hides_the_exception_and_shows_the_request_id(services
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.get("/boom")
+    @access(PUBLIC)
     def boom():
         raise RuntimeError("secret detail")
 

@@ -4,7 +4,8 @@ import pytest
 
 from app.config import ConfigError, load
 
-SECRETS = {"SECRET_KEY": "s" * 40, "DEPLOYER_PRIVATE_KEY": "0x" + "1" * 64, "CLAIM_SIGNER_PRIVATE_KEY": "0x" + "2" * 64}
+SECRETS = {"SECRET_KEY": "s" * 40, "DEPLOYER_PRIVATE_KEY": "0x" + "1" * 64, "CLAIM_SIGNER_PRIVATE_KEY": "0x" + "2" * 64,
+           "DATA_ENCRYPTION_KEY": "A" * 43 + "="}
 
 
 def test_local_defaults_need_only_the_secrets():

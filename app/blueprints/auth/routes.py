@@ -1,13 +1,284 @@
-"""Sign in: Investor sign-up, sign-in and two-factor authentication open here."""
+"""Sign-up, sign-in and sign-out, verification of email and mobile, password change and reset.
+
+Every POST here is rate limited per client address (and sign-in also per email tried).
+GET only shows pages: a mailed link opens a page whose button does the change.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import time
 
-bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
+from flask import flash, redirect, render_template, session
+from flask_login import current_user
+
+from app.access import access
+from app.auth import client_ip, current_session_id, end_session, start_session
+from app.blueprints.auth import back_to, bp, email_key, safe_next, show_errors, two_factor_views
+from app.blueprints.auth.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmForm,
+    ForgotForm,
+    LoginForm,
+    ResetForm,
+    SignUpForm,
+)
+from app.domain import accounts, audit, credentials, two_factor
+from app.domain.accounts import FieldErrors, TokenRefused
+from app.domain.permissions import PUBLIC, SIGNED_IN
+from app.extensions import limiter
+
+__all__ = ["bp", "two_factor_views"]  # importing two_factor_views registers the 2FA pages on bp
+PENDING_2FA = "pending_2fa"
+PENDING_2FA_S = 300
 
 
 @bp.get("/login")
+@access(PUBLIC)
 def show_login():
-    """Landing page of the auth area."""
-    return render_template("auth/index.html")
+    """The sign-in page."""
+    return render_template("auth/login.html", form=LoginForm())
+
+
+@bp.post("/login")
+@access(PUBLIC)
+@limiter.limit("10 per minute")
+@limiter.limit("20 per hour", key_func=email_key, scope="login-email")
+def login():
+    """Check email and password; with 2FA on, ask for the code next, else sign in with a new session."""
+    form = LoginForm()
+    if not form.validate():
+        return render_template("auth/login.html", form=form), 422
+    try:
+        result = credentials.authenticate(form.email.data, form.password.data, client_ip())
+    except credentials.LoginRefused as refusal:
+        return render_template("auth/login.html", form=form, error=str(refusal)), 401
+    if result.needs_second_factor:
+        session.clear()
+        session.regenerate()
+        session[PENDING_2FA] = {"uid": str(result.user["_id"]), "at": int(time.time())}
+        return back_to("auth.show_login_code", next=safe_next())
+    start_session(result.user)
+    return back_to_next()
+
+
+def back_to_next():
+    return redirect(safe_next(), code=303)
+
+
+def pending_user_id() -> str | None:
+    pending = session.get(PENDING_2FA) or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_2FA_S:
+        return None
+    return pending.get("uid")
+
+
+@bp.get("/login/code")
+@access(PUBLIC)
+def show_login_code():
+    """Second step of sign-in: the authenticator code."""
+    if pending_user_id() is None:
+        return back_to("auth.show_login")
+    return render_template("auth/login_code.html", form=CodeForm())
+
+
+@bp.post("/login/code")
+@access(PUBLIC)
+@limiter.limit("10 per 5 minutes")
+def login_code():
+    """Finish sign-in with a TOTP or recovery code; a new session id once it succeeds."""
+    user_id, form = pending_user_id(), CodeForm()
+    if user_id is None:
+        flash("Your sign-in expired. Please sign in again.", "error")
+        return back_to("auth.show_login")
+    if not form.validate():
+        return render_template("auth/login_code.html", form=form), 422
+    try:
+        user = two_factor.complete_login(user_id, form.code.data, client_ip())
+    except two_factor.SecondFactorRefused as refusal:
+        form.code.errors = [str(refusal)]
+        return render_template("auth/login_code.html", form=form), 401
+    start_session(user)
+    return back_to_next()
+
+
+@bp.post("/logout")
+@access(SIGNED_IN)
+def logout():
+    """Sign out: the server-side session is deleted."""
+    audit.record("logout", actor=current_user.doc, ip=client_ip())
+    end_session()
+    flash("You are signed out.", "info")
+    return back_to("auth.show_login")
+
+
+@bp.get("/signup")
+@access(PUBLIC)
+def show_signup():
+    """The investor sign-up page."""
+    return render_template("auth/signup.html", form=SignUpForm())
+
+
+@bp.post("/signup")
+@access(PUBLIC)
+@limiter.limit("10 per hour")
+def signup():
+    """Create an investor account, mail the verification link and sign in."""
+    form = SignUpForm()
+    if form.validate():
+        try:
+            user = accounts.sign_up(email=form.email.data, country_code=form.country_code.data,
+                                    mobile=form.mobile.data, legal_name=form.legal_name.data,
+                                    password=form.password.data, ip=client_ip())
+        except FieldErrors as error:
+            show_errors(form, error)
+        else:
+            start_session(user)
+            flash(f"Welcome! We sent a link to {user['email']} to confirm your email address.", "info")
+            return back_to("auth.show_account")
+    return render_template("auth/signup.html", form=form), 422
+
+
+@bp.get("/verify-email/<token>")
+@access(PUBLIC)
+def show_verify_email(token: str):
+    """The page a verification link opens; its button confirms (GET changes nothing)."""
+    try:
+        accounts.peek_token(token, accounts.VERIFY_EMAIL)
+    except TokenRefused as refusal:
+        return render_template("auth/link_refused.html", message=str(refusal)), 410
+    return render_template("auth/verify_email.html", form=ConfirmForm(), token=token)
+
+
+@bp.post("/verify-email/<token>")
+@access(PUBLIC)
+@limiter.limit("20 per hour")
+def verify_email(token: str):
+    """Mark the email verified and use up the link."""
+    if not ConfirmForm().validate():
+        return back_to("auth.show_verify_email", token=token)
+    try:
+        accounts.verify_email(token, client_ip())
+    except TokenRefused as refusal:
+        return render_template("auth/link_refused.html", message=str(refusal)), 410
+    flash("Your email address is confirmed.", "info")
+    return back_to("auth.show_account")
+
+
+@bp.post("/verify-email/resend")
+@access(SIGNED_IN)
+@limiter.limit("3 per 10 minutes")
+def resend_verification():
+    """Mail a fresh verification link."""
+    if ConfirmForm().validate() and not current_user.doc.get("isEmailVerify"):
+        accounts.send_verification(current_user.doc)
+        flash("We sent a new link. Check your mailbox.", "info")
+    return back_to("auth.show_account")
+
+
+@bp.get("/account")
+@access(SIGNED_IN)
+def show_account():
+    """The account page: verification status, password, mobile, two-factor."""
+    return render_template("auth/account.html", user=current_user.doc, password_form=ChangePasswordForm(),
+                           code_form=CodeForm(), confirm_form=ConfirmForm())
+
+
+@bp.post("/password")
+@access(SIGNED_IN)
+@limiter.limit("10 per hour")
+def change_password():
+    """Change the password; the account's other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate():
+        try:
+            ended = credentials.change_password(current_user.doc, form.current_password.data,
+                                                form.new_password.data, keep_session=current_session_id(),
+                                                ip=client_ip())
+        except FieldErrors as error:
+            show_errors(form, error)
+        else:
+            flash(f"Your password is changed. Signed out elsewhere: {ended} session(s).", "info")
+            return back_to("auth.show_account")
+    return render_template("auth/account.html", user=current_user.doc, password_form=form,
+                           code_form=CodeForm(), confirm_form=ConfirmForm()), 422
+
+
+@bp.post("/mobile/code")
+@access(SIGNED_IN)
+@limiter.limit("3 per 10 minutes")
+def send_mobile_code():
+    """Text a one-time code to the account's mobile number."""
+    if ConfirmForm().validate() and not current_user.doc.get("isMobileVerify"):
+        accounts.send_mobile_code(current_user.doc)
+        flash(f"We texted a code to {current_user.doc['mobile']}.", "info")
+    return back_to("auth.show_account")
+
+
+@bp.post("/mobile/verify")
+@access(SIGNED_IN)
+@limiter.limit("10 per 10 minutes")
+def verify_mobile():
+    """Check the texted code."""
+    form = CodeForm()
+    if form.validate():
+        try:
+            accounts.verify_mobile(current_user.doc, form.code.data, client_ip())
+        except FieldErrors as error:
+            show_errors(form, error)
+        else:
+            flash("Your mobile number is confirmed.", "info")
+            return back_to("auth.show_account")
+    return render_template("auth/account.html", user=current_user.doc, password_form=ChangePasswordForm(),
+                           code_form=form, confirm_form=ConfirmForm()), 422
+
+
+@bp.get("/forgot")
+@access(PUBLIC)
+def show_forgot():
+    """Ask for a password reset link."""
+    return render_template("auth/forgot.html", form=ForgotForm())
+
+
+@bp.post("/forgot")
+@access(PUBLIC)
+@limiter.limit("5 per hour")
+@limiter.limit("3 per hour", key_func=email_key, scope="reset-email")
+def request_reset():
+    """Mail a reset link if the account exists; the answer never says whether it does."""
+    form = ForgotForm()
+    if not form.validate():
+        return render_template("auth/forgot.html", form=form), 422
+    credentials.request_reset(form.email.data, client_ip())
+    return render_template("auth/forgot.html", form=form, sent=True)
+
+
+@bp.get("/reset/<token>")
+@access(PUBLIC)
+def show_reset(token: str):
+    """The page a reset link opens."""
+    try:
+        credentials.check_reset_link(token)
+    except TokenRefused as refusal:
+        return render_template("auth/link_refused.html", message=str(refusal)), 410
+    return render_template("auth/reset.html", form=ResetForm(), token=token)
+
+
+@bp.post("/reset/<token>")
+@access(PUBLIC)
+@limiter.limit("10 per hour")
+def reset_password(token: str):
+    """Set the new password; every session of the account ends, then sign in again."""
+    form = ResetForm()
+    if form.validate():
+        try:
+            credentials.reset_password(token, form.password.data, client_ip())
+        except TokenRefused as refusal:
+            return render_template("auth/link_refused.html", message=str(refusal)), 410
+        except FieldErrors as error:
+            show_errors(form, error)
+        else:
+            end_session()
+            flash("Your password is changed. Sign in with it now.", "info")
+            return back_to("auth.show_login")
+    return render_template("auth/reset.html", form=form, token=token), 422

@@ -1,0 +1,79 @@
+"""Route access rules: every view declares who may open it, and one check before each request enforces it.
+
+Declare with `@access(rule)` on a view, or `access_default(bp, rule)` for a whole blueprint
+(a view's own rule wins). A route with no rule is refused (fail closed) and fails the
+access-matrix test, so a new route cannot go unguarded by accident. Rules are in
+`app.domain.permissions`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from app.domain.permissions import INVESTORS, ISSUERS, PUBLIC, SIGNED_IN, STAFF, AccessRule, allows
+
+log = logging.getLogger(__name__)
+
+# The rule of a blueprint's views that declare none; a view's own @access rule wins.
+_BLUEPRINT_DEFAULTS: dict[str, AccessRule] = {
+    "system": PUBLIC,       # probes
+    "marketplace": PUBLIC,  # what visitors browse
+    "webhooks": PUBLIC,     # providers authenticate by signature, not by session
+    "onboarding": SIGNED_IN,
+    "portfolio": INVESTORS,
+    "issuer": ISSUERS,
+    "admin": STAFF,         # back-office views narrow this with staff(permission)
+}
+
+
+def access(rule: AccessRule) -> Callable:
+    """Attach `rule` to a view function (read by the check below and by the access-matrix test)."""
+
+    def mark(view: Callable) -> Callable:
+        view.access_rule = rule
+        return view
+
+    return mark
+
+
+def access_default(bp: Blueprint, rule: AccessRule) -> None:
+    """The rule of every view of `bp` that declares none itself."""
+    _BLUEPRINT_DEFAULTS[bp.name] = rule
+
+
+def rule_for(app: Flask, endpoint: str) -> AccessRule | None:
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return PUBLIC
+    view = app.view_functions.get(endpoint)
+    rule = getattr(view, "access_rule", None)
+    if rule is None and "." in endpoint:
+        rule = _BLUEPRINT_DEFAULTS.get(endpoint.rsplit(".", 1)[0])
+    return rule
+
+
+def current_user_doc() -> dict | None:
+    return current_user.doc if current_user.is_authenticated else None
+
+
+def enforce_access():
+    """Visitors meet the sign-in page, signed-in users without the right get 403."""
+    if request.endpoint is None:  # 404 / 405: routing already answers
+        return None
+    rule = rule_for(current_app, request.endpoint)
+    if rule is None:
+        log.error("route %s has no access rule; refusing it", request.endpoint)
+        abort(403)
+    user = current_user_doc()
+    if allows(rule, user):
+        return None
+    if user is None:
+        return redirect(url_for("auth.show_login", next=request.full_path.rstrip("?")))
+    abort(403)
+
+
+def register_access(app: Flask) -> None:
+    app.before_request(enforce_access)

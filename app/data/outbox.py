@@ -1,0 +1,37 @@
+"""The `outbox` collection: every mail and SMS the platform sends, written before the send job is enqueued.
+
+The job receives the message id, reloads it and marks it sent, so a retried job never sends twice
+after a success, and a message whose job was lost is still visible here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bson import ObjectId
+from pymongo.database import Database
+
+from app.data.indexes import ASC, DESC, Index
+
+NAME = "outbox"
+INDEXES = (
+    Index((("sentAt", ASC), ("createdAt", DESC))),
+)
+
+
+def insert(db: Database, channel: str, to: str, subject: str, body: str, user_id: ObjectId | None) -> ObjectId:
+    return db[NAME].insert_one({"channel": channel, "to": to, "subject": subject, "body": body, "userId": user_id,
+                                "sentAt": None, "attempts": 0, "createdAt": datetime.now(UTC)}).inserted_id
+
+
+def by_id(db: Database, message_id: ObjectId) -> dict | None:
+    return db[NAME].find_one({"_id": message_id})
+
+
+def count_attempt(db: Database, message_id: ObjectId) -> None:
+    db[NAME].update_one({"_id": message_id}, {"$inc": {"attempts": 1}})
+
+
+def mark_sent(db: Database, message_id: ObjectId) -> bool:
+    result = db[NAME].update_one({"_id": message_id, "sentAt": None}, {"$set": {"sentAt": datetime.now(UTC)}})
+    return result.modified_count == 1

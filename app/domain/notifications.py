@@ -1,0 +1,74 @@
+"""Outgoing mail and SMS: recorded in the outbox, then delivered by an RQ job on the `mail` queue.
+
+Delivery speaks real protocols: SMTP to `SMTP_SERVER` and a Twilio-style Messages API at
+`SMS_API_URL`; locally both are the sandbox process, so switching to a real relay or SMS
+provider is configuration.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+import requests
+from bson import ObjectId
+from flask import current_app
+from rq import Queue
+
+from app.data import outbox
+from app.data.mongo import get_db
+from app.extensions import redis_client
+
+QUEUE = "mail"
+SEND_TIMEOUT_S = 10
+
+
+def send_email(to: str, subject: str, body: str, user_id: ObjectId | None = None) -> ObjectId:
+    return _enqueue(outbox.insert(get_db(), "email", to, subject, body, user_id))
+
+
+def send_sms(to: str, body: str, user_id: ObjectId | None = None) -> ObjectId:
+    return _enqueue(outbox.insert(get_db(), "sms", to, "", body, user_id))
+
+
+def _enqueue(message_id: ObjectId) -> ObjectId:
+    queue = Queue(QUEUE, connection=redis_client.get())
+    queue.enqueue("app.tasks.notifications.deliver_message", str(message_id), job_id=f"message-{message_id}",
+                  retry=None, job_timeout=60, result_ttl=3600, failure_ttl=7 * 86400)
+    return message_id
+
+
+def deliver(message_id: str) -> str:
+    """Send one outbox message unless already sent; returns "sent", "already sent" or raises on failure
+    (RQ records the failure; the message stays unsent in the outbox)."""
+    db = get_db()
+    message = outbox.by_id(db, ObjectId(message_id))
+    if message is None:
+        raise LookupError(f"no outbox message {message_id}")
+    if message["sentAt"] is not None:
+        return "already sent"
+    outbox.count_attempt(db, message["_id"])
+    if message["channel"] == "email":
+        _deliver_email(message)
+    else:
+        _deliver_sms(message)
+    outbox.mark_sent(db, message["_id"])
+    return "sent"
+
+
+def _deliver_email(message: dict) -> None:
+    config = current_app.config
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = config["MAIL_FROM"], message["to"], message["subject"]
+    email["Message-ID"] = f"<{message['_id']}@libertum>"
+    email.set_content(message["body"])
+    host, _, port = config["SMTP_SERVER"].rpartition(":")
+    with smtplib.SMTP(host, int(port), timeout=SEND_TIMEOUT_S) as smtp:
+        smtp.send_message(email)
+
+
+def _deliver_sms(message: dict) -> None:
+    config = current_app.config
+    response = requests.post(config["SMS_API_URL"].rstrip("/") + "/Messages.json", timeout=SEND_TIMEOUT_S,
+                             data={"To": message["to"], "From": "Libertum", "Body": message["body"]})
+    response.raise_for_status()

@@ -1,0 +1,9 @@
+"""Jobs of the `mail` queue: deliver one outbox message (mail or SMS) by id; safe to run twice."""
+
+from __future__ import annotations
+
+from app.domain import notifications
+
+
+def deliver_message(message_id: str) -> str:
+    return notifications.deliver(message_id)
