@@ -17,6 +17,7 @@ from app.commands import register_commands
 from app.data.mongo import mongo_client
 from app.errors import register_errorhandlers
 from app.extensions import csrf, limiter, redis_client
+from app.formatting import register_template_filters
 from app.logs import register_logging
 from app.security import register_security_headers
 from app.sessions import register_sessions
@@ -36,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_blueprints(app)
     register_access(app)
     register_errorhandlers(app)
+    register_template_filters(app)
     register_security_headers(app)
     register_commands(app)
     return app

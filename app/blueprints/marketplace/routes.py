@@ -1,21 +1,47 @@
-"""Marketplace: the home page and the live offerings visitors and investors browse."""
+"""Marketplace: the home page, the searchable list of listed offerings, and each offering's page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from app.domain.marketplace import live_offerings
+from app.access import access_default, current_user_doc
+from app.cache import catalogue_page
+from app.domain import marketplace
+from app.domain.market_query import ASSET_TYPES, PROPERTY_TYPES, SORTS, STATES, parse
+from app.domain.offering_page import offering_page
+from app.domain.permissions import PUBLIC
 
 bp = Blueprint("marketplace", __name__, template_folder="templates")
+access_default(bp, PUBLIC)
 
 
 @bp.get("/")
+@catalogue_page()
 def show_home():
     """Home page: what the platform is, and the newest live offerings."""
-    return render_template("marketplace/home.html", offerings=live_offerings(current_app.config, limit=6))
+    return render_template("marketplace/home.html", offerings=marketplace.latest(current_app.config, limit=6))
 
 
 @bp.get("/offerings")
+@catalogue_page()
 def list_offerings():
-    """Every live offering."""
-    return render_template("marketplace/offerings.html", offerings=live_offerings(current_app.config, limit=48))
+    """Search, filter, sort and page through offerings; htmx requests get only the results."""
+    query = parse(request.args)
+    results = marketplace.search(current_app.config, query, marketplace.viewer_for(current_user_doc()))
+    if request.headers.get("HX-Request"):
+        # The canonical URL (defaults dropped) goes into the history, so it bookmarks cleanly.
+        canonical = url_for("marketplace.list_offerings") + (f"?{query.url_query()}" if query.args() else "")
+        return render_template("marketplace/_results.html", query=query, results=results), {"HX-Push-Url": canonical}
+    return render_template("marketplace/offerings.html", query=query, results=results, asset_types=ASSET_TYPES,
+                           property_types=PROPERTY_TYPES, states=STATES, sorts=SORTS)
+
+
+@bp.get("/offerings/<offering_id>")
+def show_offering(offering_id: str):
+    """One offering: its public part from the Redis cache, the viewer's eligibility around it."""
+    viewer = marketplace.viewer_for(current_user_doc())
+    page = offering_page(current_app.config, offering_id, viewer,
+                         lambda view: render_template("marketplace/_offering_public.html", o=view))
+    if page is None:
+        abort(404)
+    return render_template("marketplace/offering.html", page=page)

@@ -1,0 +1,48 @@
+"""Documents as the platform stores them, for tests and benchmarks: valid by default, overridable."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from bson import ObjectId
+
+from app.cache import offering_changed
+from app.data import offerings
+
+_counter = itertools.count(1)
+
+
+def offering_doc(*, title: str | None = None, status: str = "live", starts_in_days: int = -10,
+                 ends_in_days: int = 60, details: dict | None = None, **fields) -> dict:
+    """A listed offering (deployed, live) with round figures: 10,000 tokens at $100.00."""
+    n = next(_counter)
+    now = datetime.now(UTC)
+    project = {
+        "assetType": "residential", "propertyType": "apartment", "offeringName": f"Offering {n}",
+        "assetName": f"Building {n}", "tokenTicker": f"LBT{n % 1000}", "tokenSupply": 10_000, "tokenDecimals": 0,
+        "navLaunchPrice": 100_00, "latestNav": 100_00, "minInvestment": 1_000_00, "maxInvestment": 100_000_00,
+        "maxTokenHolding": 2_000, "projectedYield": 650, "occupancy": 9500, "yearBuilt": 1998, "lotSize": 12_000,
+        "launchValuation": 1_000_000_00, "deRatio": 4000, "authorizedCountries": [], "isPrivate": False,
+        "offeringMembers": [], "startDate": now + timedelta(days=starts_in_days),
+        "endDate": now + timedelta(days=ends_in_days),
+    }
+    project.update(details or {})
+    return {
+        "_id": ObjectId(), "userId": ObjectId(),
+        "overview": {"title": title or f"Harbour Lofts {n}", "subTitle": "Waterfront apartments",
+                     "description": "Forty apartments on the harbour.", "entityName": "Harbour SPV Ltd",
+                     "location": "Bristol, United Kingdom"},
+        "projectDetails": project, "documents": {"pitchDeck": "deck.pdf", "titleDocs": "title.pdf"},
+        "team": [{"name": "Ada Lovelace", "title": "Director", "summary": "Runs the SPV."}],
+        "navHistory": [], "raisedAmount": 0, "tokensSold": 0, "isSoldOut": False,
+        "status": status, "isActive": True, "isDelete": False, "isTokenDeploy": True, "currentStep": 7,
+        "isFinalSubmission": True, **fields,
+    }
+
+
+def list_offering(db, doc: dict) -> dict:
+    """Store an offering the way the platform does: insert, then tell the page cache and the catalogue."""
+    offerings.insert(db, doc)
+    offering_changed(str(doc["_id"]))
+    return doc
