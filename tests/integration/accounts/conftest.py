@@ -14,7 +14,7 @@ from app.extensions import redis_client
 
 PASSWORD = "correct horse battery staple"
 _COUNTER = itertools.count(1)
-_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 class BrowserClient(FlaskClient):
@@ -38,7 +38,7 @@ def client(app):
 
 def csrf(client, path: str = "/auth/login") -> str:
     """The CSRF token of the client's session, read from a page as a browser would."""
-    return _META.search(client.get(path).text).group(1)
+    return _TOKEN.search(client.get(path).text).group(1)
 
 
 def post(client, path: str, data: dict | None = None, **kwargs):
