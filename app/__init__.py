@@ -22,7 +22,8 @@ from app.logs import register_logging
 from app.security import register_security_headers
 from app.sessions import register_sessions
 
-BLUEPRINTS = ("system", "marketplace", "auth", "onboarding", "issuer", "portfolio", "admin", "webhooks")
+BLUEPRINTS = ("system", "marketplace", "auth", "onboarding", "issuer", "portfolio", "admin", "offering_admin",
+              "webhooks")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

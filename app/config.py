@@ -109,6 +109,8 @@ SETTINGS: dict[str, tuple] = {
                                 "a chain job held by a worker that stopped renewing it is taken over after this"),
     "DEPLOYER_PRIVATE_KEY": (_private_key, None, "platform hot wallet (deploys, agent operations)"),
     "CLAIM_SIGNER_PRIVATE_KEY": (_private_key, None, "platform ClaimIssuer signing key, kept apart from the hot wallet"),
+    "UPLOAD_DIR": (lambda n, v: v, "var/uploads", "where uploaded documents are stored (outside the web root)"),
+    "UPLOAD_MAX_BYTES": (lambda n, v: _int(n, v, 1), str(5 * 1024 * 1024), "largest accepted document (413 above)"),
     "MAX_CONTENT_LENGTH": (_int, str(10 * 1024 * 1024), "largest accepted request body in bytes"),
     "SESSION_COOKIE_SECURE": (_bool, "false", "send cookies over HTTPS only (true in production)"),
     "LOG_LEVEL": (lambda n, v: _choice(n, v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
@@ -160,6 +162,8 @@ class Settings:
     CHAIN_JOB_LEASE_SECONDS: float
     DEPLOYER_PRIVATE_KEY: str = field(repr=False)
     CLAIM_SIGNER_PRIVATE_KEY: str = field(repr=False)
+    UPLOAD_DIR: str
+    UPLOAD_MAX_BYTES: int
     MAX_CONTENT_LENGTH: int
     SESSION_COOKIE_SECURE: bool
     LOG_LEVEL: str

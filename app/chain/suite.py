@@ -37,18 +37,28 @@ def deploy_token_suite(w3: Web3, sender: LocalAccount, platform: dict, *, salt: 
     MaxBalance / SupplyLimit module, because those modules would read 0 as "nothing allowed".
     The token comes out paused: call unpause_token once the offering may trade.
     """
-    _validate(salt, decimals, agents, authorized_countries, max_balance, supply_cap)
     factory = contract(w3, "TREXFactory", platform["trexFactory"])
     token = factory.functions.getToken(salt).call()
     if token != ZERO_ADDRESS:
         return suite_from_token(w3, token, salt)
+    arguments = suite_arguments(w3, platform, salt=salt, name=name, symbol=symbol, decimals=decimals, owner=owner,
+                                agents=agents, authorized_countries=authorized_countries, max_balance=max_balance,
+                                supply_cap=supply_cap, claim_topics=claim_topics)
+    receipt = send_call(w3, sender, function_call(factory, "deployTREXSuite", *arguments))
+    return _suite_from_receipt(receipt, factory.address, salt)
+
+
+def suite_arguments(w3: Web3, platform: dict, *, salt: str, name: str, symbol: str, decimals: int, owner: str,
+                    agents: list[str], authorized_countries: list[int], max_balance: int, supply_cap: int,
+                    claim_topics=(KYC_CLAIM_TOPIC,)) -> tuple:
+    """(salt, tokenDetails, claimDetails) for TREXFactory.deployTREXSuite, validated; for callers that send
+    the deployment themselves (the exactly-once chain jobs)."""
+    _validate(salt, decimals, agents, authorized_countries, max_balance, supply_cap)
     modules, settings = _compliance(w3, platform, authorized_countries, max_balance, supply_cap)
     token_details = (Web3.to_checksum_address(owner), name, symbol, decimals, ZERO_ADDRESS, ZERO_ADDRESS,
                      list(agents), list(agents), modules, settings)
     topics = list(claim_topics)
-    claim_details = (topics, [platform["claimIssuer"]], [topics])
-    receipt = send_call(w3, sender, function_call(factory, "deployTREXSuite", salt, token_details, claim_details))
-    return _suite_from_receipt(receipt, factory.address, salt)
+    return salt, token_details, (topics, [platform["claimIssuer"]], [topics])
 
 
 def suite_from_token(w3: Web3, token_address: str, salt: str) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bson import ObjectId
+from pymongo import ReturnDocument
 
 from app.data.indexes import ASC, Index
 
@@ -56,3 +57,67 @@ def set_token_paused(db, token: str, paused: bool) -> None:
 def ids_by_registry(db, registry: str) -> list:
     """Offerings whose suite uses this identity registry (seed: identityRegistry)."""
     return [d["_id"] for d in db[NAME].find({"identityRegistry": registry}, {"_id": 1})]
+
+
+EDITABLE = ("draft", "changes_requested")
+
+
+def owned(db, offering_id: ObjectId, owner_id: ObjectId) -> dict | None:
+    """The offering if `owner_id` created it (other issuers get None, as if it did not exist)."""
+    return db[NAME].find_one({"_id": offering_id, "createdBy": owner_id, "isDelete": {"$ne": True}})
+
+
+def of_owner(db, owner_id: ObjectId) -> list[dict]:
+    return list(db[NAME].find({"createdBy": owner_id, "isDelete": {"$ne": True}}).sort("_id", -1))
+
+
+def save_fields(db, offering_id: ObjectId, owner_id: ObjectId, fields: dict, step_key: str, next_step: int) -> bool:
+    """Write one wizard step if the offering is still editable by its owner; False otherwise."""
+    result = db[NAME].update_one(
+        {"_id": offering_id, "createdBy": owner_id, "status": {"$in": list(EDITABLE)}, "isDelete": {"$ne": True}},
+        {"$set": fields, "$addToSet": {"completedSteps": step_key}, "$max": {"currentStep": next_step}})
+    return result.matched_count == 1
+
+
+def push_entry(db, offering_id: ObjectId, owner_id: ObjectId, path: str, entry: dict, step_key: str) -> bool:
+    """Append one team member or custom field while the offering is editable."""
+    result = db[NAME].update_one(
+        {"_id": offering_id, "createdBy": owner_id, "status": {"$in": list(EDITABLE)}},
+        {"$push": {path: entry}, "$addToSet": {"completedSteps": step_key}})
+    return result.matched_count == 1
+
+
+def remove_entry(db, offering_id: ObjectId, owner_id: ObjectId, path: str, index: int) -> bool:
+    """Remove the list entry at `index` (unset then pull: the only positional delete MongoDB offers)."""
+    query = {"_id": offering_id, "createdBy": owner_id, "status": {"$in": list(EDITABLE)}}
+    if db[NAME].update_one(query, {"$unset": {f"{path}.{index}": 1}}).matched_count != 1:
+        return False
+    db[NAME].update_one(query, {"$pull": {path: None}})
+    return True
+
+
+def transition(db, offering_id: ObjectId, allowed_from: tuple[str, ...], changes: dict,
+               owner_id: ObjectId | None = None) -> dict | None:
+    """Move the offering to a new state only from `allowed_from` (atomic); returns the new document or None."""
+    query = {"_id": offering_id, "status": {"$in": list(allowed_from)}, "isDelete": {"$ne": True}}
+    if owner_id is not None:
+        query["createdBy"] = owner_id
+    return db[NAME].find_one_and_update(query, {"$set": changes}, return_document=ReturnDocument.AFTER)
+
+
+def add_comment(db, offering_id: ObjectId, comment: dict) -> bool:
+    return db[NAME].update_one({"_id": offering_id}, {"$push": {"reviewComments": comment}}).matched_count == 1
+
+
+def for_review(db, statuses: tuple[str, ...], limit: int = 200) -> list[dict]:
+    """Offerings in `statuses`, newest first (the back office's queue)."""
+    fields = {"overview.title": 1, "status": 1, "createdBy": 1, "projectDetails.taId": 1, "submittedAt": 1,
+              "overview.entityName": 1, "raisedAmount": 1}
+    return list(db[NAME].find({"status": {"$in": list(statuses)}, "isDelete": {"$ne": True}}, fields)
+                .sort("_id", -1).limit(limit))
+
+
+def mark_deployed(db, salt_hash: str, changes: dict) -> dict | None:
+    """Record the synced suite on the offering deploying under `salt_hash`; None if none is (a replay)."""
+    query = {"deploySaltHash": salt_hash, "status": {"$in": ["deploying", "deploy_failed"]}}
+    return db[NAME].find_one_and_update(query, {"$set": changes})

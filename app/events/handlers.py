@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.data import chain_events
+from app.domain import offering_deployment
 
 REQUIRED_LOG_FIELDS = ("id", "event", "address", "blockNumber", "blockHash", "logIndex", "transactionHash")
 
@@ -15,6 +16,12 @@ def _problem(message: dict) -> str | None:
     if kind == "retract":
         return None if message.get("address") and message.get("blockHash") else "retraction lacks address or blockHash"
     return f"unknown message kind {kind!r}"
+
+
+def _store(db, logs: list[dict]) -> None:
+    """Event store first, then what the events decide (a crash between them is repaired by the replay)."""
+    chain_events.store(db, logs)
+    offering_deployment.apply_deployments(db, logs)
 
 
 def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
@@ -32,8 +39,8 @@ def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
         elif message["kind"] == "log":
             pending.append(message)
         else:
-            chain_events.store(db, pending)
+            _store(db, pending)
             pending = []
             chain_events.retract_block(db, message["address"], message["blockHash"])
-    chain_events.store(db, pending)
+    _store(db, pending)
     return failures

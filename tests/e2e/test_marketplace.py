@@ -3,7 +3,6 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.data import offerings
 from tests.factories import list_offering, offering_doc
 
 pytestmark = pytest.mark.e2e

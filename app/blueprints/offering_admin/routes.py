@@ -1,0 +1,101 @@
+"""Back office: offering requests — review queue, assignment, comments, decisions, token deployment.
+
+Every view needs the `offerings` permission; each calls one domain operation as the signed-in
+actor and answers with the page, or for htmx with the fragment it changed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+
+from app.access import access_default, current_user_doc
+from app.domain import offering_deployment, offering_review, uploads
+from app.domain.offering_rules import IMAGES, NAMED_DOCUMENTS
+from app.domain.offerings import NotFound, upload_dir
+from app.domain.permissions import staff
+from app.errors import render_error
+
+bp = Blueprint("offering_admin", __name__, url_prefix="/admin/offerings", template_folder="templates")
+access_default(bp, staff("offerings"))
+
+
+@bp.errorhandler(NotFound)
+def not_found(_error):
+    return render_error(404)
+
+
+def back_to_offering(offering_id: str):
+    return redirect(url_for("offering_admin.show_offering", offering_id=offering_id), code=303)
+
+
+@bp.get("/")
+def list_offerings():
+    """Offering requests, filtered by status."""
+    status = request.args.get("status", "")
+    return render_template("offering_admin/list.html", status=status, statuses=offering_review.QUEUE_STATUSES,
+                           offerings=offering_review.review_queue(current_user_doc(), status))
+
+
+@bp.get("/<offering_id>")
+def show_offering(offering_id: str):
+    """Everything submitted, the comments, and the actions the state allows."""
+    actor = current_user_doc()
+    return render_template("offering_admin/show.html", o=offering_review.offering_for_review(actor, offering_id),
+                           reviewers=offering_review.reviewers(actor), images=IMAGES, documents=NAMED_DOCUMENTS,
+                           progress=offering_deployment.progress(actor, offering_id))
+
+
+@bp.post("/<offering_id>/assign")
+def assign_offering(offering_id: str):
+    _attempt(offering_review.assign, offering_id, request.form.get("reviewer", ""), done="Reviewer assigned.")
+    return back_to_offering(offering_id)
+
+
+@bp.post("/<offering_id>/comments")
+def add_comment(offering_id: str):
+    _attempt(offering_review.comment, offering_id, request.form.get("text", ""), done="Comment added.")
+    return back_to_offering(offering_id)
+
+
+@bp.post("/<offering_id>/decision")
+def decide_offering(offering_id: str):
+    """Approve, reject or request changes (the last two need a reason); the issuer is emailed."""
+    decision = request.form.get("decision", "")
+    if decision not in offering_review.DECISIONS:
+        abort(400)
+    _attempt(offering_review.decide, offering_id, decision, request.form.get("reason", ""),
+             done="Decision recorded; the issuer has been emailed.")
+    return back_to_offering(offering_id)
+
+
+@bp.post("/<offering_id>/deploy")
+def deploy_offering(offering_id: str):
+    """Start (or retry) the token suite deployment; the page then follows its progress."""
+    _attempt(offering_deployment.start, offering_id, done="Deployment started.")
+    return back_to_offering(offering_id)
+
+
+@bp.get("/<offering_id>/deployment")
+def show_deployment(offering_id: str):
+    """The live progress fragment; it polls itself while the deployment runs."""
+    return render_template("offering_admin/_deployment.html", offering_id=offering_id,
+                           progress=offering_deployment.progress(current_user_doc(), offering_id))
+
+
+@bp.get("/<offering_id>/files/<name>")
+def download_file(offering_id: str, name: str):
+    doc = offering_review.offering_for_review(current_user_doc(), offering_id)
+    try:
+        path, content_type = uploads.locate(upload_dir(), str(doc["_id"]), name)
+    except LookupError:
+        abort(404)
+    return send_file(path, mimetype=content_type, as_attachment=True, download_name=name)
+
+
+def _attempt(operation, offering_id: str, *args, done: str) -> None:
+    """Run one review operation; a refusal the reviewer can act on becomes a message on the page."""
+    try:
+        operation(current_user_doc(), offering_id, *args)
+        flash(done, "success")
+    except (ValueError, offering_review.Conflict) as error:
+        flash(str(error), "error")

@@ -1,0 +1,111 @@
+"""Deploying an approved offering's ERC-3643 token suite, and learning that it is on chain.
+
+The admin's click records one exactly-once chain job (app.domain.chain_jobs) whose natural
+key is the offering id and attempt; the factory's salt (the offering id) makes a second
+suite for the same offering impossible on chain. The offering's tokenAddress,
+identityRegistry, deployedDate and isTokenDeploy come only from the synced
+TREXSuiteDeployed event (chain-sync calls `apply_suite_deployed`), never from the job.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from eth_account import Account
+from flask import current_app
+from web3 import Web3
+
+from app.chain.artifacts import contract
+from app.chain.node import web3_client
+from app.chain.suite import suite_arguments
+from app.chain.tx import function_call
+from app.data import chain_jobs, offerings
+from app.data.mongo import get_db
+from app.domain import audit
+from app.domain.chain_ops import stored_call
+from app.domain.offering_review import Conflict, offering_for_review
+from app.domain.offering_rules import numeric_countries
+from app.domain.offerings import offering_changed
+from app.domain.platform_chain import current_platform
+from app.tasks.chain import enqueue
+
+DEPLOYABLE = ("approved", "deploy_failed")
+
+
+def job_id(offering_id: str, attempt: int) -> str:
+    return f"deployTREXSuite:{offering_id}:{attempt}"
+
+
+def salt_hash(salt: str) -> str:
+    """How the factory's event carries the salt (`string indexed`): its keccak256, 0x-hex."""
+    return Web3.keccak(text=salt).to_0x_hex()
+
+
+def _compliance_values(doc: dict) -> dict:
+    details = doc["projectDetails"]
+    unit = 10 ** (details.get("tokenDecimals") or 0)
+    return {"authorized_countries": numeric_countries(details.get("authorizedCountries") or []),
+            "max_balance": (details.get("maxTokenHolding") or 0) * unit,
+            "supply_cap": (details.get("tokenSupply") or 0) * unit, "decimals": details.get("tokenDecimals") or 0}
+
+
+def start(actor: dict, offering_id: str) -> str:
+    """Record and enqueue the deployment of an approved (or failed) offering; returns the job id."""
+    doc = offering_for_review(actor, offering_id)
+    if doc["status"] not in DEPLOYABLE:
+        raise Conflict(f"Only approved offerings can be deployed; this one is {doc['status'].replace('_', ' ')}.")
+    config = current_app.config
+    platform = current_platform(config)
+    if platform is None:
+        raise Conflict("The platform's contracts are not on this chain yet: run `flask chain bootstrap`.")
+    w3, hot_wallet = web3_client.get(config), Account.from_key(config["DEPLOYER_PRIVATE_KEY"]).address
+    details, compliance = doc["projectDetails"], _compliance_values(doc)
+    arguments = suite_arguments(w3, platform, salt=offering_id, name=details["assetName"],
+                                symbol=details["tokenTicker"], owner=hot_wallet, agents=[hot_wallet], **compliance)
+    attempt = (doc.get("deployAttempts") or 0) + 1
+    updated = offerings.transition(get_db(), doc["_id"], DEPLOYABLE, {
+        "status": "deploying", "deployAttempts": attempt, "deployJobId": job_id(offering_id, attempt),
+        "deploySaltHash": salt_hash(offering_id), "deployRequestedAt": datetime.now(UTC)})
+    if updated is None:
+        raise Conflict("Someone started this deployment already; reload the page.")
+    factory = contract(w3, "TREXFactory", platform["trexFactory"])
+    chain_jobs.create(get_db(), updated["deployJobId"], "deployTREXSuite",
+                      stored_call(function_call(factory, "deployTREXSuite", *arguments)),
+                      target=platform["trexFactory"], offeringId=offering_id)
+    enqueue(config, updated["deployJobId"])
+    audit.record("offering.deployment_requested", actor=actor, details={"offeringId": offering_id,
+                                                                        "attempt": attempt})
+    return updated["deployJobId"]
+
+
+def progress(actor: dict, offering_id: str) -> dict:
+    """What the live progress fragment shows: the offering's state and its chain job's."""
+    doc = offering_for_review(actor, offering_id)
+    job = chain_jobs.get(get_db(), doc["deployJobId"]) if doc.get("deployJobId") else None
+    if job and job["status"] == "failed" and doc["status"] == "deploying":
+        offerings.transition(get_db(), doc["_id"], ("deploying",), {"status": "deploy_failed",
+                                                                    "deployError": job.get("error")})
+        doc = offering_for_review(actor, offering_id)
+    return {"status": doc["status"], "job": job and {"status": job["status"], "txHash": job.get("txHash"),
+                                                      "error": job.get("error")},
+            "tokenAddress": doc.get("tokenAddress"), "identityRegistry": doc.get("identityRegistry"),
+            "deployedDate": doc.get("deployedDate"), "error": doc.get("deployError")}
+
+
+def apply_suite_deployed(db, event: dict) -> bool:
+    """Chain-sync: a TREXSuiteDeployed event lists the offering whose salt it carries; idempotent."""
+    args = event["args"]
+    salt = args.get("_salt")
+    changes = {"tokenAddress": args["_token"], "identityRegistry": args["_ir"], "isTokenDeploy": True,
+               "deployedDate": datetime.now(UTC), "deployTxHash": event.get("transactionHash"),
+               "compliance": args.get("_mc"), "status": "live"}
+    updated = offerings.mark_deployed(db, salt, changes)
+    if updated is None:
+        return False
+    offering_changed(str(updated["_id"]))
+    return True
+
+
+def apply_deployments(db, logs: list[dict]) -> int:
+    """Chain-sync hook: every TREXSuiteDeployed among newly stored logs; returns how many offerings it listed."""
+    return sum(apply_suite_deployed(db, log) for log in logs if log["event"] == "TREXSuiteDeployed")

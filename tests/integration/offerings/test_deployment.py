@@ -1,0 +1,117 @@
+"""Deploying an approved offering's token through the real chain path, and listing it from the synced event:
+admin click -> chain job (RQ worker) -> anvil -> chain monitor -> Kafka -> chain sync -> the offering and the
+marketplace."""
+
+import time
+
+import pycountry
+import pytest
+from bson import ObjectId
+from eth_account import Account
+from rq import Queue, SimpleWorker
+
+from app.chain.artifacts import contract
+from app.chain.node import web3_client
+from app.chain.suite import deploy_token_suite
+from app.domain.platform_chain import current_platform
+from app.extensions import redis_client
+from tests.conftest import flask_argv, start_process, stop_process
+from tests.integration.offerings.conftest import fill_wizard, post
+
+
+def run_chain_jobs() -> None:
+    SimpleWorker([Queue("chain", connection=redis_client.get())], connection=redis_client.get()).work(burst=True)
+
+
+def wait_for(predicate, timeout: float = 40, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def chain_workers(platform, services, tmp_path):
+    processes = [start_process(flask_argv("chain", name), services, f"chain-{name}", tmp_path)
+                 for name in ("monitor", "sync")]
+    yield
+    for process in processes:
+        stop_process(process)
+
+
+@pytest.fixture
+def approved(admin_client, issuer_client, platform) -> str:
+    offering_id = fill_wizard(issuer_client)
+    post(issuer_client, f"/issuer/offerings/{offering_id}/submit")
+    post(admin_client, f"/admin/offerings/{offering_id}/decision", {"decision": "approve"})
+    return offering_id
+
+
+def test_deploy_button_to_listed_offering_through_the_synced_event(app, admin_client, client, db, approved,
+                                                                   chain_workers):
+    assert post(admin_client, f"/admin/offerings/{approved}/deploy").status_code == 303
+    page = admin_client.get(f"/admin/offerings/{approved}").text
+    assert "Deploying the token suite" in page and 'hx-trigger="every 1s"' in page
+    assert f'hx-get="/admin/offerings/{approved}/deployment"' in page
+    assert db.offerings.find_one({"_id": ObjectId(approved)}).get("tokenAddress") is None
+
+    run_chain_jobs()  # the worker sends the deployment; only chain-sync may record its result
+    doc = wait_for(lambda: db.offerings.find_one({"_id": ObjectId(approved), "isTokenDeploy": True}),
+                   what="the synced TREXSuiteDeployed event to list the offering")
+    assert doc["status"] == "live" and doc["identityRegistry"] and doc["deployedDate"]
+    fragment = admin_client.get(f"/admin/offerings/{approved}/deployment").text
+    assert doc["tokenAddress"] in fragment and "every 1s" not in fragment
+
+    w3 = web3_client.get(app.config)
+    token = contract(w3, "Token", doc["tokenAddress"])
+    assert token.functions.name().call() == "Harbour Lofts Token"
+    assert token.functions.symbol().call() == "HBL1" and token.functions.decimals().call() == 0
+    assert token.functions.paused().call() is True
+    assert token.functions.identityRegistry().call() == doc["identityRegistry"]
+    compliance = contract(w3, "ModularCompliance", token.functions.compliance().call())
+    modules = compliance.functions.getModules().call()
+    assert len(modules) == 3
+    country_module = contract(w3, "CountryAllowModule", modules[0])
+    france, us = int(pycountry.countries.get(alpha_2="FR").numeric), 840
+    assert country_module.functions.isCountryAllowed(compliance.address, france).call() is True
+    assert country_module.functions.isCountryAllowed(compliance.address, us).call() is False
+
+    assert "Harbour Lofts" in client.get("/offerings?q=harbour").text
+
+
+def test_a_second_click_never_deploys_twice(admin_client, db, approved):
+    post(admin_client, f"/admin/offerings/{approved}/deploy")
+    again = post(admin_client, f"/admin/offerings/{approved}/deploy")
+    assert "Only approved offerings can be deployed" in admin_client.get(again.headers["Location"]).text
+    assert db.chainJobs.count_documents({"offeringId": approved}) == 1
+
+
+def test_deploying_an_unapproved_offering_is_refused(admin_client, issuer_client, db, platform):
+    offering_id = fill_wizard(issuer_client)
+    post(issuer_client, f"/issuer/offerings/{offering_id}/submit")
+    response = post(admin_client, f"/admin/offerings/{offering_id}/deploy")
+    assert "Only approved offerings can be deployed; this one is submitted." in admin_client.get(
+        response.headers["Location"]).text
+    assert db.chainJobs.count_documents({}) == 0
+
+
+def test_a_failed_deployment_shows_the_reason_and_retries_safely(app, admin_client, db, approved, chain_workers):
+    w3 = web3_client.get(app.config)
+    hot_wallet = Account.from_key(app.config["DEPLOYER_PRIVATE_KEY"])
+    # Someone deployed a suite under this offering's salt behind the platform's back: the job's call reverts.
+    deploy_token_suite(w3, hot_wallet, current_platform(app.config), salt=approved, name="Squatter", symbol="SQT",
+                       decimals=0, owner=hot_wallet.address, agents=[hot_wallet.address], authorized_countries=[],
+                       max_balance=0, supply_cap=0)
+    post(admin_client, f"/admin/offerings/{approved}/deploy")
+    run_chain_jobs()
+    fragment = admin_client.get(f"/admin/offerings/{approved}/deployment").text
+    assert "Deployment failed:" in fragment and "token already deployed" in fragment
+    page = admin_client.get(f"/admin/offerings/{approved}").text
+    assert "Retry deployment" in page
+
+    post(admin_client, f"/admin/offerings/{approved}/deploy")
+    assert db.chainJobs.count_documents({"offeringId": approved}) == 2
+    assert db.offerings.find_one({"_id": ObjectId(approved)})["deployAttempts"] == 2
