@@ -68,7 +68,9 @@ def enforce_access():
         log.error("route %s has no access rule; refusing it", request.endpoint)
         abort(403)
     user = current_user_doc()
-    if allows(rule, user):
+    allowed = allows(rule, user)
+    request.environ["libertum.access"] = (str(rule), allowed)  # for logs and the access-matrix test
+    if allowed:
         return None
     if user is None:
         return redirect(url_for("auth.show_login", next=request.full_path.rstrip("?")))

@@ -12,6 +12,7 @@ from app.data import init_db
 from app.data.mongo import get_db
 from app.domain.platform_chain import ensure_platform
 from app.events.topics import create_topics
+from app.user_commands import users_cli
 from workers.entrypoints import QUEUES, run_chain_monitor, run_chain_sync, run_rq_worker
 
 db_cli = AppGroup("db", help="MongoDB collections and indexes.")
@@ -63,5 +64,5 @@ def rq_worker(queues: tuple[str, ...]) -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(rq_worker)
-    for group in (db_cli, kafka_cli, chain_cli):
+    for group in (db_cli, kafka_cli, chain_cli, users_cli):
         app.cli.add_command(group)

@@ -14,6 +14,7 @@ from kafka.errors import KafkaError
 
 from app.data import audit_logs
 from app.data.mongo import get_db
+from app.domain.permissions import has_permission
 from app.events.producer import publish
 from app.events.topics import PLATFORM_EVENTS
 
@@ -81,6 +82,8 @@ def record(event: str, *, actor: dict | None = None, subject: dict | None = None
     return entry
 
 
-def browse(*, event: str = "", email: str = "", limit: int = 100) -> list[dict]:
+def browse(actor: dict, *, event: str = "", email: str = "", limit: int = 100) -> list[dict]:
     """Entries for the back office, newest first, filtered by event and by email (part of it)."""
+    if not has_permission(actor, "audit"):
+        raise PermissionError("the audit log needs the audit permission")
     return audit_logs.search(get_db(), event=event if event in EVENTS else "", email=email[:100], limit=limit)

@@ -1,0 +1,33 @@
+"""Back office: users and sub-admins, the audit log; other areas add their review pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+
+from app.domain import staff
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def refuse(error: Exception):
+    """403 for what the actor may not do, 404 for what does not exist."""
+    abort(403 if isinstance(error, staff.NotAllowed) else 404)
+
+
+def back_to(endpoint: str, **values):
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+# The page each permission opens, where one exists yet (other areas add theirs here).
+SECTION_PAGES = {"kyc": "review.list_kyc", "issuer_requests": "review.list_issuer_requests",
+                 "users": "admin.list_users", "subadmins": "admin.list_subadmins", "audit": "admin.list_audit"}
+
+
+def section_links(labels: dict[str, str], held: frozenset[str]) -> list[tuple[str, str | None]]:
+    """(label, url or None) for each permission held, in the listed order."""
+    return [(label, url_for(SECTION_PAGES[p]) if SECTION_PAGES.get(p) in current_app.view_functions else None)
+            for p, label in labels.items() if p in held]

@@ -1,15 +1,68 @@
-"""Back office: User and KYC review, issuer requests, offering review and deployment, whitelist
-approvals, orders, transfers, dividends, audit.
+"""Back office: the dashboard and user management (search, view, deactivate, reactivate, soft-delete).
+
+Each view: parse, call one `app.domain.staff` operation as the signed-in actor, render.
+Search and filters answer htmx requests with the result rows only.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import flash, render_template, request
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+from app.access import access, current_user_doc
+from app.auth import client_ip
+from app.blueprints.admin import back_to, bp, is_htmx, refuse, section_links, staff_views
+from app.blueprints.admin.forms import ActionForm, UserSearchForm
+from app.domain import staff
+from app.domain.permissions import PERMISSIONS, STAFF, permissions_of
+from app.domain.permissions import staff as needs
+
+__all__ = ["bp", "staff_views"]  # importing staff_views registers the sub-admin and audit pages on bp
+
+ACTIONS = {"deactivate": (staff.deactivate, "Account deactivated; its sessions ended."),
+           "reactivate": (staff.reactivate, "Account reactivated."),
+           "delete": (staff.soft_delete, "Account deleted.")}
 
 
 @bp.get("/")
+@access(STAFF)
 def show_dashboard():
-    """Landing page of the admin area."""
-    return render_template("admin/index.html")
+    """The sections this admin or sub-admin may open."""
+    return render_template("admin/index.html",
+                           sections=section_links(PERMISSIONS, permissions_of(current_user_doc())))
+
+
+@bp.get("/users")
+@access(needs("users"))
+def list_users():
+    """Search users by email, name or mobile; htmx gets the rows only."""
+    form = UserSearchForm(request.args)
+    form.validate()
+    found = staff.search_users(current_user_doc(), form.q.data or "", form.user_type.data or "")
+    template = "admin/_user_rows.html" if is_htmx() else "admin/users.html"
+    return render_template(template, form=form, users=found)
+
+
+@bp.get("/users/<user_id>")
+@access(needs("users"))
+def show_user(user_id: str):
+    """One account, with the actions the actor may take on it."""
+    try:
+        user = staff.view_user(current_user_doc(), user_id)
+    except (staff.NotAllowed, staff.NoSuchUser) as error:
+        refuse(error)
+    return render_template("admin/user.html", user=user, form=ActionForm())
+
+
+@bp.post("/users/<user_id>/<any(deactivate, reactivate, delete):action>")
+@access(needs("users"))
+def change_user(user_id: str, action: str):
+    """Deactivate, reactivate or soft-delete an account (the domain checks who may act on whom)."""
+    if not ActionForm().validate():
+        return back_to("admin.show_user", user_id=user_id)
+    operation, message = ACTIONS[action]
+    try:
+        operation(current_user_doc(), user_id, client_ip())
+    except (staff.NotAllowed, staff.NoSuchUser) as error:
+        refuse(error)
+    flash(message, "info")
+    return back_to("admin.show_user", user_id=user_id)

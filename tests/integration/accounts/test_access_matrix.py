@@ -1,0 +1,104 @@
+"""Every route of app.url_map, for every kind of visitor: the declared rule is applied and answers as expected.
+
+A route without an access rule fails here. Declare one with `@access(rule)` on the view or with the
+blueprint default in app/access.py; the rules are in app/domain/permissions.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import request
+
+from app import create_app
+from app.access import rule_for
+from app.domain.permissions import PERMISSIONS, allows
+from tests.integration.accounts.conftest import BrowserClient, csrf, login, make_user
+
+OUR_AREAS = ("auth.", "admin.")  # their views must also never answer 500, whatever the visitor sends
+SKIP_METHODS = {"HEAD", "OPTIONS"}
+
+
+@pytest.fixture
+def matrix_app(services):
+    app = create_app({"RATELIMIT_ENABLED": False})
+    app.test_client_class = BrowserClient
+
+    @app.after_request
+    def expose_access_decision(response):
+        """Test only: what the access layer decided, so a view's own 403 is not mistaken for it."""
+        rule, allowed = request.environ.get("libertum.access", ("none", None))
+        response.headers["X-Test-Access"] = f"{rule}|{allowed}"
+        return response
+    with app.app_context():
+        yield app
+
+
+def test_every_route_has_an_access_rule(app):
+    unclassified = sorted(r.endpoint for r in app.url_map.iter_rules() if rule_for(app, r.endpoint) is None)
+    assert unclassified == [], f"routes without an access rule: {unclassified} (see app/access.py)"
+
+
+def _personas(app) -> dict[str, tuple[dict | None, object]]:
+    """name -> (user document or None, a client signed in as that user)."""
+    people = {"anonymous": None, "investor": make_user("investor"), "issuer": make_user("issuer"),
+              "subadmin-none": make_user("subadmin"),
+              "subadmin-all": make_user("subadmin", permissions=list(PERMISSIONS)),
+              "admin": make_user("admin")}
+    for permission in PERMISSIONS:
+        people[f"subadmin-without-{permission}"] = make_user(
+            "subadmin", permissions=[p for p in PERMISSIONS if p != permission])
+    personas = {}
+    for name, user in people.items():
+        client = app.test_client()
+        if user is not None:
+            assert login(client, user).status_code == 303, name
+        personas[name] = (user, client)
+    return personas
+
+
+def _url(rule, target_id: str) -> str:
+    values = {}
+    for argument in rule.arguments:
+        converter = rule._converters[argument]
+        items = getattr(converter, "items", None)
+        if items:  # any(...): take a harmless choice when there is one
+            values[argument] = "reactivate" if "reactivate" in items else sorted(items)[0]
+        elif type(converter).__name__ in ("IntegerConverter", "NumberConverter"):
+            values[argument] = 1
+        else:
+            values[argument] = target_id if argument.endswith("_id") else "x"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _check(response, endpoint, method, persona, user, rule):
+    expected = allows(rule, user)
+    decided = response.headers["X-Test-Access"]
+    where = f"{method} {endpoint} as {persona}"
+    assert decided == f"{rule}|{expected}", f"{where}: access layer decided {decided}, expected {expected}"
+    if not expected:
+        if user is None:
+            assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login?next="), where
+        else:
+            assert response.status_code == 403, where
+    elif endpoint.startswith(OUR_AREAS):
+        assert response.status_code < 500, where
+
+
+def test_access_matrix(matrix_app):
+    target = make_user("investor")
+    personas = _personas(matrix_app)
+    rules = sorted((r for r in matrix_app.url_map.iter_rules() if r.endpoint != "static"),
+                   key=lambda r: r.endpoint == "auth.logout")  # signing out last
+    checked = 0
+    for rule in rules:
+        access_rule = rule_for(matrix_app, rule.endpoint)
+        for method in sorted(rule.methods - SKIP_METHODS):
+            url = _url(rule, str(target["_id"]))
+            for persona, (user, client) in personas.items():
+                if method == "GET":
+                    response = client.get(url)
+                else:
+                    response = client.open(url, method=method, headers={"X-CSRFToken": csrf(client)})
+                _check(response, rule.endpoint, method, persona, user, access_rule)
+                checked += 1
+    assert checked > 30 * len(personas) / 2
