@@ -95,3 +95,15 @@ def offering_page(config: dict, offering_id: str, viewer: Viewer, render: Callab
 def _whitelisted(config: dict, offering_id: ObjectId, viewer: Viewer) -> bool:
     user_id = _object_id(viewer.user_id) if viewer.user_id else None
     return user_id is not None and whitelists.is_approved(get_db(config), user_id, offering_id)
+
+
+def listed_image(config: dict, offering_id: str, slot: str, viewer: Viewer) -> tuple[str, str] | None:
+    """(stored file name, owner folder) of a listed offering's icon, cover or logo the viewer may see."""
+    oid = _object_id(offering_id)
+    if oid is None or slot not in ("icon", "cover", "logo"):
+        return None
+    doc = offerings.by_id(get_db(config), oid)
+    if doc is None or not _may_see(_guard(doc), viewer):
+        return None
+    name = (doc.get("overview") or {}).get(slot)
+    return (name, str(oid)) if name else None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
 from app.access import access_default, current_user_doc
 from app.cache import catalogue_page
-from app.domain import marketplace
+from app.domain import marketplace, uploads
 from app.domain.market_query import ASSET_TYPES, PROPERTY_TYPES, SORTS, STATES, parse
-from app.domain.offering_page import offering_page
+from app.domain.offering_page import listed_image, offering_page
 from app.domain.permissions import PUBLIC
 
 bp = Blueprint("marketplace", __name__, template_folder="templates")
@@ -45,3 +45,20 @@ def show_offering(offering_id: str):
     if page is None:
         abort(404)
     return render_template("marketplace/offering.html", page=page)
+
+
+@bp.get("/offerings/<offering_id>/images/<slot>")
+def show_image(offering_id: str, slot: str):
+    """A listed offering's icon, cover or logo, shown inline (checked PNG, JPEG or WebP; never a document)."""
+    found = listed_image(current_app.config, offering_id, slot, marketplace.viewer_for(current_user_doc()))
+    if found is None:
+        abort(404)
+    try:
+        path, content_type = uploads.locate(current_app.config["UPLOAD_DIR"], found[1], found[0])
+    except LookupError:
+        abort(404)
+    if not content_type.startswith("image/"):
+        abort(404)
+    response = send_file(path, mimetype=content_type, max_age=3600)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

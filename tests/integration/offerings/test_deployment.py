@@ -115,3 +115,21 @@ def test_a_failed_deployment_shows_the_reason_and_retries_safely(app, admin_clie
     post(admin_client, f"/admin/offerings/{approved}/deploy")
     assert db.chainJobs.count_documents({"offeringId": approved}) == 2
     assert db.offerings.find_one({"_id": ObjectId(approved)})["deployAttempts"] == 2
+
+
+def test_listed_offerings_show_their_cover_and_nothing_else_is_served(app, admin_client, client, db, approved,
+                                                                      chain_workers):
+    post(admin_client, f"/admin/offerings/{approved}/deploy")
+    run_chain_jobs()
+    wait_for(lambda: db.offerings.find_one({"_id": ObjectId(approved), "isTokenDeploy": True}), what="listing")
+    card = client.get("/offerings?q=harbour").text
+    assert f'src="/offerings/{approved}/images/cover"' in card
+    image = client.get(f"/offerings/{approved}/images/cover")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.data.startswith(b"\x89PNG") and "sandbox" in image.headers["Content-Security-Policy"]
+    assert client.get(f"/offerings/{approved}/images/logo").status_code == 404
+    assert client.get(f"/offerings/{approved}/images/eSign").status_code == 404
+
+
+def test_images_of_unlisted_offerings_are_not_served(client, approved):
+    assert client.get(f"/offerings/{approved}/images/cover").status_code == 404
