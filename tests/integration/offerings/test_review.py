@@ -75,3 +75,9 @@ def test_assignment_and_comments(admin_client, admin, db, submitted):
 def test_unknown_offerings_are_404(admin_client):
     assert admin_client.get(f"/admin/offerings/{ObjectId()}").status_code == 404
     assert admin_client.get("/admin/offerings/not-an-id").status_code == 404
+
+
+def test_the_back_office_dashboard_links_to_offering_requests(app):
+    client = app.test_client()
+    login(client, make_user("subadmin", permissions=["offerings"]))
+    assert 'href="/admin/offerings/"' in client.get("/admin/").text
