@@ -22,7 +22,7 @@ from app.logs import register_logging
 from app.security import register_security_headers
 from app.sessions import register_sessions
 
-BLUEPRINTS = ("system", "marketplace", "auth", "onboarding", "issuer", "portfolio", "admin", "offering_admin",
+BLUEPRINTS = ("system", "marketplace", "auth", "onboarding", "issuer", "portfolio", "admin", "review", "offering_admin",
               "webhooks")
 
 

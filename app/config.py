@@ -108,9 +108,8 @@ SETTINGS: dict[str, tuple] = {
     "CHAIN_JOB_LEASE_SECONDS": (lambda n, v: _float(n, v), "30",
                                 "a chain job held by a worker that stopped renewing it is taken over after this"),
     "DEPLOYER_PRIVATE_KEY": (_private_key, None, "platform hot wallet (deploys, agent operations)"),
-    "CLAIM_SIGNER_PRIVATE_KEY": (_private_key, None, "platform ClaimIssuer signing key, kept apart from the hot wallet"),
-    "UPLOAD_DIR": (lambda n, v: v, "var/uploads", "where uploaded documents are stored (outside the web root)"),
-    "UPLOAD_MAX_BYTES": (lambda n, v: _int(n, v, 1), str(5 * 1024 * 1024), "largest accepted document (413 above)"),
+    "CLAIM_SIGNER_PRIVATE_KEY": (_private_key, None,
+                                 "platform ClaimIssuer signing key, kept apart from the hot wallet"),
     "MAX_CONTENT_LENGTH": (_int, str(10 * 1024 * 1024), "largest accepted request body in bytes"),
     "SESSION_COOKIE_SECURE": (_bool, "false", "send cookies over HTTPS only (true in production)"),
     "LOG_LEVEL": (lambda n, v: _choice(n, v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
@@ -125,6 +124,15 @@ SETTINGS: dict[str, tuple] = {
     "SESSION_IDLE_MINUTES": (lambda n, v: _int(n, v, 1), "30", "a session ends after this many idle minutes"),
     "SESSION_MAX_HOURS": (lambda n, v: _int(n, v, 1), "12", "a session ends this many hours after sign-in"),
     "RATELIMIT_ENABLED": (_bool, "true", "rate limits on sign-in, sign-up, codes and resets (Redis-backed)"),
+    "KYC_API_URL": (lambda n, v: _url(n, v, ("http", "https")), "http://127.0.0.1:8025/kyc",
+                    "KYC provider API base (https://api.sumsub.com; the sandbox locally)"),
+    "KYC_APP_TOKEN": (lambda n, v: v, None, "KYC provider app token (X-App-Token)"),
+    "KYC_SECRET_KEY": (_secret, None, "KYC provider app secret signing API requests (X-App-Access-Sig)"),
+    "KYC_WEBHOOK_SECRET": (_secret, None, "secret the KYC provider signs webhooks with (X-Payload-Digest)"),
+    "KYC_LEVEL_NAME": (lambda n, v: v, "basic-kyc-level", "KYC provider level for individuals"),
+    "KYB_LEVEL_NAME": (lambda n, v: v, "basic-kyb-level", "KYC provider level for institutions"),
+    "UPLOAD_DIR": (lambda n, v: v, "var/uploads", "where uploaded documents are stored (outside the web root)"),
+    "UPLOAD_MAX_BYTES": (lambda n, v: _int(n, v, 1), str(5 * 1024 * 1024), "largest accepted document (413 above)"),
 }
 
 
@@ -162,8 +170,6 @@ class Settings:
     CHAIN_JOB_LEASE_SECONDS: float
     DEPLOYER_PRIVATE_KEY: str = field(repr=False)
     CLAIM_SIGNER_PRIVATE_KEY: str = field(repr=False)
-    UPLOAD_DIR: str
-    UPLOAD_MAX_BYTES: int
     MAX_CONTENT_LENGTH: int
     SESSION_COOKIE_SECURE: bool
     LOG_LEVEL: str
@@ -175,6 +181,14 @@ class Settings:
     SESSION_IDLE_MINUTES: int
     SESSION_MAX_HOURS: int
     RATELIMIT_ENABLED: bool
+    KYC_API_URL: str
+    KYC_APP_TOKEN: str = field(repr=False)
+    KYC_SECRET_KEY: str = field(repr=False)
+    KYC_WEBHOOK_SECRET: str = field(repr=False)
+    KYC_LEVEL_NAME: str
+    KYB_LEVEL_NAME: str
+    UPLOAD_DIR: str
+    UPLOAD_MAX_BYTES: int
 
     def as_flask_config(self) -> dict:
         """The settings as Flask config keys (same names) plus Flask's own derived ones."""

@@ -75,7 +75,8 @@ class KycSandbox:
                   ("/resources/applicants/<applicant_id>/status/pending", "request_check", ["POST"]),
                   ("/", "list_applicants", ["GET"]),
                   ("/applicants/<applicant_id>/review", "review_applicant", ["POST"]),
-                  ("/settings", "change_settings", ["POST"]))
+                  ("/settings", "change_settings", ["POST"]),
+                  ("/websdk", "web_sdk", ["GET"]))
         for rule, name, methods in routes:
             bp.add_url_rule(rule, name, getattr(self, name), methods=methods)
         return bp
@@ -154,6 +155,13 @@ class KycSandbox:
         applicants = sorted(self.store.applicants.values(), key=lambda a: a["createdAt"], reverse=True)
         return render_template_string(PAGE, applicants=applicants, deliveries=self.store.deliveries[-20:][::-1],
                                       labels=REJECT_LABELS, webhook_url=self.store.webhook_url)
+
+    def web_sdk(self):
+        """Where the platform's identity-verification link leads: Sumsub's Web SDK, played by the tester here."""
+        return render_template_string(
+            "<!doctype html><title>KYC sandbox</title><h1>Identity verification (sandbox)</h1>"
+            "<p>This stands in for the provider's Web SDK. A tester approves or rejects the applicant on "
+            "<a href='{{ url_for(\"kyc_sandbox.list_applicants\") }}'>the applicants page</a>.</p>")
 
     def change_settings(self):
         """Where webhooks go, as set in Sumsub's dashboard (tests point it at the server they started)."""

@@ -2,7 +2,8 @@
 what they receive, with pages listing the mailbox and the texts. Development and tests only.
 
 Run: `python -m sandbox.mail --smtp-port 1025 --http-port 8025` (the Procfile's `sandbox` process).
-Pages: /mail/ (mailbox), /mail/<id> (one message, its links clickable), /sms/ (texts).
+Pages: /mail/ (mailbox), /mail/<id> (one message, its links clickable), /sms/ (texts), /kyc/ (the KYC
+sandbox of sandbox/kyc.py, mounted here by `main`).
 JSON for tests: /mail/messages.json, /sms/messages.json (newest first, `?to=` filters).
 Messages live in this process's memory: a restarted sandbox starts with an empty mailbox.
 """
@@ -10,6 +11,7 @@ Messages live in this process's memory: a restarted sandbox starts with an empty
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import threading
@@ -22,6 +24,9 @@ from aiosmtpd.controller import Controller
 from flask import Blueprint, Flask, abort, jsonify, render_template, request
 from jinja2 import DictLoader
 from werkzeug.serving import make_server
+
+from sandbox.kyc import KycSandbox
+from sandbox.kyc import config_from_env as kyc_config_from_env
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
@@ -154,7 +159,9 @@ def main() -> None:
     mailbox = Box()
     smtp = Controller(SmtpHandler(mailbox), hostname=args.host, port=args.smtp_port)
     smtp.start()
-    web = make_server(args.host, args.http_port, create_app(mailbox), threaded=True)
+    app = create_app(mailbox)
+    app.register_blueprint(KycSandbox(kyc_config_from_env(os.environ)).blueprint(), url_prefix="/kyc")
+    web = make_server(args.host, args.http_port, app, threaded=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=web.shutdown, daemon=True).start())
     print(f"sandbox: SMTP on {args.host}:{args.smtp_port}, pages on http://{args.host}:{args.http_port}/mail/",
           flush=True)

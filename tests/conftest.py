@@ -47,6 +47,8 @@ def services(tmp_path_factory) -> dict[str, str]:
         "CLAIM_SIGNER_PRIVATE_KEY": "0x" + secrets.token_hex(32), "CHAIN_POLL_SECONDS": "0.2",
         "DATA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "SMTP_SERVER": f"127.0.0.1:{free_port()}", "SANDBOX_HTTP_PORT": str(free_port()),
+        "KYC_APP_TOKEN": "sbx:" + secrets.token_hex(8), "KYC_SECRET_KEY": secrets.token_urlsafe(32),
+        "KYC_WEBHOOK_SECRET": secrets.token_urlsafe(32), "KYC_API_URL": f"http://127.0.0.1:{free_port()}/kyc",
     }
     env["SMS_API_URL"] = f"http://127.0.0.1:{env['SANDBOX_HTTP_PORT']}/sms"
     os.environ.update(env)
@@ -89,6 +91,21 @@ def platform(services):
     with app.app_context():
         record, _ = ensure_platform(app.config)
     return record
+
+
+@pytest.fixture(scope="session")
+def kyc_sandbox(services, tmp_path_factory) -> str:
+    """The KYC sandbox (sandbox/kyc.py) under gunicorn at KYC_API_URL; returns that base URL."""
+    base = services["KYC_API_URL"]
+    port = base.split(":")[2].split("/")[0]
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    process = start_process([gunicorn, "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+                             "sandbox.kyc:create_app()"], services, "kyc-sandbox", tmp_path_factory.mktemp("kyc"))
+    try:
+        wait_for_http(base + "/")
+        yield base
+    finally:
+        stop_process(process)
 
 
 @pytest.fixture(scope="session")

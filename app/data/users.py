@@ -6,8 +6,8 @@ import re
 from datetime import UTC, datetime
 
 from bson import ObjectId
-from pymongo.database import Database
 from pymongo import ReturnDocument
+from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from app.data.indexes import ASC, Index
@@ -20,6 +20,7 @@ INDEXES = (
     Index((("userType", ASC), ("isDeleted", ASC))),
     Index((("kycStatus", ASC),)),
     Index((("issuerStatus", ASC),)),
+    Index((("kycApplicationId", ASC),)),
 )
 
 
@@ -110,3 +111,36 @@ def search(db: Database, text: str = "", user_type: str = "", *, include_deleted
         query["isDeleted"] = False
     projection = {"password": 0, "twoFASecret": 0, "twoFARecoveryCodes": 0}
     return list(db[NAME].find(query, projection).sort("createdAt", -1).limit(limit))
+
+
+def by_kyc_applicant(db: Database, applicant_id: str, external_user_id: str) -> dict | None:
+    """The user of a KYC applicant: by the stored applicant id, else by the externalUserId we gave (our _id)."""
+    if applicant_id:
+        found = db[NAME].find_one({"kycApplicationId": applicant_id})
+        if found:
+            return found
+    if ObjectId.is_valid(external_user_id):
+        return db[NAME].find_one({"_id": ObjectId(external_user_id)})
+    return None
+
+
+def apply_kyc_event(db: Database, user_id: ObjectId, event_at: str, values: dict, *, count: bool = False) -> bool:
+    """Set KYC fields only if `event_at` is newer than the last applied event (`kycEventAt`), in one update.
+
+    A replay or an older event matches nothing; `count` adds one to kycCount in the same update.
+    """
+    update: dict = {"$set": {**values, "kycEventAt": event_at, "updatedAt": datetime.now(UTC)}}
+    if count:
+        update["$inc"] = {"kycCount": 1}
+    result = db[NAME].update_one(
+        {"_id": user_id, "$or": [{"kycEventAt": {"$exists": False}}, {"kycEventAt": {"$lt": event_at}}]}, update)
+    return result.modified_count == 1
+
+
+def set_onchain_id(db: Database, user_id: ObjectId, identity: str) -> None:
+    db[NAME].update_one({"_id": user_id}, {"$set": {"onchainID": identity, "updatedAt": datetime.now(UTC)}})
+
+
+def with_issuer_status(db: Database, status: str, limit: int = 100) -> list[dict]:
+    projection = {"password": 0, "twoFASecret": 0, "twoFARecoveryCodes": 0}
+    return list(db[NAME].find({"issuerStatus": status}, projection).sort("updatedAt", 1).limit(limit))

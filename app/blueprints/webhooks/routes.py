@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 
+from app.access import access_default
+from app.domain import kyc
+from app.domain.permissions import PUBLIC
 from app.extensions import csrf
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)  # providers authenticate by signature over the raw body, not by a session
+access_default(bp, PUBLIC)  # ... so no session rule applies either
 
 
 @bp.get("/")
@@ -16,3 +20,11 @@ def list_webhooks():
     rules = sorted(r.rule for r in current_app.url_map.iter_rules()
                    if r.endpoint.startswith("webhooks.") and r.endpoint != "webhooks.list_webhooks")
     return jsonify(webhooks=rules)
+
+
+@bp.post("/kyc/sumsub")
+def receive_kyc():
+    """Sumsub-style KYC webhook: HMAC of the raw body in X-Payload-Digest, algorithm in X-Payload-Digest-Alg."""
+    answer = kyc.receive_webhook(request.get_data(cache=False), request.headers.get("X-Payload-Digest"),
+                                 request.headers.get("X-Payload-Digest-Alg"))
+    return jsonify(answer.body), answer.status

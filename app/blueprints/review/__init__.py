@@ -1,0 +1,1 @@
+"""Back-office review pages: KYC applications (permission `kyc`) and issuer requests (`issuer_requests`)."""

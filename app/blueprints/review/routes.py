@@ -1,0 +1,70 @@
+"""Back office: the KYC review queue and the issuer requests.
+
+Each view loads what the acting reviewer may see through a domain service (which checks the
+permission again), calls one operation, and renders. Decisions are audited by the services.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.access import access, access_default
+from app.domain import issuer_applications, kyc_review
+from app.domain import onboarding_rules as rules
+from app.domain.permissions import staff
+
+bp = Blueprint("review", __name__, url_prefix="/admin/review", template_folder="templates")
+access_default(bp, staff("kyc"))
+
+
+@bp.get("/kyc")
+def list_kyc():
+    """Submitted applications, oldest first."""
+    return render_template("review/kyc_list.html", rows=kyc_review.pending(current_user.doc))
+
+
+@bp.get("/kyc/<user_id>")
+def show_kyc(user_id: str):
+    """One application: the data (identity numbers in clear for the reviewer) and its documents."""
+    try:
+        user, details = kyc_review.application(current_user.doc, user_id)
+    except LookupError:
+        abort(404)
+    kind = details.get("accountType") or rules.INDIVIDUAL
+    return render_template("review/kyc_detail.html", applicant=user, details=details, kind=kind, rules=rules)
+
+
+@bp.post("/kyc/<user_id>/decision")
+def decide_kyc(user_id: str):
+    """Approve, reject or request changes to chosen steps, with a reason."""
+    try:
+        kyc_review.decide(current_user.doc, user_id, request.form.get("decision", ""),
+                          request.form.get("reason", ""), request.form.getlist("steps"))
+    except LookupError:
+        abort(404)
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("review.show_kyc", user_id=user_id), code=303)
+    flash("Decision recorded.", "info")
+    return redirect(url_for("review.list_kyc"), code=303)
+
+
+@bp.get("/issuers")
+@access(staff("issuer_requests"))
+def list_issuer_requests():
+    return render_template("review/issuers.html", rows=issuer_applications.pending(current_user.doc))
+
+
+@bp.post("/issuers/<user_id>/decision")
+@access(staff("issuer_requests"))
+def decide_issuer(user_id: str):
+    """Approve or reject an issuer application; the applicant is emailed either way."""
+    try:
+        issuer_applications.decide(current_user.doc, user_id, request.form.get("decision") == "approve",
+                                   request.form.get("reason", ""))
+    except LookupError:
+        abort(404)
+    except ValueError as error:
+        flash(str(error), "error")
+    return redirect(url_for("review.list_issuer_requests"), code=303)

@@ -1,0 +1,102 @@
+"""Issuer applications (KYB): a KYC-approved user applies with company data and a document; staff holding
+`issuer_requests` approve or reject with a reason, and the applicant is emailed either way.
+
+Fields on the user (seed): isIssuer, issuerStatus (pending, approved, rejected), issuerReason.
+An approved applicant becomes an issuer (userType), which opens the issuer area.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask import current_app
+
+from app.data import user_details, users
+from app.data.mongo import get_db
+from app.domain import audit, notifications, uploads
+from app.domain import onboarding_rules as rules
+from app.domain.permissions import ISSUER, has_permission
+
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+FIELDS = (rules.Field("name", "Company name"), rules.Field("entityType", "Entity type", "select",
+                                                          choices=rules.ENTITY_TYPES),
+          rules.Field("webSite", "Website", "url", required=False), rules.Field("business", "Line of business"),
+          rules.Field("sourceOfFunds", "Source of funds"))
+STEP = rules.Step("issuer", "Issuer application", "issuerApplication", FIELDS)
+
+
+class NotAllowed(PermissionError):
+    """The acting user may not do this (not KYC-approved, or no issuer_requests permission)."""
+
+
+def apply(user: dict, form: dict, document, today=None) -> dict:
+    """Record the application; returns field errors ({} when sent)."""
+    if not user.get("isKyc"):
+        raise NotAllowed("Complete identity verification before applying to become an issuer.")
+    if user.get("issuerStatus") == PENDING or user.get("isIssuer"):
+        raise NotAllowed("Your issuer application is already with us.")
+    values, errors = rules.validate(STEP, form, today or datetime.now(UTC).date())
+    stored = None
+    if document is None or not document.filename:
+        errors["document"] = "Attach the certificate of incorporation."
+    else:
+        try:
+            stored = uploads.store(current_app.config["UPLOAD_DIR"], str(user["_id"]), document.stream,
+                                   current_app.config["UPLOAD_MAX_BYTES"]).name
+        except uploads.UploadTooLarge:
+            raise  # the view answers 413
+        except uploads.UploadRefused as refused:
+            errors["document"] = str(refused)
+    if errors:
+        return errors
+    db = get_db()
+    user_details.ensure(db, user["_id"])
+    user_details.save_any(db, user["_id"], {"issuerApplication": {**values, "document": stored,
+                                                                   "appliedAt": datetime.now(UTC)}})
+    users.set_fields(db, user["_id"], {"issuerStatus": PENDING, "issuerReason": ""})
+    audit.record("issuer.applied", actor=user)
+    return {}
+
+
+def pending(actor: dict) -> list[dict]:
+    if not has_permission(actor, "issuer_requests"):
+        raise NotAllowed("Issuer requests need the issuer_requests permission.")
+    db = get_db()
+    rows = []
+    for user in users.with_issuer_status(db, PENDING):
+        details = user_details.get(db, user["_id"]) or {}
+        rows.append({"user": user, "application": details.get("issuerApplication") or {}})
+    return rows
+
+
+def decide(actor: dict, user_id: str, approve: bool, reason: str) -> dict:
+    """Approve or reject a pending application (only once: a decided one is left alone); emails the applicant."""
+    if not has_permission(actor, "issuer_requests"):
+        raise NotAllowed("Issuer requests need the issuer_requests permission.")
+    reason = (reason or "").strip()[:500]
+    if not approve and not reason:
+        raise ValueError("Give the applicant a reason.")
+    try:
+        target = ObjectId(str(user_id))
+    except InvalidId:
+        raise LookupError("no such application") from None
+    db = get_db()
+    values = ({"issuerStatus": APPROVED, "isIssuer": True, "userType": ISSUER, "issuerReason": reason} if approve
+              else {"issuerStatus": REJECTED, "isIssuer": False, "issuerReason": reason})
+    if not users.set_if(db, target, {"issuerStatus": PENDING}, values):
+        raise LookupError("no pending issuer application for this user")
+    user = users.by_id(db, target)
+    if approve:
+        subject, body = "Your issuer application is approved", (
+            "Welcome aboard: your issuer application was approved. You can now create offerings in the issuer "
+            f"area: {current_app.config['PUBLIC_URL']}/issuer/")
+    else:
+        subject, body = "Your issuer application", (
+            f"We could not approve your issuer application.\n\nReason: {reason}\n\n"
+            "You can reply to this message with any questions.")
+    notifications.send_email(user["email"], subject, body, user["_id"])
+    audit.record("issuer.approved" if approve else "issuer.rejected", actor=actor, subject=user,
+                 details={"reason": reason})
+    return user

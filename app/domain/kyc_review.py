@@ -1,0 +1,109 @@
+"""Reviewers' side of KYC: the queue, one application with its documents, and the decision.
+
+Who: admins, and sub-admins holding the `kyc` permission (checked here as well as on the
+route, so a service called from elsewhere keeps the rule). The investor may read their own
+application and documents; nobody else may. A reviewer's decision is applied like a
+provider event stamped now, so an older provider webhook arriving later cannot undo it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask import current_app
+
+from app.data import user_details, users
+from app.data.mongo import get_db
+from app.domain import audit, kyc_rules, sensitive, uploads
+from app.domain import onboarding_rules as rules
+from app.domain.identities import enqueue_identities
+from app.domain.permissions import has_permission
+
+DECISIONS = ("approve", "reject", "changes")
+
+
+class NotAllowed(PermissionError):
+    """The acting user may not see or decide this application."""
+
+
+def _require_reviewer(actor: dict) -> None:
+    if not has_permission(actor, "kyc"):
+        raise NotAllowed("KYC review needs the kyc permission.")
+
+
+def _oid(value) -> ObjectId:
+    try:
+        return ObjectId(str(value))
+    except InvalidId:
+        raise LookupError("no such application") from None
+
+
+def pending(actor: dict) -> list[dict]:
+    """Submitted applications, oldest first, with the applicant's name and status (numbers masked)."""
+    _require_reviewer(actor)
+    db = get_db()
+    rows = []
+    for details in user_details.submitted(db):
+        user = users.by_id(db, details["userId"]) or {}
+        rows.append({"userId": str(details["userId"]), "email": user.get("email"), "name": user.get("legalFullName"),
+                     "accountType": details.get("accountType") or rules.INDIVIDUAL,
+                     "kycStatus": user.get("kycStatus"), "submittedAt": details.get("submittedAt")})
+    return rows
+
+
+def application(actor: dict, user_id: str) -> tuple[dict, dict]:
+    """(user, details) for a reviewer, or for the owner; identity numbers in clear for both."""
+    owner_id = _oid(user_id)
+    if str(actor.get("_id")) != str(owner_id):
+        _require_reviewer(actor)
+    db = get_db()
+    user = users.by_id(db, owner_id)
+    if user is None:
+        raise LookupError("no such application")
+    details = user_details.get(db, owner_id) or {"userId": owner_id}
+    return user, sensitive.reveal_fields(current_app.config["DATA_ENCRYPTION_KEY"], details, clear=True)
+
+
+def document(actor: dict, owner_id: str, name: str):
+    """(path, content type) of a stored document for its owner or a KYC / issuer-request reviewer, else LookupError."""
+    is_owner = str(actor.get("_id")) == str(owner_id)
+    if not is_owner and not (has_permission(actor, "kyc") or has_permission(actor, "issuer_requests")):
+        raise LookupError("no such document")  # same answer as a missing file: nothing to learn by probing
+    found = uploads.locate(current_app.config["UPLOAD_DIR"], str(owner_id), name)
+    if not is_owner:
+        audit.record("kyc.document_viewed", actor=actor, subject=users.by_id(get_db(), _oid(owner_id)),
+                     details={"document": name})
+    return found
+
+
+def decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[str] | None = None) -> dict:
+    """Approve, reject (the investor may resubmit) or ask for changes to `steps`; returns the user."""
+    _require_reviewer(actor)
+    if decision not in DECISIONS:
+        raise ValueError("Choose approve, reject or request changes.")
+    reason = (reason or "").strip()[:500]
+    if decision != "approve" and not reason:
+        raise ValueError("Give the investor a reason.")
+    db = get_db()
+    user, details = application(actor, user_id)
+    known_steps = {s.key for s in rules.steps_of(details.get("accountType") or rules.INDIVIDUAL)}
+    steps = [s for s in steps or () if s in known_steps]
+    if decision == "changes" and not steps:
+        raise ValueError("Choose the steps the investor must change.")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    values = {
+        "approve": {"kycStatus": kyc_rules.APPROVED, "isKyc": True, "kycReason": ""},
+        "reject": {"kycStatus": kyc_rules.REJECTED, "isKyc": False, "kycReason": reason},
+        "changes": {"kycStatus": kyc_rules.CHANGES_REQUESTED, "isKyc": False, "kycReason": reason},
+    }[decision]
+    users.apply_kyc_event(db, user["_id"], now, {**values, "kycReviewedBy": str(actor["_id"])},
+                          count=decision != "changes")
+    if decision == "approve":
+        enqueue_identities(user["_id"])
+    else:
+        user_details.unlock(db, user["_id"], steps)
+    event = {"approve": "kyc.approved", "reject": "kyc.rejected", "changes": "kyc.changes_requested"}[decision]
+    audit.record(event, actor=actor, subject=user, details={"reason": reason, "steps": steps})
+    return users.by_id(db, user["_id"])

@@ -1,0 +1,15 @@
+"""Jobs of the `kyc` queue: apply one recorded provider webhook by id; safe to run twice."""
+
+from __future__ import annotations
+
+from app.domain import kyc, onboarding
+
+
+def apply_kyc_event(event_id: str) -> str:
+    """Apply the stored webhook `event_id` to its user; returns the outcome recorded for it."""
+    return kyc.apply_event(event_id)
+
+
+def open_applicant(user_id: str) -> str:
+    """Create (or find) the provider applicant of a submitted application and ask for its check."""
+    return onboarding.open_applicant(user_id)
