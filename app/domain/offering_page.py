@@ -86,7 +86,7 @@ def offering_page(config: dict, offering_id: str, viewer: Viewer, render: Callab
         cache.store_offering_page(offering_id, version, entry, config)
     if not _may_see(entry["guard"], viewer):
         return None
-    return {"html": entry["html"], "title": entry["guard"]["title"], "documents": entry["documents"],
+    return {"id": offering_id, "html": entry["html"], "title": entry["guard"]["title"], "documents": entry["documents"],
             "country_allowed": listing.country_allowed({"projectDetails": {
                 "authorizedCountries": entry["guard"]["countries"]}}, viewer.country),
             "whitelisted": _whitelisted(config, oid, viewer)}
@@ -107,3 +107,24 @@ def listed_image(config: dict, offering_id: str, slot: str, viewer: Viewer) -> t
         return None
     name = (doc.get("overview") or {}).get(slot)
     return (name, str(oid)) if name else None
+
+
+def document_for(config: dict, offering_id: str, key: str, viewer: Viewer) -> tuple[str, str] | None:
+    """(stored file name, owner folder) of a named or custom document the viewer may download:
+    public documents to anyone who may see the offering, confidential ones to whitelisted investors."""
+    oid = _object_id(offering_id)
+    doc = offerings.by_id(get_db(config), oid) if oid is not None else None
+    if doc is None or not _may_see(_guard(doc), viewer):
+        return None
+    documents = doc.get("documents") or {}
+    if key.startswith("custom-") and key[7:].isdigit():
+        custom = documents.get("customDocs") or []
+        index = int(key[7:])
+        name = custom[index].get("value") if index < len(custom) else None
+    else:
+        name = documents.get(key) if key in DOCUMENT_LABELS else None
+    if not name:
+        return None
+    if key not in PUBLIC_DOCUMENTS and not _whitelisted(config, oid, viewer):
+        return None
+    return name, str(oid)

@@ -8,7 +8,7 @@ from app.access import access_default, current_user_doc
 from app.cache import catalogue_page
 from app.domain import marketplace, uploads
 from app.domain.market_query import ASSET_TYPES, PROPERTY_TYPES, SORTS, STATES, parse
-from app.domain.offering_page import listed_image, offering_page
+from app.domain.offering_page import document_for, listed_image, offering_page
 from app.domain.permissions import PUBLIC
 
 bp = Blueprint("marketplace", __name__, template_folder="templates")
@@ -62,3 +62,17 @@ def show_image(offering_id: str, slot: str):
     response = send_file(path, mimetype=content_type, max_age=3600)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.get("/offerings/<offering_id>/documents/<key>")
+def download_document(offering_id: str, key: str):
+    """A document of the offering as an attachment: public ones to its visitors, the rest once whitelisted."""
+    found = document_for(current_app.config, offering_id, key, marketplace.viewer_for(current_user_doc()))
+    if found is None:
+        abort(404)
+    try:
+        path, content_type = uploads.locate(current_app.config["UPLOAD_DIR"], found[1], found[0])
+    except LookupError:
+        abort(404)
+    extension = found[0].rsplit(".", 1)[1]
+    return send_file(path, mimetype=content_type, as_attachment=True, download_name=f"{key}.{extension}")

@@ -10,13 +10,14 @@ from bson import ObjectId
 from eth_account import Account
 from rq import Queue, SimpleWorker
 
+from app import cache
 from app.chain.artifacts import contract
 from app.chain.node import web3_client
 from app.chain.suite import deploy_token_suite
 from app.domain.platform_chain import current_platform
 from app.extensions import redis_client
 from tests.conftest import flask_argv, start_process, stop_process
-from tests.integration.offerings.conftest import fill_wizard, post
+from tests.integration.offerings.conftest import fill_wizard, login, make_user, post
 
 
 def run_chain_jobs() -> None:
@@ -133,3 +134,38 @@ def test_listed_offerings_show_their_cover_and_nothing_else_is_served(app, admin
 
 def test_images_of_unlisted_offerings_are_not_served(client, approved):
     assert client.get(f"/offerings/{approved}/images/cover").status_code == 404
+
+
+def test_documents_public_to_visitors_confidential_after_whitelisting(app, admin_client, client, db, approved,
+                                                                      chain_workers, issuer):
+    db.offerings.update_one({"_id": ObjectId(approved)}, {"$set": {"status": "live", "isTokenDeploy": True}})
+    cache.offering_changed(approved)
+    page = client.get(f"/offerings/{approved}").text
+    assert f'href="/offerings/{approved}/documents/pitchDeck"' in page
+    assert "Subscription agreement" not in page and "1 confidential document" in page
+    deck = client.get(f"/offerings/{approved}/documents/pitchDeck")
+    assert deck.status_code == 200 and deck.data.startswith(b"%PDF") and "attachment" in deck.headers[
+        "Content-Disposition"]
+    assert client.get(f"/offerings/{approved}/documents/eSign").status_code == 404
+
+    investor = make_user("investor")
+    browser = app.test_client()
+    login(browser, investor)
+    assert browser.get(f"/offerings/{approved}/documents/eSign").status_code == 404
+    db.whitelists.insert_one({"userId": investor["_id"], "offeringId": ObjectId(approved), "status": "approved"})
+    assert browser.get(f"/offerings/{approved}/documents/eSign").status_code == 200
+    assert f'href="/offerings/{approved}/documents/eSign"' in browser.get(f"/offerings/{approved}").text
+
+
+def test_country_restricted_offerings_say_so_to_investors_elsewhere(app, db, approved):
+    db.offerings.update_one({"_id": ObjectId(approved)}, {"$set": {"status": "live", "isTokenDeploy": True}})
+    cache.offering_changed(approved)
+    elsewhere, at_home = make_user("investor"), make_user("investor")
+    for user, country in ((elsewhere, "US"), (at_home, "GB")):
+        db.users.update_one({"_id": user["_id"]}, {"$set": {"residenceCountry": country}})
+    for user, shown in ((elsewhere, True), (at_home, False)):
+        browser = app.test_client()
+        login(browser, user)
+        note = "not available in your country of residence" in browser.get(f"/offerings/{approved}").text
+        card = "Not available in your country" in browser.get("/offerings?q=harbour").text
+        assert note is shown and card is shown
