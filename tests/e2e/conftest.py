@@ -20,7 +20,8 @@ def live_server(services, tmp_path_factory) -> str:
         port = s.getsockname()[1]
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     process = start_process([gunicorn, "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                            services, "gunicorn", tmp_path_factory.mktemp("web"))
+                            {**services, "PUBLIC_URL": f"http://127.0.0.1:{port}"}, "gunicorn",
+                            tmp_path_factory.mktemp("web"))
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(url + "/healthz")
