@@ -116,9 +116,10 @@ def user_by_id(user_id: str | ObjectId) -> dict | None:
         return None
 
 
-def issue_token(user: dict, purpose: str) -> str:
+def issue_token(user: dict, purpose: str, lifetime: timedelta | None = None) -> str:
     token = secrets.token_urlsafe(32)
-    user_tokens.insert(get_db(), _digest(token), user["_id"], purpose, datetime.now(UTC) + TOKEN_LIFETIMES[purpose])
+    expires_at = datetime.now(UTC) + (lifetime or TOKEN_LIFETIMES[purpose])
+    user_tokens.insert(get_db(), _digest(token), user["_id"], purpose, expires_at)
     return token
 
 

@@ -7,6 +7,7 @@ session, when there is one, is kept).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 
@@ -84,11 +85,13 @@ def request_reset(email: str, ip: str) -> None:
     audit.record("password.reset_requested", subject=user, ip=ip)
 
 
-def send_reset_link(user: dict, subject: str, reason: str) -> None:
-    token = issue_token(user, RESET_PASSWORD)
+def send_reset_link(user: dict, subject: str, reason: str, valid_hours: float = 0.5) -> None:
+    """Mail a single-use link to choose a password: a reset (30 minutes) or a new staff account's invitation."""
+    token = issue_token(user, RESET_PASSWORD, timedelta(hours=valid_hours))
+    validity = f"{valid_hours:g} hours" if valid_hours >= 1 else f"{valid_hours * 60:g} minutes"
     notifications.send_email(user["email"], subject,
                              f"Hello {user['name']},\n\n{reason}\n\nChoose a new password here "
-                             f"(valid 30 minutes, usable once):\n\n{link('/auth/reset/' + token)}\n\n"
+                             f"(valid {validity}, usable once):\n\n{link('/auth/reset/' + token)}\n\n"
                              "If you did not ask for this, ignore this message: your password stays as it is.\n",
                              user["_id"])
 

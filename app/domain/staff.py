@@ -117,7 +117,7 @@ def create_subadmin(actor: dict, fields: dict, wanted: list[str], ip: str) -> di
     user = create_account({**fields, "user_type": SUBADMIN, "permissions": sorted(set(wanted))}, actor=actor,
                           ip=ip, event="role.created")
     credentials.send_reset_link(user, "Your Libertum back-office account",
-                                "An administrator created a back-office account for you.")
+                                "An administrator created a back-office account for you.", valid_hours=72)
     return _public(user)
 
 

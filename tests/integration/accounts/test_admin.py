@@ -65,6 +65,7 @@ def test_sub_admins_are_created_with_permissions_and_a_password_link(mail_sandbo
     import requests
     [mail] = requests.get(f"{mail_sandbox}/mail/messages.json", params={"to": "kim@example.com"},
                           timeout=5).json()["messages"]
+    assert "valid 72 hours" in mail["body"]
     link = re.search(r"https?://\S+", mail["body"]).group(0)
     kim_client = app.test_client()
     path = "/" + link.split("/", 3)[3]

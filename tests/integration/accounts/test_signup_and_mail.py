@@ -71,7 +71,9 @@ def test_password_reset_by_mail_is_single_use_and_ends_sessions(mail_sandbox, ap
     assert post(client, "/auth/forgot", {"email": investor["email"]}).status_code == 200
     assert post(client, "/auth/forgot", {"email": "nobody@example.com"}).status_code == 200  # same answer
     assert run_mail_jobs() == 1
-    path = path_of(link_in(mailbox(mail_sandbox, investor["email"])[0]))
+    [mail] = mailbox(mail_sandbox, investor["email"])
+    assert "valid 30 minutes, usable once" in mail["body"]
+    path = path_of(link_in(mail))
     assert client.get(path).status_code == 200
     weak = post(client, path, {"password": "password1234"})
     assert weak.status_code == 422 and "most common" in weak.text
