@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import ctypes
 import json
 import os
 import shutil
@@ -67,6 +68,17 @@ class Service:
     prepare: Callable[[], None] = lambda: None
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _start_detached_but_tied() -> None:
+    """In the child before exec: its own session (Ctrl-C in a terminal goes to the supervisor only),
+    and SIGTERM when the process that started it dies, so a killed test run or `make run` leaves no
+    server behind."""
+    os.setsid()
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _port_in_use(port: int) -> bool:
@@ -162,7 +174,7 @@ class Stack:
             config.write_text(kafka_properties(self.ports, data))
             if not (data / "meta.properties").exists():  # KRaft storage is formatted once
                 _run_or_fail("kafka", [*java, "kafka.tools.StorageTool", "format", "--standalone",
-                                      "-t", kafka_cluster_id(), "-c", str(config)],
+                                      f"--cluster-id={kafka_cluster_id()}", "-c", str(config)],
                              self.logs / "kafka-format.log")
 
         return Service("kafka", self.ports.kafka, [*java, "kafka.Kafka", str(config)],
@@ -192,7 +204,7 @@ class Stack:
                 service.prepare()
                 service.process = subprocess.Popen(service.argv, stdin=subprocess.DEVNULL,
                                                    stdout=(self.logs / f"{service.name}.log").open("ab"),
-                                                   stderr=subprocess.STDOUT, start_new_session=True,
+                                                   stderr=subprocess.STDOUT, preexec_fn=_start_detached_but_tied,
                                                    env={**os.environ, **service.env})
             with ThreadPoolExecutor(len(self.services)) as pool:
                 list(pool.map(self._wait_ready, self.services))

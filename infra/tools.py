@@ -50,7 +50,9 @@ def kafka_classpath_file() -> Path:
 
 
 def anvil_path() -> Path:
-    return ROOT / "node_modules" / ".bin" / "anvil"
+    """The native anvil binary npm placed (the .bin entry is a node wrapper: one more process per chain)."""
+    native = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+    return native if native.exists() else ROOT / "node_modules" / ".bin" / "anvil"
 
 
 def _installed(path: Path, what: str) -> str:

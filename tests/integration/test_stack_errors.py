@@ -1,6 +1,10 @@
 """Bad set-ups stop with one message naming the component, and leave nothing running."""
 
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +46,28 @@ def test_a_service_that_exits_shows_its_log(tmp_path):
 def test_a_missing_toolchain_says_what_to_install():
     with pytest.raises(tools.MissingTool, match="`no-such-server` is not on PATH"):
         tools.require("no-such-server")
+
+
+def test_servers_die_with_the_process_that_started_them(tmp_path):
+    """A killed `make run` or test run leaves no server behind (PR_SET_PDEATHSIG)."""
+    script = ("import sys, time; from pathlib import Path; from infra.stack import Ports, Stack\n"
+              f"stack = Stack(Path({str(tmp_path)!r}), Ports.free()); stack.services = stack.services[1:2]\n"
+              "stack.start(); print(stack.services[0].process.pid, flush=True); time.sleep(60)\n")
+    supervisor = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                                  cwd=Path(__file__).resolve().parents[2])
+    redis_pid = int(supervisor.stdout.readline())
+    assert _alive(redis_pid)
+    supervisor.kill()
+    supervisor.wait()
+    deadline = time.monotonic() + 10
+    while _alive(redis_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(redis_pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
