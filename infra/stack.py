@@ -73,7 +73,7 @@ class Service:
 _PR_SET_PDEATHSIG = 1
 
 
-def _start_detached_but_tied() -> None:
+def start_detached_but_tied() -> None:
     """In the child before exec: its own session (Ctrl-C in a terminal goes to the supervisor only),
     and SIGTERM when the process that started it dies, so a killed test run or `make run` leaves no
     server behind."""
@@ -204,7 +204,7 @@ class Stack:
                 service.prepare()
                 service.process = subprocess.Popen(service.argv, stdin=subprocess.DEVNULL,
                                                    stdout=(self.logs / f"{service.name}.log").open("ab"),
-                                                   stderr=subprocess.STDOUT, preexec_fn=_start_detached_but_tied,
+                                                   stderr=subprocess.STDOUT, preexec_fn=start_detached_but_tied,
                                                    env={**os.environ, **service.env})
             with ThreadPoolExecutor(len(self.services)) as pool:
                 list(pool.map(self._wait_ready, self.services))

@@ -26,7 +26,7 @@ from app.domain.platform_chain import ensure_platform
 from app.events.topics import create_topics
 from app.extensions import redis_client
 from infra import devchain, tools
-from infra.stack import Ports, Stack, StackError
+from infra.stack import Ports, Stack, StackError, start_detached_but_tied
 
 ROOT = Path(__file__).resolve().parent.parent
 KEEP = ("chainDeployments",)  # the platform's contracts live on the session's chain; keep their record
@@ -132,7 +132,7 @@ def start_process(argv: list[str], env: dict[str, str], log_name: str, tmp: Path
     """A platform process (gunicorn, chain monitor, chain sync) as a child with its output in a log file."""
     log = (tmp / f"{log_name}.log").open("ab")
     return subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                            stdout=log, stderr=subprocess.STDOUT, preexec_fn=start_detached_but_tied)
 
 
 def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
