@@ -88,6 +88,8 @@ def decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[st
         raise ValueError("Give the investor a reason.")
     db = get_db()
     user, details = application(actor, user_id)
+    if user.get("kycStatus") not in (kyc_rules.SUBMITTED, kyc_rules.PENDING):
+        raise ValueError("Only a submitted application can be decided.")
     known_steps = {s.key for s in rules.steps_of(details.get("accountType") or rules.INDIVIDUAL)}
     steps = [s for s in steps or () if s in known_steps]
     if decision == "changes" and not steps:

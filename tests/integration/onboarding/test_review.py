@@ -133,3 +133,12 @@ def test_issuer_rejection_needs_a_reason_and_mails_it(app, db):
     mail = db[outbox.NAME].find_one({"to": user["email"], "subject": "Your issuer application"})
     assert "The certificate is not legible" in mail["body"]
     assert "not approved: The certificate is not legible" in page(applicant, "/onboarding/").text
+
+
+def test_an_application_not_submitted_cannot_be_decided(app, db, investor_client):
+    reviewer = staff_client(app, ["kyc"])
+    response = form_post(reviewer, f"/admin/review/kyc/{investor_client.user['_id']}/decision",
+                         {"decision": "approve"})
+    assert response.status_code == 303
+    assert page(reviewer, response.headers["Location"]).text.count("Only a submitted application can be decided.")
+    assert not users.by_id(db, ObjectId(investor_client.user["_id"])).get("isKyc")
