@@ -23,6 +23,7 @@ from app import create_app
 from app.data import init_db
 from app.data.mongo import get_db
 from app.domain.platform_chain import ensure_platform
+from app.events.producer import producer
 from app.events.topics import create_topics
 from app.extensions import redis_client
 from infra import devchain, tools
@@ -58,6 +59,7 @@ def services(tmp_path_factory) -> dict[str, str]:
         init_db(get_db())
     create_topics(env["KAFKA_BOOTSTRAP_SERVERS"])
     yield env
+    producer.reset()  # close this process's Kafka producer before its broker goes away (no reconnect noise)
     stack.stop()
 
 
@@ -158,3 +160,14 @@ def wait_for_http(url: str, timeout: float = 20) -> None:
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def wait_for(predicate, timeout: float = 40, what: str = "condition"):
+    """Poll `predicate` until it returns something truthy (returned); fail naming `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -11,7 +12,7 @@ from bson.errors import InvalidId
 from app import cache
 from app.data import offerings, whitelists
 from app.data.mongo import get_db
-from app.domain import listing
+from app.domain import listing, uploads
 from app.domain.charts import line_chart
 from app.domain.marketplace import Viewer
 
@@ -97,8 +98,15 @@ def _whitelisted(config: dict, offering_id: ObjectId, viewer: Viewer) -> bool:
     return user_id is not None and whitelists.is_approved(get_db(config), user_id, offering_id)
 
 
-def listed_image(config: dict, offering_id: str, slot: str, viewer: Viewer) -> tuple[str, str] | None:
-    """(stored file name, owner folder) of a listed offering's icon, cover or logo the viewer may see."""
+def _located(config: dict, owner: str, name: str) -> tuple[Path, str] | None:
+    try:
+        return uploads.locate(config["UPLOAD_DIR"], owner, name)
+    except LookupError:
+        return None
+
+
+def listed_image(config: dict, offering_id: str, slot: str, viewer: Viewer) -> tuple[Path, str] | None:
+    """(path, content type) of a listed offering's icon, cover or logo the viewer may see; images only."""
     oid = _object_id(offering_id)
     if oid is None or slot not in ("icon", "cover", "logo"):
         return None
@@ -106,11 +114,12 @@ def listed_image(config: dict, offering_id: str, slot: str, viewer: Viewer) -> t
     if doc is None or not _may_see(_guard(doc), viewer):
         return None
     name = (doc.get("overview") or {}).get(slot)
-    return (name, str(oid)) if name else None
+    found = _located(config, str(oid), name) if name else None
+    return found if found and found[1].startswith("image/") else None
 
 
-def document_for(config: dict, offering_id: str, key: str, viewer: Viewer) -> tuple[str, str] | None:
-    """(stored file name, owner folder) of a named or custom document the viewer may download:
+def document_for(config: dict, offering_id: str, key: str, viewer: Viewer) -> tuple[Path, str] | None:
+    """(path, content type) of a named or custom document the viewer may download:
     public documents to anyone who may see the offering, confidential ones to whitelisted investors."""
     oid = _object_id(offering_id)
     doc = offerings.by_id(get_db(config), oid) if oid is not None else None
@@ -127,4 +136,4 @@ def document_for(config: dict, offering_id: str, key: str, viewer: Viewer) -> tu
         return None
     if key not in PUBLIC_DOCUMENTS and not _whitelisted(config, oid, viewer):
         return None
-    return name, str(oid)
+    return _located(config, str(oid), name)

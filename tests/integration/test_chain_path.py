@@ -12,17 +12,7 @@ from eth_account import Account
 
 from app.chain.node import web3_client
 from app.chain.suite import deploy_token_suite, unpause_token
-from tests.conftest import flask_argv, start_process, stop_process
-
-
-def wait_for(predicate, timeout: float = 30, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+from tests.conftest import flask_argv, start_process, stop_process, wait_for
 
 
 def settled_count(db, quiet_polls: int = 6) -> int:

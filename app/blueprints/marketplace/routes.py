@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from app.access import access_default, current_user_doc
 from app.cache import catalogue_page
-from app.domain import marketplace, uploads
+from app.domain import marketplace
 from app.domain.market_query import ASSET_TYPES, PROPERTY_TYPES, SORTS, STATES, parse
 from app.domain.offering_page import document_for, listed_image, offering_page
 from app.domain.permissions import PUBLIC
@@ -53,13 +53,7 @@ def show_image(offering_id: str, slot: str):
     found = listed_image(current_app.config, offering_id, slot, marketplace.viewer_for(current_user_doc()))
     if found is None:
         abort(404)
-    try:
-        path, content_type = uploads.locate(current_app.config["UPLOAD_DIR"], found[1], found[0])
-    except LookupError:
-        abort(404)
-    if not content_type.startswith("image/"):
-        abort(404)
-    response = send_file(path, mimetype=content_type, max_age=3600)
+    response = send_file(found[0], mimetype=found[1], max_age=3600)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -70,9 +64,4 @@ def download_document(offering_id: str, key: str):
     found = document_for(current_app.config, offering_id, key, marketplace.viewer_for(current_user_doc()))
     if found is None:
         abort(404)
-    try:
-        path, content_type = uploads.locate(current_app.config["UPLOAD_DIR"], found[1], found[0])
-    except LookupError:
-        abort(404)
-    extension = found[0].rsplit(".", 1)[1]
-    return send_file(path, mimetype=content_type, as_attachment=True, download_name=f"{key}.{extension}")
+    return send_file(found[0], mimetype=found[1], as_attachment=True, download_name=f"{key}{found[0].suffix}")

@@ -2,7 +2,6 @@
 admin click -> chain job (RQ worker) -> anvil -> chain monitor -> Kafka -> chain sync -> the offering and the
 marketplace."""
 
-import time
 
 import pycountry
 import pytest
@@ -16,22 +15,12 @@ from app.chain.node import web3_client
 from app.chain.suite import deploy_token_suite
 from app.domain.platform_chain import current_platform
 from app.extensions import redis_client
-from tests.conftest import flask_argv, start_process, stop_process
+from tests.conftest import flask_argv, start_process, stop_process, wait_for
 from tests.integration.offerings.conftest import fill_wizard, login, make_user, post
 
 
 def run_chain_jobs() -> None:
     SimpleWorker([Queue("chain", connection=redis_client.get())], connection=redis_client.get()).work(burst=True)
-
-
-def wait_for(predicate, timeout: float = 40, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
