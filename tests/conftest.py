@@ -20,7 +20,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from app import create_app
-from app.data import init_db
+from app.chain.node import web3_client
+from app.data import chain_checkpoints, init_db
 from app.data.mongo import get_db
 from app.domain.platform_chain import ensure_platform
 from app.events.producer import producer
@@ -171,3 +172,27 @@ def wait_for(predicate, timeout: float = 40, what: str = "condition"):
             return result
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def follow_chain_from_head(config: dict) -> int:
+    """Checkpoint the chain monitor at the current head, so it publishes only what happens next.
+
+    Why: each test empties the collections, and a monitor without a checkpoint replays the
+    session's whole chain from block 0, which grows with every test that sends transactions.
+    """
+    w3 = web3_client.get(config)
+    head = w3.eth.get_block("latest")
+    chain_checkpoints.save(get_db(config), f"chain-monitor:{w3.eth.chain_id}", head["number"],
+                           [{"number": head["number"], "hash": head["hash"].to_0x_hex(), "addresses": []}])
+    return head["number"]
+
+
+@pytest.fixture
+def chain_workers(app, platform, services, tmp_path):
+    """`flask chain monitor` and `flask chain sync` as the Procfile runs them, following from the head."""
+    follow_chain_from_head(app.config)
+    processes = {name: start_process(flask_argv("chain", name), services, f"chain-{name}", tmp_path)
+                 for name in ("monitor", "sync")}
+    yield processes
+    for process in processes.values():
+        stop_process(process)

@@ -12,8 +12,9 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from app import create_app
 from app.domain import accounts
-from tests.conftest import flask_argv, start_process, stop_process
+from tests.conftest import flask_argv, follow_chain_from_head, start_process, stop_process
 from tests.factories import PDF_BYTES, png_bytes
 
 pytestmark = pytest.mark.e2e
@@ -24,6 +25,7 @@ PASSWORD = "correct horse battery staple"
 def platform_processes(services, platform, tmp_path_factory):
     """The worker (chain queue), chain monitor and chain sync, as the Procfile runs them."""
     logs = tmp_path_factory.mktemp("offering-journey")
+    follow_chain_from_head(create_app().config)
     processes = [start_process(flask_argv(*argv), services, name, logs) for name, argv in (
         ("worker", ("worker", "chain", "mail")), ("monitor", ("chain", "monitor")), ("sync", ("chain", "sync")))]
     yield
@@ -34,10 +36,10 @@ def platform_processes(services, platform, tmp_path_factory):
 @pytest.fixture
 def people(app):
     def make(user_type: str, email: str) -> dict:
-        return accounts.create_account({"email": email, "country_code": "+44", "mobile": f"7{abs(hash(email)) % 10**9:09d}",
-                                        "legal_name": email.split("@")[0].title(), "password": PASSWORD,
-                                        "user_type": user_type, "permissions": []},
-                                       event="signup" if user_type == "issuer" else "role.created")
+        fields = {"email": email, "country_code": "+44", "mobile": f"7{abs(hash(email)) % 10**9:09d}",
+                  "legal_name": email.split("@")[0].title(), "password": PASSWORD, "user_type": user_type,
+                  "permissions": []}
+        return accounts.create_account(fields, event="signup" if user_type == "issuer" else "role.created")
     return {"issuer": make("issuer", "issuer@harbour.example"), "admin": make("admin", "admin@libertum.example")}
 
 

@@ -69,4 +69,5 @@ def test_kafka_produce_and_consume_through_a_consumer_group(services):
                              session_timeout_ms=6000, heartbeat_interval_ms=1000)
     polled = [r for batch in [consumer.poll(timeout_ms=2000) for _ in range(3)] for rs in batch.values() for r in rs]
     consumer.close()
-    assert polled == []
+    # other tests' audit events may follow ours on the topic; none of ours is delivered twice
+    assert [r for r in polled if json.loads(r.value).get("marker") == marker] == []

@@ -15,21 +15,12 @@ from app.chain.node import web3_client
 from app.chain.suite import deploy_token_suite
 from app.domain.platform_chain import current_platform
 from app.extensions import redis_client
-from tests.conftest import flask_argv, start_process, stop_process, wait_for
+from tests.conftest import wait_for
 from tests.integration.offerings.conftest import fill_wizard, login, make_user, post
 
 
 def run_chain_jobs() -> None:
     SimpleWorker([Queue("chain", connection=redis_client.get())], connection=redis_client.get()).work(burst=True)
-
-
-@pytest.fixture
-def chain_workers(platform, services, tmp_path):
-    processes = [start_process(flask_argv("chain", name), services, f"chain-{name}", tmp_path)
-                 for name in ("monitor", "sync")]
-    yield
-    for process in processes:
-        stop_process(process)
 
 
 @pytest.fixture
