@@ -47,6 +47,7 @@ def create_identities(user_id: str) -> dict[str, str]:
     user = users.by_id(db, ObjectId(user_id))
     if user is None or not user.get("isKyc"):
         return {}
+    _record_residence(db, user)
     platform = current_platform(config)
     if platform is None:
         raise RuntimeError("the platform contracts are not deployed on this chain; run `flask chain bootstrap`")
@@ -62,6 +63,21 @@ def create_identities(user_id: str) -> dict[str, str]:
     if done and not user.get("onchainID"):
         users.set_onchain_id(db, user["_id"], next(iter(done.values())))
     return done
+
+
+def residence_country(details: dict | None) -> str | None:
+    """The ISO alpha-2 country of the verified address (the person's, or the institution's)."""
+    details = details or {}
+    address = details.get("address") or (details.get("institutions") or {}).get("address") or {}
+    country = str(address.get("country") or "").strip().upper()
+    return country if len(country) == 2 and country.isalpha() else None
+
+
+def _record_residence(db, user: dict) -> None:
+    """users.residenceCountry: what the marketplace and whitelisting check against authorizedCountries."""
+    country = residence_country(user_details.get(db, user["_id"]))
+    if country and country != user.get("residenceCountry"):
+        users.set_fields(db, user["_id"], {"residenceCountry": country})
 
 
 def _run(config: dict, job_id: str, op: str, call, **refs) -> None:
