@@ -51,7 +51,10 @@ def _key() -> str:
 
 def details_of(user: dict) -> dict:
     """The user's own details with sensitive numbers in clear (only ever shown to the owner or a reviewer)."""
-    details = user_details.ensure(get_db(), ObjectId(user["_id"]))
+    user_id = ObjectId(user["_id"])
+    # A read never writes: before the first save the details are simply empty.
+    details = user_details.get(get_db(), user_id) or {"userId": user_id, "kycSteps": 0, "isFinalSubmission": False,
+                                                      "wallets": []}
     return sensitive.reveal_fields(_key(), details, clear=True)
 
 
