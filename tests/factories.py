@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import struct
+import zlib
 from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
@@ -48,17 +50,15 @@ def list_offering(db, doc: dict) -> dict:
     return doc
 
 
-def png_bytes() -> bytes:
-    """A real 1x1 PNG (signature, IHDR, IDAT, IEND), as an upload would carry."""
-    import struct
-    import zlib
-
+def png_bytes(extra: bytes = b"") -> bytes:
+    """A real 1x1 PNG (signature, IHDR, IDAT, IEND), as an upload would carry; `extra` goes before IDAT
+    (a chunk a polyglot or hostile file would smuggle in)."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
-            + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + extra
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

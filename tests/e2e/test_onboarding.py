@@ -4,9 +4,7 @@ injected EIP-1193 provider, and the ONCHAINID identity with its KYC claim checke
 from __future__ import annotations
 
 import re
-import struct
 import time
-import zlib
 
 import pytest
 import requests
@@ -19,10 +17,11 @@ from app import create_app
 from app.chain.identity import get_identity, has_valid_claim
 from app.domain import accounts
 from tests.conftest import flask_argv, start_process, stop_process
+from tests.factories import PDF_BYTES as PDF
+from tests.factories import png_bytes as png
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 PROVIDER = """
 window.ethereum = {
@@ -34,13 +33,6 @@ window.ethereum = {
   },
 };
 """
-
-
-def png() -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from io import BytesIO
 
 import pytest
@@ -12,6 +10,8 @@ from flask import g
 from rq import Queue, SimpleWorker
 
 from app.extensions import redis_client
+from tests.factories import PDF_BYTES as PDF  # shared by the onboarding tests
+from tests.factories import png_bytes
 from tests.integration.accounts.conftest import make_user
 
 __all__ = ["make_user"]
@@ -27,17 +27,6 @@ def login(client, user: dict):
     forget_request_caches()
     return client.post("/auth/login", data={"csrf_token": csrf(client, "/auth/login"), "email": user["email"],
                                             "password": user["plain_password"]})
-
-
-def png_bytes(extra: bytes = b"") -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + extra + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
-            + chunk(b"IEND", b""))
-
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def upload(data: bytes, name: str = "scan.png") -> tuple[BytesIO, str]:

@@ -1,26 +1,17 @@
 """Encryption and masking of identity numbers; document checks by content."""
 
 import io
-import struct
-import zlib
 
 import pytest
 from cryptography.fernet import Fernet
 
 from app.domain import sensitive, uploads
+from tests.factories import PDF_BYTES as PDF
+from tests.factories import png_bytes as png
 
 KEY = Fernet.generate_key().decode()
 
 
-def png(extra: bytes = b"") -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + extra + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
-            + chunk(b"IEND", b""))
-
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32 + b"\xff\xd9"
 
 
