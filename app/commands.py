@@ -10,7 +10,9 @@ from flask.cli import AppGroup
 
 from app.data import init_db
 from app.data.mongo import get_db
+from app.domain.chain_ops import requeue_open
 from app.domain.platform_chain import ensure_platform
+from app.domain.reconcile import reconcile
 from app.events.topics import create_topics
 from app.user_commands import users_cli
 from workers.entrypoints import QUEUES, run_chain_monitor, run_chain_sync, run_rq_worker
@@ -47,6 +49,24 @@ def chain_bootstrap() -> None:
 def chain_monitor() -> None:
     """Follow the chain and publish decoded platform logs to `chain.events` (runs until SIGTERM)."""
     run_chain_monitor(current_app.config)
+
+
+@chain_cli.command("reconcile")
+@click.option("--block", type=int, default=None, help="height to compare at (default: the monitor's checkpoint)")
+def chain_reconcile(block: int | None) -> None:
+    """Compare MongoDB holdings, frozen amounts and supplies with the chain; exit 1 on any difference."""
+    height, drifts = reconcile(current_app.config, block)
+    for drift in drifts:
+        click.echo(str(drift))
+    click.echo(f"{len(drifts)} difference(s) at block {height}")
+    if drifts:
+        raise SystemExit(1)
+
+
+@chain_cli.command("requeue")
+def chain_requeue() -> None:
+    """Enqueue every chain job not yet done or failed (after an outage or killed workers)."""
+    click.echo(f"requeued {len(requeue_open(current_app.config))} chain job(s)")
 
 
 @chain_cli.command("sync")

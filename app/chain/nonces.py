@@ -69,6 +69,11 @@ class RedisNonces:
             pipe.execute()
         return first
 
+    def fill_holes(self, w3: Web3) -> None:
+        """Plug expired reservations the node never received; senders stuck behind a gap call this."""
+        with self.client.lock(self.lock_key, timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S):
+            self._fill_expired_holes(w3, w3.eth.get_transaction_count(self.account.address, "pending"))
+
     def resync(self, w3: Web3) -> int:
         """Forget the counter and leases and restart from the node's pending count (operator action)."""
         with self.client.lock(self.lock_key, timeout=LOCK_TIMEOUT_S, blocking_timeout=LOCK_TIMEOUT_S):

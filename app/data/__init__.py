@@ -15,13 +15,16 @@ from app.data import (
     chain_deployments,
     chain_events,
     chain_jobs,
+    chain_tokens,
     converts,
     dividends,
+    holdings,
     kyc_webhooks,
     offerings,
     orders,
     outbox,
     passwords,
+    registrations,
     saved_transfer_requests,
     transfer_requests,
     user_details,
@@ -33,7 +36,7 @@ from app.data.indexes import ensure
 
 COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists, converts, orders, dividends,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
-               chain_jobs, chain_deployments, user_tokens, outbox, audit_logs, kyc_webhooks)
+               chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs, kyc_webhooks)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

@@ -22,7 +22,7 @@ INDEXES = (
 )
 
 
-def _storable(event: dict) -> dict:
+def storable(event: dict) -> dict:
     """Event fields as stored: integer args become decimal strings (uint256 exceeds BSON's int64)."""
     args = {k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
             for k, v in (event.get("args") or {}).items()}
@@ -37,7 +37,7 @@ def store(db: Database, events: list[dict]) -> int:
     # `retracted: False` is set, not only inserted: a block can return to the canonical
     # chain after a reorg back, and messages of one contract arrive in chain order.
     ops = [UpdateOne({"_id": e["id"]},
-                     {"$setOnInsert": {**_storable(e), "storedAt": now},
+                     {"$setOnInsert": {**storable(e), "storedAt": now},
                       "$set": {"retracted": False}},
                      upsert=True)
            for e in events]
@@ -54,3 +54,8 @@ def retract_block(db: Database, address: str, block_hash: str) -> int:
 def live_for_address(db: Database, address: str) -> list[dict]:
     """Events of one contract still on the canonical chain, in chain order."""
     return list(db[NAME].find({"address": address, "retracted": False}).sort([("blockNumber", 1), ("logIndex", 1)]))
+
+
+def in_block(db: Database, address: str, block_hash: str) -> list[dict]:
+    """Every event of `address` in block `block_hash`, retracted or not (a replayed retraction needs them too)."""
+    return list(db[NAME].find({"address": address, "blockHash": block_hash}))

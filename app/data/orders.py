@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pymongo import UpdateOne
 from pymongo.database import Database
 
 from app.data.indexes import ASC, DESC, Index
@@ -56,10 +57,19 @@ def note_mint_tx(db: Database, order_ids: list, tx_hash: str) -> None:
     db[NAME].update_many({"_id": {"$in": order_ids}}, {"$addToSet": {"mintTxHashes": tx_hash}})
 
 
-def set_minted(db: Database, tx_hash: str, minted_at: datetime | None) -> int:
-    """Chain-sync: orders whose recorded mint tx is `tx_hash` are minted (or not, after a reorg: None)."""
-    if minted_at is None:
-        update = {"$set": {"isMinted": False}, "$unset": {"orderMinted": "", "tx_hash": ""}}
-        return db[NAME].update_many({"mintTxHashes": tx_hash, "tx_hash": tx_hash}, update).modified_count
-    update = {"$set": {"isMinted": True, "orderMinted": minted_at, "tx_hash": tx_hash, "status": "minted"}}
-    return db[NAME].update_many({"mintTxHashes": tx_hash, "isMinted": {"$ne": True}}, update).modified_count
+def mark_minted(db: Database, tx_hashes: list[str], minted_at: datetime) -> int:
+    """Chain-sync: orders one of whose recorded mint transactions is in `tx_hashes` are minted by it."""
+    if not tx_hashes:
+        return 0
+    wanted = set(tx_hashes)
+    found = db[NAME].find({"mintTxHashes": {"$in": tx_hashes}, "isMinted": {"$ne": True}}, {"mintTxHashes": 1})
+    ops = [UpdateOne({"_id": doc["_id"]}, {"$set": {"isMinted": True, "orderMinted": minted_at, "status": "minted",
+                                                    "tx_hash": next(h for h in doc["mintTxHashes"] if h in wanted)}})
+           for doc in found]
+    return db[NAME].bulk_write(ops, ordered=False).modified_count if ops else 0
+
+
+def unmark_minted(db: Database, tx_hash: str) -> int:
+    """Chain-sync after a reorg dropped the mint `tx_hash`: its orders are not minted (yet)."""
+    update = {"$set": {"isMinted": False, "status": "settled"}, "$unset": {"orderMinted": "", "tx_hash": ""}}
+    return db[NAME].update_many({"tx_hash": tx_hash}, update).modified_count

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 POLL_S = 0.05
 LEASE_WAIT_POLL_S = 0.25
+FILLED_GRACE_S = 2
 
 
 class LeaseLost(RuntimeError):
@@ -155,11 +156,24 @@ class _Runner:
                     raise LeaseLost(f"chain job {self.job['_id']} was taken over by another worker")
                 renewed = time.monotonic()
             time.sleep(POLL_S)
+        # A lower nonce whose sender died after reserving it blocks ours: plug it, then give ours a moment.
+        self.wallet.nonces.fill_holes(self.w3)
+        if _poll_receipt(self.w3, latest["hash"], FILLED_GRACE_S):
+            return
         fees = replacement_fees(self.w3, {k: int(v) for k, v in latest["fees"].items()})
         log.warning("job %s: tx %s unmined after %.0f s; replacing with fees %s", self.job["_id"], latest["hash"],
                     self.stuck_s, fees)
         self._record_and_broadcast(sign(self.wallet.account, self.call, chain_id=self.w3.eth.chain_id,
                                         nonce=latest["nonce"], gas=latest["gas"], fees=fees))
+
+
+def _poll_receipt(w3, tx_hash: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if receipt_of(w3, tx_hash) is not None:
+            return True
+        time.sleep(POLL_S)
+    return False
 
 
 def _signed_age(tx: dict) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.data import chain_events
 from app.domain import offering_deployment
+from app.events import projections
 
 REQUIRED_LOG_FIELDS = ("id", "event", "address", "blockNumber", "blockHash", "logIndex", "transactionHash")
 
@@ -21,6 +22,7 @@ def _problem(message: dict) -> str | None:
 def _store(db, logs: list[dict]) -> None:
     """Event store first, then what the events decide (a crash between them is repaired by the replay)."""
     chain_events.store(db, logs)
+    projections.apply_logs(db, logs)
     offering_deployment.apply_deployments(db, logs)
 
 
@@ -41,6 +43,8 @@ def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
         else:
             _store(db, pending)
             pending = []
+            dropped = chain_events.in_block(db, message["address"], message["blockHash"])
             chain_events.retract_block(db, message["address"], message["blockHash"])
+            projections.recompute(db, message["address"], dropped)
     _store(db, pending)
     return failures

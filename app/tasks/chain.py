@@ -9,13 +9,16 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from rq import Queue
+from rq import Queue, Retry
 
 from app.domain import chain_jobs
 from app.extensions import redis_client
 
 QUEUE = "chain"
 JOB_TIMEOUT_S = 600
+# A job that raised (node or database unreachable, lease lost) runs again by itself; the
+# record makes every rerun safe. After the last retry `flask chain requeue` takes over.
+RETRIES, RETRY_INTERVALS_S = 8, [1, 2, 5, 10, 30, 60, 120, 300]
 
 
 def run_chain_job(job_id: str) -> str:
@@ -31,4 +34,4 @@ def rq_job_id(job_id: str) -> str:
 def enqueue(config: dict, job_id: str) -> None:
     Queue(QUEUE, connection=redis_client.get(config)).enqueue(
         run_chain_job, job_id, job_id=rq_job_id(job_id), job_timeout=JOB_TIMEOUT_S, result_ttl=3600,
-        failure_ttl=7 * 86400, description=f"chain job {job_id}")
+        failure_ttl=7 * 86400, description=f"chain job {job_id}", retry=Retry(max=RETRIES, interval=RETRY_INTERVALS_S))

@@ -46,8 +46,9 @@ def test_contract_call_becomes_a_mongodb_document_through_kafka(app, db, platfor
     assert unpaused["_id"] == f"{chain_id}:{unpaused['blockHash']}:{unpaused['logIndex']}"
     assert unpaused["retracted"] is False
 
-    deployed = db.chainEvents.find_one({"event": "TREXSuiteDeployed", "args._token": token})
-    assert deployed is not None, "the factory's announcement of the suite is stored too"
+    # the factory's announcement travels on another partition (key = factory address): wait for it too
+    wait_for(lambda: db.chainEvents.find_one({"event": "TREXSuiteDeployed", "args._token": token}),
+             what="the factory's announcement of the suite")
     assert db.chainContracts.find_one({"address": token})["kind"] == "suite"
 
 

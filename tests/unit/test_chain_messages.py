@@ -1,6 +1,6 @@
 """Which chain.events messages chain-sync refuses (and sends to the DLQ) before touching MongoDB."""
 
-from app.data.chain_events import _storable
+from app.data.chain_events import storable
 from app.events.handlers import apply_chain_messages
 
 LOG = {"id": "31337:0xab:0", "kind": "log", "event": "Transfer", "address": "0x" + "1" * 40, "blockNumber": 5,
@@ -16,6 +16,6 @@ def test_malformed_messages_are_returned_as_failures_with_a_reason():
 
 
 def test_uint256_arguments_are_stored_as_decimal_strings():
-    stored = _storable(LOG)
+    stored = storable(LOG)
     assert stored["args"]["value"] == "1000000000000000000000000"
     assert "id" not in stored and "kind" not in stored

@@ -17,8 +17,8 @@ from app.chain.artifacts import contract
 from app.chain.identity import add_claim, create_identity
 from app.chain.suite import deploy_token_suite
 from app.chain.wallet import hot_wallet
-from app.data import chain_jobs
-from tests.conftest import flask_argv, start_process
+from app.data import chain_checkpoints, chain_contracts, chain_jobs
+from tests.conftest import flask_argv, start_process, stop_process
 
 FRANCE = 250
 
@@ -101,3 +101,47 @@ def wait_jobs_closed(db, job_ids: list[str], timeout: float = 120) -> list[dict]
         time.sleep(0.2)
     open_jobs = [j["_id"] for j in jobs if j["status"] not in (chain_jobs.DONE, chain_jobs.FAILED)]
     raise AssertionError(f"{len(open_jobs)} chain jobs still open after {timeout} s: {open_jobs[:5]}")
+
+
+def wait_for(predicate, timeout: float = 40, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@pytest.fixture
+def monitor(app, db, platform, services, tmp_path, wallet, suite):
+    """The monitor process, starting at the chain head and watching this test's suite.
+
+    Without the checkpoint it would republish the whole session's chain (every earlier
+    test's logs) and chain-sync would spend the test replaying them.
+    """
+    head = wallet.w3.eth.get_block("latest")
+    chain_id = wallet.w3.eth.chain_id
+    chain_checkpoints.save(db, f"chain-monitor:{chain_id}", head["number"],
+                           [{"number": head["number"], "hash": head["hash"].to_0x_hex(), "addresses": []}])
+    chain_contracts.add(db, chain_id, {suite["token"]: "suite", suite["identityRegistry"]: "suite"}, source="test")
+    process = start_process(flask_argv("chain", "monitor"), services, "chain-monitor", tmp_path)
+    yield process
+    stop_process(process)
+
+
+@pytest.fixture
+def sync(app, services, tmp_path):
+    process = start_process(flask_argv("chain", "sync"), services, "chain-sync", tmp_path)
+    yield process
+    stop_process(process)
+
+
+def holding(db, token, wallet):
+    doc = db.holdings.find_one({"_id": f"{token}:{wallet}"}) or {}
+    return int(doc.get("balance", 0)), int(doc.get("frozen", 0)), doc.get("isFrozen", False)
+
+
+def caught_up(db, wallet) -> bool:
+    checkpoint = db.chainCheckpoints.find_one({})
+    return bool(checkpoint) and checkpoint["height"] >= wallet.w3.eth.block_number

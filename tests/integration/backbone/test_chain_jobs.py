@@ -149,3 +149,20 @@ def test_crash_between_nonce_reservation_and_recording_leaves_no_hole(app, db, o
     assert job["status"] == "done" and job["txs"][0]["nonce"] == hole + 1
     assert wallet.w3.eth.get_transaction_count(wallet.account.address) == hole + 2, "the hole was filled"
     assert token.functions.balanceOf(holder).call() == 9
+
+
+def test_a_job_waiting_behind_a_dead_jobs_nonce_plugs_it(app, db, offering, token, verified, monkeypatch, wallet):
+    """Job A recorded its tx and died before broadcasting; job B, one nonce higher, must not wait forever."""
+    holder = verified()
+    first, second = (mint_order(app.config, order_id) for order_id in settled_orders(db, offering, [holder] * 2,
+                                                                                      [3, 4]))
+    app.config.update(CHAIN_JOB_LEASE_SECONDS=0.2, CHAIN_NONCE_LEASE_SECONDS=0.2, CHAIN_STUCK_SECONDS=1)
+    with monkeypatch.context() as patch:
+        patch.setattr(runner, "broadcast", _crash)
+        with pytest.raises(Crash):
+            runner.execute(app.config, first)
+    time.sleep(0.3)
+    assert runner.execute(app.config, second)["status"] == "done"
+    job = runner.execute(app.config, first)
+    assert job["status"] == "done" and len(job["txs"]) == 2, "signed again once its nonce went to the filler"
+    assert sorted(minted_amounts(wallet.w3, token, holder)) == [3, 4]

@@ -1,0 +1,56 @@
+"""The `holdings` collection: chain-sync's projection of balances per (token, wallet).
+
+`_id` is `token:wallet`. Amounts are decimal strings (uint256 exceeds BSON's int64); the
+watermark (`wmBlock`, `wmLog`) is the position of the last event folded in, written in the
+same single-document update as the amounts, so a replayed event is recognised and skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pymongo import ReplaceOne
+from pymongo.database import Database
+
+from app.data.indexes import ASC, Index
+
+NAME = "holdings"
+INDEXES = (Index((("token", ASC), ("wallet", ASC)), unique=True), Index((("wallet", ASC),)))
+
+
+def holding_id(token: str, wallet: str) -> str:
+    return f"{token}:{wallet}"
+
+
+def load(db: Database, token: str, wallets: list[str]) -> dict[str, dict]:
+    """Current projections of `wallets` for `token`, by wallet (missing ones absent)."""
+    ids = [holding_id(token, w) for w in wallets]
+    return {d["wallet"]: d for d in db[NAME].find({"_id": {"$in": ids}})}
+
+
+def save(db: Database, token: str, states: dict[str, dict]) -> None:
+    """Write the given wallets' states ({wallet: {balance, frozen, isFrozen, wm}}) whole."""
+    if not states:
+        return
+    now = datetime.now(UTC)
+    db[NAME].bulk_write([ReplaceOne({"_id": holding_id(token, wallet)}, _doc(token, wallet, state, now), upsert=True)
+                         for wallet, state in states.items()], ordered=False)
+
+
+def replace_token(db: Database, token: str, states: dict[str, dict]) -> None:
+    """A full recomputation of one token (after a reorg): wallets not in `states` are dropped."""
+    db[NAME].delete_many({"token": token, "wallet": {"$nin": list(states)}})
+    save(db, token, states)
+
+
+def for_token(db: Database, token: str) -> list[dict]:
+    return list(db[NAME].find({"token": token}))
+
+
+def tokens(db: Database) -> list[str]:
+    return sorted(db[NAME].distinct("token"))
+
+
+def _doc(token: str, wallet: str, state: dict, now: datetime) -> dict:
+    return {"token": token, "wallet": wallet, "balance": str(state["balance"]), "frozen": str(state["frozen"]),
+            "isFrozen": state["isFrozen"], "wmBlock": state["wm"][0], "wmLog": state["wm"][1], "updatedAt": now}
