@@ -97,9 +97,10 @@ def remove_entry(db, offering_id: ObjectId, owner_id: ObjectId, path: str, index
 
 
 def transition(db, offering_id: ObjectId, allowed_from: tuple[str, ...], changes: dict,
-               owner_id: ObjectId | None = None) -> dict | None:
-    """Move the offering to a new state only from `allowed_from` (atomic); returns the new document or None."""
-    query = {"_id": offering_id, "status": {"$in": list(allowed_from)}, "isDelete": {"$ne": True}}
+               owner_id: ObjectId | None = None, expect: dict | None = None) -> dict | None:
+    """Move the offering to a new state only from `allowed_from` (and with the `expect`ed field values),
+    atomically; returns the new document or None."""
+    query = {"_id": offering_id, "status": {"$in": list(allowed_from)}, "isDelete": {"$ne": True}, **(expect or {})}
     if owner_id is not None:
         query["createdBy"] = owner_id
     return db[NAME].find_one_and_update(query, {"$set": changes}, return_document=ReturnDocument.AFTER)

@@ -50,10 +50,11 @@ def _compliance_values(doc: dict) -> dict:
 
 
 def start(actor: dict, offering_id: str) -> str:
-    """Record and enqueue the deployment of an approved (or failed) offering; returns the job id."""
+    """Record and enqueue the deployment of an approved offering, or retry one whose job failed; returns the job id."""
     doc = offering_for_review(actor, offering_id)
-    if doc["status"] not in DEPLOYABLE:
-        raise Conflict(f"Only approved offerings can be deployed; this one is {doc['status'].replace('_', ' ')}.")
+    current = _state(doc)
+    if current not in DEPLOYABLE:
+        raise Conflict(f"Only approved offerings can be deployed; this one is {current.replace('_', ' ')}.")
     config = current_app.config
     platform = current_platform(config)
     if platform is None:
@@ -63,9 +64,11 @@ def start(actor: dict, offering_id: str) -> str:
     arguments = suite_arguments(w3, platform, salt=offering_id, name=details["assetName"],
                                 symbol=details["tokenTicker"], owner=hot_wallet, agents=[hot_wallet], **compliance)
     attempt = (doc.get("deployAttempts") or 0) + 1
-    updated = offerings.transition(get_db(), doc["_id"], DEPLOYABLE, {
-        "status": "deploying", "deployAttempts": attempt, "deployJobId": job_id(offering_id, attempt),
-        "deploySaltHash": salt_hash(offering_id), "deployRequestedAt": datetime.now(UTC)})
+    # Conditional on the job we saw: two admins retrying at once start one deployment, not two.
+    changes = {"status": "deploying", "deployAttempts": attempt, "deployJobId": job_id(offering_id, attempt),
+               "deploySaltHash": salt_hash(offering_id), "deployRequestedAt": datetime.now(UTC)}
+    updated = offerings.transition(get_db(), doc["_id"], (doc["status"],), changes,
+                                   expect={"deployJobId": doc.get("deployJobId")})
     if updated is None:
         raise Conflict("Someone started this deployment already; reload the page.")
     factory = contract(w3, "TREXFactory", platform["trexFactory"])
@@ -78,18 +81,26 @@ def start(actor: dict, offering_id: str) -> str:
     return updated["deployJobId"]
 
 
+def _job(doc: dict) -> dict | None:
+    return chain_jobs.get(get_db(), doc["deployJobId"]) if doc.get("deployJobId") else None
+
+
+def _state(doc: dict, job: dict | None = None) -> str:
+    """The offering's deployment state as shown: a deploying offering whose job failed is `deploy_failed`.
+    Derived, never written, so reading the progress (a GET) changes nothing."""
+    if doc["status"] == "deploying" and (job or _job(doc) or {}).get("status") == chain_jobs.FAILED:
+        return "deploy_failed"
+    return doc["status"]
+
+
 def progress(actor: dict, offering_id: str) -> dict:
     """What the live progress fragment shows: the offering's state and its chain job's."""
     doc = offering_for_review(actor, offering_id)
-    job = chain_jobs.get(get_db(), doc["deployJobId"]) if doc.get("deployJobId") else None
-    if job and job["status"] == "failed" and doc["status"] == "deploying":
-        offerings.transition(get_db(), doc["_id"], ("deploying",), {"status": "deploy_failed",
-                                                                    "deployError": job.get("error")})
-        doc = offering_for_review(actor, offering_id)
-    return {"status": doc["status"], "job": job and {"status": job["status"], "txHash": job.get("txHash"),
-                                                      "error": job.get("error")},
+    job = _job(doc)
+    return {"status": _state(doc, job), "job": job and {"status": job["status"], "txHash": job.get("txHash"),
+                                                         "error": job.get("error")},
             "tokenAddress": doc.get("tokenAddress"), "identityRegistry": doc.get("identityRegistry"),
-            "deployedDate": doc.get("deployedDate"), "error": doc.get("deployError")}
+            "deployedDate": doc.get("deployedDate"), "error": job.get("error") if job else None}
 
 
 def apply_suite_deployed(db, event: dict) -> bool:

@@ -16,7 +16,7 @@ from app.domain import audit, notifications
 from app.domain.offerings import NotFound, object_id, offering_changed
 from app.domain.permissions import has_permission
 
-QUEUE_STATUSES = ("submitted", "changes_requested", "approved", "rejected", "deploying", "deploy_failed", "live")
+QUEUE_STATUSES = ("submitted", "changes_requested", "approved", "rejected", "deploying", "live")
 DECISIONS = {
     "request_changes": (("submitted",), "changes_requested", "offering.changes_requested",
                         "Changes requested for your offering"),

@@ -88,8 +88,10 @@ def test_a_failed_deployment_shows_the_reason_and_retries_safely(app, admin_clie
                        max_balance=0, supply_cap=0)
     post(admin_client, f"/admin/offerings/{approved}/deploy")
     run_chain_jobs()
+    before = db.offerings.find_one({"_id": ObjectId(approved)})
     fragment = admin_client.get(f"/admin/offerings/{approved}/deployment").text
     assert "Deployment failed:" in fragment and "token already deployed" in fragment
+    assert db.offerings.find_one({"_id": ObjectId(approved)}) == before, "reading the progress writes nothing"
     page = admin_client.get(f"/admin/offerings/{approved}").text
     assert "Retry deployment" in page
 
