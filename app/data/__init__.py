@@ -36,7 +36,8 @@ from app.data.indexes import ensure
 
 COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists, converts, orders, dividends,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
-               chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs, kyc_webhooks)
+               chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
+               kyc_webhooks)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:
