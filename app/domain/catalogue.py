@@ -36,23 +36,26 @@ class Catalogue:
 
     def sorted_docs(self, config: dict, sort: str, key, descending: bool) -> list[dict]:
         """The catalogue in one order, sorted once per catalogue version rather than per request."""
-        docs = self.docs(config)
         with self._lock:
+            self._follow(config)
             cached = self._sorted.get(sort)
-            if cached is None or len(cached) != len(docs):
-                cached = self._sorted[sort] = sorted(docs, key=key, reverse=descending)
+            if cached is None:
+                cached = self._sorted[sort] = sorted(self._docs.values(), key=key, reverse=descending)
             return cached
 
     def docs(self, config: dict) -> list[dict]:
         """Every listed offering's card document, current as of the catalogue version in Redis."""
-        redis = redis_client.get(config)
-        epoch, current = version_token(config)
         with self._lock:
-            if (self._epoch, self._version) != (epoch, current):
-                self._refresh(config, redis, current, same_epoch=self._epoch == epoch)
-                self._epoch = epoch
-                self._sorted = {}
+            self._follow(config)
             return list(self._docs.values())
+
+    def _follow(self, config: dict) -> None:
+        """Catch up with the version in Redis (caller holds the lock); sorted orders belong to one version."""
+        epoch, current = version_token(config)
+        if (self._epoch, self._version) != (epoch, current):
+            self._refresh(config, redis_client.get(config), current, same_epoch=self._epoch == epoch)
+            self._epoch = epoch
+            self._sorted = {}
 
     def _refresh(self, config: dict, redis, current: int, same_epoch: bool) -> None:
         db = get_db(config)

@@ -95,7 +95,11 @@ def _state(doc: dict, job: dict | None = None) -> str:
 
 def progress(actor: dict, offering_id: str) -> dict:
     """What the live progress fragment shows: the offering's state and its chain job's."""
-    doc = offering_for_review(actor, offering_id)
+    return progress_of(offering_for_review(actor, offering_id))
+
+
+def progress_of(doc: dict) -> dict:
+    """The progress of an offering the caller already loaded (and checked access to)."""
     job = _job(doc)
     return {"status": _state(doc, job), "job": job and {"status": job["status"], "txHash": job.get("txHash"),
                                                          "error": job.get("error")},

@@ -40,9 +40,10 @@ def list_offerings():
 def show_offering(offering_id: str):
     """Everything submitted, the comments, and the actions the state allows."""
     actor = current_user_doc()
-    return render_template("offering_admin/show.html", o=offering_review.offering_for_review(actor, offering_id),
-                           reviewers=offering_review.reviewers(actor), images=IMAGES, documents=NAMED_DOCUMENTS,
-                           progress=offering_deployment.progress(actor, offering_id))
+    offering = offering_review.offering_for_review(actor, offering_id)
+    return render_template("offering_admin/show.html", o=offering, reviewers=offering_review.reviewers(actor),
+                           images=IMAGES, documents=NAMED_DOCUMENTS,
+                           progress=offering_deployment.progress_of(offering))
 
 
 @bp.post("/<offering_id>/assign")

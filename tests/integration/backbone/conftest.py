@@ -103,16 +103,6 @@ def wait_jobs_closed(db, job_ids: list[str], timeout: float = 120) -> list[dict]
     raise AssertionError(f"{len(open_jobs)} chain jobs still open after {timeout} s: {open_jobs[:5]}")
 
 
-def wait_for(predicate, timeout: float = 40, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 @pytest.fixture
 def monitor(app, db, platform, services, tmp_path, wallet, suite):
     """The monitor process, starting at the chain head and watching this test's suite.

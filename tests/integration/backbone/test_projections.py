@@ -13,7 +13,8 @@ from app.domain import chain_jobs as runner
 from app.domain.minting import mint_ready_orders
 from app.events.handlers import apply_chain_messages
 from app.events.topics import CHAIN_EVENTS
-from tests.integration.backbone.conftest import caught_up, holding, settled_orders, wait_for
+from tests.conftest import wait_for
+from tests.integration.backbone.conftest import caught_up, holding, settled_orders
 
 PROJECTIONS = ("holdings", "chainTokens", "identityRegistrations", "orders", "chainEvents")
 VOLATILE = ("updatedAt", "storedAt", "retractedAt", "orderMinted")
