@@ -133,7 +133,22 @@ SETTINGS: dict[str, tuple] = {
     "KYB_LEVEL_NAME": (lambda n, v: v, "basic-kyb-level", "KYC provider level for institutions"),
     "UPLOAD_DIR": (lambda n, v: v, "var/uploads", "where uploaded documents are stored (outside the web root)"),
     "UPLOAD_MAX_BYTES": (lambda n, v: _int(n, v, 1), str(5 * 1024 * 1024), "largest accepted document (413 above)"),
+    "ESIGN_API_URL": (lambda n, v: _url(n, v, ("http", "https")), "http://127.0.0.1:8025/esign",
+                      "e-signature API base (DocuSign: https://demo.docusign.net; the sandbox locally)"),
+    "ESIGN_ACCOUNT_ID": (lambda n, v: v, "sandbox-account", "e-signature API account id the envelopes belong to"),
+    "ESIGN_ACCESS_TOKEN": (lambda n, v: v, None, "e-signature API OAuth bearer token"),
+    "ESIGN_TEMPLATE_ID": (lambda n, v: v, "subscription-agreement",
+                          "template of the subscription agreement sent for signature"),
+    "ESIGN_HMAC_KEYS": (lambda n, v: _key_list(n, v), None,
+                        "Connect HMAC keys, comma-separated (any one verifies a webhook; list old and new to rotate)"),
 }
+
+
+def _key_list(name: str, value: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in value.split(",") if k.strip())
+    if not keys or any(len(k) < 32 for k in keys):
+        raise ValueError(f"{name} must be one or more comma-separated keys of at least 32 characters")
+    return keys
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -189,6 +204,11 @@ class Settings:
     KYB_LEVEL_NAME: str
     UPLOAD_DIR: str
     UPLOAD_MAX_BYTES: int
+    ESIGN_API_URL: str
+    ESIGN_ACCOUNT_ID: str
+    ESIGN_ACCESS_TOKEN: str = field(repr=False)
+    ESIGN_TEMPLATE_ID: str
+    ESIGN_HMAC_KEYS: tuple = field(repr=False)
 
     def as_flask_config(self) -> dict:
         """The settings as Flask config keys (same names) plus Flask's own derived ones."""

@@ -33,6 +33,8 @@ def local_secrets(path: Path) -> dict[str, str]:
         "KYC_APP_TOKEN": lambda: f"sbx:{secrets.token_hex(8)}",
         "KYC_SECRET_KEY": lambda: secrets.token_urlsafe(32),
         "KYC_WEBHOOK_SECRET": lambda: secrets.token_urlsafe(32),
+        "ESIGN_ACCESS_TOKEN": lambda: secrets.token_urlsafe(24),
+        "ESIGN_HMAC_KEYS": lambda: secrets.token_urlsafe(32),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     pairs = (line.split("=", 1) for line in (path.read_text() if path.exists() else "").splitlines() if "=" in line)

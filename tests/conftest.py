@@ -51,8 +51,10 @@ def services(tmp_path_factory) -> dict[str, str]:
         "SMTP_SERVER": f"127.0.0.1:{free_port()}", "SANDBOX_HTTP_PORT": str(free_port()),
         "KYC_APP_TOKEN": "sbx:" + secrets.token_hex(8), "KYC_SECRET_KEY": secrets.token_urlsafe(32),
         "KYC_WEBHOOK_SECRET": secrets.token_urlsafe(32), "KYC_API_URL": f"http://127.0.0.1:{free_port()}/kyc",
+        "ESIGN_ACCESS_TOKEN": secrets.token_urlsafe(24), "ESIGN_HMAC_KEYS": secrets.token_urlsafe(32),
     }
     env["SMS_API_URL"] = f"http://127.0.0.1:{env['SANDBOX_HTTP_PORT']}/sms"
+    env["ESIGN_API_URL"] = f"http://127.0.0.1:{env['SANDBOX_HTTP_PORT']}/esign"
     os.environ.update(env)
     devchain.fund(env["ETH_RPC_URL"], env["DEPLOYER_PRIVATE_KEY"])
     app = create_app()

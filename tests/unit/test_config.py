@@ -6,7 +6,7 @@ from app.config import ConfigError, load
 
 SECRETS = {"SECRET_KEY": "s" * 40, "DEPLOYER_PRIVATE_KEY": "0x" + "1" * 64, "CLAIM_SIGNER_PRIVATE_KEY": "0x" + "2" * 64,
            "DATA_ENCRYPTION_KEY": "A" * 43 + "=", "KYC_APP_TOKEN": "sbx:token", "KYC_SECRET_KEY": "k" * 32,
-           "KYC_WEBHOOK_SECRET": "w" * 32}
+           "KYC_WEBHOOK_SECRET": "w" * 32, "ESIGN_ACCESS_TOKEN": "sbx-token", "ESIGN_HMAC_KEYS": "h" * 32}
 
 
 def test_local_defaults_need_only_the_secrets():
