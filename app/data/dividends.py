@@ -10,3 +10,8 @@ INDEXES = (
     Index((("walletAddress", ASC),)),
     Index((("issuerId", ASC),)),
 )
+
+
+def of_wallet(db, wallet: str) -> list[dict]:
+    """Dividends paid or due to one wallet (the portfolio; by the `walletAddress` index)."""
+    return list(db[NAME].find({"walletAddress": wallet}))

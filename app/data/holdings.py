@@ -54,3 +54,8 @@ def tokens(db: Database) -> list[str]:
 def _doc(token: str, wallet: str, state: dict, now: datetime) -> dict:
     return {"token": token, "wallet": wallet, "balance": str(state["balance"]), "frozen": str(state["frozen"]),
             "isFrozen": state["isFrozen"], "wmBlock": state["wm"][0], "wmLog": state["wm"][1], "updatedAt": now}
+
+
+def of_wallet(db: Database, wallet: str) -> list[dict]:
+    """Every token position of one wallet (the portfolio; by the `wallet` index)."""
+    return list(db[NAME].find({"wallet": wallet}))

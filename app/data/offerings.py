@@ -122,3 +122,11 @@ def mark_deployed(db, salt_hash: str, changes: dict) -> dict | None:
     """Record the synced suite on the offering deploying under `salt_hash`; None if none is (a replay)."""
     query = {"deploySaltHash": salt_hash, "status": {"$in": ["deploying", "deploy_failed"]}}
     return db[NAME].find_one_and_update(query, {"$set": changes})
+
+
+def by_tokens_or_ids(db, tokens: list[str], ids: list) -> list[dict]:
+    """Offerings holding any of `tokens` or with any of `ids`, in one query (the portfolio's lookups)."""
+    if not tokens and not ids:
+        return []
+    fields = {"overview.title": 1, "projectDetails": 1, "tokenAddress": 1, "navHistory": 1, "status": 1}
+    return list(db[NAME].find({"$or": [{"tokenAddress": {"$in": tokens}}, {"_id": {"$in": ids}}]}, fields))

@@ -73,3 +73,9 @@ def unmark_minted(db: Database, tx_hash: str) -> int:
     """Chain-sync after a reorg dropped the mint `tx_hash`: its orders are not minted (yet)."""
     update = {"$set": {"isMinted": False, "status": "settled"}, "$unset": {"orderMinted": "", "tx_hash": ""}}
     return db[NAME].update_many({"tx_hash": tx_hash}, update).modified_count
+
+
+def of_user(db: Database, user_id, limit: int = 1000) -> list[dict]:
+    """One investor's orders (the portfolio; by the (userId, createdAt) index, sorted in Python:
+    FerretDB v1 does not push sorts down)."""
+    return list(db[NAME].find({"userId": user_id}).limit(limit))
