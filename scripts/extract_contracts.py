@@ -65,6 +65,11 @@ NPM_ARTIFACTS = [
 # (contract name, package holding the source, source path inside the package)
 COMPILED_SOURCES = [("TestERC20", TREX, "contracts/_testContracts/TestERC20.sol")]
 
+# (contract name, source path in this repository): the platform's own small contracts, built on the
+# packages above (TestUSD: TestERC20 with USDC's 6 decimals, the local stablecoin).
+LOCAL_SOURCES = [("TestUSD", "contracts/src/TestUSD.sol")]
+LOCAL_PACKAGE = "libertum@local"
+
 SOLC_SETTINGS = {
     "optimizer": {"enabled": True, "runs": 200},
     "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.bytecode.linkReferences"]}},
@@ -130,8 +135,22 @@ def compile_source(node_modules: Path, name: str, package: str, rel: str) -> dic
     source = node_modules / package / rel
     if not source.is_file():
         raise ExtractError(f"{source} not found in {package}@{REQUIRED_PACKAGES[package]}")
-    request = {"language": "Solidity", "sources": {rel: {"content": source.read_text()}},
-               "settings": SOLC_SETTINGS}
+    return {"contractName": name, "sourcePackage": f"{package}@{REQUIRED_PACKAGES[package]}", "sourcePath": rel,
+            **_solc(node_modules, name, rel, source.read_text())}
+
+
+def compile_local(node_modules: Path, name: str, rel: str) -> dict:
+    """Compile one of the repository's own contracts (its imports resolve inside node_modules)."""
+    source = ROOT / rel
+    if not source.is_file():
+        raise ExtractError(f"{source} not found")
+    return {"contractName": name, "sourcePackage": LOCAL_PACKAGE, "sourcePath": rel,
+            **_solc(node_modules, name, rel, source.read_text())}
+
+
+def _solc(node_modules: Path, name: str, rel: str, content: str) -> dict:
+    """The compiler, ABI and bytecode of contract `name` in source `rel`."""
+    request = {"language": "Solidity", "sources": {rel: {"content": content}}, "settings": SOLC_SETTINGS}
     done = subprocess.run(["node", "-e", NODE_COMPILE, str(node_modules)], input=json.dumps(request),
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -144,9 +163,6 @@ def compile_source(node_modules: Path, name: str, package: str, rel: str) -> dic
     if compiled["evm"]["bytecode"]["linkReferences"]:
         raise ExtractError(f"{name} needs library linking, which the platform does not do")
     return {
-        "contractName": name,
-        "sourcePackage": f"{package}@{REQUIRED_PACKAGES[package]}",
-        "sourcePath": rel,
         "compiler": f"solc-js {REQUIRED_PACKAGES[SOLC]}, optimizer 200 runs, "
                     f"{OPENZEPPELIN}@{REQUIRED_PACKAGES[OPENZEPPELIN]}",
         "abi": compiled["abi"],
@@ -179,6 +195,7 @@ def extract(node_modules: Path, out: Path) -> list[dict]:
     check_packages(node_modules)
     artifacts = [read_npm_artifact(node_modules, *spec) for spec in NPM_ARTIFACTS]
     artifacts += [compile_source(node_modules, *spec) for spec in COMPILED_SOURCES]
+    artifacts += [compile_local(node_modules, *spec) for spec in LOCAL_SOURCES]
     target = out / "artifacts"
     target.mkdir(parents=True, exist_ok=True)
     wanted = {f"{a['contractName']}.json" for a in artifacts}

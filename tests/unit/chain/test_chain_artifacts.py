@@ -18,7 +18,7 @@ PLATFORM_CONTRACTS = {
     "Identity", "ImplementationAuthority", "IdFactory", "IdentityProxy", "ClaimIssuer", "Token",
     "ClaimTopicsRegistry", "TrustedIssuersRegistry", "IdentityRegistryStorage", "IdentityRegistry",
     "ModularCompliance", "TREXImplementationAuthority", "TREXFactory", "TREXGateway", "CountryAllowModule",
-    "MaxBalanceModule", "SupplyLimitModule", "ModuleProxy", "TestERC20",
+    "MaxBalanceModule", "SupplyLimitModule", "ModuleProxy", "TestERC20", "TestUSD",
 }
 
 
