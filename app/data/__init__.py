@@ -18,6 +18,7 @@ from app.data import (
     chain_tokens,
     converts,
     dividends,
+    esign_webhooks,
     holdings,
     kyc_webhooks,
     offerings,
@@ -37,7 +38,7 @@ from app.data.indexes import ensure
 COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists, converts, orders, dividends,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
-               kyc_webhooks)
+               kyc_webhooks, esign_webhooks)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

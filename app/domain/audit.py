@@ -55,6 +55,11 @@ EVENTS = {
     "offering.rejected": "Offering rejected",
     "offering.deployment_requested": "Offering token deployment started",
     "issuer.rejected": "Issuer application rejected",
+    "whitelist.requested": "Whitelisting requested",
+    "whitelist.ta_approved": "Whitelisting approved by the transfer agent",
+    "whitelist.ta_rejected": "Whitelisting rejected by the transfer agent",
+    "whitelist.approved": "Whitelisting approved",
+    "whitelist.rejected": "Whitelisting rejected",
 }
 
 
