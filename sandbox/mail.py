@@ -3,7 +3,7 @@ what they receive, with pages listing the mailbox and the texts. Development and
 
 Run: `python -m sandbox.mail --smtp-port 1025 --http-port 8025` (the Procfile's `sandbox` process).
 Pages: /mail/ (mailbox), /mail/<id> (one message, its links clickable), /sms/ (texts), /kyc/ (the KYC
-sandbox of sandbox/kyc.py, mounted here by `main`).
+sandbox of sandbox/kyc.py) and /esign/ (the e-signature sandbox of sandbox/esign.py), both mounted here by `main`.
 JSON for tests: /mail/messages.json, /sms/messages.json (newest first, `?to=` filters).
 Messages live in this process's memory: a restarted sandbox starts with an empty mailbox.
 """
@@ -25,6 +25,8 @@ from flask import Blueprint, Flask, abort, jsonify, render_template, request
 from jinja2 import DictLoader
 from werkzeug.serving import make_server
 
+from sandbox.esign import EsignSandbox
+from sandbox.esign import config_from_env as esign_config_from_env
 from sandbox.kyc import KycSandbox
 from sandbox.kyc import config_from_env as kyc_config_from_env
 
@@ -161,6 +163,7 @@ def main() -> None:
     smtp.start()
     app = create_app(mailbox)
     app.register_blueprint(KycSandbox(kyc_config_from_env(os.environ)).blueprint(), url_prefix="/kyc")
+    app.register_blueprint(EsignSandbox(esign_config_from_env(os.environ)).blueprint(), url_prefix="/esign")
     web = make_server(args.host, args.http_port, app, threaded=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=web.shutdown, daemon=True).start())
     print(f"sandbox: SMTP on {args.host}:{args.smtp_port}, pages on http://{args.host}:{args.http_port}/mail/",

@@ -56,7 +56,7 @@ def generated_at(raw) -> datetime:
     if not match:
         raise BadEvent(f"generatedDateTime missing or malformed: {raw!r}")
     day, time_of_day, fraction, _zone = match.groups()
-    micro = (fraction or "").ljust(6, "0")[:6]  # MongoDB keeps milliseconds; order within them by arrival is fine
+    micro = (fraction or "")[:3].ljust(6, "0")  # BSON dates keep milliseconds: compare what is stored
     return datetime.fromisoformat(f"{day}T{time_of_day}.{micro}").replace(tzinfo=UTC)
 
 

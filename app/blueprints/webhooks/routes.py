@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from app.access import access_default
-from app.domain import kyc
+from app.domain import kyc, whitelisting_webhooks
 from app.domain.permissions import PUBLIC
 from app.extensions import csrf
 
@@ -27,4 +27,11 @@ def receive_kyc():
     """Sumsub-style KYC webhook: HMAC of the raw body in X-Payload-Digest, algorithm in X-Payload-Digest-Alg."""
     answer = kyc.receive_webhook(request.get_data(cache=False), request.headers.get("X-Payload-Digest"),
                                  request.headers.get("X-Payload-Digest-Alg"))
+    return jsonify(answer.body), answer.status
+
+
+@bp.post("/esign/docusign")
+def receive_esign():
+    """DocuSign Connect-style webhook: base64 HMAC-SHA256 of the raw body in X-DocuSign-Signature-1, -2, ..."""
+    answer = whitelisting_webhooks.receive_webhook(request.get_data(cache=False), request.headers)
     return jsonify(answer.body), answer.status

@@ -1,0 +1,71 @@
+"""Back office: whitelisting requests — list with filters, detail, the transfer agent's and the final decisions.
+
+Open to staff; the domain narrows it: staff with the `whitelist` permission see every request
+and record final decisions, an offering's transfer agent sees that offering's requests and
+records the agent's decision. Anyone else gets 404 for a request and 403 for a decision.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from app.access import access_default, current_user_doc
+from app.domain import whitelisting_review as review
+from app.domain import whitelisting_rules as rules
+from app.domain.offerings import NotFound
+from app.domain.permissions import STAFF
+from app.errors import render_error
+
+bp = Blueprint("whitelist_admin", __name__, url_prefix="/admin/whitelist", template_folder="templates")
+access_default(bp, STAFF)
+
+
+@bp.errorhandler(NotFound)
+def not_found(_error):
+    return render_error(404)
+
+
+@bp.errorhandler(PermissionError)
+def forbidden(_error):
+    return render_error(403)
+
+
+@bp.get("/")
+def list_requests():
+    """Requests filtered by offering and status, newest first."""
+    actor = current_user_doc()
+    offering_id, status = request.args.get("offering", ""), request.args.get("status", "")
+    return render_template("whitelist_admin/list.html", rows=review.list_requests(actor, offering_id, status),
+                           offerings=review.offerings_for_filter(actor), statuses=rules.STATUSES,
+                           offering_id=offering_id, status=status)
+
+
+@bp.get("/<whitelist_id>")
+def show_request(whitelist_id: str):
+    """One request: investor, wallet, signature, decisions, and the on-chain registration's progress."""
+    actor = current_user_doc()
+    whitelist, offering = review.request_for(actor, whitelist_id)
+    return render_template("whitelist_admin/show.html", w=whitelist, offering=offering,
+                           stage=rules.stage_of(whitelist), can=review.abilities(actor, whitelist, offering),
+                           registration=review.registration(whitelist))
+
+
+@bp.post("/<whitelist_id>/ta-decision")
+def decide_as_agent(whitelist_id: str):
+    _attempt(review.ta_decide, whitelist_id, done="The transfer agent's decision is recorded; the investor is emailed.")
+    return redirect(url_for("whitelist_admin.show_request", whitelist_id=whitelist_id), code=303)
+
+
+@bp.post("/<whitelist_id>/decision")
+def decide_request(whitelist_id: str):
+    _attempt(review.decide, whitelist_id, done="Decision recorded; the investor is emailed.")
+    return redirect(url_for("whitelist_admin.show_request", whitelist_id=whitelist_id), code=303)
+
+
+def _attempt(operation, whitelist_id: str, *, done: str) -> None:
+    """Run one decision; a refusal the reviewer can act on becomes a message on the page."""
+    try:
+        operation(current_user_doc(), whitelist_id, request.form.get("decision", ""), request.form.get("reason", ""))
+        flash(done, "success")
+    except (ValueError, review.Conflict) as error:
+        flash(str(error), "error")

@@ -1,0 +1,15 @@
+"""Jobs of the `esign` queue (and the registration an approval queues on `chain`): ids in, safe to run twice."""
+
+from __future__ import annotations
+
+from app.domain import whitelisting_review, whitelisting_webhooks
+
+
+def apply_esign_event(delivery_id: str) -> str:
+    """Apply the stored Connect delivery `delivery_id` to its whitelist; returns the outcome recorded for it."""
+    return whitelisting_webhooks.apply_event(delivery_id)
+
+
+def register_investor(whitelist_id: str) -> str | None:
+    """Register an approved investor's identity in the offering's registry; returns the chain job's id."""
+    return whitelisting_review.register_investor(whitelist_id)
