@@ -19,6 +19,10 @@ INDEXES = (
     Index((("blockHash", ASC), ("address", ASC))),
     Index((("event", ASC), ("blockNumber", ASC))),
     Index((("transactionHash", ASC),)),
+    # the portfolio's transactions record: a holder's events by the argument naming them
+    Index((("args.to", ASC),)),
+    Index((("args.from", ASC),)),
+    Index((("args._userAddress", ASC),)),
 )
 
 
@@ -59,3 +63,17 @@ def live_for_address(db: Database, address: str) -> list[dict]:
 def in_block(db: Database, address: str, block_hash: str) -> list[dict]:
     """Every event of `address` in block `block_hash`, retracted or not (a replayed retraction needs them too)."""
     return list(db[NAME].find({"address": address, "blockHash": block_hash}))
+
+
+# Which event argument names a holder, per token event (the portfolio's transactions record).
+WALLET_ARGS = ("args.to", "args.from", "args._userAddress")
+
+
+def of_wallet(db: Database, wallet: str, limit: int = 2000) -> list[dict]:
+    """Live events naming `wallet` as receiver, sender or frozen address (one indexed equality query per
+    argument: FerretDB v1 pushes simple equalities down, not `$or`)."""
+    found: dict[str, dict] = {}
+    for field in WALLET_ARGS:
+        for doc in db[NAME].find({field: wallet, "retracted": False}).limit(limit):
+            found[doc["_id"]] = doc
+    return list(found.values())
