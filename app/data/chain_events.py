@@ -69,11 +69,11 @@ def in_block(db: Database, address: str, block_hash: str) -> list[dict]:
 WALLET_ARGS = ("args.to", "args.from", "args._userAddress")
 
 
-def of_wallet(db: Database, wallet: str, limit: int = 2000) -> list[dict]:
-    """Live events naming `wallet` as receiver, sender or frozen address (one indexed equality query per
-    argument: FerretDB v1 pushes simple equalities down, not `$or`)."""
-    found: dict[str, dict] = {}
-    for field in WALLET_ARGS:
-        for doc in db[NAME].find({field: wallet, "retracted": False}).limit(limit):
-            found[doc["_id"]] = doc
-    return list(found.values())
+def of_wallets(db: Database, wallets: list[str]) -> list[dict]:
+    """Live events naming one of `wallets` as receiver, sender or frozen address, in one query: MongoDB
+    answers each `$or` branch from its index; FerretDB v1 (SQLite) pushes down only `{_id: value}`
+    filters, so any other query is one scan of the collection, and one query is one scan, not three."""
+    if not wallets:
+        return []
+    query = {"$or": [{field: {"$in": wallets}} for field in WALLET_ARGS], "retracted": False}
+    return list(db[NAME].find(query))

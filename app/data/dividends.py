@@ -12,6 +12,6 @@ INDEXES = (
 )
 
 
-def of_wallet(db, wallet: str) -> list[dict]:
-    """Dividends paid or due to one wallet (the portfolio; by the `walletAddress` index)."""
-    return list(db[NAME].find({"walletAddress": wallet}))
+def of_wallets(db, wallets: list[str]) -> list[dict]:
+    """Dividends paid or due to the wallets (the portfolio; the `walletAddress` index, one query)."""
+    return list(db[NAME].find({"walletAddress": {"$in": wallets}})) if wallets else []

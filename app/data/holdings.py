@@ -56,6 +56,6 @@ def _doc(token: str, wallet: str, state: dict, now: datetime) -> dict:
             "isFrozen": state["isFrozen"], "wmBlock": state["wm"][0], "wmLog": state["wm"][1], "updatedAt": now}
 
 
-def of_wallet(db: Database, wallet: str) -> list[dict]:
-    """Every token position of one wallet (the portfolio; by the `wallet` index)."""
-    return list(db[NAME].find({"wallet": wallet}))
+def of_wallets(db: Database, wallets: list[str]) -> list[dict]:
+    """Every token position of the wallets (the portfolio; the `wallet` index, one query for all wallets)."""
+    return list(db[NAME].find({"wallet": {"$in": wallets}})) if wallets else []

@@ -1,9 +1,10 @@
 """The portfolio pages' loader: the signed-in investor's documents, then the pure folds of app.domain.portfolio.
 
 Only the investor's own data: holdings, dividends and chain events are queried by the
-wallets they proved (userdetails), orders by their user id. Every query is an indexed
-equality (FerretDB v1 scans at ~200 us a document and pushes no sort down) and offerings
-come in one query for all tokens and orders, never one per row.
+wallets they proved (userdetails), orders by their user id. One query per collection, each
+answered from an index on MongoDB; offerings come in one query for all tokens and orders,
+never one per row. FerretDB v1 (SQLite) pushes down only `{_id: value}` filters, so there
+each of these queries is one scan of its collection: one, not one per wallet or row.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ def _wallets(db, user_id) -> list[str]:
 
 def _load(db, user_id, *, with_events: bool) -> dict:
     wallets = _wallets(db, user_id)
-    held = [doc for wallet in wallets for doc in holdings.of_wallet(db, wallet)]
+    held = holdings.of_wallets(db, wallets)
     own_orders = orders.of_user(db, user_id)
-    events = [doc for wallet in wallets for doc in chain_events.of_wallet(db, wallet)] if with_events else []
+    events = chain_events.of_wallets(db, wallets) if with_events else []
     tokens = sorted({doc["token"] for doc in held} | {doc["address"] for doc in events})
     offering_ids = sorted({o["offeringId"] for o in own_orders if o.get("offeringId")})
     return {"wallets": wallets, "holdings": held, "orders": own_orders, "events": events,
@@ -59,7 +60,7 @@ def transaction_list(config: dict, user_id) -> dict:
 def dividend_list(config: dict, user_id) -> dict:
     db = get_db(config)
     wallets = _wallets(db, user_id)
-    found = [doc for wallet in wallets for doc in dividends.of_wallet(db, wallet)]
+    found = dividends.of_wallets(db, wallets)
     named = offerings.by_tokens_or_ids(db, [], sorted({d["offeringId"] for d in found if d.get("offeringId")}))
     rows, received = portfolio.dividend_rows(found, named)
     return {"wallets": wallets, "dividends": rows, "received": received}
