@@ -7,13 +7,17 @@ import json
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from web3 import Web3
 
 from app.data import init_db
 from app.data.mongo import get_db
 from app.domain.chain_ops import requeue_open
+from app.domain.payments import PaymentsUnavailable, faucet, stablecoin
+from app.domain.payments_rules import parse_token_amount
 from app.domain.platform_chain import ensure_platform
 from app.domain.reconcile import reconcile
 from app.events.topics import create_topics
+from app.tasks.settlement import requeue_minting
 from app.user_commands import users_cli
 from workers.entrypoints import QUEUES, run_chain_monitor, run_chain_sync, run_rq_worker
 
@@ -67,6 +71,23 @@ def chain_reconcile(block: int | None) -> None:
 def chain_requeue() -> None:
     """Enqueue every chain job not yet done or failed (after an outage or killed workers)."""
     click.echo(f"requeued {len(requeue_open(current_app.config))} chain job(s)")
+    click.echo(f"requeued minting of {len(requeue_minting(current_app.config))} offering(s) with settled orders")
+
+
+@chain_cli.command("faucet")
+@click.argument("wallet")
+@click.argument("amount")
+def chain_faucet(wallet: str, amount: str) -> None:
+    """Mint AMOUNT Test USD (e.g. 1250.50) to WALLET, so a tester can pay in stablecoin (dev and test chains)."""
+    try:
+        coin = stablecoin(current_app.config)
+        units = parse_token_amount(amount, coin["decimals"])
+        if not Web3.is_address(wallet):
+            raise ValueError(f"{wallet!r} is not an address")
+        tx_hash = faucet(current_app.config, wallet, units)
+    except (ValueError, PaymentsUnavailable) as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"minted {amount} {coin['symbol']} to {Web3.to_checksum_address(wallet)} in {tx_hash}")
 
 
 @chain_cli.command("sync")

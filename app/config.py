@@ -55,6 +55,15 @@ def _private_key(name: str, value: str) -> str:
     return value
 
 
+def _address_or(name: str, value: str, word: str) -> str:
+    """A 0x address (any case) or the placeholder `word` that the platform resolves itself."""
+    if value == word:
+        return value
+    if not re.match(r"^0x[0-9a-fA-F]{40}$", value):
+        raise ValueError(f"{name} must be a 0x-prefixed 20-byte address or {word!r}, got {value!r}")
+    return value
+
+
 def _secret(name: str, value: str) -> str:
     if len(value) < 32:
         raise ValueError(f"{name} must be at least 32 characters of random data")
@@ -133,6 +142,10 @@ SETTINGS: dict[str, tuple] = {
     "KYB_LEVEL_NAME": (lambda n, v: v, "basic-kyb-level", "KYC provider level for institutions"),
     "UPLOAD_DIR": (lambda n, v: v, "var/uploads", "where uploaded documents are stored (outside the web root)"),
     "UPLOAD_MAX_BYTES": (lambda n, v: _int(n, v, 1), str(5 * 1024 * 1024), "largest accepted document (413 above)"),
+    "STABLECOIN_ADDRESS": (lambda n, v: _address_or(n, v, "test"), "test",
+                           "USD stablecoin investors pay in; `test` deploys the Test USD token (dev/test chains)"),
+    "TREASURY_ADDRESS": (lambda n, v: _address_or(n, v, "hot-wallet"), "hot-wallet",
+                         "address receiving stablecoin payments for every offering; `hot-wallet`: dev/test only"),
     "ESIGN_API_URL": (lambda n, v: _url(n, v, ("http", "https")), "http://127.0.0.1:8025/esign",
                       "e-signature API base (DocuSign: https://demo.docusign.net; the sandbox locally)"),
     "ESIGN_ACCOUNT_ID": (lambda n, v: v, "sandbox-account", "e-signature API account id the envelopes belong to"),
@@ -141,6 +154,12 @@ SETTINGS: dict[str, tuple] = {
                           "template of the subscription agreement sent for signature"),
     "ESIGN_HMAC_KEYS": (lambda n, v: _key_list(n, v), None,
                         "Connect HMAC keys, comma-separated (any one verifies a webhook; list old and new to rotate)"),
+    "BANK_ACCOUNT_NAME": (lambda n, v: v, "Libertum Client Money (sandbox)",
+                          "account name on the bank-transfer instructions of fiat orders"),
+    "BANK_NAME": (lambda n, v: v, "Sandbox Bank", "bank holding the account fiat orders are paid to"),
+    "BANK_IBAN": (lambda n, v: _bank_code(n, v, _IBAN), "GB33BUKB20201555555555",
+                  "IBAN investors transfer fiat order payments to"),
+    "BANK_BIC": (lambda n, v: _bank_code(n, v, _BIC), "BUKBGB22", "BIC/SWIFT code of that account"),
 }
 
 
@@ -149,6 +168,18 @@ def _key_list(name: str, value: str) -> tuple[str, ...]:
     if not keys or any(len(k) < 32 for k in keys):
         raise ValueError(f"{name} must be one or more comma-separated keys of at least 32 characters")
     return keys
+
+
+_IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
+_BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")
+
+
+def _bank_code(name: str, value: str, pattern: re.Pattern) -> str:
+    """An IBAN or BIC, spaces removed and upper-cased, checked for its shape."""
+    code = value.replace(" ", "").upper()
+    if not pattern.match(code):
+        raise ValueError(f"{name} is not a valid {name.split('_')[1]}: {value!r}")
+    return code
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -204,11 +235,17 @@ class Settings:
     KYB_LEVEL_NAME: str
     UPLOAD_DIR: str
     UPLOAD_MAX_BYTES: int
+    STABLECOIN_ADDRESS: str
+    TREASURY_ADDRESS: str
     ESIGN_API_URL: str
     ESIGN_ACCOUNT_ID: str
     ESIGN_ACCESS_TOKEN: str = field(repr=False)
     ESIGN_TEMPLATE_ID: str
     ESIGN_HMAC_KEYS: tuple = field(repr=False)
+    BANK_ACCOUNT_NAME: str
+    BANK_NAME: str
+    BANK_IBAN: str
+    BANK_BIC: str
 
     def as_flask_config(self) -> dict:
         """The settings as Flask config keys (same names) plus Flask's own derived ones."""

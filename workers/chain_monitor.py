@@ -41,10 +41,14 @@ class ChainMonitor:
 
     def __init__(self, w3: Web3, db, send: Callable[[str, str, dict], object], flush: Callable[[], None], *,
                  chain_id: int, confirmations: int, decoder: EventDecoder, factories: dict[str, str],
-                 batch_blocks: int = 200):
+                 batch_blocks: int = 200, extra_filters: list[dict] | None = None):
         self.w3, self.db, self.send, self.flush = w3, db, send, flush
         self.chain_id, self.confirmations, self.decoder = chain_id, confirmations, decoder
         self.factories = factories
+        # Logs of contracts we do not watch whole, narrowed by topics (stablecoin transfers to the
+        # treasury): {address, topics, stream}; their messages and retractions carry `stream`.
+        self.extra_filters = extra_filters or []
+        self.streams = {f["address"]: f["stream"] for f in self.extra_filters}
         self.batch_blocks = batch_blocks
         self.monitor_id = f"chain-monitor:{chain_id}"
         self.state = MonitorState()
@@ -70,7 +74,7 @@ class ChainMonitor:
             return sent  # the chain moved under us; the next step's reorg check sorts it out
         hashes = {b["number"]: b["hash"].to_0x_hex() for b in blocks}
         discovered = self._discover(start, end, hashes)
-        messages = self._decoded_logs(start, end, hashes)
+        messages = self._decoded_logs(start, end, hashes, {b["number"]: b["timestamp"] for b in blocks})
         if messages is None:
             return sent
         for message in messages:
@@ -97,8 +101,11 @@ class ChainMonitor:
         self.watched.update(found)
         return found
 
-    def _decoded_logs(self, start: int, end: int, hashes: dict[int, str]) -> list[dict] | None:
+    def _decoded_logs(self, start: int, end: int, hashes: dict[int, str], times: dict[int, int]) -> list[dict] | None:
         logs = self.w3.eth.get_logs({"fromBlock": start, "toBlock": end, "address": list(self.watched)})
+        for extra in self.extra_filters:
+            logs += self.w3.eth.get_logs({"fromBlock": start, "toBlock": end, "address": extra["address"],
+                                          "topics": extra["topics"]})
         messages = []
         for raw in logs:
             event = self.decoder.decode(raw)
@@ -106,8 +113,11 @@ class ChainMonitor:
                 continue
             if hashes.get(event["blockNumber"]) != event["blockHash"]:
                 return None  # a log from a block we did not fetch: reorg in progress, retry
-            messages.append({"id": f"{self.chain_id}:{event['blockHash']}:{event['logIndex']}",
-                             "kind": "log", "chainId": self.chain_id, **event})
+            message = {"id": f"{self.chain_id}:{event['blockHash']}:{event['logIndex']}",
+                       "kind": "log", "chainId": self.chain_id, "blockTimestamp": times[event["blockNumber"]], **event}
+            if event["address"] in self.streams:
+                message["stream"] = self.streams[event["address"]]
+            messages.append(message)
         return messages
 
     def _advance(self, blocks: list, messages: list[dict]) -> None:
@@ -140,7 +150,8 @@ class ChainMonitor:
                 self.send(CHAIN_EVENTS.name, address, {
                     "id": f"retract:{self.chain_id}:{block['hash']}:{address}", "kind": "retract",
                     "chainId": self.chain_id, "address": address, "blockHash": block["hash"],
-                    "blockNumber": block["number"]})
+                    "blockNumber": block["number"], **({"stream": self.streams[address]} if address in self.streams
+                                                       else {})})
                 sent += 1
         self.flush()
         self.state.height = dropped[-1]["number"] - 1

@@ -12,6 +12,7 @@ from app.chain.events import EventDecoder
 from app.chain.node import web3_client
 from app.data import chain_deployments
 from app.data.mongo import get_db
+from app.domain.payments import monitor_filters as payment_filters
 from app.domain.platform_chain import platform_contracts
 from app.events.producer import producer
 from app.extensions import redis_client
@@ -44,7 +45,8 @@ def run_chain_monitor(config: dict) -> None:
     kafka = producer.get(config)
     monitor = ChainMonitor(w3, get_db(config), lambda topic, key, value: kafka.send(topic, key=key, value=value),
                            kafka.flush, chain_id=w3.eth.chain_id, confirmations=config["CHAIN_CONFIRMATIONS"],
-                           decoder=EventDecoder(), factories=platform_contracts(record))
+                           decoder=EventDecoder(), factories=platform_contracts(record),
+                           extra_filters=payment_filters(config, record))
     monitor.load()
     log.info("chain monitor following chain %s from block %s", monitor.chain_id, monitor.state.height + 1)
     monitor.run(config["CHAIN_POLL_SECONDS"], stop)

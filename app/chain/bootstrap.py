@@ -18,7 +18,7 @@ from web3 import Web3
 
 from app.chain.artifacts import contract
 from app.chain.constants import CLAIM_KEY, ECDSA_KEY_TYPE, TREX_VERSION, ZERO_ADDRESS
-from app.chain.tx import Call, creation_call, function_call, send_calls
+from app.chain.tx import Call, creation_call, deploy, function_call, send_calls
 
 RECORD_VERSION = 1
 
@@ -137,3 +137,26 @@ def _send_and_record(w3: Web3, deployer: LocalAccount, specs: list[tuple[str | N
     for (key, _), receipt in zip(specs, receipts, strict=True):
         if key is not None:
             record[key] = receipt["contractAddress"]
+
+
+# The stablecoin investors pay in. Kept as a nested entry (not a top-level address) so the
+# chain monitor does not watch every transfer of it: it asks only for transfers to the
+# treasury (workers/chain_monitor.py, payment filters).
+STABLECOIN_KEY = "stablecoin"
+TEST_STABLECOIN = {"artifact": "TestUSD", "name": "Test USD", "symbol": "tUSD"}
+
+
+def ensure_test_stablecoin(w3: Web3, deployer: LocalAccount, record: dict) -> dict:
+    """The recorded Test USD while its code is on chain, else a fresh deployment (owner: the deployer)."""
+    existing = record.get(STABLECOIN_KEY) or {}
+    if existing.get("test") and len(w3.eth.get_code(Web3.to_checksum_address(existing["address"]))) > 0:
+        return existing
+    address = deploy(w3, deployer, TEST_STABLECOIN["artifact"], TEST_STABLECOIN["name"], TEST_STABLECOIN["symbol"])
+    return describe_stablecoin(w3, address, test=True)
+
+
+def describe_stablecoin(w3: Web3, address: str, *, test: bool = False) -> dict:
+    """{address, name, symbol, decimals, test} read from the token itself (decimals drive every amount)."""
+    token = contract(w3, "TestUSD", address)  # only the ERC-20 metadata calls are used
+    return {"address": token.address, "name": token.functions.name().call(),
+            "symbol": token.functions.symbol().call(), "decimals": token.functions.decimals().call(), "test": test}

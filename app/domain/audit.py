@@ -60,6 +60,17 @@ EVENTS = {
     "whitelist.ta_rejected": "Whitelisting rejected by the transfer agent",
     "whitelist.approved": "Whitelisting approved",
     "whitelist.rejected": "Whitelisting rejected",
+    "order.payment_received": "Bank transfer for an order marked received by an admin",
+    "order.frozen": "Order's tokens frozen by an admin",
+    "order.unfrozen": "Order's tokens unfrozen by an admin",
+    "orders.exported": "Orders exported as CSV",
+    "payment.settled": "Order paid in full and settled",
+    "payment.flagged": "Order payment flagged (under- or overpaid)",
+    "payment.flag_accepted": "Flagged payment accepted by an admin",
+    "payment.refunded": "Flagged payment refused by an admin (to be refunded)",
+    "payment.retracted": "Payment dropped by a chain reorganisation",
+    "payment.unmatched": "Stablecoin transfer matching no order",
+    "payment.tokens_minted": "Order's tokens minted",
 }
 
 

@@ -7,7 +7,7 @@ import logging
 from eth_account import Account
 from web3 import Web3
 
-from app.chain.bootstrap import bootstrap_platform
+from app.chain.bootstrap import STABLECOIN_KEY, bootstrap_platform, describe_stablecoin, ensure_test_stablecoin
 from app.chain.node import web3_client
 from app.data import chain_contracts, chain_deployments
 from app.data.mongo import get_db
@@ -26,14 +26,29 @@ def ensure_platform(config: dict) -> tuple[dict, bool]:
     db = get_db(config)
     chain_id = w3.eth.chain_id
     existing = chain_deployments.load(db, chain_id)
-    record = bootstrap_platform(w3, Account.from_key(config["DEPLOYER_PRIVATE_KEY"]),
-                                Account.from_key(config["CLAIM_SIGNER_PRIVATE_KEY"]), existing=existing)
+    deployer = Account.from_key(config["DEPLOYER_PRIVATE_KEY"])
+    record = bootstrap_platform(w3, deployer, Account.from_key(config["CLAIM_SIGNER_PRIVATE_KEY"]), existing=existing)
+    record = _with_stablecoin(config, w3, deployer, record)
     deployed_now = record != existing
     if deployed_now:
         chain_deployments.save(db, chain_id, record)
         log.info("platform contracts deployed on chain %s", chain_id)
     chain_contracts.add(db, chain_id, platform_contracts(record), source="bootstrap")
     return record, deployed_now
+
+
+def _with_stablecoin(config: dict, w3: Web3, deployer, record: dict) -> dict:
+    """The record with its payment stablecoin: the configured token, or Test USD on development and test chains."""
+    configured, current = config["STABLECOIN_ADDRESS"], record.get(STABLECOIN_KEY) or {}
+    if configured != "test":
+        if current.get("address", "").lower() == configured.lower():
+            return record
+        return {**record, STABLECOIN_KEY: describe_stablecoin(w3, configured)}
+    if config["LIBERTUM_ENV"] == "production":
+        raise ValueError("STABLECOIN_ADDRESS must name the real stablecoin in production "
+                         "(`test` deploys Test USD on development and test chains only)")
+    stablecoin = ensure_test_stablecoin(w3, deployer, record)
+    return record if stablecoin == current else {**record, STABLECOIN_KEY: stablecoin}
 
 
 def current_platform(config: dict) -> dict | None:

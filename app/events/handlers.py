@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.data import chain_events
 from app.domain import offering_deployment
-from app.events import projections
+from app.events import payments, projections
 
 REQUIRED_LOG_FIELDS = ("id", "event", "address", "blockNumber", "blockHash", "logIndex", "transactionHash")
 
@@ -22,8 +22,10 @@ def _problem(message: dict) -> str | None:
 def _store(db, logs: list[dict]) -> None:
     """Event store first, then what the events decide (a crash between them is repaired by the replay)."""
     chain_events.store(db, logs)
-    projections.apply_logs(db, logs)
-    offering_deployment.apply_deployments(db, logs)
+    platform_logs = [log for log in logs if not payments.is_payment(log)]  # payments are not token holdings
+    projections.apply_logs(db, platform_logs)
+    offering_deployment.apply_deployments(db, platform_logs)
+    payments.apply_logs(logs)
 
 
 def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
@@ -45,6 +47,9 @@ def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
             pending = []
             dropped = chain_events.in_block(db, message["address"], message["blockHash"])
             chain_events.retract_block(db, message["address"], message["blockHash"])
-            projections.recompute(db, message["address"], dropped)
+            if payments.is_payment(message):
+                payments.retract(dropped)
+            else:
+                projections.recompute(db, message["address"], dropped)
     _store(db, pending)
     return failures

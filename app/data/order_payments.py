@@ -1,0 +1,123 @@
+"""Payment fields of the `orders` collection (placement lives in app/data/orders.py).
+
+Every write is one conditional single-document update, so settlement needs no transaction:
+a payment is appended only if its key is not among `paymentKeys` (recorded once however
+often it is delivered), and an outcome (settled, flagged) is written only if `paidAmount`
+is still the total it was computed from (a payment arriving in between makes it retry).
+`notices` lists the messages already sent for the order, so each goes out once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import ReturnDocument
+from pymongo.database import Database
+
+from app.data.orders import NAME
+
+OPEN = ["pending_payment", "payment_review"]
+AFTER = ReturnDocument.AFTER
+
+
+def get(db: Database, order_id) -> dict | None:
+    return db[NAME].find_one({"_id": order_id})
+
+
+def record_payment(db: Database, order_id, key: str, payment: dict) -> dict | None:
+    """Append the payment and add it to `paidAmount` unless recorded before or the order is closed; the order after."""
+    return db[NAME].find_one_and_update(
+        {"_id": order_id, "status": {"$in": OPEN}, "paymentKeys": {"$ne": key}},
+        {"$push": {"payments": {**payment, "key": key}, "paymentKeys": key}, "$inc": {"paidAmount": payment["amount"]}},
+        return_document=AFTER)
+
+
+def mark_settled(db: Database, order_id, paid: int, now: datetime) -> dict | None:
+    """Open -> settled, provided the paid total is still `paid` and no payment awaits a reorg check."""
+    return db[NAME].find_one_and_update(
+        {"_id": order_id, "status": {"$in": OPEN}, "paidAmount": paid, "paymentFlag": {"$ne": "reorged"}},
+        {"$set": {"status": "settled", "isSettled": True, "settledAt": now, "paymentFlag": None,
+                  "paymentFlagReason": None}},
+        return_document=AFTER)
+
+
+def mark_flagged(db: Database, order_id, paid: int, flag: str, reason: str) -> dict | None:
+    """Open -> payment_review with a flag, provided the paid total is still `paid` (a reorg flag stays)."""
+    return db[NAME].find_one_and_update(
+        {"_id": order_id, "status": {"$in": OPEN}, "paidAmount": paid, "paymentFlag": {"$ne": "reorged"}},
+        {"$set": {"status": "payment_review", "paymentFlag": flag, "paymentFlagReason": reason}},
+        return_document=AFTER)
+
+
+def accept_flagged(db: Database, order_id, flag: str, paid: int, now: datetime, resolution: dict) -> dict | None:
+    """An admin accepted a flagged payment as it is: settled, with the decision kept on the order."""
+    return db[NAME].find_one_and_update(
+        {"_id": order_id, "status": "payment_review", "paymentFlag": flag, "paidAmount": paid},
+        {"$set": {"status": "settled", "isSettled": True, "settledAt": now, "paymentFlag": None,
+                  "paymentFlagReason": None}, "$push": {"resolutions": resolution}},
+        return_document=AFTER)
+
+
+def refund_flagged(db: Database, order_id, flag: str, paid: int, refund: dict) -> dict | None:
+    """An admin refused a flagged payment: it is to be returned and the order waits for the right amount again."""
+    return db[NAME].find_one_and_update(
+        {"_id": order_id, "status": "payment_review", "paymentFlag": flag, "paidAmount": paid},
+        {"$set": {"status": "pending_payment", "paidAmount": 0, "paymentFlag": None, "paymentFlagReason": None},
+         "$push": {"resolutions": refund}},
+        return_document=AFTER)
+
+
+def set_reorg_flag(db: Database, order_id, key: str, reason: str) -> dict | None:
+    """A recorded payment's block left the chain: flag the order (a settled one stays settled, for an admin)."""
+    db[NAME].update_one({"_id": order_id, "status": {"$in": OPEN}}, {"$set": {"status": "payment_review"}})
+    return db[NAME].find_one_and_update(
+        {"_id": order_id}, {"$set": {"paymentFlag": "reorged", "paymentFlagReason": reason},
+                            "$addToSet": {"retractedPaymentKeys": key}},
+        return_document=AFTER)
+
+
+def clear_reorg_flag(db: Database, order_id, key: str) -> dict | None:
+    """The payment is back on the canonical chain: drop the flag once no retracted payment remains."""
+    db[NAME].update_one({"_id": order_id}, {"$pull": {"retractedPaymentKeys": key}})
+    return db[NAME].find_one_and_update(
+        {"_id": order_id, "paymentFlag": "reorged", "retractedPaymentKeys": {"$size": 0}},
+        {"$set": {"paymentFlag": None, "paymentFlagReason": None}}, return_document=AFTER)
+
+
+def clear_flag(db: Database, order_id, flag: str, resolution: dict) -> dict | None:
+    """An admin acknowledged a flag on an order that stays in its status (a reorged payment checked)."""
+    return db[NAME].find_one_and_update(
+        {"_id": order_id, "paymentFlag": flag},
+        {"$set": {"paymentFlag": None, "paymentFlagReason": None, "retractedPaymentKeys": []},
+         "$push": {"resolutions": resolution}},
+        return_document=AFTER)
+
+
+def open_crypto_orders(db: Database, wallet: str, pay_to: str, token: str) -> list[dict]:
+    """The sender's crypto orders still awaiting payment to `pay_to` in `token` (the matcher picks among them)."""
+    return list(db[NAME].find({"walletAddress": wallet, "paymentMethod": "crypto", "status": {"$in": OPEN},
+                               "paymentAddress": pay_to, "paymentToken": token}))
+
+
+def note_once(db: Database, order_id, notice: str) -> bool:
+    """True the first time `notice` is noted for the order (so its mail and audit entry go out once)."""
+    result = db[NAME].update_one({"_id": order_id, "notices": {"$ne": notice}}, {"$push": {"notices": notice}})
+    return result.modified_count == 1
+
+
+def mark_raise_counted(db: Database, order_id) -> None:
+    db[NAME].update_one({"_id": order_id}, {"$set": {"raiseCounted": True}})
+
+
+def offerings_with_settled_unminted(db: Database) -> list:
+    """Offerings holding settled orders that no mint job has claimed (to enqueue their minting again)."""
+    return sorted(db[NAME].distinct("offeringId", {"isSettled": True, "isMinted": {"$ne": True},
+                                                   "mintJobId": {"$exists": False}}))
+
+
+def minted_unnoticed(db: Database, tx_hashes: list[str]) -> list[dict]:
+    """Orders chain-sync marked minted by one of `tx_hashes` whose investor was not told yet."""
+    if not tx_hashes:
+        return []
+    return list(db[NAME].find({"tx_hash": {"$in": tx_hashes}, "isMinted": True, "userId": {"$exists": True},
+                               "notices": {"$ne": "minted"}}))

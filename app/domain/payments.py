@@ -1,0 +1,143 @@
+"""Stablecoin payments: where investors pay, what they owe, and which order a transfer pays.
+
+Design of the receiving address: one platform treasury (TREASURY_ADDRESS) receives the
+stablecoin for every offering; each offering records it as `paymentAddress` the first time
+an order asks for its terms, and each crypto order copies it with the token and the amount
+due. Matching needs no per-offering address because the sender is known: a transfer is
+matched by (sender = the order's verified wallet, receiver = the order's paymentAddress,
+token, amount) against that investor's open crypto orders, oldest first, an exact fit
+first (app/domain/payments_rules.pick_order). A transfer no order fits is kept in the
+`payments` collection as unmatched, for an admin, never dropped.
+
+The chain monitor asks the node only for stablecoin transfers *to* the treasury (an
+eth_getLogs topic filter), so a busy real stablecoin costs nothing beyond our payments.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from eth_account import Account
+from eth_utils import keccak
+from web3 import Web3
+
+from app.chain.artifacts import contract
+from app.chain.bootstrap import STABLECOIN_KEY
+from app.chain.tx import function_call, send_call
+from app.chain.wallet import hot_wallet
+from app.data import offering_payments, order_payments, payments
+from app.data.mongo import get_db
+from app.domain import audit, settlement
+from app.domain.payments_rules import PaymentRefused, payment_key, pick_order, stablecoin_due
+from app.domain.platform_chain import current_platform
+
+log = logging.getLogger(__name__)
+
+TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+PAYMENTS_STREAM = "payments"  # marks monitor messages (and their retractions) that are stablecoin payments
+
+
+class PaymentsUnavailable(RuntimeError):
+    """Crypto payment is not set up on this chain (no bootstrap yet, or an unsafe setting in production)."""
+
+
+def treasury(config: dict) -> str:
+    """The receiving address: TREASURY_ADDRESS, or the hot wallet on development and test chains."""
+    configured = config["TREASURY_ADDRESS"]
+    if configured != "hot-wallet":
+        return Web3.to_checksum_address(configured)
+    if config["LIBERTUM_ENV"] == "production":
+        raise PaymentsUnavailable("TREASURY_ADDRESS must be set in production (the hot wallet is not a treasury)")
+    return Account.from_key(config["DEPLOYER_PRIVATE_KEY"]).address
+
+
+def stablecoin(config: dict, record: dict | None = None) -> dict:
+    """{address, name, symbol, decimals, test} of the payment stablecoin recorded at bootstrap."""
+    record = record if record is not None else current_platform(config)
+    coin = (record or {}).get(STABLECOIN_KEY)
+    if not coin:
+        raise PaymentsUnavailable("no stablecoin recorded for this chain; run `flask chain bootstrap`")
+    return coin
+
+
+def crypto_terms(config: dict, offering_id, total_cents: int) -> dict:
+    """The fields a crypto order stores at placement: token, receiving address, amount due in base units."""
+    coin = stablecoin(config)
+    address = offering_payments.payment_address(get_db(config), offering_id, treasury(config))
+    if address is None:
+        raise LookupError(f"no offering {offering_id}")
+    return {"paymentToken": coin["address"], "paymentAddress": address,
+            "paymentDue": stablecoin_due(total_cents, coin["decimals"])}
+
+
+def monitor_filters(config: dict, record: dict) -> list[dict]:
+    """eth_getLogs filters the chain monitor adds: stablecoin Transfers whose `to` is the treasury."""
+    try:
+        coin, receiver = stablecoin(config, record), treasury(config)
+    except PaymentsUnavailable as why:
+        log.warning("stablecoin payments are not followed: %s", why)
+        return []
+    to_topic = "0x" + "0" * 24 + receiver[2:].lower()
+    return [{"address": coin["address"], "topics": [TRANSFER_TOPIC, None, to_topic], "stream": PAYMENTS_STREAM}]
+
+
+def apply_transfer(config: dict, event: dict) -> str:
+    """Chain-sync: credit one stablecoin Transfer to the order it pays; returns the order's status or "unmatched".
+
+    Safe to replay: the payment document is keyed by the log, its order is chosen once,
+    and settlement records the payment once per key.
+    """
+    db, args = get_db(config), event["args"]
+    sender, receiver, amount = args["from"], args["to"], int(args["value"])
+    source = {"kind": "crypto", "txHash": event["transactionHash"], "logIndex": int(event["logIndex"]),
+              "from": sender}
+    key = payment_key(source)
+    doc = payments.record(db, key, {"token": event["address"], "from": sender, "to": receiver, "amount": str(amount),
+                                    "txHash": event["transactionHash"], "logIndex": int(event["logIndex"]),
+                                    "blockNumber": event["blockNumber"]})
+    if doc["status"] == payments.RETRACTED:  # the same log is back on the canonical chain
+        payments.set_status(db, key, payments.MATCHED if doc.get("orderId") else "new")
+        if doc.get("orderId"):
+            settlement.payment_restored(config, doc["orderId"], key)
+    if doc["status"] == payments.UNMATCHED:
+        return payments.UNMATCHED  # decided once; a replay never hands it to an order placed since
+    if doc.get("orderId") is None:
+        order = pick_order(order_payments.open_crypto_orders(db, sender, receiver, event["address"]), amount)
+        if order is None:
+            return _unmatched(db, key, "no open crypto order of this wallet fits this transfer")
+        doc = payments.assign(db, key, order["_id"])
+    try:
+        return settlement.settle(config, doc["orderId"], paid_amount=amount, source=source)
+    except PaymentRefused as refused:
+        return _unmatched(db, key, str(refused))
+
+
+def _unmatched(db, key: str, reason: str) -> str:
+    if (payments.get(db, key) or {}).get("status") != payments.UNMATCHED:
+        payments.set_status(db, key, payments.UNMATCHED, reason)
+        audit.record("payment.unmatched", details={"payment": key, "reason": reason})
+    return payments.UNMATCHED
+
+
+def retract_transfer(config: dict, event: dict) -> None:
+    """Chain-sync after a reorg dropped a payment's block: flag its order for review (never un-settle silently)."""
+    db = get_db(config)
+    key = payment_key({"kind": "crypto", "txHash": event["transactionHash"], "logIndex": event["logIndex"]})
+    doc = payments.get(db, key)
+    if doc is None or doc["status"] == payments.RETRACTED:
+        return
+    payments.set_status(db, key, payments.RETRACTED, "its block was dropped by a chain reorganisation")
+    if doc.get("orderId"):
+        settlement.payment_retracted(config, doc["orderId"], key)
+
+
+def faucet(config: dict, wallet: str, amount: int) -> str:
+    """Mint `amount` base units of Test USD to `wallet` (development and test chains); returns the tx hash."""
+    coin = stablecoin(config)
+    if not coin.get("test") or config["LIBERTUM_ENV"] == "production":
+        raise PaymentsUnavailable("the faucet only mints the Test USD token on development and test chains")
+    hot = hot_wallet(config)
+    token = contract(hot.w3, "TestUSD", coin["address"])
+    receipt = send_call(hot.w3, hot.account, function_call(token, "mint", Web3.to_checksum_address(wallet), amount),
+                        nonces=hot.nonces)
+    return receipt["transactionHash"].to_0x_hex()
