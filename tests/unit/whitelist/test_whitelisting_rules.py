@@ -62,7 +62,8 @@ def test_a_retry_of_the_same_message_has_the_same_delivery_id_and_a_later_one_is
 
 
 @pytest.mark.parametrize("payload", [
-    connect(at="yesterday"), connect(at=""), {"event": "envelope-completed", "generatedDateTime": "2026-11-25T10:00:00Z"},
+    connect(at="yesterday"), connect(at=""),
+    {"event": "envelope-completed", "generatedDateTime": "2026-11-25T10:00:00Z"},
     {"data": {"envelopeId": "env-1"}, "generatedDateTime": "2026-11-25T10:00:00Z"},
 ])
 def test_malformed_events_are_refused(payload):
