@@ -15,6 +15,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from app.data import bulk
 from app.data.indexes import ASC, Index
 
 NAME = "chainJobs"
@@ -33,6 +34,17 @@ def create(db: Database, job_id: str, op: str, call: dict, **refs) -> dict:
     except DuplicateKeyError:
         return db[NAME].find_one({"_id": job_id})
     return doc
+
+
+def create_many(db: Database, jobs: list[dict]) -> None:
+    """Record several intents ({_id, op, call, **refs}) in one insert; ids already recorded keep their record."""
+    now = datetime.now(UTC)
+    bulk.insert_new(db[NAME], [{**job, "status": PENDING, "txs": [], "createdAt": now} for job in jobs])
+
+
+def existing(db: Database, job_ids: list[str]) -> set[str]:
+    """Which of `job_ids` are recorded (lookups by `_id`: FerretDB v1 scans for anything else)."""
+    return {job_id for job_id in job_ids if db[NAME].find_one({"_id": job_id}, {"_id": 1})}
 
 
 def get(db: Database, job_id: str) -> dict | None:

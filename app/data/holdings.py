@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
+from app.data import bulk
 from app.data.indexes import ASC, Index
 
 NAME = "holdings"
@@ -33,8 +34,8 @@ def save(db: Database, token: str, states: dict[str, dict]) -> None:
     if not states:
         return
     now = datetime.now(UTC)
-    db[NAME].bulk_write([ReplaceOne({"_id": holding_id(token, wallet)}, _doc(token, wallet, state, now), upsert=True)
-                         for wallet, state in states.items()], ordered=False)
+    bulk.write(db[NAME], [ReplaceOne({"_id": holding_id(token, wallet)}, _doc(token, wallet, state, now), upsert=True)
+                          for wallet, state in states.items()])
 
 
 def replace_token(db: Database, token: str, states: dict[str, dict]) -> None:

@@ -31,7 +31,7 @@ from app.chain.broadcast import broadcast, is_known, receipt_of, replacement_fee
 from app.chain.revert import ChainRevert
 from app.chain.tx import Call, estimate_gas, fee_fields, mined_revert_reason
 from app.chain.wallet import HotWallet, hot_wallet
-from app.data import chain_jobs, orders
+from app.data import chain_jobs, mint_txs
 from app.data.mongo import get_db
 
 log = logging.getLogger(__name__)
@@ -137,10 +137,10 @@ class _Runner:
     def _record_and_broadcast(self, signed) -> None:
         tx = {"nonce": signed.nonce, "hash": signed.tx_hash, "raw": signed.raw, "gas": signed.gas,
               "fees": {k: str(v) for k, v in signed.fees.items()}}
+        if self.job.get("orderIds"):  # before the job record: chain-sync must find the orders of any mined hash
+            mint_txs.note(self.db, signed.tx_hash, self.job["_id"], self.job["orderIds"])
         if not chain_jobs.add_tx(self.db, self.job["_id"], self.owner, tx):
             raise LeaseLost(f"chain job {self.job['_id']} was taken over by another worker")
-        if self.job.get("orderIds"):
-            orders.note_mint_tx(self.db, self.job["orderIds"], signed.tx_hash)
         self.job["txs"].append(tx)
         broadcast(self.w3, signed.raw)
 

@@ -1,43 +1,52 @@
-"""Minting settled orders: claim them for a batch, record the batch's intent, enqueue it.
+"""Minting settled orders: claim them for batches, record the batches' intents, enqueue them.
 
-Exactly once per order: an order is claimed by one mint job with a conditional update
-before any intent exists, and the job's orders are read back from those claims, so two
-concurrent calls can never put one order in two batches. A crash between the claim and
-the job record is repaired by the next call (the claims name the job to recreate).
+Exactly once per order: an order is claimed by one mint job (a `mintClaims` document keyed
+by the order id, app.data.mint_claims) before any intent exists, and each job's orders are
+read back from those claims, so two concurrent calls can never put one order in two
+batches. A crash between the claims and the job records is repaired by the next call (the
+claims name the jobs to record). The whole call is a handful of round trips, whatever the
+number of orders: one read of the ready orders, one bulk insert of claims, one read back,
+one insert of the job records and one Redis pipeline of enqueues.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 
 from web3 import Web3
 
 from app.chain.artifacts import contract
 from app.chain.node import web3_client
 from app.chain.tx import function_call
-from app.data import chain_jobs, offerings, orders
+from app.data import chain_jobs, mint_claims, offerings, orders
 from app.data.mongo import get_db
 from app.domain.chain_ops import stored_call
-from app.tasks.chain import enqueue
+from app.tasks.chain import enqueue, enqueue_many
 
-BATCH_SIZE = 100  # recipients per batchMint: ~60-250k gas each keeps a batch well under a block
+BATCH_SIZE = 100  # recipients per batchMint: ~70k gas each keeps a batch near 7M gas, four to a block
 
 
 def mint_ready_orders(config: dict, offering_id, *, batch_size: int = BATCH_SIZE) -> list[str]:
     """Put every settled, unminted order of the offering into mint jobs and enqueue them; returns job ids."""
     db = get_db(config)
-    token = _token_of(db, offering_id)
-    job_ids = []
-    for job_id in orders.unminted_job_ids(db, offering_id):  # claimed earlier, maybe never recorded
-        job_ids.append(_record(config, db, job_id, token, orders.claimed_by(db, job_id)))
-    while True:
-        ready = orders.ready_to_mint(db, offering_id, batch_size)
-        if not ready:
-            break
-        job_id = "mint:" + hashlib.sha256(",".join(str(o["_id"]) for o in ready).encode()).hexdigest()[:24]
-        job_ids.append(_record(config, db, job_id, token, orders.claim_for_job(db, [o["_id"] for o in ready], job_id)))
-    for job_id in job_ids:
-        enqueue(config, job_id)
+    ready = mint_claims.ready(db, offering_id)
+    if not ready:
+        return []
+    by_id = {o["_id"]: o for o in ready}
+    claimed = mint_claims.jobs_of(db, list(by_id))
+    unclaimed = [o["_id"] for o in ready if o["_id"] not in claimed]
+    batches = {_batch_id(ids): ids for ids in _chunks(unclaimed, batch_size)}
+    if batches:
+        mint_claims.claim(db, offering_id, batches)
+        claimed = mint_claims.jobs_of(db, list(by_id))
+    members: dict[str, list[dict]] = defaultdict(list)
+    for order in ready:
+        if order["_id"] in claimed:
+            members[claimed[order["_id"]]].append(order)
+    job_ids = sorted(members)
+    _record(config, db, _token_of(db, offering_id), {j: members[j] for j in job_ids})
+    enqueue_many(config, job_ids)
     return job_ids
 
 
@@ -47,21 +56,45 @@ def mint_order(config: dict, order_id) -> str | None:
     order = orders.get(db, order_id)
     if order is None or not order.get("isSettled") or order.get("isMinted"):
         return None
-    job_id = order.get("mintJobId") or f"mint:order:{order_id}"
-    _record(config, db, job_id, _token_of(db, order["offeringId"]), orders.claim_for_job(db, [order_id], job_id))
+    job_id = f"mint:order:{order_id}"
+    mint_claims.claim(db, order["offeringId"], {job_id: [order_id]})
+    holder = mint_claims.jobs_of(db, [order_id])[order_id]
+    if holder != job_id:  # a batch claimed it first: that batch (recorded, or repaired here) mints it
+        if not chain_jobs.existing(db, [holder]):
+            mint_ready_orders(config, order["offeringId"])
+        enqueue(config, holder)
+        return holder
+    _record(config, db, _token_of(db, order["offeringId"]), {job_id: [order]})
     enqueue(config, job_id)
     return job_id
 
 
-def _record(config: dict, db, job_id: str, token: str, claimed: list[dict]) -> str:
-    """The job's intent: one mint (or batchMint) of exactly the orders it claimed."""
-    wallets = [Web3.to_checksum_address(o["walletAddress"]) for o in claimed]
-    amounts = [int(o["quantity"]) for o in claimed]
+def _record(config: dict, db, token: str, jobs: dict[str, list[dict]]) -> None:
+    """Each new job's intent: one mint (or batchMint) of exactly the orders it claimed."""
+    recorded = chain_jobs.existing(db, list(jobs))
+    new = [job_id for job_id in jobs if job_id not in recorded]
+    if not new:
+        return
     bound = contract(web3_client.get(config), "Token", token)
-    call = (function_call(bound, "mint", wallets[0], amounts[0]) if len(claimed) == 1
-            else function_call(bound, "batchMint", wallets, amounts))
-    chain_jobs.create(db, job_id, "mint", stored_call(call), orderIds=[o["_id"] for o in claimed], token=token)
-    return job_id
+    records = []
+    for job_id in new:
+        claimed = jobs[job_id]
+        wallets = [Web3.to_checksum_address(o["walletAddress"]) for o in claimed]
+        amounts = [int(o["quantity"]) for o in claimed]
+        call = (function_call(bound, "mint", wallets[0], amounts[0]) if len(claimed) == 1
+                else function_call(bound, "batchMint", wallets, amounts))
+        records.append({"_id": job_id, "op": "mint", "call": stored_call(call),
+                        "orderIds": [o["_id"] for o in claimed], "token": token})
+    chain_jobs.create_many(db, records)
+
+
+def _batch_id(order_ids: list) -> str:
+    """A batch's natural key: the digest of its order ids (the same batch always gets the same job)."""
+    return "mint:" + hashlib.sha256(",".join(str(i) for i in order_ids).encode()).hexdigest()[:24]
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 def _token_of(db, offering_id) -> str:

@@ -14,10 +14,21 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from app.data import chain_events, chain_tokens, holdings, offerings, orders, registrations, whitelists
+from app.data import (
+    bulk,
+    chain_events,
+    chain_tokens,
+    holdings,
+    mint_claims,
+    mint_txs,
+    offerings,
+    registrations,
+    whitelists,
+)
 
 ZERO = "0x" + "0" * 40
 START = (-1, -1)
+CHUNK = bulk.UPDATE_CHUNK
 TOKEN_EVENTS = {"Transfer", "TokensFrozen", "TokensUnfrozen", "AddressFrozen", "Paused", "Unpaused"}
 REGISTRY_EVENTS = {"IdentityRegistered", "IdentityRemoved"}
 
@@ -78,8 +89,20 @@ def apply_logs(db, logs: list[dict]) -> None:
         registry_events = [e for e in events if e["event"] in REGISTRY_EVENTS]
         if registry_events:
             _apply_registry(db, address, registry_events)
-    mints = {log["transactionHash"] for log in logs if log["event"] == "Transfer" and log["args"]["from"] == ZERO}
-    orders.mark_minted(db, sorted(mints), datetime.now(UTC))
+    _mark_minted(db, [log for log in logs if log["event"] == "Transfer" and log["args"]["from"] == ZERO])
+
+
+def _mark_minted(db, mints: list[dict]) -> None:
+    """Orders whose mint job's transaction is among these mints are minted (at the block's time when known)."""
+    times = {m["transactionHash"]: minted_at(m) for m in mints}
+    for tx_hash, order_ids in mint_txs.orders_by_tx(db, sorted(times)).items():
+        mint_claims.mark_minted(db, order_ids, tx_hash, times[tx_hash])
+
+
+def minted_at(event: dict) -> datetime:
+    """The block's timestamp (chain-monitor sends it); the time of applying for older messages without it."""
+    stamp = event.get("blockTimestamp")
+    return datetime.fromtimestamp(int(stamp), UTC) if stamp is not None else datetime.now(UTC)
 
 
 def recompute(db, address: str, dropped: list[dict]) -> None:
@@ -102,7 +125,7 @@ def recompute(db, address: str, dropped: list[dict]) -> None:
                         touched={e["args"]["investorAddress"] for e in dropped if e["event"] in REGISTRY_EVENTS})
     live_mints = {e["transactionHash"] for e in live if e["event"] == "Transfer" and e["args"]["from"] == ZERO}
     for tx_hash in {e["transactionHash"] for e in dropped if e["event"] == "Transfer"} - live_mints:
-        orders.unmark_minted(db, tx_hash)
+        mint_claims.unmark_minted(db, tx_hash)
 
 
 def _new_holding() -> dict:
@@ -127,12 +150,14 @@ def _apply_token(db, token: str, events: list[dict]) -> None:
     for event in fresh:
         fold_token(token_state, event)
     if fresh:
-        _save_token(db, token, token_state)
+        _save_token(db, token, token_state, mirror=saved is None or saved["paused"] != token_state["paused"])
 
 
-def _save_token(db, token: str, state: dict) -> None:
+def _save_token(db, token: str, state: dict, *, mirror: bool = True) -> None:
+    """The token's projection, and its pause state on the offering when it changed (that write scans offerings)."""
     chain_tokens.save(db, token, state)
-    offerings.set_token_paused(db, token, state["paused"])
+    if mirror:
+        offerings.set_token_paused(db, token, state["paused"])
 
 
 def _state_from(doc: dict | None) -> dict:
@@ -154,7 +179,8 @@ def _apply_registry(db, registry: str, events: list[dict], *, rebuild: bool = Fa
         if position(event) > state["wm"]:
             state.update(registered=event["event"] == "IdentityRegistered", identity=event["args"]["identity"],
                          wm=position(event))
-    registrations.save(db, registry, states)
+    for chunk in range(0, len(states), CHUNK):  # FerretDB-safe command sizes (app.data.bulk)
+        registrations.save(db, registry, dict(list(states.items())[chunk:chunk + CHUNK]))
     offering_ids = offerings.ids_by_registry(db, registry)
     for wallet, state in states.items():
         whitelists.set_registered(db, offering_ids, wallet, state["registered"])

@@ -32,6 +32,16 @@ def rq_job_id(job_id: str) -> str:
 
 
 def enqueue(config: dict, job_id: str) -> None:
-    Queue(QUEUE, connection=redis_client.get(config)).enqueue(
-        run_chain_job, job_id, job_id=rq_job_id(job_id), job_timeout=JOB_TIMEOUT_S, result_ttl=3600,
-        failure_ttl=7 * 86400, description=f"chain job {job_id}", retry=Retry(max=RETRIES, interval=RETRY_INTERVALS_S))
+    enqueue_many(config, [job_id])
+
+
+def enqueue_many(config: dict, job_ids: list[str]) -> None:
+    """Enqueue recorded chain jobs in one Redis round trip (a batch of mints is enqueued at once)."""
+    if not job_ids:
+        return
+    queue = Queue(QUEUE, connection=redis_client.get(config))
+    queue.enqueue_many([
+        Queue.prepare_data(run_chain_job, (job_id,), job_id=rq_job_id(job_id), timeout=JOB_TIMEOUT_S,
+                           result_ttl=3600, failure_ttl=7 * 86400, description=f"chain job {job_id}",
+                           retry=Retry(max=RETRIES, interval=RETRY_INTERVALS_S))
+        for job_id in job_ids])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 
 import pytest
 from eth_account import Account
 
 from app.domain import chain_jobs as runner
-from app.domain import chain_ops
+from app.domain import chain_ops, minting
 from app.domain.minting import mint_order, mint_ready_orders
 from tests.conftest import stop_process
 from tests.integration.backbone.conftest import (
@@ -166,3 +167,41 @@ def test_a_job_waiting_behind_a_dead_jobs_nonce_plugs_it(app, db, offering, toke
     job = runner.execute(app.config, first)
     assert job["status"] == "done" and len(job["txs"]) == 2, "signed again once its nonce went to the filler"
     assert sorted(minted_amounts(wallet.w3, token, holder)) == [3, 4]
+
+
+def test_concurrent_batchers_put_each_order_in_exactly_one_job(app, db, offering, token, verified, wallet):
+    """Four callers at once, each cutting the orders into different batches: every order is claimed by one job."""
+    holders = [verified() for _ in range(3)]
+    quantities = [10 + n for n in range(30)]
+    orders = settled_orders(db, offering, [holders[n % 3] for n in range(30)], quantities)
+    results: list[list[str]] = []
+    threads = [threading.Thread(target=lambda size=size: results.append(mint_ready_orders(app.config, offering,
+                                                                                          batch_size=size)))
+               for size in (5, 7, 11, 13)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    job_ids = sorted({job_id for result in results for job_id in result})
+    members = [order_id for job_id in job_ids for order_id in db.chainJobs.find_one({"_id": job_id})["orderIds"]]
+    assert sorted(members) == sorted(orders), "each order in exactly one job"
+    for job_id in job_ids:
+        assert runner.execute(app.config, job_id)["status"] == "done"
+    assert sorted(minted_amounts(wallet.w3, token)) == quantities
+    assert mint_order(app.config, orders[0]) in job_ids, "a single mint of a batched order is its batch"
+
+
+def test_claims_without_a_job_record_are_recorded_by_the_next_call(app, db, offering, token, verified, wallet,
+                                                                    monkeypatch):
+    holder = verified()
+    settled_orders(db, offering, [holder] * 6, [1, 2, 3, 4, 5, 6])
+    with monkeypatch.context() as patch:
+        patch.setattr(minting.chain_jobs, "create_many", _crash)
+        with pytest.raises(Crash):
+            mint_ready_orders(app.config, offering, batch_size=4)
+    assert db.mintClaims.count_documents({}) == 6 and db.chainJobs.count_documents({}) == 0
+    job_ids = mint_ready_orders(app.config, offering, batch_size=4)
+    assert len(job_ids) == 2
+    for job_id in job_ids:
+        assert runner.execute(app.config, job_id)["status"] == "done"
+    assert sorted(minted_amounts(wallet.w3, token, holder)) == [1, 2, 3, 4, 5, 6]

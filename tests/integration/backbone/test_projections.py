@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 
 from eth_account import Account
 from kafka import KafkaConsumer, TopicPartition
@@ -25,8 +26,7 @@ def test_projections_follow_the_chain(app, db, monitor, sync, suite, offering, v
     alice, bob = verified(), verified()
     db.whitelists.insert_one({"offeringId": offering, "address": alice, "status": "approved"})
     orders = settled_orders(db, offering, [alice, bob], [300, 200])
-    for job_id in mint_ready_orders(app.config, offering):
-        runner.execute(app.config, job_id)
+    mint_txs = {runner.execute(app.config, job_id)["txHash"] for job_id in mint_ready_orders(app.config, offering)}
     ops.freeze_partial_tokens(w3, agent, token, alice, 120)
     ops.forced_transfer(w3, agent, token, bob, alice, 50)
     ops.set_address_frozen(w3, agent, token, bob, True)
@@ -38,7 +38,10 @@ def test_projections_follow_the_chain(app, db, monitor, sync, suite, offering, v
     assert db.chainTokens.find_one({"_id": token})["totalSupply"] == "490"
     assert db.offerings.find_one({"_id": offering})["tokenPaused"] is True
     minted = list(db.orders.find({"_id": {"$in": orders}}))
-    assert all(o["isMinted"] and o["tx_hash"] in o["mintTxHashes"] and o["orderMinted"] for o in minted)
+    assert all(o["isMinted"] and o["status"] == "minted" and o["orderMinted"] for o in minted)
+    assert {o["tx_hash"] for o in minted} == mint_txs, "matched through the job's recorded transaction"
+    block = w3.eth.get_block(w3.eth.get_transaction_receipt(minted[0]["tx_hash"])["blockNumber"])
+    assert minted[0]["orderMinted"].replace(tzinfo=UTC) == datetime.fromtimestamp(block["timestamp"], UTC)
     # the registry's events travel on another partition (key = registry address): wait for them separately
     registration = wait_for(lambda: db.identityRegistrations.find_one({"registry": suite["identityRegistry"],
                                                                        "wallet": alice}), what="the registration")
