@@ -35,6 +35,14 @@ def show_portfolio():
     return render_template("portfolio/index.html", p=portfolio_service.overview(current_app.config, _user_id()))
 
 
+@bp.get("/value-chart")
+def show_value_chart():
+    """Value over time; htmx loads it into the overview after the page, others get it as a page."""
+    chart = portfolio_service.value_chart(current_app.config, _user_id())
+    template = "portfolio/_value_chart.html" if request.headers.get("HX-Request") else "portfolio/value_chart.html"
+    return render_template(template, chart=chart)
+
+
 @bp.get("/orders")
 def list_orders():
     """The investor's orders; htmx polls the table while an order is still moving."""

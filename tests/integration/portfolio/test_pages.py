@@ -70,7 +70,8 @@ def test_overview_values_holdings_at_the_latest_nav_with_cost_and_gain(app, book
     assert "10 frozen" in html and 'data-testid="balance">5</span> CAN' in html
     assert "Harbour Lofts" in html and "Canal Works" in html and "Bobs Tower" not in html
     assert 'aria-label="Allocation by offering"' in html and "Harbour Lofts: 93.51%" in html
-    assert 'aria-label="Portfolio value over time"' in html
+    chart = signed_in(app, book["alice"]).get("/portfolio/value-chart", headers={"HX-Request": "true"}).text
+    assert 'aria-label="Portfolio value over time"' in chart and "<html" not in chart
 
 
 def test_another_investors_data_never_shows(app, book):
