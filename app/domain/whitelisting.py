@@ -38,6 +38,7 @@ class Status:
     whitelist: dict | None
     stage: rules.Stage
     refusal: str | None  # why a (new) request would be refused now; None when the investor may ask
+    wallets: list[str]  # the investor's verified wallets, to choose the one to whitelist
 
 
 def _offering(offering_id: str) -> dict:
@@ -56,11 +57,10 @@ def status(user: dict, offering_id: str) -> Status:
     offering = _offering(offering_id)
     db = get_db()
     whitelist = whitelists.of_user(db, user["_id"], offering["_id"])
-    refusal = None
+    refusal, wallets = None, user_details.verified_wallets(db, user["_id"])
     if whitelist is None or whitelist["status"] in rules.REQUEST_AGAIN:
-        refusal = rules.request_refusal(user, user_details.verified_wallets(db, user["_id"]), offering,
-                                        datetime.now(UTC))
-    return Status(offering_id, _title(offering), whitelist, rules.stage_of(whitelist), refusal)
+        refusal = rules.request_refusal(user, wallets, offering, datetime.now(UTC))
+    return Status(offering_id, _title(offering), whitelist, rules.stage_of(whitelist), refusal, wallets)
 
 
 def stage_for(user: dict | None, offering_id: str) -> rules.Stage | None:

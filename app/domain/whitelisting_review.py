@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import pycountry
 from bson import ObjectId
 from flask import current_app
-from rq import Queue
+from rq import Queue, Retry
 
 from app.data import offerings, users, whitelists
 from app.data.mongo import get_db
@@ -138,7 +138,7 @@ def decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -> d
 def enqueue_registration(whitelist_id: ObjectId) -> None:
     Queue(REGISTRATION_QUEUE, connection=redis_client.get()).enqueue(
         "app.tasks.esign.register_investor", str(whitelist_id), job_id=f"whitelist-register-{whitelist_id}",
-        job_timeout=600, result_ttl=3600, failure_ttl=7 * 86400,
+        job_timeout=600, result_ttl=3600, failure_ttl=7 * 86400, retry=Retry(max=5, interval=[5, 30, 60, 300, 900]),
         description=f"register the investor of whitelist {whitelist_id}")
 
 

@@ -81,7 +81,8 @@ def parse_event(payload: dict) -> EsignEvent:
 def request_refusal(user: dict, wallets: list[str], offering: dict | None, now: datetime) -> str | None:
     """Why this investor may not ask to be whitelisted for this offering now (None: they may)."""
     state = listing_state(offering, now) if offering else None
-    if state is None or state == CLOSED or not (offering or {}).get("identityRegistry"):
+    if state is None or state == CLOSED or not (offering or {}).get("identityRegistry") or \
+            not _may_join(offering, user):
         return "This offering is not open for investment."
     if not (user.get("isKyc") or user.get("kycStatus") == "approved"):
         return "Complete identity verification (KYC) first; you can ask to invest once it is approved."
@@ -93,6 +94,14 @@ def request_refusal(user: dict, wallets: list[str], offering: dict | None, now: 
     if not allowed:
         return "This offering is not available to residents of your country."
     return None
+
+
+def _may_join(offering: dict, user: dict) -> bool:
+    """A private offering is open to its members only (by user id or email), as on the marketplace."""
+    details = offering.get("projectDetails") or {}
+    if not details.get("isPrivate"):
+        return True
+    return bool({str(user.get("_id")), user.get("email")} & set(details.get("offeringMembers") or []))
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ import re
 import pytest
 import requests
 from bson import ObjectId
+from eth_account import Account
 
 from app.chain.artifacts import contract
 from app.chain.identity import get_identity
 from app.chain.node import web3_client
-from app.data import whitelists
+from app.data import user_details, whitelists
 from tests.conftest import wait_for
 from tests.integration.whitelist.conftest import (
     approved_investor,
@@ -150,3 +151,14 @@ def test_the_helper_makes_an_approved_registered_investor(app, db, offering, pla
     page = signed_in_client(app, investor).get(f"/offerings/{offering['_id']}").text
     assert 'data-testid="whitelist-entry-stage">Approved<' in page
     assert db.whitelists.find_one({"_id": ObjectId(investor["whitelist_id"])})["onChainRegistered"] is True
+
+
+def test_an_investor_with_several_wallets_chooses_the_one_to_whitelist(app, db, offering, esign_sandbox):
+    investor = eligible_investor()
+    second = Account.create().address
+    user_details.add_verified_wallet(db, investor["_id"], second, "metamask")
+    browser = signed_in_client(app, investor)
+    page = browser.get(f"/invest/{offering['_id']}/whitelist/").text
+    assert f'<option value="{second}">' in page
+    assert form(browser, f"/invest/{offering['_id']}/whitelist/", {"address": second}).status_code == 303
+    assert db.whitelists.find_one({"userId": investor["_id"]})["address"] == second

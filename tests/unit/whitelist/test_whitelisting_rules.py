@@ -22,6 +22,9 @@ INVESTOR = {"isKyc": True, "kycStatus": "approved", "residenceCountry": "GB"}
 def test_an_approved_investor_with_a_wallet_in_an_authorised_country_may_ask():
     assert rules.request_refusal(INVESTOR, [WALLET], offering(), NOW) is None
     assert rules.request_refusal(INVESTOR, [WALLET], offering(authorizedCountries=[]), NOW) is None
+    member = {**INVESTOR, "email": "member@example.com"}
+    assert rules.request_refusal(member, [WALLET], offering(isPrivate=True, offeringMembers=[member["email"]]),
+                                 NOW) is None
 
 
 @pytest.mark.parametrize(("user", "wallets", "doc", "message"), [
@@ -33,6 +36,7 @@ def test_an_approved_investor_with_a_wallet_in_an_authorised_country_may_ask():
     (INVESTOR, [WALLET], offering(endDate=NOW - timedelta(days=1)), "not open for investment"),
     (INVESTOR, [WALLET], {**offering(), "identityRegistry": None}, "not open for investment"),
     (INVESTOR, [WALLET], None, "not open for investment"),
+    (INVESTOR, [WALLET], offering(isPrivate=True, offeringMembers=["someone@example.com"]), "not open for investment"),
 ])
 def test_each_refusal_says_why(user, wallets, doc, message):
     assert message in rules.request_refusal(user, wallets, doc, NOW)
