@@ -132,3 +132,11 @@ def test_an_admin_rejects_with_a_reason_and_cannot_decide_twice(app, db, signed_
     again = form(admin, f"/admin/whitelist/{wid}/decision", {"decision": "approved"})
     assert "already been decided" in admin.get(again.headers["Location"]).text
     assert db.chainJobs.count_documents({}) == 0
+
+
+def test_the_offering_page_invites_visitors_to_sign_in_and_staff_are_not_offered_to_invest(app, offering):
+    visitor = app.test_client().get(f"/offerings/{offering['_id']}").text
+    assert "Sign in to invest" in visitor and "Request whitelisting" not in visitor
+    staff_page = signed_in_client(app, make_user("admin")).get(f"/offerings/{offering['_id']}").text
+    assert "Investing is open to investor accounts." in staff_page
+    assert app.test_client().get(f"/invest/{offering['_id']}/whitelist/").status_code == 302
