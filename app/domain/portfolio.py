@@ -22,6 +22,8 @@ LIVE_STATUSES = ("pending_payment", "payment_review", "settled")  # orders still
 STATUS_LABELS = {"pending_payment": "Awaiting payment", "payment_review": "Payment under review",
                  "settled": "Paid, minting", "minted": "Minted", "cancelled": "Cancelled"}
 RECEIVED_DIVIDENDS = ("paid",)
+STABLECOIN_DECIMALS = 6  # paymentDue / paidAmount of crypto orders are stablecoin base units
+UNPLACED = "placing"  # an order still being placed (or abandoned by a dying process) is not the investor's yet
 
 
 # --- amounts ---------------------------------------------------------------------------------
@@ -337,6 +339,8 @@ def order_rows(orders: list[dict], offerings: list[dict]) -> list[dict]:
     by_id = {str(o["_id"]): o for o in offerings}
     rows = []
     for order in sorted(orders, key=_placed, reverse=True):
+        if order.get("status") == UNPLACED:
+            continue
         offering = by_id.get(str(order.get("offeringId"))) or {}
         status = "minted" if is_minted(order) else order.get("status") or "pending_payment"
         rows.append({
@@ -348,6 +352,8 @@ def order_rows(orders: list[dict], offerings: list[dict]) -> list[dict]:
             "method": order.get("paymentMethod") or "", "status": status,
             "status_label": STATUS_LABELS.get(status, status.replace("_", " ").capitalize()),
             "live": status in LIVE_STATUSES, "reference": order.get("paymentReference") or "",
+            "due": units(int(order.get("paymentDue") or 0), STABLECOIN_DECIMALS),
+            "pay_to": order.get("paymentAddress") or "",
             "flag": order.get("paymentFlag") or "", "flag_reason": order.get("paymentFlagReason") or "",
             "frozen": bool(order.get("isFreezed")), "tx_hash": order.get("tx_hash") or "",
             "minted_at": order.get("orderMinted"), "wallet": order.get("walletAddress") or ""})
