@@ -16,6 +16,7 @@ class Index:
 
     keys: tuple[tuple[str, int], ...]
     unique: bool = False
+    sparse: bool = False  # documents without the field are left out (a unique key that older documents lack)
 
     @property
     def name(self) -> str:
@@ -30,6 +31,6 @@ def ensure(db: Database, collection: str, indexes: tuple[Index, ...]) -> list[st
     for index in indexes:
         if index.name in existing:
             continue
-        coll.create_index(list(index.keys), name=index.name, unique=index.unique)
+        coll.create_index(list(index.keys), name=index.name, unique=index.unique, sparse=index.sparse)
         created.append(index.name)
     return created

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import UpdateOne
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from app.data.indexes import ASC, DESC, Index
 
@@ -23,6 +24,10 @@ INDEXES = (
     Index((("tx_hash", ASC),)),
     Index((("mintTxHashes", ASC),)),
     Index((("mintJobId", ASC),)),
+    Index((("idempotencyKey", ASC),), unique=True, sparse=True),
+    Index((("paymentReference", ASC),), unique=True, sparse=True),
+    Index((("userId", ASC), ("offeringId", ASC))),
+    Index((("investorEmail", ASC),)),
 )
 
 
@@ -79,3 +84,73 @@ def of_user(db: Database, user_id, limit: int = 1000) -> list[dict]:
     """One investor's orders (the portfolio; by the (userId, createdAt) index, sorted in Python:
     FerretDB v1 does not push sorts down)."""
     return list(db[NAME].find({"userId": user_id}).limit(limit))
+
+
+# --- Placement (app.domain.ordering): idempotent insert, state changes, the back office's pages ---
+#
+# The reservation counters (supply and per-investor holding) are in app/data/order_reservations.py;
+# an order counts against them while its status is one of HELD.
+
+PLACING, PENDING_PAYMENT, CANCELLED = "placing", "pending_payment", "cancelled"
+STATUSES = ("pending_payment", "payment_review", "settled", "minted", "cancelled")
+HELD = ("pending_payment", "payment_review", "settled", "minted")
+PAGE_FIELDS = {"mintTxHashes": 0}
+
+
+class DuplicateOrder(Exception):
+    """The insert clashed with a unique key: `field` is idempotencyKey or paymentReference."""
+
+    def __init__(self, field: str):
+        super().__init__(field)
+        self.field = field
+
+
+def insert_new(db: Database, doc: dict) -> None:
+    """Insert a new order; raises DuplicateOrder naming the key that already exists."""
+    try:
+        db[NAME].insert_one(doc)
+    except DuplicateKeyError:
+        clash = db[NAME].count_documents({"idempotencyKey": doc["idempotencyKey"]}, limit=1)
+        raise DuplicateOrder("idempotencyKey" if clash else "paymentReference") from None
+
+
+def by_key(db: Database, idempotency_key: str) -> dict | None:
+    return db[NAME].find_one({"idempotencyKey": idempotency_key})
+
+
+def transition(db: Database, order_id, condition: dict, changes: dict) -> dict | None:
+    """Change the order only while `condition` holds; the updated order or None."""
+    return db[NAME].find_one_and_update({"_id": order_id, **condition}, {"$set": changes},
+                                        return_document=ReturnDocument.AFTER)
+
+
+def discard(db: Database, order_id) -> None:
+    """Remove an order that was never placed (refused, or abandoned by a process that died)."""
+    db[NAME].delete_one({"_id": order_id, "status": PLACING})
+
+
+def placing_before(db: Database, offering_id, before_id) -> list[dict]:
+    """Placements of the offering started before `before_id` (an ObjectId made from a cut-off time)."""
+    return list(db[NAME].find({"offeringId": offering_id, "status": PLACING, "_id": {"$lt": before_id}}, {"_id": 1}))
+
+
+def held(db: Database, offering_id) -> list[dict]:
+    """Orders of the offering that hold tokens (placed and not cancelled), for recounting the reservations."""
+    return list(db[NAME].find({"offeringId": offering_id, "status": {"$in": list(HELD)}},
+                              {"userId": 1, "tokens": 1, "quantity": 1}))
+
+
+def offering_ids(db: Database) -> list:
+    return db[NAME].distinct("offeringId", {"status": {"$in": [PLACING, *HELD]}})
+
+
+def of_investor(db: Database, user_id, offering_id) -> list[dict]:
+    return list(db[NAME].find({"userId": user_id, "offeringId": offering_id},
+                              {"quantity": 1, "tokens": 1, "isMinted": 1, "status": 1}))
+
+
+def page(db: Database, query: dict, before_id=None, limit: int = 50) -> list[dict]:
+    """One page of orders, newest first, continuing below `before_id` (keyset: no skip over earlier pages)."""
+    if before_id is not None:
+        query = {**query, "_id": {"$lt": before_id}}
+    return list(db[NAME].find(query, PAGE_FIELDS).sort("_id", -1).limit(limit))

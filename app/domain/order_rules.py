@@ -159,10 +159,13 @@ def check_holding(offering: dict, tokens: int, held: int) -> None:
                       f"have ordered {held:,}, so you can order {room:,} more.", "tokens")
 
 
-def remaining_supply(offering: dict) -> int:
+def supply(offering: dict) -> int:
+    return int((offering.get("projectDetails") or {}).get("tokenSupply") or 0)
+
+
+def remaining_supply(offering: dict, reserved: int) -> int:
     """Whole tokens not yet reserved by an order (settled or not)."""
-    supply = int((offering.get("projectDetails") or {}).get("tokenSupply") or 0)
-    return max(0, supply - int(offering.get("tokensReserved") or 0))
+    return max(0, supply(offering) - reserved)
 
 
 def check_supply(tokens: int, remaining: int) -> None:
@@ -172,14 +175,14 @@ def check_supply(tokens: int, remaining: int) -> None:
         raise Refusal(f"Only {remaining:,} token{'s' if remaining != 1 else ''} remain in this offering.", "tokens")
 
 
-def check(offering: dict, q: Quote, standing: Standing, now: datetime) -> None:
+def check(offering: dict, q: Quote, standing: Standing, now: datetime, reserved: int) -> None:
     """Every rule, in the order an investor would want to hear about them; raises the first Refusal."""
     if not standing.whitelisted:
         raise Refusal(NOT_WHITELISTED)
     check_window(offering, now)
     check_amount(offering, q)
     check_standing(offering, q, standing)
-    check_supply(q.tokens, remaining_supply(offering))
+    check_supply(q.tokens, remaining_supply(offering, reserved))
 
 
 def payment_due(total_cents: int) -> int:

@@ -53,7 +53,7 @@ def test_unreadable_input_is_refused_with_a_message(tokens, amount, message):
         rules.quote(offering(), tokens_text=tokens, amount_text=amount)
 
 
-@pytest.mark.parametrize(("doc", "person", "tokens", "message"), [
+@pytest.mark.parametrize(("doc", "person", "tokens", "message"), [  # "reserved" stands for others' orders
     (offering(), standing(whitelisted=False), 10, "You are not whitelisted"),
     (offering(status="approved"), standing(), 10, "not open for orders"),
     (offering(details={"startDate": NOW + timedelta(days=3)}), standing(), 10, "opens for orders on 04 June 2026"),
@@ -61,20 +61,20 @@ def test_unreadable_input_is_refused_with_a_message(tokens, amount, message):
     (offering(), standing(), 7, r"minimum investment is \$1,000; this order comes to \$875"),
     (offering(details={"maxTokenHolding": 5_000}), standing(), 801, r"maximum investment is \$100,000"),
     (offering(), standing(held_tokens=1_950), 60, "at most 2,000 tokens .* ordered 1,950, so you can order 50 more"),
-    (offering(tokensReserved=9_990), standing(), 20, "Only 10 tokens remain"),
-    (offering(tokensReserved=10_000), standing(), 20, "sold out"),
+    (offering(reserved=9_990), standing(), 20, "Only 10 tokens remain"),
+    (offering(reserved=10_000), standing(), 20, "sold out"),
     (offering(), standing(wallet="0x" + "CD" * 20), 10, "only be sent to one of your verified wallets"),
     (offering(), standing(verified_wallets=(WALLET, "0x" + "CD" * 20), wallet="0x" + "CD" * 20), 10,
      "only be sent to the wallet it whitelisted"),
 ])
 def test_each_rule_refuses_with_its_reason(doc, person, tokens, message):
     with pytest.raises(Refusal, match=message):
-        rules.check(doc, rules.quote_tokens(doc, tokens), person, NOW)
+        rules.check(doc, rules.quote_tokens(doc, tokens), person, NOW, doc.get("reserved", 0))
 
 
 def test_an_order_within_every_rule_passes():
-    doc = offering(tokensReserved=9_980)
-    rules.check(doc, rules.quote_tokens(doc, 20), standing(held_tokens=1_980), NOW)
+    doc = offering()
+    rules.check(doc, rules.quote_tokens(doc, 20), standing(held_tokens=1_980), NOW, 9_980)
 
 
 def test_money_parsing_and_stablecoin_units():

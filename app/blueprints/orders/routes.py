@@ -1,0 +1,115 @@
+"""Investing: the order form with a live preview of fee and total, the confirm step, and the order page
+with its payment instructions and live status. `flask orders repair` clears interrupted placements.
+
+Every view is the signed-in investor's own: an order of someone else is a 404, like one that
+does not exist. Refusals re-render the form with what was typed and the reason (422).
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from app.access import access_default, current_user_doc
+from app.domain import ordering
+from app.domain.order_rules import Refusal
+from app.domain.permissions import INVESTORS
+from app.errors import render_error
+
+bp = Blueprint("orders", __name__, template_folder="templates", cli_group="orders")
+access_default(bp, INVESTORS)
+FORM_FIELDS = ("tokens", "amount", "method", "wallet", "key")
+
+
+@bp.errorhandler(ordering.NotFound)
+def not_found(_error):
+    return render_error(404)
+
+
+def _typed() -> dict:
+    return {name: (request.form.get(name) or request.args.get(name) or "").strip()[:200] for name in FORM_FIELDS}
+
+
+def _form_page(offering: dict, typed: dict, refusal: Refusal | None = None, status: int = 200):
+    context = ordering.order_context(current_app.config, current_user_doc(), offering)
+    return render_template("orders/form.html", o=offering, c=context, typed=typed, refusal=refusal), status
+
+
+@bp.get("/invest/<offering_id>/order")
+def show_order_form(offering_id: str):
+    """The order form; it carries a fresh idempotency key so submitting it twice places one order."""
+    offering = ordering.offering_for_order(current_app.config, offering_id)
+    return _form_page(offering, {"method": "fiat", "key": ordering.new_form_key()})
+
+
+@bp.get("/invest/<offering_id>/order/preview")
+def preview_order(offering_id: str):
+    """htmx: price, fee and total for what is typed so far, or why it cannot be ordered."""
+    offering = ordering.offering_for_order(current_app.config, offering_id)
+    try:
+        q, _ = ordering.assess(current_app.config, current_user_doc(), offering, {**_typed(), "method": "fiat"})
+    except Refusal as refusal:
+        return render_template("orders/_preview.html", refusal=refusal)
+    return render_template("orders/_preview.html", q=q, o=offering)
+
+
+@bp.post("/invest/<offering_id>/order/review")
+def review_order(offering_id: str):
+    """The confirm step: the figures to agree to, nothing written yet."""
+    offering, typed = ordering.offering_for_order(current_app.config, offering_id), _typed()
+    try:
+        q, position = ordering.assess(current_app.config, current_user_doc(), offering, typed)
+    except Refusal as refusal:
+        return _form_page(offering, typed, refusal, 422)
+    return render_template("orders/review.html", o=offering, q=q, typed={**typed, "wallet": position["wallet"]})
+
+
+@bp.post("/invest/<offering_id>/order")
+def place_order(offering_id: str):
+    """Place the order (once per form key) and show it."""
+    typed = _typed()
+    try:
+        order = ordering.place(current_app.config, current_user_doc(), offering_id, typed)
+    except Refusal as refusal:
+        offering = ordering.offering_for_order(current_app.config, offering_id)
+        return _form_page(offering, typed, refusal, 422)
+    return redirect(url_for("orders.show_order", order_id=str(order["_id"])), code=303)
+
+
+@bp.get("/orders/<order_id>")
+def show_order(order_id: str):
+    """The order, how to pay it, and its live status."""
+    order = ordering.own_order(current_app.config, current_user_doc(), order_id)
+    return render_template("orders/show.html", order=order, bank=_bank())
+
+
+@bp.get("/orders/<order_id>/status")
+def show_order_status(order_id: str):
+    """htmx: the status fragment, polling itself until the order is minted or cancelled."""
+    order = ordering.own_order(current_app.config, current_user_doc(), order_id)
+    return render_template("orders/_status.html", order=order)
+
+
+@bp.post("/orders/<order_id>/cancel")
+def cancel_order(order_id: str):
+    """Cancel an order that is still waiting for its payment; its tokens go back on sale."""
+    try:
+        order = ordering.cancel(current_app.config, current_user_doc(), order_id)
+    except Refusal as refusal:
+        order = ordering.own_order(current_app.config, current_user_doc(), order_id)
+        return render_template("orders/show.html", order=order, bank=_bank(), refusal=refusal), 422
+    return redirect(url_for("orders.show_order", order_id=str(order["_id"])), code=303)
+
+
+def _bank() -> dict:
+    config = current_app.config
+    return {"name": config["BANK_ACCOUNT_NAME"], "bank": config["BANK_NAME"], "iban": config["BANK_IBAN"],
+            "bic": config["BANK_BIC"]}
+
+
+@bp.cli.command("repair")
+def repair_command():
+    """Release what interrupted placements and cancellations left reserved (safe to run any time)."""
+    done = ordering.repair(current_app.config)
+    click.echo(f"voided {done['voided']} unfinished placements, settled {done['markers']} reservation markers, "
+               f"finished {done['released']} releases")

@@ -1,0 +1,91 @@
+"""Back office: every order, filtered and paged, exported as CSV; a fiat payment received; flagged payments
+decided; an order's tokens frozen or unfrozen. All of it needs the `orders` permission and is audited.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+
+from app.access import access_default, current_user_doc
+from app.data.orders import STATUSES
+from app.domain import chain_ops, order_admin
+from app.domain.order_admin import FLAGS, METHODS, Filters
+from app.domain.order_rules import Refusal
+from app.domain.ordering import NotFound
+from app.domain.permissions import staff
+from app.errors import render_error
+
+bp = Blueprint("orders_admin", __name__, url_prefix="/admin/orders", template_folder="templates")
+access_default(bp, staff("orders"))
+
+
+@bp.errorhandler(NotFound)
+def not_found(_error):
+    return render_error(404)
+
+
+@bp.get("/")
+def list_orders():
+    """Orders newest first with filters; htmx asks for the rows only."""
+    filters, actor = Filters.parse(request.args), current_user_doc()
+    page = order_admin.order_page(actor, filters, request.args.get("before", ""))
+    template = "orders_admin/_rows.html" if request.headers.get("HX-Request") else "orders_admin/list.html"
+    return render_template(template, page=page, filters=filters, statuses=STATUSES, methods=METHODS,
+                           offerings=order_admin.offering_choices(actor))
+
+
+@bp.get("/export.csv")
+def export_orders():
+    """The filtered orders as a CSV download, streamed."""
+    rows = order_admin.export_rows(current_user_doc(), Filters.parse(request.args))
+    return Response(rows, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=orders.csv"})
+
+
+@bp.get("/<order_id>")
+def show_order(order_id: str):
+    """One order: figures, payments, flags, chain state, and the actions its state allows."""
+    order = order_admin.order_for_admin(current_user_doc(), order_id)
+    job = chain_ops.job_status(current_app.config, order["freezeJobId"]) if order.get("freezeJobId") else None
+    return render_template("orders_admin/show.html", order=order, flags=FLAGS, freeze_job=job)
+
+
+@bp.post("/<order_id>/payment")
+def record_payment(order_id: str):
+    """A bank transfer arrived: the amount received settles the order, or flags it when it differs."""
+    _attempt(order_admin.record_fiat_payment, order_id, request.form.get("amount", ""),
+             done="Payment recorded: the order is now {}.")
+    return _back(order_id)
+
+
+@bp.post("/<order_id>/flag")
+def decide_flag(order_id: str):
+    """Accept a flagged payment as it is, or refuse it (to be refunded); the investor reads the reason."""
+    accept = request.form.get("decision") == "accept"
+    _attempt(order_admin.decide_flag, order_id, accept, request.form.get("reason", ""),
+             done="Decision recorded: the order is now {}.")
+    return _back(order_id)
+
+
+@bp.post("/<order_id>/freeze")
+def freeze_tokens(order_id: str):
+    _attempt(order_admin.set_frozen, order_id, True, done="Freeze sent to the chain (job {}).")
+    return _back(order_id)
+
+
+@bp.post("/<order_id>/unfreeze")
+def unfreeze_tokens(order_id: str):
+    _attempt(order_admin.set_frozen, order_id, False, done="Unfreeze sent to the chain (job {}).")
+    return _back(order_id)
+
+
+def _back(order_id: str):
+    return redirect(url_for("orders_admin.show_order", order_id=order_id), code=303)
+
+
+def _attempt(operation, order_id: str, *args, done: str) -> None:
+    """Run one admin operation; a refusal the admin can act on becomes a message on the page."""
+    try:
+        result = operation(current_app.config, current_user_doc(), order_id, *args)
+        flash(done.format(str(result).replace("_", " ")), "success")
+    except Refusal as refusal:
+        flash(str(refusal), "error")

@@ -1,0 +1,208 @@
+"""The back office's side of orders: filtered pages and CSV export, fiat payments received, token freezes.
+
+Every operation needs the `orders` permission and is audited. Money typed by an admin is
+parsed to integer cents; a payment goes through app.domain.settlement (the one place that
+compares paid and due and settles or flags). A freeze is an exactly-once chain job under a
+natural key that names the order and the freeze's sequence number, so a double click or
+two admins at once send one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from app.data import offerings, orders
+from app.data.mongo import get_db
+from app.domain import audit, chain_ops, settlement
+from app.domain.order_rules import Refusal, parse_money
+from app.domain.ordering import NotFound
+from app.domain.payments_rules import PaymentRefused
+from app.domain.permissions import has_permission
+
+PAGE_SIZE = 50
+METHODS = ("fiat", "crypto")
+FLAGS = settlement.FLAGS
+CSV_COLUMNS = ("order", "placed", "investor", "offering", "wallet", "tokens", "quantity", "price", "amount", "fee",
+               "total", "method", "status", "flag", "reference", "paid", "settled", "minted", "tx_hash", "frozen")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Filters:
+    offering: str = ""
+    status: str = ""
+    method: str = ""
+    email: str = ""
+    flagged: bool = False
+
+    @classmethod
+    def parse(cls, args) -> Filters:
+        """Filters from query arguments; unknown values are dropped (an empty filter, never an error)."""
+        status = args.get("status", "")
+        method = args.get("method", "")
+        offering = args.get("offering", "")
+        return cls(offering=offering if ObjectId.is_valid(offering) else "",
+                   status=status if status in orders.STATUSES else "", method=method if method in METHODS else "",
+                   email=(args.get("email") or "").strip().lower()[:200], flagged=args.get("flagged") == "1")
+
+    def query(self) -> dict:
+        found: dict = {"status": self.status} if self.status else {"status": {"$in": list(orders.STATUSES)}}
+        if self.offering:
+            found["offeringId"] = ObjectId(self.offering)
+        if self.method:
+            found["paymentMethod"] = self.method
+        if self.email:
+            found["investorEmail"] = {"$regex": "^" + re.escape(self.email)}
+        if self.flagged:
+            found["paymentFlag"] = {"$in": list(FLAGS)}
+        return found
+
+    def args(self) -> dict:
+        values = {"offering": self.offering, "status": self.status, "method": self.method, "email": self.email,
+                  "flagged": "1" if self.flagged else ""}
+        return {k: v for k, v in values.items() if v}
+
+
+def _require(actor: dict) -> None:
+    if not has_permission(actor, "orders"):
+        raise PermissionError("managing orders needs the orders permission")
+
+
+def _object_id(value: str) -> ObjectId:
+    try:
+        return ObjectId(value)
+    except (InvalidId, TypeError):
+        raise NotFound(value) from None
+
+
+def order_page(actor: dict, filters: Filters, before: str = "") -> dict:
+    """One page of orders, newest first; `next` continues after its last one (keyset, no skipping)."""
+    _require(actor)
+    before_id = ObjectId(before) if ObjectId.is_valid(before) else None
+    found = orders.page(get_db(), filters.query(), before_id, PAGE_SIZE + 1)
+    rows = found[:PAGE_SIZE]
+    return {"orders": rows, "next": str(rows[-1]["_id"]) if len(found) > PAGE_SIZE else ""}
+
+
+def offering_choices(actor: dict) -> list[tuple[str, str]]:
+    _require(actor)
+    return [(str(d["_id"]), (d.get("overview") or {}).get("title") or "Untitled")
+            for d in offerings.for_review(get_db(), ("live", "closed"))]
+
+
+def order_for_admin(actor: dict, order_id: str) -> dict:
+    _require(actor)
+    order = orders.get(get_db(), _object_id(order_id))
+    if order is None or order["status"] not in orders.STATUSES:
+        raise NotFound(order_id)
+    return order
+
+
+def export_rows(actor: dict, filters: Filters) -> Iterator[str]:
+    """The filtered orders as CSV lines, read page by page (never the whole collection at once)."""
+    _require(actor)
+    audit.record("orders.exported", actor=actor, details=filters.args())
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    yield _take(out)
+    before = None
+    while True:
+        batch = orders.page(get_db(), filters.query(), before, 500)
+        for order in batch:
+            writer.writerow([safe_cell(v) for v in csv_values(order)])
+        yield _take(out)
+        if len(batch) < 500:
+            return
+        before = batch[-1]["_id"]
+
+
+def _take(out: io.StringIO) -> str:
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
+
+
+def _cents(value) -> str:
+    whole, cents = divmod(int(value or 0), 100)
+    return f"{whole}.{cents:02d}"
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def csv_values(order: dict) -> list:
+    paid = order.get("paidAmount") or 0
+    paid_text = _cents(paid) if order.get("paymentMethod") == "fiat" else str(paid)
+    return [str(order["_id"]), _when(order.get("orderReceived")), order.get("investorEmail") or "",
+            order.get("offeringTitle") or str(order.get("offeringId")), order.get("walletAddress") or "",
+            order.get("tokens") or "", order.get("quantity") or 0, _cents(order.get("price")),
+            _cents(order.get("amount")), _cents(order.get("feeAmount")), _cents(order.get("totalAmount")),
+            order.get("paymentMethod") or "", order.get("status") or "", order.get("paymentFlag") or "",
+            order.get("paymentReference") or "", paid_text, _when(order.get("settledAt")),
+            _when(order.get("orderMinted")), order.get("tx_hash") or "", "yes" if order.get("isFreezed") else "no"]
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection: a leading ' neutralises it)."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def record_fiat_payment(config: dict, actor: dict, order_id: str, amount_text: str) -> str:
+    """An admin saw the bank transfer: settle the order (or flag it) through settlement; returns its status."""
+    order = order_for_admin(actor, order_id)
+    if order.get("paymentMethod") != "fiat":
+        raise Refusal("This order is paid in stablecoin; its payment is matched on chain, not marked by hand.")
+    if order["status"] != "pending_payment":
+        raise Refusal(f"This order is {order['status'].replace('_', ' ')}; only an order waiting for its payment "
+                      "can be marked paid.")
+    cents = parse_money(amount_text)
+    if not cents:
+        raise Refusal("Enter the amount received, such as 1,250.00.", "amount")
+    try:
+        status = settlement.settle(config, order["_id"], paid_amount=cents, source={
+            "kind": "fiat", "reference": order["paymentReference"], "by": str(actor["_id"])})
+    except PaymentRefused as refused:
+        raise Refusal(str(refused)) from None
+    audit.record("order.payment_received", actor=actor,
+                 details={"orderId": order_id, "amount": cents, "reference": order["paymentReference"],
+                          "status": status})
+    return status
+
+
+def decide_flag(config: dict, actor: dict, order_id: str, accept: bool, reason: str) -> str:
+    """Accept a flagged payment as received, or refuse it (to be refunded); settlement audits and mails."""
+    order = order_for_admin(actor, order_id)
+    try:
+        return settlement.resolve_flag(config, order["_id"], actor, accept=accept, reason=reason)
+    except PaymentRefused as refused:
+        raise Refusal(str(refused)) from None
+
+
+def set_frozen(config: dict, actor: dict, order_id: str, frozen: bool) -> str:
+    """Freeze or unfreeze the order's minted tokens on chain; returns the chain job id."""
+    order = order_for_admin(actor, order_id)
+    if not order.get("isMinted"):
+        raise Refusal("Only minted tokens can be frozen; this order's tokens are not on chain yet.")
+    if bool(order.get("isFreezed")) == frozen:
+        raise Refusal("This order's tokens are already frozen." if frozen else "This order's tokens are not frozen.")
+    token = offerings.token_address(get_db(), order["offeringId"])
+    version = int(order.get("freezeVersion") or 0)
+    op = "freezePartialTokens" if frozen else "unfreezePartialTokens"
+    job_id = chain_ops.submit(config, op, f"order:{order['_id']}:{version + 1}", token, order["walletAddress"],
+                              int(order["quantity"]), orderId=order["_id"])
+    orders.transition(get_db(), order["_id"], {"freezeVersion": order.get("freezeVersion")},
+                      {"isFreezed": frozen, "freezeVersion": version + 1, "freezeJobId": job_id})
+    audit.record("order.frozen" if frozen else "order.unfrozen", actor=actor,
+                 details={"orderId": order_id, "jobId": job_id})
+    return job_id

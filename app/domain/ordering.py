@@ -1,0 +1,343 @@
+"""Placing, showing and cancelling an investor's orders, atomically and exactly once.
+
+Placement: the order is inserted first (status `placing`; its unique idempotency key makes a
+double submit find it), then, under the offering's Redis lock, the investor's holding and
+the offering's supply are reserved (app/data/order_reservations.py) and the order becomes
+`pending_payment`. Why a lock: FerretDB v1 applies an update as an unisolated read then
+write, so a conditional update alone cannot stop two investors taking the last tokens.
+Anything refused is rolled back and the order removed. A process that dies half-way leaves
+an order in `placing`; `repair` (run automatically when an order is refused while such an
+order is older than REPAIR_AFTER_S, and by `flask orders repair`) removes it and recounts
+the reservations from the orders themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from redis.exceptions import LockError
+from web3 import Web3
+
+from app import cache
+from app.chain.bootstrap import STABLECOIN_KEY
+from app.data import holdings, offerings, order_reservations, orders, user_details, whitelists
+from app.data.mongo import get_db
+from app.domain import order_rules
+from app.domain.order_rules import Quote, Refusal, Standing
+from app.domain.platform_chain import current_platform
+from app.extensions import redis_client
+
+REPAIR_AFTER_S = 60  # a placement takes milliseconds; one this old is dead
+LOCK_TTL_S = 10      # a holder that died frees the offering after this
+LOCK_WAIT_S = 10
+_KEY = re.compile(r"^[0-9a-f]{32}$")
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed into banking apps
+EXPIRED_FORM = "This order form has expired; reload the page and submit it again."
+BUSY = "Many orders are being placed for this offering right now; please submit again."
+
+
+class NotFound(LookupError):
+    """No such order or offering for this investor (shown as a 404, revealing nothing)."""
+
+
+def object_id(value) -> ObjectId:
+    try:
+        return ObjectId(value)
+    except (InvalidId, TypeError):
+        raise NotFound(str(value)) from None
+
+
+def new_form_key() -> str:
+    """The idempotency key a freshly rendered order form carries."""
+    return secrets.token_hex(16)
+
+
+def new_payment_reference() -> str:
+    chars = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"LIB-{chars[:4]}-{chars[4:]}"
+
+
+def offering_for_order(config: dict, offering_id: str) -> dict:
+    doc = offerings.by_id(get_db(config), object_id(offering_id))
+    if doc is None or doc.get("status") not in ("live", "closed") or not doc.get("isActive"):
+        raise NotFound(offering_id)
+    return doc
+
+
+def _reserved(db, offering_id, user_id=None) -> int:
+    key = (order_reservations.holding_key(offering_id, user_id) if user_id is not None
+           else order_reservations.offering_key(offering_id))
+    return order_reservations.reserved(db, key)
+
+
+def order_context(config: dict, user: dict, offering: dict) -> dict:
+    """What the order form shows around the inputs: price, fee, limits, wallets, payment methods."""
+    db = get_db(config)
+    wl = whitelists.of_user(db, user["_id"], offering["_id"]) or {}
+    wallets = user_details.verified_wallets(db, user["_id"])
+    return {"price": order_rules.nav_price(offering), "fee_bps": order_rules.fee_bps(offering),
+            "remaining": order_rules.remaining_supply(offering, _reserved(db, offering["_id"])),
+            "holding_limit": order_rules.holding_limit(offering),
+            "reserved": _reserved(db, offering["_id"], user["_id"]),
+            "whitelisted": wl.get("status") == whitelists.APPROVED,
+            "wallets": wallets, "default_wallet": wl.get("address") or (wallets[0] if wallets else ""),
+            "crypto": bool(offering.get("paymentAddress"))}
+
+
+def _checksum(text: str) -> str:
+    text = (text or "").strip()
+    return Web3.to_checksum_address(text) if Web3.is_address(text) else text
+
+
+def _outside_tokens(db, offering: dict, user_id, wallet: str) -> int:
+    """Whole tokens the wallet holds on chain beyond what this investor's minted orders brought (transfers in).
+
+    Read outside the lock (the on-chain MaxBalance module has the last word), but it keeps
+    the limit honest for tokens that did not come through an order.
+    """
+    token = offering.get("tokenAddress")
+    held = holdings.load(db, token, [wallet]).get(wallet) if token and wallet else None
+    if not held or int(held.get("balance") or 0) == 0:
+        return 0
+    minted = sum(int(o.get("quantity") or 0) for o in orders.of_investor(db, user_id, offering["_id"])
+                 if o.get("isMinted"))
+    return max(0, (int(held["balance"]) - minted) // order_rules.unit(offering))
+
+
+def assess(config: dict, user: dict, offering: dict, form: dict) -> tuple[Quote, dict]:
+    """The order's figures once every rule passed (raises Refusal); also the whitelist, wallet and room."""
+    db = get_db(config)
+    q = order_rules.quote(offering, tokens_text=form.get("tokens", ""), amount_text=form.get("amount", ""))
+    if form.get("method") not in order_rules.PAYMENT_METHODS:
+        raise Refusal("Choose how you will pay: bank transfer or stablecoin.", "method")
+    wl = whitelists.of_user(db, user["_id"], offering["_id"]) or {}
+    wallet = _checksum(form.get("wallet") or wl.get("address") or "")
+    outside = _outside_tokens(db, offering, user["_id"], wallet)
+    standing = Standing(whitelisted=wl.get("status") == whitelists.APPROVED, wallet=wallet,
+                        verified_wallets=tuple(user_details.verified_wallets(db, user["_id"])),
+                        whitelisted_wallet=wl.get("address"),
+                        held_tokens=_reserved(db, offering["_id"], user["_id"]) + outside)
+    order_rules.check(offering, q, standing, datetime.now(UTC), _reserved(db, offering["_id"]))
+    if form["method"] == "crypto" and not offering.get("paymentAddress"):
+        raise Refusal("This offering does not take stablecoin payments yet; choose bank transfer.", "method")
+    limit = order_rules.holding_limit(offering)
+    return q, {"whitelist": wl, "wallet": wallet, "outside": outside,
+               "holding_room": (limit - outside) if limit else None}
+
+
+def place(config: dict, user: dict, offering_id: str, form: dict) -> dict:
+    """Place the order (or find the one this form already placed); raises Refusal with the reason."""
+    key = form.get("key") or ""
+    if not _KEY.match(key):
+        raise Refusal(EXPIRED_FORM)
+    db = get_db(config)
+    existing = orders.by_key(db, key)
+    if existing is not None and existing["status"] != orders.PLACING:
+        return _own(existing, user)
+    offering = offering_for_order(config, offering_id)
+    try:
+        q, position = assess(config, user, offering, form)
+    except Refusal:
+        if not orders.placing_before(db, offering["_id"], _cutoff()):
+            raise
+        repair_offering(config, offering["_id"])  # an abandoned placement may be holding what was refused
+        q, position = assess(config, user, offering, form)
+    doc = _order_doc(config, user, offering, q, form["method"], key, position)
+    placed = _insert(config, db, doc, user)
+    if placed is not doc:
+        return placed
+    try:
+        with offering_lock(config, offering["_id"]):
+            _reserve(db, doc, offering, position)
+    except Refusal:
+        orders.discard(db, doc["_id"])  # nothing of it is reserved (any other error leaves it to `repair`)
+        raise
+    cache.offering_changed(str(offering["_id"]), config)
+    return doc
+
+
+@contextlib.contextmanager
+def offering_lock(config: dict, offering_id) -> Iterator[None]:
+    """Serialise every change of one offering's reservations (see the module's docstring)."""
+    lock = redis_client.get(config).lock(f"orders:reservations:{offering_id}", timeout=LOCK_TTL_S,
+                                         blocking_timeout=LOCK_WAIT_S, sleep=0.002)
+    if not lock.acquire():
+        raise Refusal(BUSY)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(LockError):  # held past its TTL: nothing left to release
+            lock.release()
+
+
+def _own(order: dict, user: dict) -> dict:
+    if order["userId"] != user["_id"]:  # someone replayed another investor's form key
+        raise Refusal(EXPIRED_FORM)
+    return order
+
+
+def _order_doc(config: dict, user: dict, offering: dict, q: Quote, method: str, key: str, position: dict) -> dict:
+    now = datetime.now(UTC)
+    details = offering.get("projectDetails") or {}
+    doc = {"_id": ObjectId(), "userId": user["_id"], "offeringId": offering["_id"],
+           "whitelistId": position["whitelist"]["_id"], "walletAddress": position["wallet"], "tokens": q.tokens,
+           "quantity": q.quantity, "price": q.price, "amount": q.amount, "feesInPercentage": q.fee_percent,
+           "feeBps": q.fee_bps, "feeAmount": q.fee_amount, "totalAmount": q.total, "paymentMethod": method,
+           "status": orders.PLACING, "isSettled": False, "isMinted": False, "isFreezed": False,
+           "orderReceived": now, "createdAt": now, "idempotencyKey": key, "paymentReference": new_payment_reference(),
+           "paidAmount": 0, "payments": [], "paymentFlag": None, "investorEmail": user.get("email"),
+           "offeringTitle": (offering.get("overview") or {}).get("title"), "tokenTicker": details.get("tokenTicker")}
+    if method == "crypto":
+        doc.update(paymentToken=_stablecoin(config), paymentAddress=offering["paymentAddress"],
+                   paymentDue=order_rules.payment_due(q.total))
+    return doc
+
+
+def _stablecoin(config: dict) -> str:
+    stablecoin = ((current_platform(config) or {}).get(STABLECOIN_KEY) or {}).get("address")
+    if not stablecoin:
+        raise Refusal("Stablecoin payments are not available right now; choose bank transfer.", "method")
+    return stablecoin
+
+
+def _insert(config: dict, db, doc: dict, user: dict, wait_s: float = 10) -> dict:
+    """Insert the new order, or return the order this form key already placed (a double submit)."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            orders.insert_new(db, doc)
+            return doc
+        except orders.DuplicateOrder as clash:
+            if clash.field == "paymentReference":
+                doc["paymentReference"] = new_payment_reference()
+                continue
+        existing = orders.by_key(db, doc["idempotencyKey"])
+        if existing is None:  # the first submit was refused and removed: place this one
+            continue
+        _own(existing, user)
+        if existing["status"] != orders.PLACING:
+            return existing
+        if _stale(existing["_id"]):
+            repair_offering(config, existing["offeringId"])
+            continue
+        time.sleep(0.02)  # the first submit is still reserving
+    raise Refusal("Your order is still being placed; look at your orders in a moment.")
+
+
+def _reserve(db, doc: dict, offering: dict, position: dict) -> None:
+    """Under the offering's lock: reserve the holding, then the supply, then commit the order."""
+    oid, tokens = offering["_id"], doc["tokens"]
+    holding, supply = order_reservations.holding_key(oid, doc["userId"]), order_reservations.offering_key(oid)
+    refusal = None
+    if not order_reservations.add(db, holding, tokens, position["holding_room"]):
+        refusal = _holding_refusal(db, offering, doc["userId"], tokens, position)
+    elif not order_reservations.add(db, supply, tokens, order_rules.supply(offering)):
+        order_reservations.subtract(db, holding, tokens)
+        refusal = _supply_refusal(db, offering, tokens)
+    if refusal is not None:
+        raise refusal
+    if orders.transition(db, doc["_id"], {"status": orders.PLACING}, {"status": orders.PENDING_PAYMENT}) is None:
+        order_reservations.subtract(db, supply, tokens)
+        order_reservations.subtract(db, holding, tokens)
+        raise Refusal("Placing this order took too long; please submit it again.")
+    doc["status"] = orders.PENDING_PAYMENT
+
+
+def _holding_refusal(db, offering: dict, user_id, tokens: int, position: dict) -> Refusal:
+    try:
+        order_rules.check_holding(offering, tokens, _reserved(db, offering["_id"], user_id) + position["outside"])
+    except Refusal as refusal:
+        return refusal
+    return Refusal("Your other orders for this offering changed meanwhile; please submit again.")
+
+
+def _supply_refusal(db, offering: dict, tokens: int) -> Refusal:
+    try:
+        order_rules.check_supply(tokens, order_rules.remaining_supply(offering, _reserved(db, offering["_id"])))
+    except Refusal as refusal:
+        return refusal
+    return Refusal("Other investors' orders changed the remaining supply meanwhile; please submit again.")
+
+
+def _cutoff() -> ObjectId:
+    """Orders created before this id are older than REPAIR_AFTER_S."""
+    return ObjectId.from_datetime(datetime.now(UTC) - timedelta(seconds=REPAIR_AFTER_S))
+
+
+def _stale(order_id: ObjectId) -> bool:
+    return order_id < _cutoff()
+
+
+def own_order(config: dict, user: dict, order_id: str) -> dict:
+    order = orders.get(get_db(config), object_id(order_id))
+    if order is None or order.get("userId") != user["_id"] or order["status"] == orders.PLACING:
+        raise NotFound(order_id)
+    return order
+
+
+def cancel(config: dict, user: dict, order_id: str) -> dict:
+    """Cancel an unpaid order: its tokens go back to the offering and to the investor's limit."""
+    order = own_order(config, user, order_id)
+    db = get_db(config)
+    with offering_lock(config, order["offeringId"]):
+        updated = orders.transition(db, order["_id"], {"status": orders.PENDING_PAYMENT, "userId": user["_id"]},
+                                    {"status": orders.CANCELLED, "cancelledAt": datetime.now(UTC),
+                                     "cancelledBy": str(user["_id"])})
+        if updated is None:
+            raise Refusal("Only an order still waiting for its payment can be cancelled.")
+        tokens = _whole(updated, order_rules.unit(offerings.by_id(db, order["offeringId"]) or {}))
+        order_reservations.subtract(db, order_reservations.offering_key(order["offeringId"]), tokens)
+        order_reservations.subtract(db, order_reservations.holding_key(order["offeringId"], user["_id"]), tokens)
+    cache.offering_changed(str(order["offeringId"]), config)
+    return updated
+
+
+def _whole(order: dict, unit: int) -> int:
+    """Whole tokens of an order (older orders carry only `quantity`, in base units)."""
+    return int(order["tokens"]) if order.get("tokens") is not None else int(order.get("quantity") or 0) // unit
+
+
+def repair(config: dict) -> dict[str, int]:
+    """`flask orders repair`: remove abandoned placements and recount every offering's reservations."""
+    db = get_db(config)
+    done = {"offerings": 0, "removed": 0, "corrected": 0}
+    for offering_id in orders.offering_ids(db):
+        removed, corrected = repair_offering(config, offering_id)
+        done["offerings"] += 1
+        done["removed"] += removed
+        done["corrected"] += corrected
+    return done
+
+
+def repair_offering(config: dict, offering_id) -> tuple[int, int]:
+    """(placements removed, counters corrected) for one offering, under its lock."""
+    with offering_lock(config, offering_id):
+        return _repair_locked(config, get_db(config), offering_id)
+
+
+def _repair_locked(config: dict, db, offering_id) -> tuple[int, int]:
+    """With the lock held: remove placements older than REPAIR_AFTER_S and recount from the placed orders.
+
+    Nothing in flight is missed: a live placement holds the lock while it reserves, so any
+    `placing` order seen here has either reserved nothing yet or belongs to a dead process.
+    """
+    abandoned = orders.placing_before(db, offering_id, _cutoff())
+    for order in abandoned:
+        orders.discard(db, order["_id"])
+    offering = offerings.by_id(db, offering_id) or {}
+    unit = order_rules.unit(offering)
+    per_investor: dict = {}
+    for order in orders.held(db, offering_id):
+        per_investor[order.get("userId")] = per_investor.get(order.get("userId"), 0) + _whole(order, unit)
+    corrected = order_reservations.replace_offering(db, offering_id, sum(per_investor.values()),
+                                                    {u: t for u, t in per_investor.items() if u is not None})
+    if corrected:
+        cache.offering_changed(str(offering_id), config)
+    return len(abandoned), corrected
