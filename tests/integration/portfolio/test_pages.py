@@ -92,7 +92,8 @@ def test_orders_page_shows_live_status_and_polls_only_while_an_order_moves(app, 
     page = alice.get("/portfolio/orders").text
     assert "Awaiting payment" in page and "Minted" in page and 'hx-trigger="every 5s"' in page
     pending = db.orders.find_one({"userId": book["alice"]["_id"], "status": "pending_payment"})
-    assert pending["paymentReference"] in page
+    assert pending["paymentReference"] in page and f'href="/orders/{pending["_id"]}"' in page
+    assert alice.get(f"/orders/{pending['_id']}").status_code == 200  # the order's own page, with how to pay
     fragment = alice.get("/portfolio/orders", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text and 'id="orders"' in fragment.text
     db.orders.update_one({"_id": pending["_id"]}, {"$set": {"status": "cancelled"}})
