@@ -58,3 +58,7 @@ def test_portfolio_shows_the_balance_minted_on_chain(app, db, wallet, watched_su
     mint_hash = db.orders.find_one({"userId": investor["_id"]})["tx_hash"]
     assert mint_hash in transactions and "Tokens frozen" in transactions
     assert client.get("/portfolio/orders").text.count("Minted") == 2
+    stored = db.chainEvents.find_one({"transactionHash": mint_hash})
+    assert stored["blockTimestamp"] == w3.eth.get_block(stored["blockNumber"])["timestamp"]  # the chart's clock
+    chart = client.get("/portfolio/value-chart", headers={"HX-Request": "true"}).text
+    assert 'aria-label="Portfolio value over time"' in chart and "$2,200" in chart
