@@ -1,0 +1,139 @@
+"""The back office's orders: permission, filters, keyset pages, CSV export, fiat payments, freezes."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bson import ObjectId
+from eth_account import Account
+
+from app.domain import ordering
+from tests.factories import list_offering, offering_doc
+from tests.integration.orders.conftest import login, make_user, order_form, post, quick_investor
+
+
+def placed(app, db, offering, tokens: int = 20, method: str = "fiat", investor: dict | None = None) -> dict:
+    investor = investor or quick_investor(db, offering)
+    return ordering.place(app.config, investor, str(offering["_id"]), order_form(tokens, method=method))
+
+
+def test_only_staff_with_the_orders_permission_see_orders(app, db, offering, investor):
+    order = placed(app, db, offering)
+    for path in ("/admin/orders/", f"/admin/orders/{order['_id']}", "/admin/orders/export.csv"):
+        assert investor["client"].get(path).status_code == 403
+    outsider = app.test_client()
+    login(outsider, make_user("subadmin", permissions=["kyc", "whitelist"]))
+    assert outsider.get("/admin/orders/").status_code == 403
+    assert post(outsider, f"/admin/orders/{order['_id']}/payment", {"amount": "2030"}).status_code == 403
+    assert db.orders.find_one({"_id": order["_id"]})["status"] == "pending_payment"
+
+
+def test_filters_combine_and_pages_continue_where_the_last_ended(app, db, offering, admin_client):
+    other = list_offering(db, offering_doc(title="Canal Works", fee=0,
+                                           paymentAddress=Account.create().address))
+    alice = quick_investor(db, offering)
+    db.users.update_one({"_id": alice["_id"]}, {"$set": {"email": "alice@example.com"}})
+    alice["email"] = "alice@example.com"
+    mine = [placed(app, db, offering, investor=alice) for _ in range(3)]
+    for _ in range(55):
+        placed(app, db, offering, 10)
+    flagged = placed(app, db, other, 30)
+    db.orders.update_one({"_id": flagged["_id"]}, {"$set": {"status": "payment_review", "paymentFlag": "underpaid",
+                                                            "paymentFlagReason": "Paid $10 of $3,000"}})
+
+    def rows(query: str) -> list[str]:
+        page = admin_client.get("/admin/orders/" + query)
+        assert page.status_code == 200
+        return page.text.split('data-testid="order-row"')[1:]
+
+    assert len(rows("?email=alice")) == 3
+    assert all(m["paymentReference"] in "".join(rows("?email=ALICE@ex")) for m in mine)
+    assert len(rows(f"?offering={other['_id']}")) == 1
+    assert len(rows("?flagged=1")) == 1 and len(rows("?status=payment_review&method=fiat")) == 1
+    assert rows("?status=nonsense&method=%24ne") and len(rows("?method=crypto")) == 0
+
+    first = admin_client.get("/admin/orders/")
+    assert first.text.count('data-testid="order-row"') == 50 and "Older orders" in first.text
+    before = first.text.split("before=")[1].split("&")[0].split('"')[0]
+    rest = admin_client.get(f"/admin/orders/?before={before}", headers={"HX-Request": "true"})
+    assert rest.text.count('data-testid="order-row"') == 9 and "<html" not in rest.text
+    seen = {r.split("/admin/orders/")[1].split('"')[0] for r in first.text.split('data-testid="order-row"')[1:]}
+    more = {r.split("/admin/orders/")[1].split('"')[0] for r in rest.text.split('data-testid="order-row"')[1:]}
+    assert not seen & more and len(seen | more) == 59
+
+
+def test_the_csv_export_holds_the_filtered_orders_and_runs_no_formula(app, db, admin_client):
+    hostile = list_offering(db, offering_doc(title='=HYPERLINK("http://evil.example","x")', fee=150))
+    order = placed(app, db, hostile, 25)
+    placed(app, db, list_offering(db, offering_doc(title="Elsewhere")), 10)
+    response = admin_client.get(f"/admin/orders/export.csv?offering={hostile['_id']}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(table) == 1
+    row = table[0]
+    assert row["offering"] == "'" + hostile["overview"]["title"]
+    assert (row["order"], row["tokens"], row["price"], row["amount"], row["fee"], row["total"]) == (
+        str(order["_id"]), "25", "100.00", "2500.00", "37.50", "2537.50")
+    assert row["reference"] == order["paymentReference"] and row["status"] == "pending_payment"
+    assert db.auditLogs.count_documents({"event": "orders.exported"}) == 1
+
+
+def test_a_bank_transfer_marked_received_settles_the_order_once(app, db, offering, admin_client):
+    order = placed(app, db, offering, 20)  # $2,000 + 1.5 % = $2,030
+    url = f"/admin/orders/{order['_id']}"
+    page = admin_client.get(url)
+    assert "Mark payment received" in page.text
+    response = post(admin_client, url + "/payment", {"amount": "2,030.00"})
+    assert response.status_code == 303
+    stored = db.orders.find_one({"_id": order["_id"]})
+    assert stored["status"] == "settled" and stored["isSettled"] and stored["paidAmount"] == 2_030_00
+    assert "Payment recorded: the order is now settled." in admin_client.get(url).text
+    again = post(admin_client, url + "/payment", {"amount": "2,030.00"})
+    assert again.status_code == 303 and db.orders.find_one({"_id": order["_id"]})["paidAmount"] == 2_030_00
+    assert "only an order waiting for its payment can be marked paid" in admin_client.get(url).text
+    assert db.auditLogs.count_documents({"event": "order.payment_received"}) == 1
+
+
+def test_a_short_bank_transfer_is_flagged_not_accepted(app, db, offering, admin_client):
+    order = placed(app, db, offering, 20)
+    post(admin_client, f"/admin/orders/{order['_id']}/payment", {"amount": "2000"})
+    stored = db.orders.find_one({"_id": order["_id"]})
+    assert stored["status"] == "payment_review" and stored["paymentFlag"] == "underpaid"
+    assert not stored["isSettled"]
+    flagged = admin_client.get("/admin/orders/?flagged=1")
+    assert stored["paymentReference"] in flagged.text
+
+
+def test_payment_input_and_method_are_checked(app, db, offering, admin_client):
+    order = placed(app, db, offering, 20)
+    post(admin_client, f"/admin/orders/{order['_id']}/payment", {"amount": "two thousand"})
+    assert "Enter the amount received" in admin_client.get(f"/admin/orders/{order['_id']}").text
+    db.orders.update_one({"_id": order["_id"]}, {"$set": {"paymentMethod": "crypto"}})
+    post(admin_client, f"/admin/orders/{order['_id']}/payment", {"amount": "2030"})
+    assert "matched on chain, not marked by hand" in admin_client.get(f"/admin/orders/{order['_id']}").text
+    assert db.orders.find_one({"_id": order["_id"]})["paidAmount"] == 0
+    assert admin_client.get(f"/admin/orders/{ObjectId()}").status_code == 404
+
+
+def test_freezing_needs_minted_tokens_and_sends_one_chain_job(app, db, offering, admin_client):
+    order = placed(app, db, offering, 20)
+    url = f"/admin/orders/{order['_id']}"
+    post(admin_client, url + "/freeze")
+    assert "Only minted tokens can be frozen" in admin_client.get(url).text
+    token = Account.create().address
+    db.offerings.update_one({"_id": offering["_id"]}, {"$set": {"tokenAddress": token}})
+    db.orders.update_one({"_id": order["_id"]}, {"$set": {"status": "minted", "isMinted": True, "isSettled": True}})
+
+    post(admin_client, url + "/freeze")
+    post(admin_client, url + "/freeze")  # a double click
+    job = db.chainJobs.find_one({"_id": f"freezePartialTokens:order:{order['_id']}:1"})
+    assert job is not None and job["target"] == token
+    assert db.chainJobs.count_documents({"op": "freezePartialTokens"}) == 1
+    assert db.orders.find_one({"_id": order["_id"]})["isFreezed"] is True
+    assert "already frozen" in admin_client.get(url).text
+    post(admin_client, url + "/unfreeze")
+    assert db.chainJobs.find_one({"_id": f"unfreezePartialTokens:order:{order['_id']}:2"}) is not None
+    assert db.orders.find_one({"_id": order["_id"]})["isFreezed"] is False
+    assert db.auditLogs.count_documents({"event": {"$in": ["order.frozen", "order.unfrozen"]}}) == 2
