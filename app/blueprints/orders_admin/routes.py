@@ -34,10 +34,10 @@ def list_orders():
                            offerings=order_admin.offering_choices(actor))
 
 
-@bp.get("/export.csv")
+@bp.post("/export.csv")
 def export_orders():
-    """The filtered orders as a CSV download, streamed."""
-    rows = order_admin.export_rows(current_user_doc(), Filters.parse(request.args))
+    """The filtered orders as a CSV download, streamed (a POST: the export is audited, and GET never writes)."""
+    rows = order_admin.export_rows(current_user_doc(), Filters.parse(request.form))
     return Response(rows, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=orders.csv"})
 
 

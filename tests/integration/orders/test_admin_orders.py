@@ -20,8 +20,9 @@ def placed(app, db, offering, tokens: int = 20, method: str = "fiat", investor: 
 
 def test_only_staff_with_the_orders_permission_see_orders(app, db, offering, investor):
     order = placed(app, db, offering)
-    for path in ("/admin/orders/", f"/admin/orders/{order['_id']}", "/admin/orders/export.csv"):
+    for path in ("/admin/orders/", f"/admin/orders/{order['_id']}"):
         assert investor["client"].get(path).status_code == 403
+    assert post(investor["client"], "/admin/orders/export.csv").status_code == 403
     outsider = app.test_client()
     login(outsider, make_user("subadmin", permissions=["kyc", "whitelist"]))
     assert outsider.get("/admin/orders/").status_code == 403
@@ -67,7 +68,7 @@ def test_the_csv_export_holds_the_filtered_orders_and_runs_no_formula(app, db, a
     hostile = list_offering(db, offering_doc(title='=HYPERLINK("http://evil.example","x")', fee=150))
     order = placed(app, db, hostile, 25)
     placed(app, db, list_offering(db, offering_doc(title="Elsewhere")), 10)
-    response = admin_client.get(f"/admin/orders/export.csv?offering={hostile['_id']}")
+    response = post(admin_client, "/admin/orders/export.csv", {"offering": str(hostile["_id"])})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     table = list(csv.DictReader(io.StringIO(response.text)))
