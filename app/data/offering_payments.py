@@ -22,6 +22,15 @@ def payment_address(db: Database, offering_id, default: str) -> str | None:
     return doc.get("paymentAddress") if doc else None
 
 
+def open_token_for_payments(db: Database, token: str, address: str) -> list:
+    """Give the offerings of a newly deployed token their receiving address (kept if they have one); their ids."""
+    ids = [d["_id"] for d in db[NAME].find({"tokenAddress": token, "paymentAddress": {"$exists": False}}, {"_id": 1})]
+    if ids:
+        db[NAME].update_many({"_id": {"$in": ids}, "paymentAddress": {"$exists": False}},
+                             {"$set": {"paymentAddress": address}})
+    return ids
+
+
 def count_settled_order(db: Database, offering_id, order_id, user_id, amount: int, quantity: int) -> bool:
     """Add one settled order to the raise (and its investor, if new to this offering); False if counted before."""
     inc = {"raisedAmount": int(amount), "tokensSold": int(quantity)}

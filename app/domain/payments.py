@@ -1,12 +1,13 @@
 """Stablecoin payments: where investors pay, what they owe, and which order a transfer pays.
 
 Design of the receiving address: one platform treasury (TREASURY_ADDRESS) receives the
-stablecoin for every offering; each offering records it as `paymentAddress` the first time
-an order asks for its terms, and each crypto order copies it with the token and the amount
-due. Matching needs no per-offering address because the sender is known: a transfer is
-matched by (sender = the order's verified wallet, receiver = the order's paymentAddress,
-token, amount) against that investor's open crypto orders, oldest first, an exact fit
-first (app/domain/payments_rules.pick_order). A transfer no order fits is kept in the
+stablecoin for every offering; each offering records it as `paymentAddress` when chain-sync
+learns that its token is deployed (or the first time an order asks for its terms), and
+each crypto order copies it with the token and the amount due. Matching needs no
+per-offering address because the sender is known: a transfer is matched by (sender = the
+order's verified wallet, receiver = the order's paymentAddress, token, amount) against that
+investor's open crypto orders, oldest first, an exact fit first
+(app/domain/payments_rules.pick_order). A transfer no order fits is kept in the
 `payments` collection as unmatched, for an admin, never dropped.
 
 The chain monitor asks the node only for stablecoin transfers *to* the treasury (an
@@ -21,6 +22,7 @@ from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 
+from app.cache import offering_changed
 from app.chain.artifacts import contract
 from app.chain.bootstrap import STABLECOIN_KEY
 from app.chain.tx import function_call, send_call
@@ -68,6 +70,20 @@ def crypto_terms(config: dict, offering_id, total_cents: int) -> dict:
         raise LookupError(f"no offering {offering_id}")
     return {"paymentToken": coin["address"], "paymentAddress": address,
             "paymentDue": stablecoin_due(total_cents, coin["decimals"])}
+
+
+def open_deployed_tokens(config: dict, tokens: list[str]) -> int:
+    """Chain-sync, after TREXSuiteDeployed listed offerings: each gets the treasury as `paymentAddress`."""
+    try:
+        receiver = treasury(config)
+    except PaymentsUnavailable as why:
+        log.warning("deployed offerings get no receiving address: %s", why)
+        return 0
+    opened = [oid for token in tokens for oid in offering_payments.open_token_for_payments(get_db(config), token,
+                                                                                            receiver)]
+    for offering_id in opened:
+        offering_changed(str(offering_id), config)
+    return len(opened)
 
 
 def monitor_filters(config: dict, record: dict) -> list[dict]:

@@ -22,10 +22,14 @@ def is_payment(message: dict) -> bool:
 
 
 def apply_logs(logs: list[dict]) -> None:
-    """After the event store and projections took `logs`: credit payments, tell investors about their mints."""
+    """After the event store and projections took `logs`: credit payments, give newly deployed offerings their
+    receiving address, tell investors about their mints."""
     for log in logs:
         if is_payment(log) and log["event"] == "Transfer":
             payments.apply_transfer(current_app.config, log)
+    deployed = [log["args"]["_token"] for log in logs if log["event"] == "TREXSuiteDeployed" and not is_payment(log)]
+    if deployed:
+        payments.open_deployed_tokens(current_app.config, deployed)
     mints = sorted({log["transactionHash"] for log in logs if not is_payment(log) and log["event"] == "Transfer"
                     and log["args"]["from"] == ZERO})
     if mints:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
+from bson import ObjectId
+
 from app.chain.artifacts import contract
+from app.chain.suite import deploy_token_suite
 from app.domain import payments
+from app.domain.offering_deployment import salt_hash
 from app.domain.settlement import resolve_flag
 from tests.conftest import stop_process, wait_for
 from tests.integration.backbone.conftest import start_worker
@@ -87,3 +93,14 @@ def test_two_orders_paid_in_reverse_order_each_settle_by_their_exact_amount(app,
     for order in (first, second):
         wait_for(lambda o=order: order_status(db, o["_id"], "settled"), what="both orders settled")
     assert db.offerings.find_one({"_id": offering})["investorCount"] == 1
+
+
+def test_an_offering_deployed_on_chain_gets_the_treasury_as_receiving_address(app, db, chain_workers, platform, hot):
+    offering_id, salt = ObjectId(), f"pay-{uuid.uuid4().hex[:10]}"
+    db.offerings.insert_one({"_id": offering_id, "status": "deploying", "deploySaltHash": salt_hash(salt)})
+    suite = deploy_token_suite(hot.w3, hot.account, platform, salt=salt, name="Deployed Flats", symbol="DEP",
+                               decimals=0, owner=hot.account.address, agents=[hot.account.address],
+                               authorized_countries=[], max_balance=0, supply_cap=0)
+    doc = wait_for(lambda: db.offerings.find_one({"_id": offering_id, "paymentAddress": {"$exists": True}}),
+                   what="the synced deployment opening the offering for payments")
+    assert doc["tokenAddress"] == suite["token"] and doc["paymentAddress"] == payments.treasury(app.config)
