@@ -31,6 +31,7 @@ from app.data import offering_payments, order_payments, payments
 from app.data.mongo import get_db
 from app.domain import audit, settlement
 from app.domain.payments_rules import PaymentRefused, payment_key, pick_order, stablecoin_due
+from app.domain.permissions import has_permission
 from app.domain.platform_chain import current_platform
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,13 @@ def _unmatched(db, key: str, reason: str) -> str:
         payments.set_status(db, key, payments.UNMATCHED, reason)
         audit.record("payment.unmatched", details={"payment": key, "reason": reason})
     return payments.UNMATCHED
+
+
+def unmatched_transfers(config: dict, actor: dict, limit: int = 200) -> list[dict]:
+    """Stablecoin transfers no order took (newest first), for staff holding the orders permission."""
+    if not has_permission(actor, "orders"):
+        raise PermissionError("Payments need the orders permission.")
+    return payments.unmatched(get_db(config), limit)
 
 
 def retract_transfer(config: dict, event: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from bson import ObjectId
 
 from app.chain.artifacts import contract
@@ -74,13 +75,16 @@ def test_overpayment_is_flagged_never_accepted_until_an_admin_decides(app, db, c
 
 
 def test_a_transfer_from_another_wallet_settles_nothing_and_is_kept_for_an_admin(app, db, chain_workers, offering,
-                                                                                   investor, place, pay):
+                                                                                   investor, place, pay, admin):
     ivy, stranger = investor(), investor()
     order = place(ivy, 1)
     pay(stranger.account, order["paymentDue"])
     unmatched = wait_for(lambda: db.payments.find_one({"from": stranger.address, "status": "unmatched"}),
                          what="the stranger's transfer recorded as unmatched")
     assert unmatched["amount"] == str(order["paymentDue"]) and "orderId" not in unmatched
+    assert [p["_id"] for p in payments.unmatched_transfers(app.config, admin)] == [unmatched["_id"]]
+    with pytest.raises(PermissionError):
+        payments.unmatched_transfers(app.config, ivy.user)
     assert db.orders.find_one({"_id": order["_id"]})["status"] == "pending_payment"
 
 
