@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from pymongo import DeleteMany, UpdateOne
+from pymongo import DeleteMany, ReturnDocument, UpdateOne
 from pymongo.database import Database
 
 NAME = "orderReservations"
@@ -33,10 +33,15 @@ def reserved(db: Database, key: str) -> int:
 
 
 def add(db: Database, key: str, tokens: int, limit: int | None) -> bool:
-    """Reserve `tokens` more if the total stays within `limit` (None: no limit). Caller holds the lock."""
-    if limit is not None and reserved(db, key) + tokens > limit:
+    """Reserve `tokens` more if the total stays within `limit` (None: no limit). Caller holds the lock.
+
+    One round trip when it fits (the usual case): add, look at the total, take it back if over.
+    """
+    after = db[NAME].find_one_and_update({"_id": key}, {"$inc": {"tokens": tokens}}, upsert=True,
+                                         return_document=ReturnDocument.AFTER)
+    if limit is not None and int(after["tokens"]) > limit:
+        subtract(db, key, tokens)
         return False
-    db[NAME].update_one({"_id": key}, {"$inc": {"tokens": tokens}}, upsert=True)
     return True
 
 

@@ -91,7 +91,7 @@ def of_user(db: Database, user_id, limit: int = 1000) -> list[dict]:
 # The reservation counters (supply and per-investor holding) are in app/data/order_reservations.py;
 # an order counts against them while its status is one of HELD.
 
-PLACING, PENDING_PAYMENT, CANCELLED = "placing", "pending_payment", "cancelled"
+PENDING_PAYMENT, CANCELLED = "pending_payment", "cancelled"
 STATUSES = ("pending_payment", "payment_review", "settled", "minted", "cancelled")
 HELD = ("pending_payment", "payment_review", "settled", "minted")
 PAGE_FIELDS = {"mintTxHashes": 0}
@@ -124,16 +124,6 @@ def transition(db: Database, order_id, condition: dict, changes: dict) -> dict |
                                         return_document=ReturnDocument.AFTER)
 
 
-def discard(db: Database, order_id) -> None:
-    """Remove an order that was never placed (refused, or abandoned by a process that died)."""
-    db[NAME].delete_one({"_id": order_id, "status": PLACING})
-
-
-def placing_before(db: Database, offering_id, before_id) -> list[dict]:
-    """Placements of the offering started before `before_id` (an ObjectId made from a cut-off time)."""
-    return list(db[NAME].find({"offeringId": offering_id, "status": PLACING, "_id": {"$lt": before_id}}, {"_id": 1}))
-
-
 def held(db: Database, offering_id) -> list[dict]:
     """Orders of the offering that hold tokens (placed and not cancelled), for recounting the reservations."""
     return list(db[NAME].find({"offeringId": offering_id, "status": {"$in": list(HELD)}},
@@ -141,7 +131,7 @@ def held(db: Database, offering_id) -> list[dict]:
 
 
 def offering_ids(db: Database) -> list:
-    return db[NAME].distinct("offeringId", {"status": {"$in": [PLACING, *HELD]}})
+    return db[NAME].distinct("offeringId", {"status": {"$in": list(HELD)}})
 
 
 def of_investor(db: Database, user_id, offering_id) -> list[dict]:

@@ -1,14 +1,18 @@
 """Placing, showing and cancelling an investor's orders, atomically and exactly once.
 
-Placement: the order is inserted first (status `placing`; its unique idempotency key makes a
-double submit find it), then, under the offering's Redis lock, the investor's holding and
-the offering's supply are reserved (app/data/order_reservations.py) and the order becomes
+Placement checks the rules, then under the offering's lock reserves the investor's holding
+and the offering's supply (app/data/order_reservations.py) and inserts the order, already
 `pending_payment`. Why a lock: FerretDB v1 applies an update as an unisolated read then
 write, so a conditional update alone cannot stop two investors taking the last tokens.
-Anything refused is rolled back and the order removed. A process that dies half-way leaves
-an order in `placing`; `repair` (run automatically when an order is refused while such an
-order is older than REPAIR_AFTER_S, and by `flask orders repair`) removes it and recounts
-the reservations from the orders themselves.
+The unique idempotency key makes a double submit return the first order (its reservation
+is given back). A process that dies inside the lock leaves its in-flight mark in Redis; the
+next holder of the lock sees it and recounts the reservations from the orders themselves
+(`flask orders repair` recounts every offering). A lost mark can only leave tokens
+reserved too high, never too low: nothing is ever oversold.
+
+Reservations do not touch the offering's cached page or the marketplace catalogue: they show
+the raise and tokens sold, which settlement changes (and tells the cache, app.cache), not
+what is merely reserved; the order form reads the remaining supply fresh.
 """
 
 from __future__ import annotations
@@ -16,16 +20,15 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
-import time
+import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from redis.exceptions import LockError
 from web3 import Web3
 
-from app import cache
 from app.chain.bootstrap import STABLECOIN_KEY
 from app.data import holdings, offerings, order_reservations, orders, user_details, whitelists
 from app.data.mongo import get_db
@@ -34,7 +37,6 @@ from app.domain.order_rules import Quote, Refusal, Standing
 from app.domain.platform_chain import current_platform
 from app.extensions import redis_client
 
-REPAIR_AFTER_S = 60  # a placement takes milliseconds; one this old is dead
 LOCK_TTL_S = 10      # a holder that died frees the offering after this
 LOCK_WAIT_S = 10
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -111,8 +113,12 @@ def _outside_tokens(db, offering: dict, user_id, wallet: str) -> int:
     return max(0, (int(held["balance"]) - minted) // order_rules.unit(offering))
 
 
-def assess(config: dict, user: dict, offering: dict, form: dict) -> tuple[Quote, dict]:
-    """The order's figures once every rule passed (raises Refusal); also the whitelist, wallet and room."""
+def assess(config: dict, user: dict, offering: dict, form: dict, counters: bool = True) -> tuple[Quote, dict]:
+    """The order's figures once every rule passed (raises Refusal); also the whitelist, wallet and room.
+
+    `counters=False` leaves the supply and holding to the check under the lock (placement reads
+    them there anyway); the preview and the confirm step check them here.
+    """
     db = get_db(config)
     q = order_rules.quote(offering, tokens_text=form.get("tokens", ""), amount_text=form.get("amount", ""))
     if form.get("method") not in order_rules.PAYMENT_METHODS:
@@ -123,8 +129,8 @@ def assess(config: dict, user: dict, offering: dict, form: dict) -> tuple[Quote,
     standing = Standing(whitelisted=wl.get("status") == whitelists.APPROVED, wallet=wallet,
                         verified_wallets=tuple(user_details.verified_wallets(db, user["_id"])),
                         whitelisted_wallet=wl.get("address"),
-                        held_tokens=_reserved(db, offering["_id"], user["_id"]) + outside)
-    order_rules.check(offering, q, standing, datetime.now(UTC), _reserved(db, offering["_id"]))
+                        held_tokens=outside + (_reserved(db, offering["_id"], user["_id"]) if counters else 0))
+    order_rules.check(offering, q, standing, datetime.now(UTC), _reserved(db, offering["_id"]) if counters else 0)
     if form["method"] == "crypto" and not offering.get("paymentAddress"):
         raise Refusal("This offering does not take stablecoin payments yet; choose bank transfer.", "method")
     limit = order_rules.holding_limit(offering)
@@ -139,42 +145,57 @@ def place(config: dict, user: dict, offering_id: str, form: dict) -> dict:
         raise Refusal(EXPIRED_FORM)
     db = get_db(config)
     existing = orders.by_key(db, key)
-    if existing is not None and existing["status"] != orders.PLACING:
+    if existing is not None:
         return _own(existing, user)
     offering = offering_for_order(config, offering_id)
-    try:
-        q, position = assess(config, user, offering, form)
-    except Refusal:
-        if not orders.placing_before(db, offering["_id"], _cutoff()):
-            raise
-        repair_offering(config, offering["_id"])  # an abandoned placement may be holding what was refused
-        q, position = assess(config, user, offering, form)
+    q, position = assess(config, user, offering, form, counters=False)
     doc = _order_doc(config, user, offering, q, form["method"], key, position)
-    placed = _insert(config, db, doc, user)
-    if placed is not doc:
-        return placed
-    try:
-        with offering_lock(config, offering["_id"]):
-            _reserve(db, doc, offering, position)
-    except Refusal:
-        orders.discard(db, doc["_id"])  # nothing of it is reserved (any other error leaves it to `repair`)
-        raise
-    cache.offering_changed(str(offering["_id"]), config)
-    return doc
+    with offering_lock(config, offering["_id"], mark=str(doc["_id"])):
+        return _reserve_and_insert(db, doc, offering, position, user)
+
+
+_local_locks: dict[str, threading.Lock] = {}
+_local_locks_guard = threading.Lock()
 
 
 @contextlib.contextmanager
-def offering_lock(config: dict, offering_id) -> Iterator[None]:
-    """Serialise every change of one offering's reservations (see the module's docstring)."""
-    lock = redis_client.get(config).lock(f"orders:reservations:{offering_id}", timeout=LOCK_TTL_S,
-                                         blocking_timeout=LOCK_WAIT_S, sleep=0.002)
-    if not lock.acquire():
+def offering_lock(config: dict, offering_id, mark: str) -> Iterator[None]:
+    """Serialise every change of one offering's reservations (see the module's docstring).
+
+    Threads of one process queue on a local lock first, so only one per process polls Redis
+    (32 waiting requests spinning on Redis would cost more than the work they wait for).
+    Inside, `mark` names the work in flight; finding a previous mark means its process died
+    inside the lock, so the reservations are recounted before going on.
+    """
+    with _local_locks_guard:
+        local = _local_locks.setdefault(str(offering_id), threading.Lock())
+    if not local.acquire(timeout=LOCK_WAIT_S):
         raise Refusal(BUSY)
     try:
-        yield
+        redis = redis_client.get(config)
+        shared = redis.lock(f"orders:reservations:{offering_id}", timeout=LOCK_TTL_S,
+                            blocking_timeout=LOCK_WAIT_S, sleep=0.002)
+        if not shared.acquire():
+            raise Refusal(BUSY)
+        try:
+            inflight = f"orders:inflight:{offering_id}"
+            if redis.set(inflight, mark, get=True) is not None:
+                _recount(get_db(config), offering_id)
+            clean = False
+            try:
+                yield
+                clean = True
+            except Refusal:
+                clean = True  # a refusal undid what it reserved
+                raise
+            finally:
+                if clean:
+                    redis.delete(inflight)
+        finally:
+            with contextlib.suppress(LockError):  # held past its TTL: nothing left to release
+                shared.release()
     finally:
-        with contextlib.suppress(LockError):  # held past its TTL: nothing left to release
-            lock.release()
+        local.release()
 
 
 def _own(order: dict, user: dict) -> dict:
@@ -190,7 +211,7 @@ def _order_doc(config: dict, user: dict, offering: dict, q: Quote, method: str, 
            "whitelistId": position["whitelist"]["_id"], "walletAddress": position["wallet"], "tokens": q.tokens,
            "quantity": q.quantity, "price": q.price, "amount": q.amount, "feesInPercentage": q.fee_percent,
            "feeBps": q.fee_bps, "feeAmount": q.fee_amount, "totalAmount": q.total, "paymentMethod": method,
-           "status": orders.PLACING, "isSettled": False, "isMinted": False, "isFreezed": False,
+           "status": orders.PENDING_PAYMENT, "isSettled": False, "isMinted": False, "isFreezed": False,
            "orderReceived": now, "createdAt": now, "idempotencyKey": key, "paymentReference": new_payment_reference(),
            "paidAmount": 0, "payments": [], "paymentFlag": None, "investorEmail": user.get("email"),
            "offeringTitle": (offering.get("overview") or {}).get("title"), "tokenTicker": details.get("tokenTicker")}
@@ -207,47 +228,26 @@ def _stablecoin(config: dict) -> str:
     return stablecoin
 
 
-def _insert(config: dict, db, doc: dict, user: dict, wait_s: float = 10) -> dict:
-    """Insert the new order, or return the order this form key already placed (a double submit)."""
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
+def _reserve_and_insert(db, doc: dict, offering: dict, position: dict, user: dict) -> dict:
+    """With the lock held: reserve the holding, then the supply, then insert the order."""
+    oid, tokens = offering["_id"], doc["tokens"]
+    holding, supply = order_reservations.holding_key(oid, doc["userId"]), order_reservations.offering_key(oid)
+    if not order_reservations.add(db, holding, tokens, position["holding_room"]):
+        raise _holding_refusal(db, offering, doc["userId"], tokens, position)
+    if not order_reservations.add(db, supply, tokens, order_rules.supply(offering)):
+        order_reservations.subtract(db, holding, tokens)
+        raise _supply_refusal(db, offering, tokens)
+    for _ in range(5):
         try:
             orders.insert_new(db, doc)
             return doc
         except orders.DuplicateOrder as clash:
-            if clash.field == "paymentReference":
-                doc["paymentReference"] = new_payment_reference()
-                continue
-        existing = orders.by_key(db, doc["idempotencyKey"])
-        if existing is None:  # the first submit was refused and removed: place this one
-            continue
-        _own(existing, user)
-        if existing["status"] != orders.PLACING:
-            return existing
-        if _stale(existing["_id"]):
-            repair_offering(config, existing["offeringId"])
-            continue
-        time.sleep(0.02)  # the first submit is still reserving
-    raise Refusal("Your order is still being placed; look at your orders in a moment.")
-
-
-def _reserve(db, doc: dict, offering: dict, position: dict) -> None:
-    """Under the offering's lock: reserve the holding, then the supply, then commit the order."""
-    oid, tokens = offering["_id"], doc["tokens"]
-    holding, supply = order_reservations.holding_key(oid, doc["userId"]), order_reservations.offering_key(oid)
-    refusal = None
-    if not order_reservations.add(db, holding, tokens, position["holding_room"]):
-        refusal = _holding_refusal(db, offering, doc["userId"], tokens, position)
-    elif not order_reservations.add(db, supply, tokens, order_rules.supply(offering)):
-        order_reservations.subtract(db, holding, tokens)
-        refusal = _supply_refusal(db, offering, tokens)
-    if refusal is not None:
-        raise refusal
-    if orders.transition(db, doc["_id"], {"status": orders.PLACING}, {"status": orders.PENDING_PAYMENT}) is None:
-        order_reservations.subtract(db, supply, tokens)
-        order_reservations.subtract(db, holding, tokens)
-        raise Refusal("Placing this order took too long; please submit it again.")
-    doc["status"] = orders.PENDING_PAYMENT
+            if clash.field == "idempotencyKey":  # the same form, submitted again meanwhile
+                order_reservations.subtract(db, supply, tokens)
+                order_reservations.subtract(db, holding, tokens)
+                return _own(orders.by_key(db, doc["idempotencyKey"]), user)
+            doc["paymentReference"] = new_payment_reference()
+    raise RuntimeError("no free payment reference after 5 draws")  # 32**8 references: never in practice
 
 
 def _holding_refusal(db, offering: dict, user_id, tokens: int, position: dict) -> Refusal:
@@ -266,18 +266,9 @@ def _supply_refusal(db, offering: dict, tokens: int) -> Refusal:
     return Refusal("Other investors' orders changed the remaining supply meanwhile; please submit again.")
 
 
-def _cutoff() -> ObjectId:
-    """Orders created before this id are older than REPAIR_AFTER_S."""
-    return ObjectId.from_datetime(datetime.now(UTC) - timedelta(seconds=REPAIR_AFTER_S))
-
-
-def _stale(order_id: ObjectId) -> bool:
-    return order_id < _cutoff()
-
-
 def own_order(config: dict, user: dict, order_id: str) -> dict:
     order = orders.get(get_db(config), object_id(order_id))
-    if order is None or order.get("userId") != user["_id"] or order["status"] == orders.PLACING:
+    if order is None or order.get("userId") != user["_id"]:
         raise NotFound(order_id)
     return order
 
@@ -286,7 +277,7 @@ def cancel(config: dict, user: dict, order_id: str) -> dict:
     """Cancel an unpaid order: its tokens go back to the offering and to the investor's limit."""
     order = own_order(config, user, order_id)
     db = get_db(config)
-    with offering_lock(config, order["offeringId"]):
+    with offering_lock(config, order["offeringId"], mark=f"cancel:{order['_id']}"):
         updated = orders.transition(db, order["_id"], {"status": orders.PENDING_PAYMENT, "userId": user["_id"]},
                                     {"status": orders.CANCELLED, "cancelledAt": datetime.now(UTC),
                                      "cancelledBy": str(user["_id"])})
@@ -295,7 +286,6 @@ def cancel(config: dict, user: dict, order_id: str) -> dict:
         tokens = _whole(updated, order_rules.unit(offerings.by_id(db, order["offeringId"]) or {}))
         order_reservations.subtract(db, order_reservations.offering_key(order["offeringId"]), tokens)
         order_reservations.subtract(db, order_reservations.holding_key(order["offeringId"], user["_id"]), tokens)
-    cache.offering_changed(str(order["offeringId"]), config)
     return updated
 
 
@@ -305,39 +295,21 @@ def _whole(order: dict, unit: int) -> int:
 
 
 def repair(config: dict) -> dict[str, int]:
-    """`flask orders repair`: remove abandoned placements and recount every offering's reservations."""
+    """`flask orders repair`: recount every offering's reservations from its orders; safe to run any time."""
     db = get_db(config)
-    done = {"offerings": 0, "removed": 0, "corrected": 0}
+    done = {"offerings": 0, "corrected": 0}
     for offering_id in orders.offering_ids(db):
-        removed, corrected = repair_offering(config, offering_id)
+        with offering_lock(config, offering_id, mark="repair"):
+            done["corrected"] += _recount(db, offering_id)
         done["offerings"] += 1
-        done["removed"] += removed
-        done["corrected"] += corrected
     return done
 
 
-def repair_offering(config: dict, offering_id) -> tuple[int, int]:
-    """(placements removed, counters corrected) for one offering, under its lock."""
-    with offering_lock(config, offering_id):
-        return _repair_locked(config, get_db(config), offering_id)
-
-
-def _repair_locked(config: dict, db, offering_id) -> tuple[int, int]:
-    """With the lock held: remove placements older than REPAIR_AFTER_S and recount from the placed orders.
-
-    Nothing in flight is missed: a live placement holds the lock while it reserves, so any
-    `placing` order seen here has either reserved nothing yet or belongs to a dead process.
-    """
-    abandoned = orders.placing_before(db, offering_id, _cutoff())
-    for order in abandoned:
-        orders.discard(db, order["_id"])
-    offering = offerings.by_id(db, offering_id) or {}
-    unit = order_rules.unit(offering)
+def _recount(db, offering_id) -> int:
+    """With the lock held, set the offering's reservations to what its placed orders hold; counters changed."""
+    unit = order_rules.unit(offerings.by_id(db, offering_id) or {})
     per_investor: dict = {}
     for order in orders.held(db, offering_id):
         per_investor[order.get("userId")] = per_investor.get(order.get("userId"), 0) + _whole(order, unit)
-    corrected = order_reservations.replace_offering(db, offering_id, sum(per_investor.values()),
-                                                    {u: t for u, t in per_investor.items() if u is not None})
-    if corrected:
-        cache.offering_changed(str(offering_id), config)
-    return len(abandoned), corrected
+    return order_reservations.replace_offering(db, offering_id, sum(per_investor.values()),
+                                               {u: t for u, t in per_investor.items() if u is not None})

@@ -109,7 +109,6 @@ def _bank() -> dict:
 
 @bp.cli.command("repair")
 def repair_command():
-    """Release what interrupted placements and cancellations left reserved (safe to run any time)."""
+    """Recount every offering's reservations from its orders (after a crash; safe to run any time)."""
     done = ordering.repair(current_app.config)
-    click.echo(f"voided {done['voided']} unfinished placements, settled {done['markers']} reservation markers, "
-               f"finished {done['released']} releases")
+    click.echo(f"recounted {done['offerings']} offerings, corrected {done['corrected']} reservation counters")

@@ -6,13 +6,13 @@ from __future__ import annotations
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 
 from app.data import order_reservations
 from app.domain import ordering
 from app.domain.order_rules import Refusal
+from app.extensions import redis_client
 from tests.integration.orders.conftest import order_form, quick_investor
 
 
@@ -67,6 +67,7 @@ def test_a_hundred_investors_racing_for_the_last_units_never_oversubscribe(app, 
     # each refused investor wanted more than was left when refused, so more than is left now
     assert 10_000 - reserved(db, offering) < min(t for _, t in refused)
     assert ordering.repair(app.config)["corrected"] == 0  # the counters agree with the orders
+    assert redis_client.get().get(f"orders:inflight:{offering['_id']}") is None
 
 
 def test_one_investor_cannot_pass_the_holding_limit_with_simultaneous_orders(app, db, offering):
@@ -98,43 +99,30 @@ def test_cancelling_gives_the_tokens_back_once(app, db, offering):
     assert db.orders.find_one({"_id": order["_id"]})["status"] == "cancelled"
 
 
-def test_repair_removes_a_dead_placement_and_recounts_from_the_orders(app, db, offering):
-    investor, other = quick_investor(db, offering), quick_investor(db, offering)
-    placed = ordering.place(app.config, other, str(offering["_id"]), order_form(30))
-    # a process died after reserving 25 tokens, before committing its order
-    dead = {"_id": ObjectId.from_datetime(datetime.now(UTC) - timedelta(minutes=5)), "userId": investor["_id"],
-            "offeringId": offering["_id"], "tokens": 25, "quantity": 25, "status": "placing",
-            "idempotencyKey": ordering.new_form_key(), "paymentReference": ordering.new_payment_reference()}
-    db.orders.insert_one(dead)
-    order_reservations.add(db, order_reservations.offering_key(offering["_id"]), 25, None)
-    order_reservations.add(db, order_reservations.holding_key(offering["_id"], investor["_id"]), 25, None)
-    assert reserved(db, offering) == 55
-
-    assert ordering.repair(app.config) == {"offerings": 1, "removed": 1, "corrected": 2}
-    assert reserved(db, offering) == 30 and reserved(db, offering, investor) == 0
-    assert reserved(db, offering, other) == 30
-    assert db.orders.find_one({"_id": dead["_id"]}) is None
-    assert db.orders.find_one({"_id": placed["_id"]})["status"] == "pending_payment"
-    assert ordering.repair(app.config) == {"offerings": 1, "removed": 0, "corrected": 0}
-
-
-def test_a_refusal_repairs_an_abandoned_placement_that_held_the_last_tokens(app, db, offering):
+def test_a_placement_that_died_inside_the_lock_is_recounted_by_the_next_one(app, db, offering):
     earlier_order(db, offering, 9_980)
-    ghost = earlier_order(db, offering, 20, status="placing", _id=ObjectId.from_datetime(
-        datetime.now(UTC) - timedelta(minutes=2)))
-    investor = quick_investor(db, offering)
+    investor, other = quick_investor(db, offering), quick_investor(db, offering)
+    # a process reserved 20 tokens for `other` and died before inserting its order
+    order_reservations.add(db, order_reservations.offering_key(offering["_id"]), 20, None)
+    order_reservations.add(db, order_reservations.holding_key(offering["_id"], other["_id"]), 20, None)
+    redis_client.get().set(f"orders:inflight:{offering['_id']}", str(ObjectId()))
+
     order = ordering.place(app.config, investor, str(offering["_id"]), order_form(20))
     assert order["status"] == "pending_payment"
-    assert db.orders.find_one({"_id": ghost["_id"]}) is None and reserved(db, offering) == 10_000
+    assert reserved(db, offering) == 10_000 and reserved(db, offering, other) == 0
+    assert redis_client.get().get(f"orders:inflight:{offering['_id']}") is None
 
 
-def test_a_young_placement_in_flight_is_left_alone(app, db, offering):
+def test_repair_recounts_every_offering_from_its_orders(app, db, offering):
     investor = quick_investor(db, offering)
-    in_flight = {"_id": ObjectId(), "userId": investor["_id"], "offeringId": offering["_id"], "tokens": 10,
-                 "status": "placing", "idempotencyKey": ordering.new_form_key()}
-    db.orders.insert_one(in_flight)
-    assert ordering.repair(app.config)["removed"] == 0
-    assert db.orders.find_one({"_id": in_flight["_id"]}) is not None
+    placed = ordering.place(app.config, investor, str(offering["_id"]), order_form(30))
+    cancelled = ordering.place(app.config, investor, str(offering["_id"]), order_form(12))
+    ordering.cancel(app.config, investor, str(cancelled["_id"]))
+    order_reservations.add(db, order_reservations.offering_key(offering["_id"]), 7, None)  # drifted
+    assert ordering.repair(app.config) == {"offerings": 1, "corrected": 1}
+    assert reserved(db, offering) == 30 == reserved(db, offering, investor)
+    assert db.orders.find_one({"_id": placed["_id"]})["status"] == "pending_payment"
+    assert ordering.repair(app.config) == {"offerings": 1, "corrected": 0}
 
 
 def test_orders_without_the_new_keys_still_insert(db):
