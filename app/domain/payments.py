@@ -125,6 +125,8 @@ def apply_transfer(config: dict, event: dict) -> str:
         doc = payments.assign(db, key, order["_id"])
     try:
         return settlement.settle(config, doc["orderId"], paid_amount=amount, source=source)
+    except settlement.SettlementBusy:
+        raise  # nothing written: chain-sync fails the batch and replays it
     except PaymentRefused as refused:
         return _unmatched(db, key, str(refused))
 

@@ -19,9 +19,12 @@ log is back on chain or an admin acknowledges it.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from bson import ObjectId
+from redis.exceptions import LockError
 
 from app.cache import offering_changed
 from app.data import offering_payments, offerings, order_payments, users
@@ -39,10 +42,36 @@ from app.domain.payments_rules import (
 )
 from app.domain.permissions import has_permission
 from app.domain.platform_chain import current_platform
+from app.extensions import redis_client
 from app.tasks.settlement import enqueue_minting
 
 FLAGS = ("underpaid", "overpaid", "reorged")
 RETRIES = 5  # another payment landing between read and write makes the outcome write retry
+LOCK_TTL_S, LOCK_WAIT_S = 30, 15
+
+
+class SettlementBusy(PaymentRefused):
+    """Another process is recording a payment on the same order: nothing was written, try again."""
+
+
+@contextlib.contextmanager
+def _locked(config: dict, name: str) -> Iterator[None]:
+    """Serialise settlement's writes to one document.
+
+    Why, on top of the conditional updates: FerretDB v1 applies an update as a read and then
+    a write of the whole document, unisolated, so two concurrent writers (chain-sync and an
+    admin, two admins) could both pass a condition or lose an `$inc`. Orders and offerings
+    are locked by name in Redis, always order before offering.
+    """
+    lock = redis_client.get(config).lock(f"settlement:{name}", timeout=LOCK_TTL_S, blocking_timeout=LOCK_WAIT_S,
+                                          sleep=0.005)
+    if not lock.acquire():
+        raise SettlementBusy("Another payment for this order is being recorded; try again in a moment.")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(LockError):  # held past its TTL: nothing left to release
+            lock.release()
 
 
 def settle(config: dict, order_id, *, paid_amount: int, source: dict) -> str:
@@ -59,14 +88,15 @@ def settle(config: dict, order_id, *, paid_amount: int, source: dict) -> str:
     entry = {**{k: v for k, v in source.items() if k in ("kind", "txHash", "logIndex", "from", "reference", "by",
                                                          "transferId")},
              "amount": paid_amount, "at": datetime.now(UTC)}
-    order = order_payments.record_payment(db, order_id, key, entry)
-    if order is None:
-        order = order_payments.get(db, order_id)
+    with _locked(config, f"order:{order_id}"):
+        order = order_payments.record_payment(db, order_id, key, entry)
         if order is None:
-            raise LookupError(f"no order {order_id}")
-        if key not in (order.get("paymentKeys") or []):
-            raise PaymentRefused(f"This order is {order['status'].replace('_', ' ')} and takes no payment.")
-    return _evaluate(config, db, order)
+            order = order_payments.get(db, order_id)
+            if order is None:
+                raise LookupError(f"no order {order_id}")
+            if key not in (order.get("paymentKeys") or []):
+                raise PaymentRefused(f"This order is {order['status'].replace('_', ' ')} and takes no payment.")
+        return _evaluate(config, db, order)
 
 
 def _evaluate(config: dict, db, order: dict) -> str:
@@ -99,17 +129,18 @@ def _after_settlement(config: dict, db, order: dict) -> None:
     """Count the raise once, enqueue minting (batched per offering), tell the investor once."""
     offering_id = order["offeringId"]
     if not order.get("raiseCounted"):
-        offering_payments.count_settled_order(db, offering_id, order["_id"], order.get("userId"),
-                                              int(order.get("amount") or 0), int(order["quantity"]))
-        order_payments.mark_raise_counted(db, order["_id"])
-        offering_payments.forget_counted_order(db, offering_id, order["_id"])
+        with _locked(config, f"offering:{offering_id}"):
+            offering_payments.count_settled_order(db, offering_id, order["_id"], order.get("userId"),
+                                                  int(order.get("amount") or 0), int(order["quantity"]))
+            order_payments.mark_raise_counted(db, order["_id"])
+            offering_payments.forget_counted_order(db, offering_id, order["_id"])
         offering_changed(str(offering_id), config)
-    if order["status"] == "settled":
-        enqueue_minting(config, offering_id)
     offering = offerings.by_id(db, offering_id) or {}
     _tell(db, order, "settled", "payment.settled", "Payment received",
           f"We received your payment for {_tokens(order, offering)} of {_title(offering)}. "
           f"They will be minted to your wallet {order.get('walletAddress')}.")
+    if order["status"] == "settled":  # last: chain-sync writes the minted state on this order next
+        enqueue_minting(config, offering_id)
 
 
 def resolve_flag(config: dict, order_id, admin: dict, *, accept: bool, reason: str) -> str:
@@ -123,7 +154,12 @@ def resolve_flag(config: dict, order_id, admin: dict, *, accept: bool, reason: s
     reason = (reason or "").strip()
     if not reason:
         raise PaymentRefused("Give a reason: the investor reads it.")
-    db, order_id = get_db(config), _oid(order_id)
+    order_id = _oid(order_id)
+    with _locked(config, f"order:{order_id}"):
+        return _resolve(config, get_db(config), order_id, admin, accept, reason)
+
+
+def _resolve(config: dict, db, order_id: ObjectId, admin: dict, accept: bool, reason: str) -> str:
     order = order_payments.get(db, order_id)
     if order is None or order.get("paymentFlag") not in FLAGS:
         raise PaymentRefused("This order has no flagged payment to decide.")
@@ -152,9 +188,10 @@ def resolve_flag(config: dict, order_id, admin: dict, *, accept: bool, reason: s
 def payment_retracted(config: dict, order_id, key: str) -> None:
     """A reorg dropped the block of a recorded payment: flag the order for an admin (documented above)."""
     db = get_db(config)
-    updated = order_payments.set_reorg_flag(db, order_id, key, "The block holding payment "
-                                            f"{key.split(':')[1]} was dropped by a chain reorganisation; "
-                                            "check it is on chain again before minting or refunding.")
+    with _locked(config, f"order:{order_id}"):
+        updated = order_payments.set_reorg_flag(db, order_id, key, "The block holding payment "
+                                                f"{key.split(':')[1]} was dropped by a chain reorganisation; "
+                                                "check it is on chain again before minting or refunding.")
     if updated is not None:
         audit.record("payment.retracted", subject=_investor(db, updated),
                      details={"order": str(order_id), "payment": key, "status": updated["status"]})
@@ -163,8 +200,9 @@ def payment_retracted(config: dict, order_id, key: str) -> None:
 def payment_restored(config: dict, order_id, key: str) -> str | None:
     """The dropped payment is back on the canonical chain: clear the flag and settle or flag as usual."""
     db = get_db(config)
-    updated = order_payments.clear_reorg_flag(db, order_id, key)
-    return _evaluate(config, db, updated) if updated is not None else None
+    with _locked(config, f"order:{order_id}"):
+        updated = order_payments.clear_reorg_flag(db, order_id, key)
+        return _evaluate(config, db, updated) if updated is not None else None
 
 
 def notify_minted(config: dict, tx_hashes: list[str]) -> int:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from bson import ObjectId
+from eth_account import Account
 
 from app.chain.events import EventDecoder
 from app.domain.payments_rules import PaymentRefused
 from app.domain.settlement import resolve_flag, settle
 from app.events.handlers import apply_chain_messages
+from tests.integration.payments.conftest import Investor
 
 
 def fiat(order, by, **extra):
@@ -133,3 +138,26 @@ def test_an_open_order_whose_payment_was_dropped_waits_for_an_admin(app, db, off
         resolve_flag(app.config, order["_id"], admin, accept=False, reason="gone")
     assert resolve_flag(app.config, order["_id"], admin, accept=True, reason="Checked on chain") == "payment_review"
     assert db.orders.find_one({"_id": order["_id"]})["paymentFlag"] == "underpaid"
+
+
+def test_concurrent_settlements_count_every_order_and_investor_once(app, db, offering, place, admin):
+    """An admin and chain-sync (or two admins) at once: FerretDB v1 would lose an `$inc` without settlement's locks."""
+    people = []
+    for n in range(4):
+        user = {"_id": ObjectId(), "email": f"c{n}@example.com", "userType": "investor"}
+        db.users.insert_one(user)
+        people.append(Investor(user, Account.create()))
+    orders = [place(people[n % 4], 1 + n, method="fiat") for n in range(12)]
+
+    def pay(order):
+        with app.app_context():
+            return settle(app.config, order["_id"], paid_amount=order["totalAmount"], source=fiat(order, admin))
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(pay, orders * 3))
+    assert set(outcomes) == {"settled"}
+    offering_doc = db.offerings.find_one({"_id": offering})
+    assert offering_doc["tokensSold"] == sum(range(1, 13))
+    assert offering_doc["raisedAmount"] == sum(range(1, 13)) * 10_000
+    assert offering_doc["investorCount"] == 4
+    assert all(len(o["payments"]) == 1 for o in db.orders.find({"offeringId": offering}))
