@@ -108,3 +108,21 @@ def test_an_offering_deployed_on_chain_gets_the_treasury_as_receiving_address(ap
     doc = wait_for(lambda: db.offerings.find_one({"_id": offering_id, "paymentAddress": {"$exists": True}}),
                    what="the synced deployment opening the offering for payments")
     assert doc["tokenAddress"] == suite["token"] and doc["paymentAddress"] == payments.treasury(app.config)
+
+
+def test_a_payment_whose_block_a_reorg_drops_flags_the_settled_order(app, db, chain_workers, offering, investor,
+                                                                      place, pay, hot):
+    ivy = investor()
+    order = place(ivy, 1)
+    snapshot = hot.w3.provider.make_request("evm_snapshot", [])["result"]
+    pay(ivy.account, order["paymentDue"])
+    wait_for(lambda: order_status(db, order["_id"], "settled"), what="the order settled")
+    assert hot.w3.provider.make_request("evm_revert", [snapshot])["result"] is True
+    hot.nonces.resync(hot.w3)
+    for _ in range(3):  # the new branch is longer than the dropped one
+        hot.w3.provider.make_request("evm_mine", [])
+    flagged = wait_for(lambda: db.orders.find_one({"_id": order["_id"], "paymentFlag": "reorged"}),
+                       what="the order flagged after the reorg")
+    assert flagged["status"] == "settled" and "dropped by a chain reorganisation" in flagged["paymentFlagReason"]
+    assert db.payments.find_one({"orderId": order["_id"]})["status"] == "retracted"
+    assert db.holdings.count_documents({}) == 0
