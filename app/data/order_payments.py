@@ -115,9 +115,11 @@ def offerings_with_settled_unminted(db: Database) -> list:
                                                    "mintJobId": {"$exists": False}}))
 
 
-def minted_unnoticed(db: Database, tx_hashes: list[str]) -> list[dict]:
-    """Orders chain-sync marked minted by one of `tx_hashes` whose investor was not told yet."""
-    if not tx_hashes:
-        return []
-    return list(db[NAME].find({"tx_hash": {"$in": tx_hashes}, "isMinted": True, "userId": {"$exists": True},
-                               "notices": {"$ne": "minted"}}))
+def minted_unnoticed(db: Database, order_ids: list) -> list[dict]:
+    """Those of `order_ids` chain-sync marked minted whose investor was not told yet.
+
+    One `_id` lookup each: FerretDB v1 answers only those without scanning the collection.
+    """
+    found = (db[NAME].find_one({"_id": order_id}) for order_id in order_ids)
+    return [o for o in found
+            if o and o.get("isMinted") and o.get("userId") and "minted" not in (o.get("notices") or [])]

@@ -27,7 +27,7 @@ from bson import ObjectId
 from redis.exceptions import LockError
 
 from app.cache import offering_changed
-from app.data import offering_payments, offerings, order_payments, users
+from app.data import mint_txs, offering_payments, offerings, order_payments, users
 from app.data.mongo import get_db
 from app.domain import audit
 from app.domain.notifications import send_email
@@ -209,7 +209,8 @@ def notify_minted(config: dict, tx_hashes: list[str]) -> int:
     """Chain-sync, after it marked orders minted by `tx_hashes`: tell each investor once; returns how many."""
     db = get_db(config)
     told = 0
-    for order in order_payments.minted_unnoticed(db, tx_hashes):
+    order_ids = [oid for ids in mint_txs.orders_by_tx(db, tx_hashes).values() for oid in ids]
+    for order in order_payments.minted_unnoticed(db, order_ids):
         offering = offerings.by_id(db, order["offeringId"]) or {}
         told += _tell(db, order, "minted", "payment.tokens_minted", "Your tokens are minted",
                       f"{_tokens(order, offering)} of {_title(offering)} were minted to your wallet "
