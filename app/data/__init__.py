@@ -24,7 +24,6 @@ from app.data import (
     mint_claims,
     mint_txs,
     offerings,
-    order_reservations,
     orders,
     outbox,
     passwords,
@@ -42,7 +41,7 @@ from app.data.indexes import ensure
 COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists, converts, orders, dividends,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
-               kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments, order_reservations)
+               kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

@@ -88,7 +88,7 @@ def of_user(db: Database, user_id, limit: int = 1000) -> list[dict]:
 
 # --- Placement (app.domain.ordering): idempotent insert, state changes, the back office's pages ---
 #
-# The reservation counters (supply and per-investor holding) are in app/data/order_reservations.py;
+# The reservation counters (supply and per-investor holding) are in app/domain/reservations.py;
 # an order counts against them while its status is one of HELD.
 
 PENDING_PAYMENT, CANCELLED = "pending_payment", "cancelled"

@@ -1,14 +1,13 @@
 """Placing, showing and cancelling an investor's orders, atomically and exactly once.
 
 Placement checks the rules, then under the offering's lock reserves the investor's holding
-and the offering's supply (app/data/order_reservations.py) and inserts the order, already
-`pending_payment`. Why a lock: FerretDB v1 applies an update as an unisolated read then
-write, so a conditional update alone cannot stop two investors taking the last tokens.
-The unique idempotency key makes a double submit return the first order (its reservation
-is given back). A process that dies inside the lock leaves its in-flight mark in Redis; the
-next holder of the lock sees it and recounts the reservations from the orders themselves
-(`flask orders repair` recounts every offering). A lost mark can only leave tokens
-reserved too high, never too low: nothing is ever oversold.
+and the offering's supply in one atomic step (app/domain/reservations.py) and inserts the
+order, already `pending_payment`. Why the lock around both: FerretDB v1 has no transactions
+(and its updates are not isolated), so the reservation and the order cannot be one write;
+the lock makes them one step that a recount never sees half done. The unique idempotency
+key makes a double submit return the first order (its reservation is given back). A process
+that dies inside the lock leaves its in-flight mark in Redis; the next holder sees it and
+rebuilds the counters from the orders (`flask orders repair` rebuilds every offering's).
 
 Reservations do not touch the offering's cached page or the marketplace catalogue: they show
 the raise and tokens sold, which settlement changes (and tells the cache, app.cache), not
@@ -30,9 +29,9 @@ from redis.exceptions import LockError
 from web3 import Web3
 
 from app.chain.bootstrap import STABLECOIN_KEY
-from app.data import holdings, offerings, order_reservations, orders, user_details, whitelists
+from app.data import holdings, offerings, orders, user_details, whitelists
 from app.data.mongo import get_db
-from app.domain import order_rules
+from app.domain import order_rules, reservations
 from app.domain.order_rules import Quote, Refusal, Standing
 from app.domain.platform_chain import current_platform
 from app.extensions import redis_client
@@ -73,10 +72,8 @@ def offering_for_order(config: dict, offering_id: str) -> dict:
     return doc
 
 
-def _reserved(db, offering_id, user_id=None) -> int:
-    key = (order_reservations.holding_key(offering_id, user_id) if user_id is not None
-           else order_reservations.offering_key(offering_id))
-    return order_reservations.reserved(db, key)
+def _reserved(config: dict, offering_id, user_id=None) -> int:
+    return reservations.reserved(config, offering_id, user_id)
 
 
 def order_context(config: dict, user: dict, offering: dict) -> dict:
@@ -85,9 +82,9 @@ def order_context(config: dict, user: dict, offering: dict) -> dict:
     wl = whitelists.of_user(db, user["_id"], offering["_id"]) or {}
     wallets = user_details.verified_wallets(db, user["_id"])
     return {"price": order_rules.nav_price(offering), "fee_bps": order_rules.fee_bps(offering),
-            "remaining": order_rules.remaining_supply(offering, _reserved(db, offering["_id"])),
+            "remaining": order_rules.remaining_supply(offering, _reserved(config, offering["_id"])),
             "holding_limit": order_rules.holding_limit(offering),
-            "reserved": _reserved(db, offering["_id"], user["_id"]),
+            "reserved": _reserved(config, offering["_id"], user["_id"]),
             "whitelisted": wl.get("status") == whitelists.APPROVED,
             "wallets": wallets, "default_wallet": wl.get("address") or (wallets[0] if wallets else ""),
             "crypto": bool(offering.get("paymentAddress"))}
@@ -129,8 +126,8 @@ def assess(config: dict, user: dict, offering: dict, form: dict, counters: bool 
     standing = Standing(whitelisted=wl.get("status") == whitelists.APPROVED, wallet=wallet,
                         verified_wallets=tuple(user_details.verified_wallets(db, user["_id"])),
                         whitelisted_wallet=wl.get("address"),
-                        held_tokens=outside + (_reserved(db, offering["_id"], user["_id"]) if counters else 0))
-    order_rules.check(offering, q, standing, datetime.now(UTC), _reserved(db, offering["_id"]) if counters else 0)
+                        held_tokens=outside + (_reserved(config, offering["_id"], user["_id"]) if counters else 0))
+    order_rules.check(offering, q, standing, datetime.now(UTC), _reserved(config, offering["_id"]) if counters else 0)
     if form["method"] == "crypto" and not offering.get("paymentAddress"):
         raise Refusal("This offering does not take stablecoin payments yet; choose bank transfer.", "method")
     limit = order_rules.holding_limit(offering)
@@ -151,7 +148,7 @@ def place(config: dict, user: dict, offering_id: str, form: dict) -> dict:
     q, position = assess(config, user, offering, form, counters=False)
     doc = _order_doc(config, user, offering, q, form["method"], key, position)
     with offering_lock(config, offering["_id"], mark=str(doc["_id"])):
-        return _reserve_and_insert(db, doc, offering, position, user)
+        return _reserve_and_insert(config, db, doc, offering, position, user)
 
 
 _local_locks: dict[str, threading.Lock] = {}
@@ -179,8 +176,8 @@ def offering_lock(config: dict, offering_id, mark: str) -> Iterator[None]:
             raise Refusal(BUSY)
         try:
             inflight = f"orders:inflight:{offering_id}"
-            if redis.set(inflight, mark, get=True) is not None:
-                _recount(get_db(config), offering_id)
+            if redis.set(inflight, mark, get=True) is not None or not reservations.current(config, offering_id):
+                _recount(config, offering_id)
             clean = False
             try:
                 yield
@@ -228,39 +225,37 @@ def _stablecoin(config: dict) -> str:
     return stablecoin
 
 
-def _reserve_and_insert(db, doc: dict, offering: dict, position: dict, user: dict) -> dict:
-    """With the lock held: reserve the holding, then the supply, then insert the order."""
-    oid, tokens = offering["_id"], doc["tokens"]
-    holding, supply = order_reservations.holding_key(oid, doc["userId"]), order_reservations.offering_key(oid)
-    if not order_reservations.add(db, holding, tokens, position["holding_room"]):
-        raise _holding_refusal(db, offering, doc["userId"], tokens, position)
-    if not order_reservations.add(db, supply, tokens, order_rules.supply(offering)):
-        order_reservations.subtract(db, holding, tokens)
-        raise _supply_refusal(db, offering, tokens)
+def _reserve_and_insert(config: dict, db, doc: dict, offering: dict, position: dict, user: dict) -> dict:
+    """With the lock held: reserve the holding and the supply, then insert the order."""
+    oid, uid, tokens = offering["_id"], doc["userId"], doc["tokens"]
+    outcome = reservations.reserve(config, oid, uid, tokens, position["holding_room"], order_rules.supply(offering))
+    if outcome == reservations.HOLDING_FULL:
+        raise _holding_refusal(config, offering, uid, tokens, position)
+    if outcome == reservations.SUPPLY_FULL:
+        raise _supply_refusal(config, offering, tokens)
     for _ in range(5):
         try:
             orders.insert_new(db, doc)
             return doc
         except orders.DuplicateOrder as clash:
             if clash.field == "idempotencyKey":  # the same form, submitted again meanwhile
-                order_reservations.subtract(db, supply, tokens)
-                order_reservations.subtract(db, holding, tokens)
+                reservations.release(config, oid, uid, tokens)
                 return _own(orders.by_key(db, doc["idempotencyKey"]), user)
             doc["paymentReference"] = new_payment_reference()
     raise RuntimeError("no free payment reference after 5 draws")  # 32**8 references: never in practice
 
 
-def _holding_refusal(db, offering: dict, user_id, tokens: int, position: dict) -> Refusal:
+def _holding_refusal(config: dict, offering: dict, user_id, tokens: int, position: dict) -> Refusal:
     try:
-        order_rules.check_holding(offering, tokens, _reserved(db, offering["_id"], user_id) + position["outside"])
+        order_rules.check_holding(offering, tokens, _reserved(config, offering["_id"], user_id) + position["outside"])
     except Refusal as refusal:
         return refusal
     return Refusal("Your other orders for this offering changed meanwhile; please submit again.")
 
 
-def _supply_refusal(db, offering: dict, tokens: int) -> Refusal:
+def _supply_refusal(config: dict, offering: dict, tokens: int) -> Refusal:
     try:
-        order_rules.check_supply(tokens, order_rules.remaining_supply(offering, _reserved(db, offering["_id"])))
+        order_rules.check_supply(tokens, order_rules.remaining_supply(offering, _reserved(config, offering["_id"])))
     except Refusal as refusal:
         return refusal
     return Refusal("Other investors' orders changed the remaining supply meanwhile; please submit again.")
@@ -284,8 +279,7 @@ def cancel(config: dict, user: dict, order_id: str) -> dict:
         if updated is None:
             raise Refusal("Only an order still waiting for its payment can be cancelled.")
         tokens = _whole(updated, order_rules.unit(offerings.by_id(db, order["offeringId"]) or {}))
-        order_reservations.subtract(db, order_reservations.offering_key(order["offeringId"]), tokens)
-        order_reservations.subtract(db, order_reservations.holding_key(order["offeringId"], user["_id"]), tokens)
+        reservations.release(config, order["offeringId"], user["_id"], tokens)
     return updated
 
 
@@ -300,16 +294,19 @@ def repair(config: dict) -> dict[str, int]:
     done = {"offerings": 0, "corrected": 0}
     for offering_id in orders.offering_ids(db):
         with offering_lock(config, offering_id, mark="repair"):
-            done["corrected"] += _recount(db, offering_id)
+            done["corrected"] += _recount(config, offering_id)
         done["offerings"] += 1
     return done
 
 
-def _recount(db, offering_id) -> int:
-    """With the lock held, set the offering's reservations to what its placed orders hold; counters changed."""
+def _recount(config: dict, offering_id) -> int:
+    """With the lock held, rebuild the offering's counters from its placed orders; counters changed."""
+    db = get_db(config)
     unit = order_rules.unit(offerings.by_id(db, offering_id) or {})
-    per_investor: dict = {}
+    total, per_investor = 0, {}
     for order in orders.held(db, offering_id):
-        per_investor[order.get("userId")] = per_investor.get(order.get("userId"), 0) + _whole(order, unit)
-    return order_reservations.replace_offering(db, offering_id, sum(per_investor.values()),
-                                               {u: t for u, t in per_investor.items() if u is not None})
+        tokens = _whole(order, unit)
+        total += tokens
+        if order.get("userId") is not None:
+            per_investor[order["userId"]] = per_investor.get(order["userId"], 0) + tokens
+    return reservations.rebuild(config, offering_id, total, per_investor)

@@ -8,9 +8,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from bson import ObjectId
+from flask import current_app
 
-from app.data import order_reservations
-from app.domain import ordering
+from app.domain import ordering, reservations
 from app.domain.order_rules import Refusal
 from app.extensions import redis_client
 from tests.integration.orders.conftest import order_form, quick_investor
@@ -32,18 +32,15 @@ def race(calls) -> list:
 
 
 def reserved(db, offering, user=None) -> int:
-    key = (order_reservations.holding_key(offering["_id"], user["_id"]) if user
-           else order_reservations.offering_key(offering["_id"]))
-    return order_reservations.reserved(db, key)
+    return reservations.reserved(current_app.config, offering["_id"], user["_id"] if user else None)
 
 
 def earlier_order(db, offering, tokens: int, status: str = "settled", **fields) -> dict:
-    """An order placed before the test (by someone else), already counted in the reservations."""
+    """An order placed before the test (by someone else): the first placement counts it (the counters are
+    built from the orders when Redis has none)."""
     doc = {"_id": ObjectId(), "userId": ObjectId(), "offeringId": offering["_id"], "tokens": tokens,
            "quantity": tokens, "status": status, **fields}
     db.orders.insert_one(doc)
-    order_reservations.add(db, order_reservations.offering_key(offering["_id"]), tokens, None)
-    order_reservations.add(db, order_reservations.holding_key(offering["_id"], doc["userId"]), tokens, None)
     return doc
 
 
@@ -102,9 +99,9 @@ def test_cancelling_gives_the_tokens_back_once(app, db, offering):
 def test_a_placement_that_died_inside_the_lock_is_recounted_by_the_next_one(app, db, offering):
     earlier_order(db, offering, 9_980)
     investor, other = quick_investor(db, offering), quick_investor(db, offering)
+    ordering.repair(app.config)  # the counters as the orders say: 9,980 reserved
     # a process reserved 20 tokens for `other` and died before inserting its order
-    order_reservations.add(db, order_reservations.offering_key(offering["_id"]), 20, None)
-    order_reservations.add(db, order_reservations.holding_key(offering["_id"], other["_id"]), 20, None)
+    assert reservations.reserve(app.config, offering["_id"], other["_id"], 20, None, 10_000) == reservations.FITS
     redis_client.get().set(f"orders:inflight:{offering['_id']}", str(ObjectId()))
 
     order = ordering.place(app.config, investor, str(offering["_id"]), order_form(20))
@@ -118,8 +115,8 @@ def test_repair_recounts_every_offering_from_its_orders(app, db, offering):
     placed = ordering.place(app.config, investor, str(offering["_id"]), order_form(30))
     cancelled = ordering.place(app.config, investor, str(offering["_id"]), order_form(12))
     ordering.cancel(app.config, investor, str(cancelled["_id"]))
-    order_reservations.add(db, order_reservations.offering_key(offering["_id"]), 7, None)  # drifted
-    assert ordering.repair(app.config) == {"offerings": 1, "corrected": 1}
+    reservations.reserve(app.config, offering["_id"], ObjectId(), 7, None, 10_000)  # drifted: total and a ghost
+    assert ordering.repair(app.config) == {"offerings": 1, "corrected": 2}
     assert reserved(db, offering) == 30 == reserved(db, offering, investor)
     assert db.orders.find_one({"_id": placed["_id"]})["status"] == "pending_payment"
     assert ordering.repair(app.config) == {"offerings": 1, "corrected": 0}

@@ -6,9 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bson import ObjectId
 from eth_account import Account
 
-from app.data import order_reservations
+from app.domain import reservations
 from tests.integration.orders.conftest import approve, login, make_user, post, quick_investor
 
 _KEY = re.compile(r'name="key" value="([0-9a-f]{32})"')
@@ -73,7 +74,8 @@ def _set(**details):
 
 def _sold(tokens):
     def setup(db, offering, investor):
-        order_reservations.add(db, order_reservations.offering_key(offering["_id"]), tokens, None)
+        db.orders.insert_one({"offeringId": offering["_id"], "userId": ObjectId(), "tokens": tokens, "quantity": tokens,
+                              "status": "settled"})
     return setup
 
 
@@ -99,7 +101,7 @@ def test_each_refusal_is_explained_and_keeps_what_was_typed(db, offering, invest
     assert response.status_code == 422
     assert message in response.text.replace("&#39;", "'")
     assert f'value="{values["tokens"]}"' in response.text
-    assert db.orders.count_documents({}) == 0
+    assert db.orders.count_documents({"userId": investor["_id"]}) == 0
 
 
 def test_a_wallet_of_the_investor_other_than_the_whitelisted_one_is_refused(db, offering, investor):
@@ -125,12 +127,11 @@ def test_another_investors_order_does_not_exist_for_you(app, db, offering, inves
     assert client.get("/invest/not-an-id/order").status_code == 404
 
 
-def test_cancel_from_the_order_page_puts_the_tokens_back(db, offering, investor):
+def test_cancel_from_the_order_page_puts_the_tokens_back(app, db, offering, investor):
     placed = place(investor["client"], offering, tokens="20")
-    key = order_reservations.offering_key(offering["_id"])
-    assert order_reservations.reserved(db, key) == 20
+    assert reservations.reserved(app.config, offering["_id"]) == 20
     cancelled = post(investor["client"], placed.headers["Location"] + "/cancel")
-    assert cancelled.status_code == 303 and order_reservations.reserved(db, key) == 0
+    assert cancelled.status_code == 303 and reservations.reserved(app.config, offering["_id"]) == 0
     page = investor["client"].get(placed.headers["Location"])
     assert "Cancelled." in page.text and "How to pay" not in page.text
     again = post(investor["client"], placed.headers["Location"] + "/cancel")
