@@ -52,12 +52,19 @@ def broadcast(w3: Web3, raw: str) -> bool:
     return True
 
 
-def receipt_of(w3: Web3, tx_hash: str):
-    """The receipt, or None while the transaction is unmined or unknown."""
-    try:
-        return w3.eth.get_transaction_receipt(tx_hash)
-    except TransactionNotFound:
+def receipt_of(w3: Web3, tx_hash: str) -> dict | None:
+    """{status, blockNumber, gasUsed} of the receipt, or None while the transaction is unmined or unknown.
+
+    Why raw: web3 formats every log of a receipt, tens of milliseconds for a batchMint's
+    hundreds of logs, and a job polls the receipt until it is mined.
+    """
+    answer = w3.provider.make_request("eth_getTransactionReceipt", [tx_hash])
+    if "error" in answer:
+        raise Web3RPCError(str(answer["error"]))
+    receipt = answer.get("result")
+    if not receipt or receipt.get("blockNumber") is None:
         return None
+    return {key: int(receipt[key], 16) for key in ("status", "blockNumber", "gasUsed")}
 
 
 def is_known(w3: Web3, tx_hash: str) -> bool:

@@ -27,9 +27,13 @@ from app.chain.artifacts import contract
 from app.chain.revert import ChainRevert, RevertReason, default_decoder
 
 __all__ = ["Call", "ChainRevert", "NonceSource", "PendingNonces", "creation_call", "deploy", "deploy_many",
-           "estimate_gas", "fee_fields", "function_call", "mined_revert_reason", "send_call", "send_calls"]
+           "estimate_gas", "fee_fields", "function_call", "measure_gas", "mined_revert_reason", "send_call",
+           "send_calls"]
 
 GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # +20 %: estimates are exact, 63/64 forwarding is not
+# +30 % on a measured gasUsed: it is net of refunds (up to a fifth of the gross, EIP-3529), which
+# the limit must cover, and of the 63/64 that calls forward.
+MEASURED_MARGIN_NUM, MEASURED_MARGIN_DEN = 13, 10
 RECEIPT_TIMEOUT_S = 120
 RECEIPT_POLL_S = 0.05
 
@@ -149,6 +153,31 @@ def estimate_gas(w3: Web3, sender: str, call: Call) -> int:
     except ContractLogicError as exc:
         raise ChainRevert(default_decoder().from_web3_error(exc), label=call.label) from exc
     return estimate * GAS_MARGIN_NUM // GAS_MARGIN_DEN
+
+
+def measure_gas(w3: Web3, sender: str, call: Call) -> int:
+    """Gas for `call` from one execution (eth_createAccessList's gasUsed) plus margin; ChainRevert if it reverts.
+
+    Why not eth_estimateGas: it binary-searches the limit, a dozen executions of the call
+    (0.35 s for a 100-recipient batchMint on anvil against 0.03 s here). The used gas with
+    an access list is at least the used gas without one (a listed slot costs 100 more than
+    a cold first access), and the margin covers refunds and the 63/64 rule. A node without
+    the method, or a call that fails here, goes through estimate_gas, which also decodes
+    the revert reason.
+    """
+    if call.gas is not None:
+        return call.gas
+    params = {"from": sender, **{key: _json_value(value) for key, value in _tx_fields(call).items()}}
+    answer = w3.provider.make_request("eth_createAccessList", [params, "latest"])
+    result = answer.get("result") or {}
+    if "error" in answer or result.get("error") or "gasUsed" not in result:
+        return estimate_gas(w3, sender, call)
+    return int(result["gasUsed"], 16) * MEASURED_MARGIN_NUM // MEASURED_MARGIN_DEN
+
+
+def _json_value(value):
+    """JSON-RPC params: ints as hex quantities (raw requests skip web3's formatters)."""
+    return hex(value) if isinstance(value, int) else value
 
 
 def mined_revert_reason(w3: Web3, tx: dict, receipt: TxReceipt) -> RevertReason:

@@ -29,14 +29,14 @@ from datetime import UTC, datetime
 
 from app.chain.broadcast import broadcast, is_known, receipt_of, replacement_fees, sign
 from app.chain.revert import ChainRevert
-from app.chain.tx import Call, estimate_gas, fee_fields, mined_revert_reason
+from app.chain.tx import Call, fee_fields, measure_gas, mined_revert_reason
 from app.chain.wallet import HotWallet, hot_wallet
 from app.data import chain_jobs, mint_txs
 from app.data.mongo import get_db
 
 log = logging.getLogger(__name__)
 
-POLL_S = 0.05
+POLL_S = 0.02  # receipts are read raw (app.chain.broadcast.receipt_of): cheap to poll
 LEASE_WAIT_POLL_S = 0.25
 FILLED_GRACE_S = 2
 
@@ -123,7 +123,7 @@ class _Runner:
 
     def _send_new(self) -> None:
         try:
-            gas = estimate_gas(self.w3, self.wallet.account.address, self.call)
+            gas = measure_gas(self.w3, self.wallet.account.address, self.call)
         except ChainRevert as revert:
             log.warning("job %s refused before sending: %s", self.job["_id"], revert)
             chain_jobs.finish(self.db, self.job["_id"], chain_jobs.FAILED, error=str(revert))

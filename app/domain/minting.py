@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
+from eth_abi import encode
+from eth_utils import function_signature_to_4byte_selector
 from web3 import Web3
 
-from app.chain.artifacts import contract
-from app.chain.node import web3_client
-from app.chain.tx import function_call
+from app.chain.tx import Call
 from app.data import chain_jobs, mint_claims, offerings, orders
 from app.data.mongo import get_db
 from app.domain.chain_ops import stored_call
@@ -45,7 +45,7 @@ def mint_ready_orders(config: dict, offering_id, *, batch_size: int = BATCH_SIZE
         if order["_id"] in claimed:
             members[claimed[order["_id"]]].append(order)
     job_ids = sorted(members)
-    _record(config, db, _token_of(db, offering_id), {j: members[j] for j in job_ids})
+    _record(db, _token_of(db, offering_id), {j: members[j] for j in job_ids})
     enqueue_many(config, job_ids)
     return job_ids
 
@@ -64,28 +64,37 @@ def mint_order(config: dict, order_id) -> str | None:
             mint_ready_orders(config, order["offeringId"])
         enqueue(config, holder)
         return holder
-    _record(config, db, _token_of(db, order["offeringId"]), {job_id: [order]})
+    _record(db, _token_of(db, order["offeringId"]), {job_id: [order]})
     enqueue(config, job_id)
     return job_id
 
 
-def _record(config: dict, db, token: str, jobs: dict[str, list[dict]]) -> None:
+def _record(db, token: str, jobs: dict[str, list[dict]]) -> None:
     """Each new job's intent: one mint (or batchMint) of exactly the orders it claimed."""
     recorded = chain_jobs.existing(db, list(jobs))
     new = [job_id for job_id in jobs if job_id not in recorded]
     if not new:
         return
-    bound = contract(web3_client.get(config), "Token", token)
+    checksum = {w: Web3.to_checksum_address(w) for w in {o["walletAddress"] for job_id in new for o in jobs[job_id]}}
     records = []
     for job_id in new:
         claimed = jobs[job_id]
-        wallets = [Web3.to_checksum_address(o["walletAddress"]) for o in claimed]
-        amounts = [int(o["quantity"]) for o in claimed]
-        call = (function_call(bound, "mint", wallets[0], amounts[0]) if len(claimed) == 1
-                else function_call(bound, "batchMint", wallets, amounts))
+        call = mint_call(token, [checksum[o["walletAddress"]] for o in claimed], [int(o["quantity"]) for o in claimed])
         records.append({"_id": job_id, "op": "mint", "call": stored_call(call),
                         "orderIds": [o["_id"] for o in claimed], "token": token})
     chain_jobs.create_many(db, records)
+
+
+def mint_call(token: str, wallets: list[str], amounts: list[int]) -> Call:
+    """Token.mint for one order, Token.batchMint for several, encoded with eth_abi directly.
+
+    Why not web3's encode_abi: its argument formatters take ~35 ms per 100-recipient batch,
+    most of the time of claiming a thousand orders.
+    """
+    name, types, args = (("mint", ["address", "uint256"], [wallets[0], amounts[0]]) if len(wallets) == 1
+                         else ("batchMint", ["address[]", "uint256[]"], [wallets, amounts]))
+    selector = function_signature_to_4byte_selector(f"{name}({','.join(types)})")
+    return Call(to=token, data="0x" + (selector + encode(types, args)).hex(), label=f"Token.{name}")
 
 
 def _batch_id(order_ids: list) -> str:
