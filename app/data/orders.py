@@ -1,19 +1,20 @@
 """The `orders` collection (seed: Order). Investment orders from placement through payment to minting.
 
-Minting fields: `mintJobId` ties an order to the one chain job allowed to mint it (claimed
-with a conditional update, so two batches never take the same order); `mintTxHashes` lists
-every transaction that job signed for it (a replacement changes the hash); chain-sync sets
-`isMinted`, `orderMinted` and `tx_hash` when one of those transactions' mint is on chain.
+Minting: an order's claim by the one mint job allowed to mint it is a `mintClaims` document
+(app.data.mint_claims), and the job's transactions are in `mintTxs`; nothing is written on
+the order until chain-sync sees its mint and sets `isMinted`, `orderMinted` (the block's
+time) and `tx_hash`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from app.data import mint_claims
 from app.data.indexes import ASC, DESC, Index
 
 NAME = "orders"
@@ -22,8 +23,6 @@ INDEXES = (
     Index((("offeringId", ASC), ("status", ASC))),
     Index((("status", ASC),)),
     Index((("tx_hash", ASC),)),
-    Index((("mintTxHashes", ASC),)),
-    Index((("mintJobId", ASC),)),
     Index((("idempotencyKey", ASC),), unique=True, sparse=True),
     Index((("paymentReference", ASC),), unique=True, sparse=True),
     Index((("userId", ASC), ("offeringId", ASC))),
@@ -35,49 +34,14 @@ def get(db: Database, order_id) -> dict | None:
     return db[NAME].find_one({"_id": order_id})
 
 
-def ready_to_mint(db: Database, offering_id, limit: int) -> list[dict]:
-    """Settled orders of an offering that no mint job has claimed yet, oldest first."""
-    query = {"offeringId": offering_id, "isSettled": True, "isMinted": {"$ne": True}, "mintJobId": {"$exists": False}}
-    return list(db[NAME].find(query, {"walletAddress": 1, "quantity": 1}).sort("_id", 1).limit(limit))
-
-
-def claim_for_job(db: Database, order_ids: list, job_id: str) -> list[dict]:
-    """Claim unclaimed orders for `job_id`; returns every order that job now owns."""
-    db[NAME].update_many({"_id": {"$in": order_ids}, "mintJobId": {"$exists": False}}, {"$set": {"mintJobId": job_id}})
-    return claimed_by(db, job_id)
-
-
-def claimed_by(db: Database, job_id: str) -> list[dict]:
-    return list(db[NAME].find({"mintJobId": job_id}, {"walletAddress": 1, "quantity": 1}).sort("_id", 1))
-
-
-def unminted_job_ids(db: Database, offering_id) -> list[str]:
-    """Mint jobs holding orders of the offering that are not minted yet (to resume after a crash)."""
-    return sorted(db[NAME].distinct("mintJobId", {"offeringId": offering_id, "isMinted": {"$ne": True},
-                                                  "mintJobId": {"$exists": True}}))
-
-
-def note_mint_tx(db: Database, order_ids: list, tx_hash: str) -> None:
-    """Remember a transaction signed to mint these orders (before it is broadcast)."""
-    db[NAME].update_many({"_id": {"$in": order_ids}}, {"$addToSet": {"mintTxHashes": tx_hash}})
-
-
-def mark_minted(db: Database, tx_hashes: list[str], minted_at: datetime) -> int:
-    """Chain-sync: orders one of whose recorded mint transactions is in `tx_hashes` are minted by it."""
-    if not tx_hashes:
-        return 0
-    wanted = set(tx_hashes)
-    found = db[NAME].find({"mintTxHashes": {"$in": tx_hashes}, "isMinted": {"$ne": True}}, {"mintTxHashes": 1})
-    ops = [UpdateOne({"_id": doc["_id"]}, {"$set": {"isMinted": True, "orderMinted": minted_at, "status": "minted",
-                                                    "tx_hash": next(h for h in doc["mintTxHashes"] if h in wanted)}})
-           for doc in found]
-    return db[NAME].bulk_write(ops, ordered=False).modified_count if ops else 0
+def mark_minted(db: Database, order_ids: list, tx_hash: str, minted_at: datetime) -> int:
+    """Chain-sync: these orders were minted by `tx_hash` (see app.data.mint_claims)."""
+    return mint_claims.mark_minted(db, order_ids, tx_hash, minted_at)
 
 
 def unmark_minted(db: Database, tx_hash: str) -> int:
     """Chain-sync after a reorg dropped the mint `tx_hash`: its orders are not minted (yet)."""
-    update = {"$set": {"isMinted": False, "status": "settled"}, "$unset": {"orderMinted": "", "tx_hash": ""}}
-    return db[NAME].update_many({"tx_hash": tx_hash}, update).modified_count
+    return mint_claims.unmark_minted(db, tx_hash)
 
 
 def of_user(db: Database, user_id, limit: int = 1000) -> list[dict]:
