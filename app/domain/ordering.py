@@ -81,8 +81,9 @@ def order_context(config: dict, user: dict, offering: dict) -> dict:
     db = get_db(config)
     wl = whitelists.of_user(db, user["_id"], offering["_id"]) or {}
     wallets = user_details.verified_wallets(db, user["_id"])
+    known = reservations.current(config, offering["_id"])  # else rebuilt by the next placement, not by a GET
     return {"price": order_rules.nav_price(offering), "fee_bps": order_rules.fee_bps(offering),
-            "remaining": order_rules.remaining_supply(offering, _reserved(config, offering["_id"])),
+            "remaining": order_rules.remaining_supply(offering, _reserved(config, offering["_id"])) if known else None,
             "holding_limit": order_rules.holding_limit(offering),
             "reserved": _reserved(config, offering["_id"], user["_id"]),
             "whitelisted": wl.get("status") == whitelists.APPROVED,
@@ -161,38 +162,39 @@ def offering_lock(config: dict, offering_id, mark: str) -> Iterator[None]:
 
     Threads of one process queue on a local lock first, so only one per process polls Redis
     (32 waiting requests spinning on Redis would cost more than the work they wait for).
-    Inside, `mark` names the work in flight; finding a previous mark means its process died
-    inside the lock, so the reservations are recounted before going on.
     """
     with _local_locks_guard:
         local = _local_locks.setdefault(str(offering_id), threading.Lock())
     if not local.acquire(timeout=LOCK_WAIT_S):
         raise Refusal(BUSY)
     try:
-        redis = redis_client.get(config)
-        shared = redis.lock(f"orders:reservations:{offering_id}", timeout=LOCK_TTL_S,
-                            blocking_timeout=LOCK_WAIT_S, sleep=0.002)
+        shared = redis_client.get(config).lock(f"orders:reservations:{offering_id}", timeout=LOCK_TTL_S,
+                                               blocking_timeout=LOCK_WAIT_S, sleep=0.002)
         if not shared.acquire():
             raise Refusal(BUSY)
         try:
-            inflight = f"orders:inflight:{offering_id}"
-            if redis.set(inflight, mark, get=True) is not None or not reservations.current(config, offering_id):
-                _recount(config, offering_id)
-            clean = False
-            try:
+            with _in_flight(config, offering_id, mark):
                 yield
-                clean = True
-            except Refusal:
-                clean = True  # a refusal undid what it reserved
-                raise
-            finally:
-                if clean:
-                    redis.delete(inflight)
         finally:
             with contextlib.suppress(LockError):  # held past its TTL: nothing left to release
                 shared.release()
     finally:
         local.release()
+
+
+@contextlib.contextmanager
+def _in_flight(config: dict, offering_id, mark: str) -> Iterator[None]:
+    """`mark` names the work in the lock until it ends cleanly (done, or refused with nothing reserved).
+    Finding an earlier mark means its process died inside the lock: rebuild the counters first."""
+    redis, key = redis_client.get(config), f"orders:inflight:{offering_id}"
+    if redis.set(key, mark, get=True) is not None or not reservations.current(config, offering_id):
+        _recount(config, offering_id)
+    try:
+        yield
+    except Refusal:
+        redis.delete(key)
+        raise
+    redis.delete(key)
 
 
 def _own(order: dict, user: dict) -> dict:
