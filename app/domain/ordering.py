@@ -31,7 +31,7 @@ from web3 import Web3
 from app.chain.bootstrap import STABLECOIN_KEY
 from app.data import holdings, offerings, orders, user_details, whitelists
 from app.data.mongo import get_db
-from app.domain import order_rules, reservations
+from app.domain import listing, order_rules, reservations
 from app.domain.order_rules import Quote, Refusal, Standing
 from app.domain.platform_chain import current_platform
 from app.extensions import redis_client
@@ -65,9 +65,10 @@ def new_payment_reference() -> str:
     return f"LIB-{chars[:4]}-{chars[4:]}"
 
 
-def offering_for_order(config: dict, offering_id: str) -> dict:
+def offering_for_order(config: dict, offering_id: str, user: dict) -> dict:
+    """A listed offering the investor may see (a private one only to its members), else NotFound."""
     doc = offerings.by_id(get_db(config), object_id(offering_id))
-    if doc is None or doc.get("status") not in ("live", "closed") or not doc.get("isActive"):
+    if doc is None or listing.listing_state(doc, datetime.now(UTC)) is None or not listing.visible_to(doc, user):
         raise NotFound(offering_id)
     return doc
 
@@ -145,7 +146,7 @@ def place(config: dict, user: dict, offering_id: str, form: dict) -> dict:
     existing = orders.by_key(db, key)
     if existing is not None:
         return _own(existing, user)
-    offering = offering_for_order(config, offering_id)
+    offering = offering_for_order(config, offering_id, user)
     q, position = assess(config, user, offering, form, counters=False)
     doc = _order_doc(config, user, offering, q, form["method"], key, position)
     with offering_lock(config, offering["_id"], mark=str(doc["_id"])):

@@ -38,14 +38,14 @@ def _form_page(offering: dict, typed: dict, refusal: Refusal | None = None, stat
 @bp.get("/invest/<offering_id>/order")
 def show_order_form(offering_id: str):
     """The order form; it carries a fresh idempotency key so submitting it twice places one order."""
-    offering = ordering.offering_for_order(current_app.config, offering_id)
+    offering = ordering.offering_for_order(current_app.config, offering_id, current_user_doc())
     return _form_page(offering, {"method": "fiat", "key": ordering.new_form_key()})
 
 
 @bp.get("/invest/<offering_id>/order/preview")
 def preview_order(offering_id: str):
     """htmx: price, fee and total for what is typed so far, or why it cannot be ordered."""
-    offering = ordering.offering_for_order(current_app.config, offering_id)
+    offering = ordering.offering_for_order(current_app.config, offering_id, current_user_doc())
     try:
         q, _ = ordering.assess(current_app.config, current_user_doc(), offering, {**_typed(), "method": "fiat"})
     except Refusal as refusal:
@@ -56,7 +56,7 @@ def preview_order(offering_id: str):
 @bp.post("/invest/<offering_id>/order/review")
 def review_order(offering_id: str):
     """The confirm step: the figures to agree to, nothing written yet."""
-    offering, typed = ordering.offering_for_order(current_app.config, offering_id), _typed()
+    offering, typed = ordering.offering_for_order(current_app.config, offering_id, current_user_doc()), _typed()
     try:
         q, position = ordering.assess(current_app.config, current_user_doc(), offering, typed)
     except Refusal as refusal:
@@ -71,7 +71,7 @@ def place_order(offering_id: str):
     try:
         order = ordering.place(current_app.config, current_user_doc(), offering_id, typed)
     except Refusal as refusal:
-        offering = ordering.offering_for_order(current_app.config, offering_id)
+        offering = ordering.offering_for_order(current_app.config, offering_id, current_user_doc())
         return _form_page(offering, typed, refusal, 422)
     return redirect(url_for("orders.show_order", order_id=str(order["_id"])), code=303)
 

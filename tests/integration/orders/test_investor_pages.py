@@ -10,6 +10,7 @@ from bson import ObjectId
 from eth_account import Account
 
 from app.domain import reservations
+from tests.factories import list_offering, offering_doc
 from tests.integration.orders.conftest import approve, login, make_user, post, quick_investor
 
 _KEY = re.compile(r'name="key" value="([0-9a-f]{32})"')
@@ -163,3 +164,9 @@ def test_service_level_investor_helper_is_usable(db, offering):
 def test_the_offering_page_offers_an_approved_investor_the_order_form(offering, investor):
     page = investor["client"].get(f"/offerings/{offering['_id']}")
     assert f'href="/invest/{offering["_id"]}/order" data-testid="order-button"' in page.text
+
+
+def test_a_private_offering_does_not_exist_for_non_members(db, investor):
+    private = list_offering(db, offering_doc(details={"isPrivate": True, "offeringMembers": ["someone@example.com"]}))
+    assert investor["client"].get(f"/invest/{private['_id']}/order").status_code == 404
+    assert investor["client"].get(f"/invest/{private['_id']}/order/preview?tokens=20").status_code == 404
