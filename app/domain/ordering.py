@@ -34,6 +34,8 @@ from app.data.mongo import get_db
 from app.domain import listing, order_rules, reservations
 from app.domain.order_rules import Quote, Refusal, Standing
 from app.domain.platform_chain import current_platform
+from app.domain.settlement import SettlementBusy
+from app.domain.settlement import _locked as settlement_lock  # the one lock settlement takes on an order
 from app.extensions import redis_client
 
 LOCK_TTL_S = 10      # a holder that died frees the offering after this
@@ -272,13 +274,22 @@ def own_order(config: dict, user: dict, order_id: str) -> dict:
 
 
 def cancel(config: dict, user: dict, order_id: str) -> dict:
-    """Cancel an unpaid order: its tokens go back to the offering and to the investor's limit."""
+    """Cancel an unpaid order: its tokens go back to the offering and to the investor's limit.
+
+    The status change holds settlement's lock on the order too, so a payment being recorded
+    at the same moment either lands first (then the order is no longer cancellable) or finds
+    the order cancelled: FerretDB v1's unisolated updates cannot decide that race alone.
+    """
     order = own_order(config, user, order_id)
     db = get_db(config)
     with offering_lock(config, order["offeringId"], mark=f"cancel:{order['_id']}"):
-        updated = orders.transition(db, order["_id"], {"status": orders.PENDING_PAYMENT, "userId": user["_id"]},
-                                    {"status": orders.CANCELLED, "cancelledAt": datetime.now(UTC),
-                                     "cancelledBy": str(user["_id"])})
+        try:
+            with settlement_lock(config, f"order:{order['_id']}"):
+                updated = orders.transition(db, order["_id"], {"status": orders.PENDING_PAYMENT, "userId": user["_id"]},
+                                            {"status": orders.CANCELLED, "cancelledAt": datetime.now(UTC),
+                                             "cancelledBy": str(user["_id"])})
+        except SettlementBusy:
+            raise Refusal("A payment for this order is being recorded right now; reload the order.") from None
         if updated is None:
             raise Refusal("Only an order still waiting for its payment can be cancelled.")
         tokens = _whole(updated, order_rules.unit(offerings.by_id(db, order["offeringId"]) or {}))

@@ -127,3 +127,26 @@ def test_orders_without_the_new_keys_still_insert(db):
     indexes are sparse, so any number of them can exist."""
     db.orders.insert_many([{"_id": ObjectId(), "quantity": 1, "status": "settled"} for _ in range(3)])
     assert db.orders.count_documents({}) == 3
+
+
+def test_a_cancel_racing_a_payment_leaves_one_outcome_and_true_counters(app, db, offering):
+    from app.domain import settlement
+    from app.domain.payments_rules import PaymentRefused
+
+    for _ in range(8):
+        investor = quick_investor(db, offering)
+        order = ordering.place(app.config, investor, str(offering["_id"]), order_form(20))
+        def pay(o=order):
+            with app.app_context():  # settlement audits and mails through the app
+                try:
+                    return settlement.settle(app.config, o["_id"], paid_amount=o["totalAmount"],
+                                             source={"kind": "fiat", "reference": o["paymentReference"], "by": "t"})
+                except PaymentRefused as refused:  # the order was cancelled first
+                    return refused
+
+        results = race([lambda o=order, u=investor: ordering.cancel(app.config, u, str(o["_id"])), pay])
+        status = db.orders.find_one({"_id": order["_id"]})["status"]
+        assert status in ("cancelled", "settled")
+        assert (status == "cancelled") == isinstance(results[0], dict) == isinstance(results[1], PaymentRefused)
+        assert reserved(db, offering, investor) == (0 if status == "cancelled" else 20)
+    assert ordering.repair(app.config)["corrected"] == 0
