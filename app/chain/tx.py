@@ -34,6 +34,7 @@ GAS_MARGIN_NUM, GAS_MARGIN_DEN = 6, 5  # +20 %: estimates are exact, 63/64 forwa
 # +30 % on a measured gasUsed: it is net of refunds (up to a fifth of the gross, EIP-3529), which
 # the limit must cover, and of the 63/64 that calls forward.
 MEASURED_MARGIN_NUM, MEASURED_MARGIN_DEN = 13, 10
+LARGE_GAS = 10_000_000  # above this a measured limit is checked against the block gas limit
 RECEIPT_TIMEOUT_S = 120
 RECEIPT_POLL_S = 0.05
 
@@ -172,7 +173,10 @@ def measure_gas(w3: Web3, sender: str, call: Call) -> int:
     result = answer.get("result") or {}
     if "error" in answer or result.get("error") or "gasUsed" not in result:
         return estimate_gas(w3, sender, call)
-    return int(result["gasUsed"], 16) * MEASURED_MARGIN_NUM // MEASURED_MARGIN_DEN
+    gas = int(result["gasUsed"], 16) * MEASURED_MARGIN_NUM // MEASURED_MARGIN_DEN
+    if gas > LARGE_GAS and gas > w3.eth.get_block("latest")["gasLimit"]:
+        return estimate_gas(w3, sender, call)  # the wider margin would not fit in a block; the estimate may
+    return gas
 
 
 def _json_value(value):

@@ -85,7 +85,3 @@ def finish(db: Database, job_id: str, status: str, **fields) -> None:
 def open_ids(db: Database) -> list[str]:
     """Jobs not yet done or failed, oldest first (to re-enqueue after an outage)."""
     return [d["_id"] for d in db[NAME].find({"status": {"$in": list(OPEN)}}, {"_id": 1}).sort("createdAt", 1)]
-
-
-def by_order(db: Database, order_ids: list) -> list[dict]:
-    return list(db[NAME].find({"orderIds": {"$in": order_ids}}))
