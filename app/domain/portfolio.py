@@ -23,7 +23,6 @@ STATUS_LABELS = {"pending_payment": "Awaiting payment", "payment_review": "Payme
                  "settled": "Paid, minting", "minted": "Minted", "cancelled": "Cancelled"}
 RECEIVED_DIVIDENDS = ("paid",)
 STABLECOIN_DECIMALS = 6  # paymentDue / paidAmount of crypto orders are stablecoin base units
-UNPLACED = "placing"  # an order still being placed (or abandoned by a dying process) is not the investor's yet
 
 
 # --- amounts ---------------------------------------------------------------------------------
@@ -339,8 +338,6 @@ def order_rows(orders: list[dict], offerings: list[dict]) -> list[dict]:
     by_id = {str(o["_id"]): o for o in offerings}
     rows = []
     for order in sorted(orders, key=_placed, reverse=True):
-        if order.get("status") == UNPLACED:
-            continue
         offering = by_id.get(str(order.get("offeringId"))) or {}
         status = "minted" if is_minted(order) else order.get("status") or "pending_payment"
         rows.append({
