@@ -12,12 +12,15 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+from rq import Queue, SimpleWorker
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.chain.node import web3_client
@@ -125,6 +128,26 @@ def mail_sandbox(services, tmp_path_factory) -> str:
         yield base
     finally:
         stop_process(process)
+
+
+@pytest.fixture
+def platform_http(app):
+    """This test's app served over real HTTP, so a sandbox can deliver webhooks to it."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+def run_jobs(*queues: str) -> int:
+    """Run the jobs waiting on `queues` in this process (what the worker would do); how many there were."""
+    connection = redis_client.get()
+    bound = [Queue(name, connection=connection) for name in queues]
+    count = sum(q.count for q in bound)
+    SimpleWorker(bound, connection=connection).work(burst=True)
+    return count
 
 
 def free_port() -> int:

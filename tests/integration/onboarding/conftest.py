@@ -7,14 +7,13 @@ from io import BytesIO
 
 import pytest
 from flask import g
-from rq import Queue, SimpleWorker
 
-from app.extensions import redis_client
+from tests.conftest import run_jobs
 from tests.factories import PDF_BYTES as PDF  # shared by the onboarding tests
 from tests.factories import png_bytes
 from tests.integration.accounts.conftest import make_user
 
-__all__ = ["make_user"]
+__all__ = ["make_user", "run_jobs"]
 _TOKEN = re.compile(r'(?:name="csrf-token" content|name="csrf_token"[^>]*value)="([^"]+)"')
 
 
@@ -53,14 +52,6 @@ def form_post(client, path: str, data: dict | None = None, **kwargs):
     """
     forget_request_caches()
     return client.post(path, data={"csrf_token": csrf(client, "/onboarding/"), **(data or {})}, **kwargs)
-
-
-def run_jobs(*queues: str) -> int:
-    connection = redis_client.get()
-    bound = [Queue(name, connection=connection) for name in queues]
-    count = sum(q.count for q in bound)
-    SimpleWorker(bound, connection=connection).work(burst=True)
-    return count
 
 
 PERSONAL = {"dob": "1990-04-01", "birthPlace": "Bristol", "nationality": "gb", "nationalIdNumber": "AB1234567",

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import requests
-from rq import Queue, SimpleWorker
-from werkzeug.serving import make_server
 
 from app.data import kyc_webhooks, user_details, users
-from app.extensions import redis_client
 from app.providers.sumsub import KycProviderError, SumsubClient
-from tests.conftest import free_port
+from tests.conftest import run_jobs
 
 
 @pytest.fixture
 def provider(app, kyc_sandbox) -> SumsubClient:
     return SumsubClient.from_config(app.config)
-
-
-@pytest.fixture
-def platform_http(app):
-    """This test's app served over real HTTP, so the sandbox can deliver webhooks to it."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
 
 
 def test_applicant_lifecycle_through_the_adapter(provider):
@@ -62,8 +46,7 @@ def test_the_testers_decision_reaches_the_platform_as_a_signed_webhook(app, db, 
                          data={"reviewAnswer": "RED", "reviewRejectType": "RETRY", "rejectLabels": ["FORGERY"],
                                "moderationComment": "Document looks edited"}, timeout=10)
     assert page.status_code == 200 and "applicantReviewed" in page.text
-    connection = redis_client.get()
-    SimpleWorker([Queue("kyc", connection=connection)], connection=connection).work(burst=True)
+    run_jobs("kyc")
     user = users.by_id(db, user_id)
     assert user["kycStatus"] == "rejected" and user["kycReason"] == "Document looks edited (FORGERY)"
     assert user["kycApplicationId"] == applicant["id"]

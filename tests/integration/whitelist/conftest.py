@@ -11,7 +11,6 @@ Helpers other tests use (orders, payments, the browser journey):
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import UTC, datetime
 
@@ -20,8 +19,6 @@ import pytest
 import requests
 from bson import ObjectId
 from eth_account import Account
-from rq import Queue, SimpleWorker
-from werkzeug.serving import make_server
 
 from app.chain import agent as ops
 from app.chain.identity import add_claim, create_identity
@@ -29,8 +26,7 @@ from app.chain.suite import deploy_token_suite
 from app.chain.wallet import hot_wallet
 from app.data import chain_contracts, user_details, users
 from app.data.mongo import get_db
-from app.extensions import redis_client
-from tests.conftest import free_port
+from tests.conftest import run_jobs
 from tests.factories import list_offering, offering_doc
 from tests.integration.accounts.conftest import BrowserClient, csrf, login, make_user
 
@@ -108,14 +104,6 @@ def form(client, path: str, data: dict | None = None):
     return client.post(path, data={"csrf_token": csrf(client, "/auth/account"), **(data or {})})
 
 
-def run_jobs(*queues: str) -> int:
-    connection = redis_client.get()
-    bound = [Queue(name, connection=connection) for name in queues]
-    count = sum(q.count for q in bound)
-    SimpleWorker(bound, connection=connection).work(burst=True)
-    return count
-
-
 @pytest.fixture(autouse=True)
 def browser_like_clients(app):
     app.test_client_class = BrowserClient
@@ -124,17 +112,6 @@ def browser_like_clients(app):
 @pytest.fixture
 def offering(app, platform):
     return live_offering(app, platform)
-
-
-@pytest.fixture
-def platform_http(app):
-    """This test's app served over real HTTP, so the sandbox can deliver webhooks to it."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
 
 
 @pytest.fixture
