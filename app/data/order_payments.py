@@ -14,6 +14,7 @@ from datetime import datetime
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
+from app.data import mint_claims
 from app.data.orders import NAME
 
 OPEN = ["pending_payment", "payment_review"]
@@ -99,6 +100,14 @@ def open_crypto_orders(db: Database, wallet: str, pay_to: str, token: str) -> li
                                "paymentAddress": pay_to, "paymentToken": token}))
 
 
+def open_crypto_orders_of(db: Database, wallets: list[str]) -> list[dict]:
+    """Open crypto orders of any of `wallets` (one query for the back office's list of unmatched transfers)."""
+    if not wallets:
+        return []
+    return list(db[NAME].find({"walletAddress": {"$in": sorted(set(wallets))}, "paymentMethod": "crypto",
+                               "status": {"$in": OPEN}}))
+
+
 def note_once(db: Database, order_id, notice: str) -> bool:
     """True the first time `notice` is noted for the order (so its mail and audit entry go out once)."""
     result = db[NAME].update_one({"_id": order_id, "notices": {"$ne": notice}}, {"$push": {"notices": notice}})
@@ -110,9 +119,14 @@ def mark_raise_counted(db: Database, order_id) -> None:
 
 
 def offerings_with_settled_unminted(db: Database) -> list:
-    """Offerings holding settled orders that no mint job has claimed (to enqueue their minting again)."""
-    return sorted(db[NAME].distinct("offeringId", {"isSettled": True, "isMinted": {"$ne": True},
-                                                   "mintJobId": {"$exists": False}}))
+    """Offerings holding settled, unminted orders that no mint job has claimed (to enqueue their minting again).
+
+    A claim is a `mintClaims` document whose `_id` is the order id (app.data.mint_claims); a
+    claimed order is its job's to finish (`flask chain requeue` re-runs the jobs themselves).
+    """
+    ready = list(db[NAME].find({"isSettled": True, "isMinted": {"$ne": True}}, {"offeringId": 1}))
+    claimed = mint_claims.jobs_of(db, [order["_id"] for order in ready])
+    return sorted({order["offeringId"] for order in ready if order["_id"] not in claimed})
 
 
 def minted_unnoticed(db: Database, order_ids: list) -> list[dict]:

@@ -4,6 +4,10 @@
 (Kafka replay, a second chain-sync) is one document. `orderId` is set once, by a
 conditional update, before the order is credited; a transfer no order fits stays
 `unmatched` for an admin instead of being lost; a reorg marks it `retracted`.
+
+An admin decides an unmatched transfer (app/domain/transfer_review.py): `matching` ties it to
+the order they chose until settlement has recorded it there (then `matched`; a crash in
+between leaves it `matching`, listed again so the admin finishes it), or `refund_due`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ NAME = "payments"
 INDEXES = (Index((("status", ASC), ("receivedAt", DESC))), Index((("orderId", ASC),)), Index((("from", ASC),)))
 
 MATCHED, UNMATCHED, RETRACTED = "matched", "unmatched", "retracted"
+MATCHING, REFUND_DUE = "matching", "refund_due"
+FOR_REVIEW = [UNMATCHED, MATCHING]  # what the back office lists as waiting for a decision
 
 
 def record(db: Database, key: str, transfer: dict) -> dict:
@@ -46,3 +52,38 @@ def get(db: Database, key: str) -> dict | None:
 def unmatched(db: Database, limit: int = 200) -> list[dict]:
     """Transfers no order took, for the admin (newest first)."""
     return list(db[NAME].find({"status": UNMATCHED}).sort("receivedAt", -1).limit(limit))
+
+
+def for_review(db: Database, limit: int = 200) -> list[dict]:
+    """Transfers waiting for an admin: unmatched, or matched by one whose settlement did not finish (newest first)."""
+    return list(db[NAME].find({"status": {"$in": FOR_REVIEW}}).sort("receivedAt", -1).limit(limit))
+
+
+def refunds_due(db: Database, limit: int = 50) -> list[dict]:
+    """Transfers an admin marked for refund, newest decision first."""
+    return list(db[NAME].find({"status": REFUND_DUE}).sort("refund.at", -1).limit(limit))
+
+
+def start_match(db: Database, key: str, order_id, by, now: datetime) -> bool:
+    """unmatched -> matching `order_id`; False when the transfer was decided meanwhile."""
+    result = db[NAME].update_one({"_id": key, "status": UNMATCHED, "orderId": {"$exists": False}},
+                                 {"$set": {"status": MATCHING, "orderId": order_id, "matchedBy": by, "matchedAt": now}})
+    return result.modified_count == 1
+
+
+def finish_match(db: Database, key: str, order_id) -> None:
+    """Settlement recorded the transfer on the order: matching -> matched."""
+    db[NAME].update_one({"_id": key, "status": MATCHING, "orderId": order_id}, {"$set": {"status": MATCHED}})
+
+
+def abandon_match(db: Database, key: str, order_id) -> None:
+    """The order took no payment (nothing was recorded on it): the transfer is unmatched again."""
+    db[NAME].update_one({"_id": key, "status": MATCHING, "orderId": order_id},
+                        {"$set": {"status": UNMATCHED}, "$unset": {"orderId": "", "matchedBy": "", "matchedAt": ""}})
+
+
+def mark_refund_due(db: Database, key: str, reason: str, by, now: datetime) -> bool:
+    """unmatched -> refund_due with the admin's reason; False when the transfer was decided meanwhile."""
+    result = db[NAME].update_one({"_id": key, "status": UNMATCHED, "orderId": {"$exists": False}},
+                                 {"$set": {"status": REFUND_DUE, "refund": {"reason": reason, "by": by, "at": now}}})
+    return result.modified_count == 1

@@ -63,6 +63,7 @@ EVENTS = {
     "order.payment_received": "Bank transfer for an order marked received by an admin",
     "order.frozen": "Order's tokens frozen by an admin",
     "order.unfrozen": "Order's tokens unfrozen by an admin",
+    "order.cancelled_by_admin": "Unpaid order cancelled by an admin, with a reason",
     "orders.exported": "Orders exported as CSV",
     "payment.settled": "Order paid in full and settled",
     "payment.flagged": "Order payment flagged (under- or overpaid)",
@@ -70,6 +71,8 @@ EVENTS = {
     "payment.refunded": "Flagged payment refused by an admin (to be refunded)",
     "payment.retracted": "Payment dropped by a chain reorganisation",
     "payment.unmatched": "Stablecoin transfer matching no order",
+    "payment.matched_by_admin": "Unmatched stablecoin transfer matched to an order by an admin",
+    "payment.refund_marked": "Unmatched stablecoin transfer marked for refund by an admin",
     "payment.tokens_minted": "Order's tokens minted",
 }
 

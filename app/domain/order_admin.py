@@ -1,4 +1,5 @@
-"""The back office's side of orders: filtered pages and CSV export, fiat payments received, token freezes.
+"""The back office's side of orders: filtered pages and CSV export, fiat payments received, unpaid orders
+cancelled, token freezes.
 
 Every operation needs the `orders` permission and is audited. Money typed by an admin is
 parsed to integer cents; a payment goes through app.domain.settlement (the one place that
@@ -18,9 +19,10 @@ from dataclasses import dataclass
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from app.data import offerings, orders
+from app.data import offerings, orders, users
 from app.data.mongo import get_db
-from app.domain import audit, chain_ops, settlement
+from app.domain import audit, chain_ops, ordering, settlement
+from app.domain.notifications import send_email
 from app.domain.order_rules import Refusal, parse_money
 from app.domain.ordering import NotFound
 from app.domain.payments_rules import PaymentRefused
@@ -187,6 +189,26 @@ def decide_flag(config: dict, actor: dict, order_id: str, accept: bool, reason: 
         return settlement.resolve_flag(config, order["_id"], actor, accept=accept, reason=reason)
     except PaymentRefused as refused:
         raise Refusal(str(refused)) from None
+
+
+def cancel_order(config: dict, actor: dict, order_id: str, reason: str) -> str:
+    """Cancel an unpaid order for the investor (its tokens go back on sale); they read the reason by email and
+    on the order page. A paid order cannot be cancelled here: its payment is settled or refunded first."""
+    order = order_for_admin(actor, order_id)
+    reason = (reason or "").strip()[:500]
+    if not reason:
+        raise Refusal("Give a reason: the investor reads it.", "reason")
+    if order["status"] != orders.PENDING_PAYMENT:
+        raise Refusal(f"This order is {order['status'].replace('_', ' ')}; only an order still waiting for its "
+                      "payment can be cancelled.")
+    updated = ordering.cancel_for_staff(config, order, actor["_id"], reason)
+    audit.record("order.cancelled_by_admin", actor=actor, details={"orderId": order_id, "reason": reason})
+    investor = users.by_id(get_db(), order["userId"])
+    if investor and investor.get("email"):
+        send_email(investor["email"], "Libertum: Your order was cancelled",
+                   f"Your order {order['paymentReference']} for {order.get('offeringTitle') or 'an offering'} was "
+                   f"cancelled by Libertum: {reason}\nNo payment is due for it any more.", investor["_id"])
+    return updated["status"]
 
 
 def set_frozen(config: dict, actor: dict, order_id: str, frozen: bool) -> str:

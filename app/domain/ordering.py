@@ -274,26 +274,35 @@ def own_order(config: dict, user: dict, order_id: str) -> dict:
 
 
 def cancel(config: dict, user: dict, order_id: str) -> dict:
-    """Cancel an unpaid order: its tokens go back to the offering and to the investor's limit.
+    """Cancel an unpaid order: its tokens go back to the offering and to the investor's limit."""
+    order = own_order(config, user, order_id)
+    return _cancel(config, order, {"cancelledBy": str(user["_id"])})
+
+
+def cancel_for_staff(config: dict, order: dict, staff_id, reason: str) -> dict:
+    """Staff cancel an unpaid order (the back office checked their permission): released like the investor's."""
+    return _cancel(config, order, {"cancelledBy": str(staff_id), "cancelledByStaff": True, "cancelReason": reason})
+
+
+def _cancel(config: dict, order: dict, fields: dict) -> dict:
+    """pending_payment -> cancelled, then give the reservation back; raises Refusal when the order is not unpaid.
 
     The status change holds settlement's lock on the order too, so a payment being recorded
     at the same moment either lands first (then the order is no longer cancellable) or finds
     the order cancelled: FerretDB v1's unisolated updates cannot decide that race alone.
     """
-    order = own_order(config, user, order_id)
-    db = get_db(config)
+    db, investor_id = get_db(config), order["userId"]
     with offering_lock(config, order["offeringId"], mark=f"cancel:{order['_id']}"):
         try:
             with settlement_lock(config, f"order:{order['_id']}"):
-                updated = orders.transition(db, order["_id"], {"status": orders.PENDING_PAYMENT, "userId": user["_id"]},
-                                            {"status": orders.CANCELLED, "cancelledAt": datetime.now(UTC),
-                                             "cancelledBy": str(user["_id"])})
+                updated = orders.transition(db, order["_id"], {"status": orders.PENDING_PAYMENT, "userId": investor_id},
+                                            {"status": orders.CANCELLED, "cancelledAt": datetime.now(UTC), **fields})
         except SettlementBusy:
             raise Refusal("A payment for this order is being recorded right now; reload the order.") from None
         if updated is None:
             raise Refusal("Only an order still waiting for its payment can be cancelled.")
         tokens = _whole(updated, order_rules.unit(offerings.by_id(db, order["offeringId"]) or {}))
-        reservations.release(config, order["offeringId"], user["_id"], tokens)
+        reservations.release(config, order["offeringId"], investor_id, tokens)
     return updated
 
 

@@ -116,8 +116,8 @@ def apply_transfer(config: dict, event: dict) -> str:
         payments.set_status(db, key, payments.MATCHED if doc.get("orderId") else "new")
         if doc.get("orderId"):
             settlement.payment_restored(config, doc["orderId"], key)
-    if doc["status"] == payments.UNMATCHED:
-        return payments.UNMATCHED  # decided once; a replay never hands it to an order placed since
+    if doc["status"] in (payments.UNMATCHED, payments.REFUND_DUE):
+        return doc["status"]  # decided once (or by an admin); a replay never hands it to an order placed since
     if doc.get("orderId") is None:
         order = pick_order(order_payments.open_crypto_orders(db, sender, receiver, event["address"]), amount)
         if order is None:

@@ -353,7 +353,8 @@ def order_rows(orders: list[dict], offerings: list[dict]) -> list[dict]:
             "pay_to": order.get("paymentAddress") or "",
             "flag": order.get("paymentFlag") or "", "flag_reason": order.get("paymentFlagReason") or "",
             "frozen": bool(order.get("isFreezed")), "tx_hash": order.get("tx_hash") or "",
-            "minted_at": order.get("orderMinted"), "wallet": order.get("walletAddress") or ""})
+            "minted_at": order.get("orderMinted"), "wallet": order.get("walletAddress") or "",
+            "cancel_reason": order.get("cancelReason") or ""})
     return rows
 
 

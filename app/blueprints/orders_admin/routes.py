@@ -1,5 +1,6 @@
 """Back office: every order, filtered and paged, exported as CSV; a fiat payment received; flagged payments
-decided; an order's tokens frozen or unfrozen. All of it needs the `orders` permission and is audited.
+decided; an unpaid order cancelled; an order's tokens frozen or unfrozen; stablecoin transfers no order took
+matched or set aside for refund. All of it needs the `orders` permission and is audited.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 
 from app.access import access_default, current_user_doc
 from app.data.orders import STATUSES
-from app.domain import chain_ops, order_admin
+from app.domain import chain_ops, order_admin, transfer_review
 from app.domain.order_admin import FLAGS, METHODS, Filters
 from app.domain.order_rules import Refusal
 from app.domain.ordering import NotFound
@@ -41,12 +42,52 @@ def export_orders():
     return Response(rows, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=orders.csv"})
 
 
+@bp.get("/transfers")
+def list_transfers():
+    """Stablecoin transfers no order took, each with the open orders of its sender it could pay."""
+    return _transfers_page()
+
+
+@bp.post("/transfers/<key>/match")
+def match_transfer(key: str):
+    """Credit the transfer to the chosen order through settlement (recorded once, under the transfer's key)."""
+    try:
+        status = transfer_review.match(current_app.config, current_user_doc(), key, request.form.get("order", ""))
+    except Refusal as refusal:
+        return _transfers_page(refusal, key), 422
+    flash(f"Transfer matched: the order is now {status.replace('_', ' ')}.", "success")
+    return redirect(url_for("orders_admin.list_transfers"), code=303)
+
+
+@bp.post("/transfers/<key>/refund")
+def refund_transfer(key: str):
+    """Set the transfer aside to be sent back to its sender, with the reason."""
+    reason = request.form.get("reason", "")
+    try:
+        transfer_review.mark_refund(current_app.config, current_user_doc(), key, reason)
+    except Refusal as refusal:
+        return _transfers_page(refusal, key, reason), 422
+    flash("Transfer marked for refund.", "success")
+    return redirect(url_for("orders_admin.list_transfers"), code=303)
+
+
+def _transfers_page(refusal: Refusal | None = None, key: str = "", reason: str = ""):
+    view = transfer_review.review_page(current_app.config, current_user_doc())
+    return render_template("orders_admin/transfers.html", view=view, refusal=refusal, failed_key=key,
+                           typed_reason=reason)
+
+
 @bp.get("/<order_id>")
 def show_order(order_id: str):
     """One order: figures, payments, flags, chain state, and the actions its state allows."""
+    return _order_page(order_id)
+
+
+def _order_page(order_id: str, refusal: Refusal | None = None, cancel_reason: str = ""):
     order = order_admin.order_for_admin(current_user_doc(), order_id)
     job = chain_ops.job_status(current_app.config, order["freezeJobId"]) if order.get("freezeJobId") else None
-    return render_template("orders_admin/show.html", order=order, flags=FLAGS, freeze_job=job)
+    return render_template("orders_admin/show.html", order=order, flags=FLAGS, freeze_job=job, refusal=refusal,
+                           cancel_reason=cancel_reason)
 
 
 @bp.post("/<order_id>/payment")
@@ -63,6 +104,18 @@ def decide_flag(order_id: str):
     accept = request.form.get("decision") == "accept"
     _attempt(order_admin.decide_flag, order_id, accept, request.form.get("reason", ""),
              done="Decision recorded: the order is now {}.")
+    return _back(order_id)
+
+
+@bp.post("/<order_id>/cancel")
+def cancel_order(order_id: str):
+    """Cancel an unpaid order; the investor reads the reason by email and on the order, its tokens go back on sale."""
+    reason = request.form.get("reason", "")
+    try:
+        order_admin.cancel_order(current_app.config, current_user_doc(), order_id, reason)
+    except Refusal as refusal:
+        return _order_page(order_id, refusal, reason), 422
+    flash("Order cancelled; the investor is told by email.", "success")
     return _back(order_id)
 
 

@@ -134,7 +134,7 @@ def test_cancel_from_the_order_page_puts_the_tokens_back(app, db, offering, inve
     cancelled = post(investor["client"], placed.headers["Location"] + "/cancel")
     assert cancelled.status_code == 303 and reservations.reserved(app.config, offering["_id"]) == 0
     page = investor["client"].get(placed.headers["Location"])
-    assert "Cancelled." in page.text and "How to pay" not in page.text
+    assert "Cancelled by you." in page.text and "How to pay" not in page.text
     again = post(investor["client"], placed.headers["Location"] + "/cancel")
     assert again.status_code == 422 and "Only an order still waiting for its payment can be cancelled" in again.text
 
