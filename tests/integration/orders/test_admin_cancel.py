@@ -36,6 +36,10 @@ def test_staff_cancel_an_unpaid_order_with_a_reason_the_investor_reads(app, db, 
     audited = {"event": "order.cancelled_by_admin", "details.orderId": str(order["_id"])}
     assert db.auditLogs.count_documents(audited) == 1
 
+    status_url = f"/orders/{order['_id']}/status"
+    polled = investor["client"].get(status_url + "?shown=pending_payment:0", headers={"HX-Request": "true"}).text
+    assert 'hx-select="#main"' in polled and 'hx-trigger="load"' in polled  # the open page reloads its content
+    assert "hx-get" not in investor["client"].get(status_url + "?shown=cancelled:0").text  # then stops polling
     page = investor["client"].get(f"/orders/{order['_id']}").text
     assert "Cancelled by Libertum: The offering&#39;s allocation was revised. No payment is due for it." in page
     assert "How to pay" not in page and 'href="/portfolio/orders"' in page
