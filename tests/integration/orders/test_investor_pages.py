@@ -170,3 +170,13 @@ def test_a_private_offering_does_not_exist_for_non_members(db, investor):
     private = list_offering(db, offering_doc(details={"isPrivate": True, "offeringMembers": ["someone@example.com"]}))
     assert investor["client"].get(f"/invest/{private['_id']}/order").status_code == 404
     assert investor["client"].get(f"/invest/{private['_id']}/order/preview?tokens=20").status_code == 404
+
+
+def test_the_order_form_states_the_limits_and_where_to_get_whitelisted(app, db, offering, investor):
+    page = investor["client"].get(f"/invest/{offering['_id']}/order").text
+    assert "Each order from $1,000 up to $100,000 before the fee." in page
+    assert "not whitelisted" not in page
+    newcomer = app.test_client()
+    login(newcomer, make_user("investor"))
+    page = newcomer.get(f"/invest/{offering['_id']}/order").text
+    assert f'from the <a href="/offerings/{offering["_id"]}">offering page</a>' in page
