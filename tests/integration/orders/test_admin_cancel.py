@@ -52,9 +52,11 @@ def test_staff_cancel_an_unpaid_order_with_a_reason_the_investor_reads(app, db, 
 
 def test_a_paid_order_cannot_be_cancelled_by_staff_and_others_cannot_cancel(app, db, offering, investor, admin_client):
     admin = make_user("subadmin", permissions=["orders"])
-    buyer = quick_investor(db, offering)
+    buyer = investor
     order = ordering.place(app.config, buyer, str(offering["_id"]), order_form(20))
     assert order_admin.record_fiat_payment(app.config, admin, str(order["_id"]), "2,030.00") == "settled"
+    page = investor["client"].get(f"/orders/{order['_id']}").text
+    assert "$2,030 by bank transfer, recorded" in page and "How to pay" not in page
     refused = post(admin_client, f"/admin/orders/{order['_id']}/cancel", {"reason": "Changed our mind"})
     assert refused.status_code == 422 and "This order is settled; only an order still waiting" in refused.text
 

@@ -104,6 +104,7 @@ def test_a_short_transfer_matched_by_hand_flags_the_order_and_the_investor_sees_
     assert "Your payment is being reviewed: Received 500.000000 tUSD of 1,015.000000 tUSD: 515.000000 tUSD is " \
            "still due." in page and "due.." not in page
     assert "How to pay the rest" in page and "515.000000 USD stablecoin" in page
+    assert f"500.000000 USD stablecoin in transaction <code>{event['transactionHash']}</code>" in page
     assert f'data-amount="{515_00 * 10**4}"' in page and "Cancel order" not in page
 
 
