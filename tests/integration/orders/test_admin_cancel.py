@@ -18,6 +18,8 @@ def test_staff_cancel_an_unpaid_order_with_a_reason_the_investor_reads(app, db, 
     order = db.orders.find_one({"userId": investor["_id"]})
     assert reservations.reserved(app.config, offering["_id"]) == 20
     url = f"/admin/orders/{order['_id']}"
+    assert 'href="/admin/orders/"' in admin_client.get("/admin/").text  # the back office's section link
+    assert 'href="/admin/orders/transfers"' in admin_client.get("/admin/orders/").text
     assert "Cancel this unpaid order" in admin_client.get(url).text
 
     blank = post(admin_client, url + "/cancel", {"reason": "  "})
