@@ -1,10 +1,13 @@
 """The `chainJobs` collection: one document per on-chain operation, keyed by its natural id.
 
 Why: exactly-once chain jobs. The intent (the call to make) is stored under a natural key
-such as `mint:<orderIds digest>` before anything is sent, every signed transaction is pushed
-here before it is broadcast, and a lease with a fencing owner keeps two workers from
-driving the same job at once. FerretDB has no transactions, so every step is one
-conditional single-document update.
+such as `mint:<orderIds digest>` before anything is sent, and every signed transaction is
+pushed here before it is broadcast. Who may drive a job is decided by a Redis lease
+(app.domain.chain_jobs, app/locks.py), not here: FerretDB v1 applies a conditional update
+as an unisolated read then write, so a lease taken with `find_one_and_update` was granted
+to several workers at once. The lease fields written here (`leaseOwner`, `leaseUntil`) are
+the lease holder's record for display and for the next holder's check; only the holder of
+the Redis lease writes to an open job, so its updates never race each other.
 """
 
 from __future__ import annotations
@@ -51,28 +54,31 @@ def get(db: Database, job_id: str) -> dict | None:
     return db[NAME].find_one({"_id": job_id})
 
 
-def acquire(db: Database, job_id: str, owner: str, lease_seconds: float) -> dict | None:
-    """Take the job's lease if it is open and nobody live holds it; the job document, or None."""
+def record_lease(db: Database, job_id: str, owner: str, lease_seconds: float) -> dict | None:
+    """Note the holder of the job's Redis lease and return the job as it is now (read after the lease)."""
+    until = datetime.now(UTC) + timedelta(seconds=lease_seconds)
+    return db[NAME].find_one_and_update({"_id": job_id}, {"$set": {"leaseOwner": owner, "leaseUntil": until}},
+                                        return_document=ReturnDocument.AFTER)
+
+
+def renew(db: Database, job_id: str, owner: str, lease_seconds: float) -> None:
+    """Move the recorded lease end with the Redis lease (the caller holds it)."""
+    db[NAME].update_one({"_id": job_id, "leaseOwner": owner},
+                        {"$set": {"leaseUntil": datetime.now(UTC) + timedelta(seconds=lease_seconds)}})
+
+
+def add_tx(db: Database, job_id: str, owner: str, tx: dict, lease_seconds: float) -> bool:
+    """Record a signed transaction before its broadcast, with the renewed lease's end; False if closed or not ours."""
     now = datetime.now(UTC)
-    return db[NAME].find_one_and_update(
-        {"_id": job_id, "status": {"$in": list(OPEN)},
-         "$or": [{"leaseUntil": {"$exists": False}}, {"leaseUntil": {"$lt": now}}, {"leaseOwner": owner}]},
-        {"$set": {"leaseOwner": owner, "leaseUntil": now + timedelta(seconds=lease_seconds)}},
-        return_document=ReturnDocument.AFTER)
-
-
-def renew(db: Database, job_id: str, owner: str, lease_seconds: float) -> bool:
-    """Extend our lease; False when another worker took the job over (we must stop driving it)."""
-    result = db[NAME].update_one({"_id": job_id, "leaseOwner": owner},
-                                 {"$set": {"leaseUntil": datetime.now(UTC) + timedelta(seconds=lease_seconds)}})
-    return result.matched_count == 1
-
-
-def add_tx(db: Database, job_id: str, owner: str, tx: dict) -> bool:
-    """Record a signed transaction before its broadcast; False (nothing written) if we lost the lease."""
     result = db[NAME].update_one({"_id": job_id, "leaseOwner": owner, "status": {"$in": list(OPEN)}},
-                                 {"$push": {"txs": {**tx, "signedAt": datetime.now(UTC)}}, "$set": {"status": SENT}})
+                                 {"$push": {"txs": {**tx, "signedAt": now}},
+                                  "$set": {"status": SENT, "leaseUntil": now + timedelta(seconds=lease_seconds)}})
     return result.matched_count == 1
+
+
+def clear_lease(db: Database, job_id: str, owner: str) -> None:
+    """The holder let go of an open job (it raised): the next worker need not wait for `leaseUntil`."""
+    db[NAME].update_one({"_id": job_id, "leaseOwner": owner}, {"$unset": {"leaseOwner": "", "leaseUntil": ""}})
 
 
 def finish(db: Database, job_id: str, status: str, **fields) -> None:

@@ -16,6 +16,14 @@ The rules, in the order `execute` applies them:
 Killing the worker between any two of these steps leaves a record from which the next run
 reaches the same outcome, and at most one of the job's transactions can ever be mined
 because they all share a nonce or the earlier one's nonce was provably consumed.
+
+One worker at a time: the job's lease is a Redis key taken with SET NX PX (app.locks.Lease),
+renewed and released only by its owner, and renewed right before each signed transaction
+is recorded and broadcast. It cannot live in the job document: FerretDB v1 lets two
+`find_one_and_update`s on one document both pass their condition, and two workers on one
+job both signed and sent (a double mint). The owner and end of the lease are also written
+on the job for display; a new holder that finds another owner's recorded lease still
+running (Redis lost the key: restarted or flushed) waits for it to end.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from app.chain.tx import Call, fee_fields, measure_gas, mined_revert_reason
 from app.chain.wallet import HotWallet, hot_wallet
 from app.data import chain_jobs, mint_txs
 from app.data.mongo import get_db
+from app.locks import Lease
 
 log = logging.getLogger(__name__)
 
@@ -49,34 +58,52 @@ def execute(config: dict, job_id: str) -> dict:
     """Drive the job to done or failed; returns its final record. Safe to call again at any time."""
     db = get_db(config)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    job = _acquire(db, job_id, owner, config["CHAIN_JOB_LEASE_SECONDS"])
+    lease = Lease(config, f"chain-job:{job_id}")
+    job = _acquire(db, lease, job_id, owner, config["CHAIN_JOB_LEASE_SECONDS"])
     if job["status"] in (chain_jobs.DONE, chain_jobs.FAILED):
         return job
-    runner = _Runner(db, hot_wallet(config), job, owner, config)
-    runner.run()
+    try:
+        _Runner(db, hot_wallet(config), job, owner, lease, config).run()
+    except LeaseLost:
+        raise  # the job is another worker's now: write nothing more to it
+    except Exception:
+        chain_jobs.clear_lease(db, job_id, owner)  # a retry need not wait for the recorded lease to end
+        raise
+    finally:
+        lease.release(owner)
     return chain_jobs.get(db, job_id)
 
 
-def _acquire(db, job_id: str, owner: str, lease_seconds: float) -> dict:
+def _acquire(db, lease: Lease, job_id: str, owner: str, lease_seconds: float) -> dict:
     """The job with our lease, or the closed job; waits while a live worker holds it."""
     deadline = time.monotonic() + lease_seconds * 2 + 5
     while True:
-        job = chain_jobs.acquire(db, job_id, owner, lease_seconds)
-        if job is not None:
-            return job
         current = chain_jobs.get(db, job_id)
         if current is None:
             raise LookupError(f"no chain job {job_id!r}")
         if current["status"] not in chain_jobs.OPEN:
             return current
+        if lease.take(owner, lease_seconds):
+            current = chain_jobs.get(db, job_id)  # read under the lease: the last holder's writes are all in
+            if current["status"] in chain_jobs.OPEN and not _held_elsewhere(current, owner):
+                return chain_jobs.record_lease(db, job_id, owner, lease_seconds)
+            lease.release(owner)
+            if current["status"] not in chain_jobs.OPEN:
+                return current
         if time.monotonic() > deadline:
-            raise TimeoutError(f"chain job {job_id!r} stayed held by {current.get('leaseOwner')}")
+            raise TimeoutError(f"chain job {job_id!r} stayed held by {lease.owner() or current.get('leaseOwner')}")
         time.sleep(LEASE_WAIT_POLL_S)
 
 
+def _held_elsewhere(job: dict, owner: str) -> bool:
+    """Another owner's lease recorded on the job has not ended (its Redis key was lost, not released)."""
+    until = job.get("leaseUntil")
+    return job.get("leaseOwner") not in (None, owner) and until is not None and until > datetime.now(UTC)
+
+
 class _Runner:
-    def __init__(self, db, wallet: HotWallet, job: dict, owner: str, config: dict):
-        self.db, self.wallet, self.job, self.owner = db, wallet, job, owner
+    def __init__(self, db, wallet: HotWallet, job: dict, owner: str, lease: Lease, config: dict):
+        self.db, self.wallet, self.job, self.owner, self.lease = db, wallet, job, owner, lease
         self.w3 = wallet.w3
         self.lease_s = config["CHAIN_JOB_LEASE_SECONDS"]
         self.stuck_s = config["CHAIN_STUCK_SECONDS"]
@@ -137,12 +164,22 @@ class _Runner:
     def _record_and_broadcast(self, signed) -> None:
         tx = {"nonce": signed.nonce, "hash": signed.tx_hash, "raw": signed.raw, "gas": signed.gas,
               "fees": {k: str(v) for k, v in signed.fees.items()}}
+        self._keep_lease(record=False)  # the last check before the transaction can leave this process
         if self.job.get("orderIds"):  # before the job record: chain-sync must find the orders of any mined hash
             mint_txs.note(self.db, signed.tx_hash, self.job["_id"], self.job["orderIds"])
-        if not chain_jobs.add_tx(self.db, self.job["_id"], self.owner, tx):
+        if not chain_jobs.add_tx(self.db, self.job["_id"], self.owner, tx, self.lease_s):
             raise LeaseLost(f"chain job {self.job['_id']} was taken over by another worker")
         self.job["txs"].append(tx)
         broadcast(self.w3, signed.raw)
+
+    def _keep_lease(self, record: bool = True) -> None:
+        """Extend our lease for another CHAIN_JOB_LEASE_SECONDS, or stop: another worker may be driving the job.
+
+        `record=False` when the next write (add_tx) records the new lease end itself."""
+        if not self.lease.renew(self.owner, self.lease_s):
+            raise LeaseLost(f"chain job {self.job['_id']}: lease expired or taken over by another worker")
+        if record:
+            chain_jobs.renew(self.db, self.job["_id"], self.owner, self.lease_s)
 
     def _wait_or_replace(self, latest: dict) -> None:
         """Poll for a receipt, renewing the lease; past CHAIN_STUCK_SECONDS replace the tx with bumped fees."""
@@ -152,8 +189,7 @@ class _Runner:
             if receipt_of(self.w3, latest["hash"]) is not None:
                 return
             if time.monotonic() - renewed > self.lease_s / 3:
-                if not chain_jobs.renew(self.db, self.job["_id"], self.owner, self.lease_s):
-                    raise LeaseLost(f"chain job {self.job['_id']} was taken over by another worker")
+                self._keep_lease()
                 renewed = time.monotonic()
             time.sleep(POLL_S)
         # A lower nonce whose sender died after reserving it blocks ours: plug it, then give ours a moment.

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from bson import ObjectId
-from redis.exceptions import LockError
 
+from app import locks
 from app.cache import offering_changed
 from app.data import mint_txs, offering_payments, offerings, order_payments, users
 from app.data.mongo import get_db
@@ -42,12 +42,10 @@ from app.domain.payments_rules import (
 )
 from app.domain.permissions import has_permission
 from app.domain.platform_chain import current_platform
-from app.extensions import redis_client
 from app.tasks.settlement import enqueue_minting
 
 FLAGS = ("underpaid", "overpaid", "reorged")
 RETRIES = 5  # another payment landing between read and write makes the outcome write retry
-LOCK_TTL_S, LOCK_WAIT_S = 30, 15
 
 
 class SettlementBusy(PaymentRefused):
@@ -56,22 +54,13 @@ class SettlementBusy(PaymentRefused):
 
 @contextlib.contextmanager
 def _locked(config: dict, name: str) -> Iterator[None]:
-    """Serialise settlement's writes to one document.
+    """Serialise settlement's writes to one document (app/locks.py says why FerretDB v1 needs it).
 
-    Why, on top of the conditional updates: FerretDB v1 applies an update as a read and then
-    a write of the whole document, unisolated, so two concurrent writers (chain-sync and an
-    admin, two admins) could both pass a condition or lose an `$inc`. Orders and offerings
-    are locked by name in Redis, always order before offering.
+    Orders and offerings are locked by name, always order before offering.
     """
-    lock = redis_client.get(config).lock(f"settlement:{name}", timeout=LOCK_TTL_S, blocking_timeout=LOCK_WAIT_S,
-                                          sleep=0.005)
-    if not lock.acquire():
-        raise SettlementBusy("Another payment for this order is being recorded; try again in a moment.")
-    try:
+    with locks.locked(config, name, busy=SettlementBusy,
+                      message="Another payment for this order is being recorded; try again in a moment."):
         yield
-    finally:
-        with contextlib.suppress(LockError):  # held past its TTL: nothing left to release
-            lock.release()
 
 
 def settle(config: dict, order_id, *, paid_amount: int, source: dict) -> str:
