@@ -13,10 +13,9 @@ otherwise both pass the `unmatched` condition).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from app import locks
 from app.data import order_payments, payments, users
 from app.data.mongo import get_db
 from app.domain import audit, settlement
@@ -25,7 +24,6 @@ from app.domain.ordering import NotFound, object_id
 from app.domain.payments_rules import PAYABLE_FLAGS, PaymentRefused, due_of, format_units
 from app.domain.permissions import has_permission
 from app.domain.platform_chain import current_platform
-from app.domain.settlement import _locked as settlement_lock  # settlement's Redis lock, here on a transfer
 
 REASON_MAX = 500
 
@@ -73,14 +71,10 @@ def _fits(transfer: dict, order: dict) -> str | None:
     return None
 
 
-@contextlib.contextmanager
-def _deciding(config: dict, key: str) -> Iterator[None]:
+def _deciding(config: dict, key: str):
     """Hold the transfer's lock while deciding it; another admin deciding it right now is a message, not an error."""
-    try:
-        with settlement_lock(config, f"payment:{key}"):
-            yield
-    except settlement.SettlementBusy:
-        raise Refusal("Another decision on this transfer is being recorded; reload the page.") from None
+    return locks.locked(config, f"payment:{key}", busy=Refusal,
+                        message="Another decision on this transfer is being recorded; reload the page.")
 
 
 def _same(address, other) -> bool:
