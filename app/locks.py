@@ -64,12 +64,12 @@ class Lease:
 
 
 @contextlib.contextmanager
-def locked(config: dict, name: str, *, busy: type[Exception] = Busy,
+def locked(config: dict | None, name: str, *, busy: type[Exception] = Busy,
            message: str = "Someone else is changing this right now; try again in a moment.",
            ttl_s: float = LOCK_TTL_S, wait_s: float = LOCK_WAIT_S) -> Iterator[None]:
     """Hold the lock `name` (Redis, across processes) for the block; raises `busy(message)` after `wait_s`.
 
-    Not re-entrant: a block holding `name` must not ask for it again.
+    `config` None: the current app's. Not re-entrant: a block holding `name` must not ask for it again.
     """
     lock = redis_client.get(config).lock(f"lock:{name}", timeout=ttl_s, blocking_timeout=wait_s, sleep=0.005)
     if not lock.acquire():

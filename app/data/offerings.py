@@ -49,9 +49,14 @@ def token_address(db, offering_id) -> str | None:
     return (doc or {}).get("tokenAddress")
 
 
-def set_token_paused(db, token: str, paused: bool) -> None:
-    """Chain-sync: mirror the token's pause state on its offering (seed: tokenAddress)."""
-    db[NAME].update_many({"tokenAddress": token}, {"$set": {"tokenPaused": paused}})
+def ids_by_token(db, token: str) -> list:
+    """Offerings of this deployed token (seed: tokenAddress); one, unless a seed duplicated it."""
+    return [d["_id"] for d in db[NAME].find({"tokenAddress": token}, {"_id": 1})]
+
+
+def set_token_paused(db, offering_id: ObjectId, paused: bool) -> None:
+    """Chain-sync: mirror the token's pause state on its offering (the caller holds the offering's lock)."""
+    db[NAME].update_one({"_id": offering_id}, {"$set": {"tokenPaused": paused}})
 
 
 def ids_by_registry(db, registry: str) -> list:

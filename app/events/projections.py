@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 
+from app import locks
 from app.data import (
     bulk,
     chain_events,
@@ -157,7 +158,10 @@ def _save_token(db, token: str, state: dict, *, mirror: bool = True) -> None:
     """The token's projection, and its pause state on the offering when it changed (that write scans offerings)."""
     chain_tokens.save(db, token, state)
     if mirror:
-        offerings.set_token_paused(db, token, state["paused"])
+        for offering_id in offerings.ids_by_token(db, token):
+            # Settlement counts the raise on the same document: FerretDB v1 would let this write undo an increment.
+            with locks.locked(None, f"offering:{offering_id}"):
+                offerings.set_token_paused(db, offering_id, state["paused"])
 
 
 def _state_from(doc: dict | None) -> dict:
