@@ -14,21 +14,25 @@ from pymongo.database import Database
 from app.data.offerings import NAME
 
 
+def receiving_address(db: Database, offering_id) -> tuple[bool, str | None]:
+    """(whether the offering exists, its receiving address if it has one yet); a read only."""
+    doc = db[NAME].find_one({"_id": offering_id}, {"paymentAddress": 1})
+    return doc is not None, (doc or {}).get("paymentAddress")
+
+
 def payment_address(db: Database, offering_id, default: str) -> str | None:
-    """The offering's receiving address, set to `default` the first time it is asked for (None: no offering)."""
+    """The offering's receiving address, set to `default` if it has none (None: no offering).
+
+    The caller holds the offering's lock (app/locks.py): this write rewrites the document on FerretDB v1."""
     db[NAME].update_one({"_id": offering_id, "paymentAddress": {"$exists": False}},
                         {"$set": {"paymentAddress": default}})
     doc = db[NAME].find_one({"_id": offering_id}, {"paymentAddress": 1})
     return doc.get("paymentAddress") if doc else None
 
 
-def open_token_for_payments(db: Database, token: str, address: str) -> list:
-    """Give the offerings of a newly deployed token their receiving address (kept if they have one); their ids."""
-    ids = [d["_id"] for d in db[NAME].find({"tokenAddress": token, "paymentAddress": {"$exists": False}}, {"_id": 1})]
-    if ids:
-        db[NAME].update_many({"_id": {"$in": ids}, "paymentAddress": {"$exists": False}},
-                             {"$set": {"paymentAddress": address}})
-    return ids
+def without_address(db: Database, token: str) -> list:
+    """Offerings of this token that have no receiving address yet."""
+    return [d["_id"] for d in db[NAME].find({"tokenAddress": token, "paymentAddress": {"$exists": False}}, {"_id": 1})]
 
 
 def count_settled_order(db: Database, offering_id, order_id, user_id, amount: int, quantity: int) -> bool:

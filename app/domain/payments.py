@@ -22,6 +22,7 @@ from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 
+from app import locks
 from app.cache import offering_changed
 from app.chain.artifacts import contract
 from app.chain.bootstrap import STABLECOIN_KEY
@@ -66,7 +67,7 @@ def stablecoin(config: dict, record: dict | None = None) -> dict:
 def crypto_terms(config: dict, offering_id, total_cents: int) -> dict:
     """The fields a crypto order stores at placement: token, receiving address, amount due in base units."""
     coin = stablecoin(config)
-    address = offering_payments.payment_address(get_db(config), offering_id, treasury(config))
+    address = _receiving_address(config, offering_id, treasury(config))
     if address is None:
         raise LookupError(f"no offering {offering_id}")
     return {"paymentToken": coin["address"], "paymentAddress": address,
@@ -80,11 +81,24 @@ def open_deployed_tokens(config: dict, tokens: list[str]) -> int:
     except PaymentsUnavailable as why:
         log.warning("deployed offerings get no receiving address: %s", why)
         return 0
-    opened = [oid for token in tokens for oid in offering_payments.open_token_for_payments(get_db(config), token,
-                                                                                            receiver)]
+    opened = [oid for token in tokens for oid in offering_payments.without_address(get_db(config), token)]
     for offering_id in opened:
+        _receiving_address(config, offering_id, receiver)
         offering_changed(str(offering_id), config)
     return len(opened)
+
+
+def _receiving_address(config: dict, offering_id, default: str) -> str | None:
+    """The offering's receiving address, set to `default` the first time (None: no such offering).
+
+    The first write holds the offering's lock: settlement may be counting the raise on the same
+    document, and FerretDB v1 would let either write undo the other (app/locks.py)."""
+    db = get_db(config)
+    exists, address = offering_payments.receiving_address(db, offering_id)
+    if address or not exists:
+        return address
+    with locks.locked(config, f"offering:{offering_id}"):
+        return offering_payments.payment_address(db, offering_id, default)
 
 
 def monitor_filters(config: dict, record: dict) -> list[dict]:
