@@ -37,9 +37,12 @@ def _form_page(offering: dict, typed: dict, refusal: Refusal | None = None, stat
 
 @bp.get("/invest/<offering_id>/order")
 def show_order_form(offering_id: str):
-    """The order form; it carries a fresh idempotency key so submitting it twice places one order."""
+    """The order form; it carries a fresh idempotency key so submitting it twice places one order. "Change" on the
+    confirm step comes back here with what was typed (and its key: nothing was placed yet)."""
     offering = ordering.offering_for_order(current_app.config, offering_id, current_user_doc())
-    return _form_page(offering, {"method": "fiat", "key": ordering.new_form_key()})
+    typed = _typed()
+    return _form_page(offering, {**typed, "method": typed["method"] or "fiat",
+                                 "key": typed["key"] or ordering.new_form_key()})
 
 
 @bp.get("/invest/<offering_id>/order/preview")

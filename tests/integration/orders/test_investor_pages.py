@@ -57,6 +57,17 @@ def test_an_investor_orders_by_amount_confirms_and_gets_bank_instructions(app, d
     assert 'hx-trigger="every 3s"' in status.text
 
 
+def test_change_on_the_confirm_step_brings_back_what_was_typed(offering, investor):
+    client = investor["client"]
+    key = form_key(client, offering)
+    typed = {"amount": "1,400.00", "method": "fiat", "key": key}
+    review = post(client, f"/invest/{offering['_id']}/order/review", typed)
+    change = re.search(r'href="([^"]*/order\?[^"]*)">Change</a>', review.text).group(1).replace("&amp;", "&")
+    form = client.get(change)
+    assert 'name="amount" inputmode="decimal" value="1,400.00"' in form.text
+    assert _KEY.search(form.text).group(1) == key  # nothing was placed: the same order key
+
+
 def test_the_preview_shows_figures_or_the_reason(offering, investor):
     preview = investor["client"].get(f"/invest/{offering['_id']}/order/preview?tokens=11")
     assert "$1,100" in preview.text and "$16.50" in preview.text and "$1,116.50" in preview.text
