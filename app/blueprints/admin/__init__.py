@@ -25,7 +25,7 @@ def back_to(endpoint: str, **values):
 # The page each permission opens, where one exists yet (other areas add theirs here).
 SECTION_PAGES = {"kyc": "review.list_kyc", "issuer_requests": "review.list_issuer_requests",
                  "offerings": "offering_admin.list_offerings",
-                 "orders": "orders_admin.list_orders",
+                 "whitelist": "whitelist_admin.list_requests", "orders": "orders_admin.list_orders",
                  "users": "admin.list_users", "subadmins": "admin.list_subadmins", "audit": "admin.list_audit"}
 
 

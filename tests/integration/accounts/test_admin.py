@@ -53,6 +53,13 @@ def test_a_sub_admin_does_exactly_what_its_permissions_allow(app, investor):
     assert "Users" in dashboard and "Audit log" not in dashboard
 
 
+def test_the_dashboard_links_each_section_the_sub_admin_holds(app):
+    helper = signed_in(app, make_user("subadmin", permissions=["whitelist", "orders"]))
+    dashboard = helper.get("/admin/").text
+    assert 'href="/admin/whitelist/"' in dashboard and 'href="/admin/orders/"' in dashboard
+    assert 'href="/admin/offerings/"' not in dashboard
+
+
 def test_sub_admins_are_created_with_permissions_and_a_password_link(mail_sandbox, app, db):
     admin = signed_in(app, make_user("admin"))
     response = post(admin, "/admin/subadmins", {"legal_name": "Kim Review", "email": "kim@example.com",
