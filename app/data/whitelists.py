@@ -33,19 +33,24 @@ def is_approved(db, user_id, offering_id) -> bool:
     return db[NAME].count_documents({"userId": user_id, "offeringId": offering_id, "status": APPROVED}, limit=1) > 0
 
 
-def set_registered(db, offering_ids: list, wallet: str, registered: bool) -> None:
+def ids_of_wallet(db, offering_ids: list, wallet: str) -> list:
+    """Requests of these offerings for this wallet (chain-sync then updates each under its lock)."""
+    if not offering_ids:
+        return []
+    return [d["_id"] for d in db[NAME].find({"offeringId": {"$in": offering_ids}, "address": wallet}, {"_id": 1})]
+
+
+def set_registered(db, whitelist_id, registered: bool) -> None:
     """Chain-sync: whether the whitelisted wallet is in the offering's identity registry on chain.
 
     A request an admin approved becomes `approved` here, from the synced registration: the
     investor is approved (and may order) only once the registry on chain holds the wallet.
+    The caller holds the request's lock (app/locks.py).
     """
-    if not offering_ids:
-        return
-    scope = {"offeringId": {"$in": offering_ids}, "address": wallet}
-    db[NAME].update_many(scope, {"$set": {"onChainRegistered": registered}})
+    db[NAME].update_one({"_id": whitelist_id}, {"$set": {"onChainRegistered": registered}})
     if registered:
-        db[NAME].update_many({**scope, "adminStatus": APPROVED, "status": "signed"},
-                             {"$set": {"status": APPROVED, "approvedAt": datetime.now(UTC)}})
+        db[NAME].update_one({"_id": whitelist_id, "adminStatus": APPROVED, "status": "signed"},
+                            {"$set": {"status": APPROVED, "approvedAt": datetime.now(UTC)}})
 
 
 def get(db: Database, whitelist_id) -> dict | None:

@@ -4,7 +4,10 @@ Why claim first, then call the provider: a double click or two tabs must create 
 one envelope. The request document is claimed with one insert (unique per investor and
 offering) or one conditional reopen (after a decline or an expiry) under a fresh `requestId`;
 only the claimant creates the envelope, and attaches it only while its claim still stands.
-A provider failure releases the claim, so the investor can simply try again.
+A provider failure releases the claim, so the investor can simply try again. Every write to an
+existing request holds its lock (`whitelist:<id>`, app/locks.py): on FerretDB v1 two conditional
+updates of one document can both pass, and any write can undo a concurrent one (a webhook's
+"signed", a reviewer's decision).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import UTC, datetime
 from bson import ObjectId
 from flask import current_app
 
+from app import locks
 from app.data import offerings, user_details, whitelists
 from app.data.mongo import get_db
 from app.domain import audit
@@ -91,7 +95,8 @@ def request(user: dict, offering_id: str, address: str = "") -> dict:
                                              **fields})
         restore = None
     else:
-        claimed = whitelists.reopen(db, existing["_id"], rules.REQUEST_AGAIN, fields)
+        with _locked(existing["_id"]):
+            claimed = whitelists.reopen(db, existing["_id"], rules.REQUEST_AGAIN, fields)
         restore = {k: existing.get(k) for k in ("status", "envelopeId", "is_expired", "is_signed")}
     current = whitelists.of_user(db, user["_id"], offering["_id"])
     if not claimed:
@@ -124,9 +129,11 @@ def _send_envelope(user: dict, offering: dict, whitelist: dict, request_id: str,
             custom_fields={"whitelistId": str(whitelist["_id"]), "offeringId": str(offering["_id"])})
     except EsignProviderError as error:
         log.error("envelope for whitelist %s not created: %s", whitelist["_id"], error)
-        whitelists.release(get_db(), whitelist["_id"], request_id, restore)
+        with _locked(whitelist["_id"]):
+            whitelists.release(get_db(), whitelist["_id"], request_id, restore)
         raise Refused("The e-signature service is not answering; please try again in a few minutes.") from None
-    whitelists.attach_envelope(get_db(), whitelist["_id"], request_id, {"envelopeId": envelope["envelopeId"]})
+    with _locked(whitelist["_id"]):
+        whitelists.attach_envelope(get_db(), whitelist["_id"], request_id, {"envelopeId": envelope["envelopeId"]})
 
 
 def signing_url(user: dict, offering_id: str, return_url: str) -> str:
@@ -142,5 +149,12 @@ def signing_url(user: dict, offering_id: str, return_url: str) -> str:
     except EsignProviderError as error:
         log.error("signing URL for envelope %s not created: %s", whitelist["envelopeId"], error)
         raise Refused("The e-signature service is not answering; please try again in a few minutes.") from None
-    whitelists.set_fields(db, whitelist["_id"], {"docuSignurl": url})
+    with _locked(whitelist["_id"]):
+        whitelists.set_fields(db, whitelist["_id"], {"docuSignurl": url})
     return url
+
+
+def _locked(whitelist_id):
+    """The request's lock, held by every writer of an existing whitelist document (module docstring)."""
+    return locks.locked(current_app.config, f"whitelist:{whitelist_id}", busy=Refused,
+                        message="Your request is being updated; please try again in a moment.")

@@ -7,7 +7,9 @@ The rules (DESIGN.md, "Outside providers"):
   acknowledged with 200 so the provider stops, and is neither recorded nor enqueued twice;
 - the endpoint only records and enqueues (job `app.tasks.esign.apply_esign_event` on `esign`);
 - the job changes the whitelist in one conditional update matching only while its
-  `esignEventAt` is older than the event, so an older event never overwrites a newer one.
+  `esignEventAt` is older than the event, so an older event never overwrites a newer one;
+  it holds the request's lock meanwhile (app/locks.py: on FerretDB v1 two conditional updates
+  of one document can both pass, so two workers applying two events could both apply).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from rq import Queue
 from app.data import esign_webhooks, whitelists
 from app.data.mongo import get_db
 from app.domain import whitelisting_rules as rules
+from app.domain.whitelisting_review import locked
 from app.extensions import redis_client
 from app.providers.docusign import verify_connect
 
@@ -72,14 +75,16 @@ def apply_event(delivery_id: str) -> str:
     if delivery is None:
         raise LookupError(f"no e-signature webhook {delivery_id}")
     event = rules.parse_event(delivery["payload"])
-    if whitelists.by_envelope(db, event.envelope_id) is None:
+    target = whitelists.by_envelope(db, event.envelope_id)
+    if target is None:
         log.warning("e-signature webhook %s for unknown envelope %s", delivery_id, event.envelope_id)
         esign_webhooks.set_outcome(db, delivery_id, esign_webhooks.UNKNOWN_ENVELOPE)
         return esign_webhooks.UNKNOWN_ENVELOPE
     if not event.values:  # an envelope status that changes nothing for us (e.g. "created")
         esign_webhooks.set_outcome(db, delivery_id, esign_webhooks.STALE)
         return esign_webhooks.STALE
-    applied = whitelists.apply_esign_event(db, event.envelope_id, event.at, event.values, rules.ESIGN_STAGES)
+    with locked(target["_id"]):
+        applied = whitelists.apply_esign_event(db, event.envelope_id, event.at, event.values, rules.ESIGN_STAGES)
     current = whitelists.by_envelope(db, event.envelope_id)
     # a rerun after a crash finds its own event already stored: that is applied, not stale
     outcome = esign_webhooks.APPLIED if applied or current.get("esignEventAt") == event.at else esign_webhooks.STALE

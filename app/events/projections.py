@@ -187,4 +187,7 @@ def _apply_registry(db, registry: str, events: list[dict], *, rebuild: bool = Fa
         registrations.save(db, registry, dict(list(states.items())[chunk:chunk + CHUNK]))
     offering_ids = offerings.ids_by_registry(db, registry)
     for wallet, state in states.items():
-        whitelists.set_registered(db, offering_ids, wallet, state["registered"])
+        for whitelist_id in whitelists.ids_of_wallet(db, offering_ids, wallet):
+            # A reviewer or the registration job may write the same request: FerretDB v1 would let one undo the other.
+            with locks.locked(None, f"whitelist:{whitelist_id}"):
+                whitelists.set_registered(db, whitelist_id, state["registered"])
