@@ -7,7 +7,9 @@ The rules (DESIGN.md, "Outside providers"):
 - the endpoint only records and enqueues (job `app.tasks.kyc.apply_kyc_event` on `kyc`);
 - the job sets the user's fields in one conditional update that matches only while the
   user's `kycEventAt` is older than the event, so a repeat changes nothing and an older
-  event never overwrites a newer one;
+  event never overwrites a newer one; it holds the user's lock (`user:<id>`, app/locks.py)
+  meanwhile, as a reviewer's decision does: on FerretDB v1 two conditional updates of one
+  document can both pass, and the older event could be written last;
 - a webhook for an applicant we do not know is recorded with outcome `unknownApplicant`.
 """
 
@@ -22,6 +24,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq import Queue
 
+from app import locks
 from app.data import kyc_webhooks, user_details, users
 from app.data.mongo import get_db
 from app.domain import kyc_rules
@@ -90,8 +93,9 @@ def apply_event(event_id: str) -> str:
         kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.IGNORED, user["_id"])
         return kyc_webhooks.IGNORED
     values = {**update.values, "kycApplicationId": str(payload["applicantId"])}
-    users.apply_kyc_event(db, user["_id"], event_at, values, count=update.counts)
-    current = users.by_id(db, user["_id"])
+    with locks.locked(current_app.config, f"user:{user['_id']}"):
+        users.apply_kyc_event(db, user["_id"], event_at, values, count=update.counts)
+        current = users.by_id(db, user["_id"])
     if current.get("kycEventAt") != event_at:
         kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.STALE, user["_id"])
         return kyc_webhooks.STALE

@@ -14,6 +14,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from flask import current_app
 
+from app import locks
 from app.data import user_details, users
 from app.data.mongo import get_db
 from app.domain import audit, kyc_rules, sensitive, uploads
@@ -86,6 +87,15 @@ def decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[st
     reason = (reason or "").strip()[:500]
     if decision != "approve" and not reason:
         raise ValueError("Give the investor a reason.")
+    user, _details = application(actor, user_id)
+    # Under the user's lock, as the provider's webhooks apply (app/locks.py): two reviewers, or a
+    # reviewer and a webhook, could both pass the status check (read, then write) and both decide.
+    with locks.locked(current_app.config, f"user:{user['_id']}", busy=ValueError,
+                      message="This application is being updated; try again in a moment."):
+        return _decide(actor, user_id, decision, reason, steps)
+
+
+def _decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[str] | None) -> dict:
     db = get_db()
     user, details = application(actor, user_id)
     if user.get("kycStatus") not in (kyc_rules.SUBMITTED, kyc_rules.PENDING):
