@@ -5,7 +5,9 @@ Every operation needs the `orders` permission and is audited. Money typed by an 
 parsed to integer cents; a payment goes through app.domain.settlement (the one place that
 compares paid and due and settles or flags). A freeze is an exactly-once chain job under a
 natural key that names the order and the freeze's sequence number, so a double click or
-two admins at once send one transaction.
+two admins at once send one transaction; its write to the order holds the order's lock, as
+settlement and cancellation do (app/locks.py: on FerretDB v1 any concurrent write to the same
+document, such as a payment's or a reorg's, could otherwise be undone by it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from bson import ObjectId
 from bson.errors import InvalidId
 
+from app import locks
 from app.data import offerings, orders, users
 from app.data.mongo import get_db
 from app.domain import audit, chain_ops, ordering, settlement
@@ -214,6 +217,15 @@ def cancel_order(config: dict, actor: dict, order_id: str, reason: str) -> str:
 def set_frozen(config: dict, actor: dict, order_id: str, frozen: bool) -> str:
     """Freeze or unfreeze the order's minted tokens on chain; returns the chain job id."""
     order = order_for_admin(actor, order_id)
+    with locks.locked(config, f"order:{order['_id']}", busy=Refusal,
+                      message="This order is being updated; try again in a moment."):
+        job_id = _set_frozen(config, order_for_admin(actor, order_id), frozen)  # re-read under the lock
+    audit.record("order.frozen" if frozen else "order.unfrozen", actor=actor,
+                 details={"orderId": order_id, "jobId": job_id})
+    return job_id
+
+
+def _set_frozen(config: dict, order: dict, frozen: bool) -> str:
     if not order.get("isMinted"):
         raise Refusal("Only minted tokens can be frozen; this order's tokens are not on chain yet.")
     if bool(order.get("isFreezed")) == frozen:
@@ -225,6 +237,4 @@ def set_frozen(config: dict, actor: dict, order_id: str, frozen: bool) -> str:
                               int(order["quantity"]), orderId=order["_id"])
     orders.transition(get_db(), order["_id"], {"freezeVersion": order.get("freezeVersion")},
                       {"isFreezed": frozen, "freezeVersion": version + 1, "freezeJobId": job_id})
-    audit.record("order.frozen" if frozen else "order.unfrozen", actor=actor,
-                 details={"orderId": order_id, "jobId": job_id})
     return job_id
