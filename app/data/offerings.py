@@ -123,6 +123,13 @@ def for_review(db, statuses: tuple[str, ...], limit: int = 200) -> list[dict]:
                 .sort("_id", -1).limit(limit))
 
 
+def id_deploying(db, salt_hash: str):
+    """The id of the offering deploying under `salt_hash` (None: none is, e.g. a replay)."""
+    doc = db[NAME].find_one({"deploySaltHash": salt_hash, "status": {"$in": ["deploying", "deploy_failed"]}},
+                            {"_id": 1})
+    return doc["_id"] if doc else None
+
+
 def mark_deployed(db, salt_hash: str, changes: dict) -> dict | None:
     """Record the synced suite on the offering deploying under `salt_hash`; None if none is (a replay)."""
     query = {"deploySaltHash": salt_hash, "status": {"$in": ["deploying", "deploy_failed"]}}

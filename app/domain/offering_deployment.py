@@ -5,6 +5,9 @@ key is the offering id and attempt; the factory's salt (the offering id) makes a
 suite for the same offering impossible on chain. The offering's tokenAddress,
 identityRegistry, deployedDate and isTokenDeploy come only from the synced
 TREXSuiteDeployed event (chain-sync calls `apply_suite_deployed`), never from the job.
+Both writes to the offering hold its lock (offering_review.locked): on FerretDB v1 two admins'
+retries could both pass the conditional update. Even then the job is one (its id is the
+attempt, recorded by a unique insert), but each admin was told they started it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from app.data import chain_jobs, offerings
 from app.data.mongo import get_db
 from app.domain import audit
 from app.domain.chain_ops import stored_call
-from app.domain.offering_review import Conflict, offering_for_review
+from app.domain.offering_review import Conflict, locked, offering_for_review
 from app.domain.offering_rules import numeric_countries
 from app.domain.offerings import offering_changed
 from app.domain.platform_chain import current_platform
@@ -67,8 +70,9 @@ def start(actor: dict, offering_id: str) -> str:
     # Conditional on the job we saw: two admins retrying at once start one deployment, not two.
     changes = {"status": "deploying", "deployAttempts": attempt, "deployJobId": job_id(offering_id, attempt),
                "deploySaltHash": salt_hash(offering_id), "deployRequestedAt": datetime.now(UTC)}
-    updated = offerings.transition(get_db(), doc["_id"], (doc["status"],), changes,
-                                   expect={"deployJobId": doc.get("deployJobId")})
+    with locked(doc["_id"]):
+        updated = offerings.transition(get_db(), doc["_id"], (doc["status"],), changes,
+                                       expect={"deployJobId": doc.get("deployJobId")})
     if updated is None:
         raise Conflict("Someone started this deployment already; reload the page.")
     factory = contract(w3, "TREXFactory", platform["trexFactory"])
@@ -114,7 +118,11 @@ def apply_suite_deployed(db, event: dict) -> bool:
     changes = {"tokenAddress": args["_token"], "identityRegistry": args["_ir"], "isTokenDeploy": True,
                "deployedDate": datetime.now(UTC), "deployTxHash": event.get("transactionHash"),
                "compliance": args.get("_mc"), "status": "live"}
-    updated = offerings.mark_deployed(db, salt, changes)
+    offering_id = offerings.id_deploying(db, salt)
+    if offering_id is None:
+        return False
+    with locked(offering_id):
+        updated = offerings.mark_deployed(db, salt, changes)
     if updated is None:
         return False
     offering_changed(str(updated["_id"]))

@@ -1,7 +1,10 @@
 """The back office's side of offerings: the review queue, assignment, comments and decisions.
 
 Each decision is one conditional state change (so two reviewers cannot both decide), is
-written to the audit trail, and is emailed to the issuer.
+written to the audit trail, and is emailed to the issuer. Every write here holds the
+offering's lock (`offering:<id>`, app/locks.py), as settlement's raise counting and
+chain-sync's writes do: on FerretDB v1 two conditional updates of one document can both pass,
+and any write rewrites the whole document (a comment on a live offering could undo an increment).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from datetime import UTC, datetime
 
 from bson import ObjectId
 
+from app import locks
 from app.data import offerings, users
 from app.data.mongo import get_db
 from app.domain import audit, notifications
@@ -65,8 +69,9 @@ def assign(actor: dict, offering_id: str, reviewer_id: str) -> None:
     doc = offering_for_review(actor, offering_id)
     if reviewer_id not in {r["id"] for r in reviewers(actor)}:
         raise ValueError("Choose a reviewer from the list.")
-    offerings.transition(get_db(), doc["_id"], (doc["status"],),
-                         {"projectDetails.taId": reviewer_id, "projectDetails.isTransferAgent": True})
+    with locked(doc["_id"]):
+        offerings.transition(get_db(), doc["_id"], (doc["status"],),
+                             {"projectDetails.taId": reviewer_id, "projectDetails.isTransferAgent": True})
     audit.record("offering.assigned", actor=actor, details={"offeringId": offering_id, "reviewerId": reviewer_id})
 
 
@@ -75,8 +80,9 @@ def comment(actor: dict, offering_id: str, text: str) -> None:
     if not text:
         raise ValueError("Write a comment first.")
     doc = offering_for_review(actor, offering_id)
-    offerings.add_comment(get_db(), doc["_id"], {"by": actor.get("email"), "byId": str(actor["_id"]),
-                                                 "at": datetime.now(UTC), "text": text[:2000]})
+    with locked(doc["_id"]):
+        offerings.add_comment(get_db(), doc["_id"], {"by": actor.get("email"), "byId": str(actor["_id"]),
+                                                     "at": datetime.now(UTC), "text": text[:2000]})
     audit.record("offering.commented", actor=actor, details={"offeringId": offering_id})
 
 
@@ -91,7 +97,8 @@ def decide(actor: dict, offering_id: str, decision: str, reason: str = "") -> di
                "reviewedBy": str(actor["_id"])}
     if new_status == "changes_requested":
         changes["isFinalSubmission"] = False
-    updated = offerings.transition(get_db(), doc["_id"], allowed_from, changes)
+    with locked(doc["_id"]):
+        updated = offerings.transition(get_db(), doc["_id"], allowed_from, changes)
     if updated is None:
         raise Conflict(f"The offering is {doc['status'].replace('_', ' ')}; reload to see the latest decision.")
     audit.record(event, actor=actor, details={"offeringId": offering_id, "reason": reason})
@@ -107,3 +114,9 @@ def _tell_issuer(doc: dict, subject: str, reason: str) -> None:
     title = (doc.get("overview") or {}).get("title") or "your offering"
     body = f"{subject}: {title}." + (f"\n\nReviewer's note: {reason}" if reason else "")
     notifications.send_email(issuer["email"], f"{subject}: {title}", body, issuer["_id"])
+
+
+def locked(offering_id):
+    """The offering's lock (module docstring); another writer holding it for long is a Conflict to reload."""
+    return locks.locked(None, f"offering:{offering_id}", busy=Conflict,
+                        message="The offering is being updated; reload the page and try again.")

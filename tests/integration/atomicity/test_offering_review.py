@@ -1,0 +1,34 @@
+"""Reviewers deciding one submitted offering at the same moment: one decision is recorded, audited and mailed.
+
+On FerretDB v1 the conditional state change passed for several of them, and the issuer was told both
+"approved" and "not approved"."""
+
+from __future__ import annotations
+
+from app.domain import offering_review
+from app.domain.offering_review import Conflict
+from tests.factories import offering_doc
+from tests.integration.accounts.conftest import make_user
+from tests.integration.atomicity.conftest import race
+
+REVIEWERS, ROUNDS = 6, 4
+
+
+def test_reviewers_deciding_at_once_leave_one_decision(app, db):
+    with app.app_context():
+        reviewers = [make_user("subadmin", permissions=["offerings"]) for _ in range(REVIEWERS)]
+        issuer = make_user("issuer")
+    for _ in range(ROUNDS):
+        offering = offering_doc(status="submitted", createdBy=issuer["_id"])
+        db.offerings.insert_one(offering)
+        oid = str(offering["_id"])
+        decisions = ["approve" if n % 2 else "reject" for n in range(REVIEWERS)]
+        results = race(app, [lambda r=r, d=d, o=oid: offering_review.decide(r, o, d, "checked")
+                             for r, d in zip(reviewers, decisions, strict=True)])
+        decided = [r for r in results if isinstance(r, dict)]
+        assert len(decided) == 1, results
+        assert all(isinstance(r, Conflict) for r in results if not isinstance(r, dict)), results
+        assert db.offerings.find_one({"_id": offering["_id"]})["status"] == decided[0]["status"]
+        audited = db.auditLogs.count_documents({"event": {"$in": ["offering.approved", "offering.rejected"]},
+                                                "details.offeringId": oid})
+        assert audited == 1
