@@ -16,6 +16,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from flask import current_app
 
+from app import locks
 from app.data import passwords, user_tokens, users
 from app.data.mongo import get_db
 from app.domain import audit, notifications, password_policy
@@ -148,9 +149,15 @@ def peek_token(token: str, purpose: str) -> dict:
 
 
 def consume_token(token: str, purpose: str) -> dict:
-    """Use a token once: the conditional update lets only one of two simultaneous clicks through."""
+    """Use a token once: the conditional update lets only one of two simultaneous clicks through.
+
+    It runs under the token's lock (app/locks.py): on FerretDB v1 both clicks' conditional updates
+    could pass."""
     record = peek_token(token, purpose)
-    if not user_tokens.mark_used(get_db(), record["_id"]):
+    with locks.locked(current_app.config, f"user-token:{record['_id']}", busy=TokenRefused,
+                      message="This link is being used right now. Try again in a moment."):
+        used = user_tokens.mark_used(get_db(), record["_id"])
+    if not used:
         raise TokenRefused("This link was already used. Ask for a new one if you still need it.")
     return record
 

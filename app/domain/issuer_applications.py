@@ -13,6 +13,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from flask import current_app
 
+from app import locks
 from app.data import user_details, users
 from app.data.mongo import get_db
 from app.domain import audit, notifications, uploads
@@ -85,7 +86,11 @@ def decide(actor: dict, user_id: str, approve: bool, reason: str) -> dict:
     db = get_db()
     values = ({"issuerStatus": APPROVED, "isIssuer": True, "userType": ISSUER, "issuerReason": reason} if approve
               else {"issuerStatus": REJECTED, "isIssuer": False, "issuerReason": reason})
-    if not users.set_if(db, target, {"issuerStatus": PENDING}, values):
+    # Under the user's lock (app/locks.py): on FerretDB v1 two admins' conditional updates could both pass.
+    with locks.locked(current_app.config, f"user:{target}", busy=ValueError,
+                      message="This application is being decided right now; reload the page."):
+        decided = users.set_if(db, target, {"issuerStatus": PENDING}, values)
+    if not decided:
         raise LookupError("no pending issuer application for this user")
     user = users.by_id(db, target)
     if approve:

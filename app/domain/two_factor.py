@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from qrcode.image.svg import SvgPathImage
 
+from app import locks
 from app.data import users
 from app.data.mongo import get_db
 from app.domain import audit, password_policy
@@ -122,14 +123,19 @@ def enable(user: dict, code: str, ip: str) -> list[str]:
 
 
 def _check_code(user: dict, code: str) -> str | None:
-    """"totp" or "recovery" when `code` is a valid unused code of `user`, else None (a use is recorded)."""
+    """"totp" or "recovery" when `code` is a valid unused code of `user`, else None (a use is recorded).
+
+    Under the user's lock (app/locks.py): on FerretDB v1 two sign-ins with the same code could both
+    pass the "not used yet" condition."""
     step = matching_step(unseal(user["twoFASecret"]), code)
-    if step is not None:
-        if not users.use_totp_step(get_db(), user["_id"], step):
-            raise SecondFactorRefused("This code was already used. Wait for the next code and try again.")
-        return "totp"
-    if users.consume_recovery_code(get_db(), user["_id"], recovery_digest(code)):
-        return "recovery"
+    with locks.locked(current_app.config, f"user:{user['_id']}", busy=SecondFactorRefused,
+                      message="Another sign-in is checking a code right now. Try again in a moment."):
+        if step is not None:
+            if not users.use_totp_step(get_db(), user["_id"], step):
+                raise SecondFactorRefused("This code was already used. Wait for the next code and try again.")
+            return "totp"
+        if users.consume_recovery_code(get_db(), user["_id"], recovery_digest(code)):
+            return "recovery"
     return None
 
 
