@@ -18,6 +18,7 @@ from flask import current_app
 from rq import Queue
 from web3 import Web3
 
+from app import locks
 from app.chain.artifacts import contract
 from app.chain.constants import ECDSA_CLAIM_SCHEME, KYC_CLAIM_TOPIC
 from app.chain.identity import get_identity, has_valid_claim, identity_salt, key_of, sign_claim
@@ -61,7 +62,8 @@ def create_identities(user_id: str) -> dict[str, str]:
         done[wallet] = identity
         log.info("user %s wallet %s has identity %s with the KYC claim", user_id, wallet, identity)
     if done and not user.get("onchainID"):
-        users.set_onchain_id(db, user["_id"], next(iter(done.values())))
+        with locks.locked(config, f"user:{user['_id']}"):  # KYC events write this user now too (app/locks.py)
+            users.set_onchain_id(db, user["_id"], next(iter(done.values())))
     return done
 
 
@@ -77,7 +79,8 @@ def _record_residence(db, user: dict) -> None:
     """users.residenceCountry: what the marketplace and whitelisting check against authorizedCountries."""
     country = residence_country(user_details.get(db, user["_id"]))
     if country and country != user.get("residenceCountry"):
-        users.set_fields(db, user["_id"], {"residenceCountry": country})
+        with locks.locked(None, f"user:{user['_id']}"):  # a KYC event may be written at the same moment
+            users.set_fields(db, user["_id"], {"residenceCountry": country})
 
 
 def _run(config: dict, job_id: str, op: str, call, **refs) -> None:

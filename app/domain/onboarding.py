@@ -19,6 +19,7 @@ from bson import ObjectId
 from flask import current_app
 from rq import Queue
 
+from app import locks
 from app.data import user_details, users
 from app.data.mongo import get_db
 from app.domain import audit, kyc_rules, sensitive, uploads
@@ -173,8 +174,9 @@ def submit(user: dict) -> None:
         raise ValueError("Update the steps the reviewer marked before submitting again.")
     if not user_details.lock(db, user_id):
         raise WizardLocked("Your application is already submitted.")
-    users.set_fields(db, user_id, {"kycStatus": kyc_rules.SUBMITTED, "kycReason": "",
-                                   "levelName": level_for(kind)})
+    with locks.locked(current_app.config, f"user:{user_id}"):  # as KYC events are applied (app/locks.py)
+        users.set_fields(db, user_id, {"kycStatus": kyc_rules.SUBMITTED, "kycReason": "",
+                                       "levelName": level_for(kind)})
     audit.record("kyc.submitted", actor=user, details={"accountType": kind})
     Queue(QUEUE, connection=redis_client.get()).enqueue(
         "app.tasks.kyc.open_applicant", str(user_id), job_id=f"kyc-applicant-{user_id}", job_timeout=120,
@@ -196,7 +198,9 @@ def open_applicant(user_id: str) -> str:
     applicant = provider.create_applicant(user_id, level, email=user.get("email"))
     token = provider.access_token(user_id, level, SDK_TOKEN_TTL_S)
     expires = datetime.now(UTC) + timedelta(seconds=SDK_TOKEN_TTL_S)
-    users.set_fields(db, user["_id"], {"kycApplicationId": applicant["id"], "levelName": level})
+    # The provider's first webhooks for this applicant can be applied at this very moment: same lock.
+    with locks.locked(current_app.config, f"user:{user['_id']}"):
+        users.set_fields(db, user["_id"], {"kycApplicationId": applicant["id"], "levelName": level})
     user_details.save_any(db, user["_id"], {"isIdentityVerification": {
         "url": f"{current_app.config['KYC_API_URL'].rstrip('/')}/websdk?accessToken={token['token']}",
         "status": "pending", "expireTime": expires.isoformat()}})
