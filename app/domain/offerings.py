@@ -13,7 +13,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from flask import current_app
 
-from app import cache
+from app import cache, locks
 from app.data import offerings
 from app.data.mongo import get_db
 from app.domain import audit, listing, uploads
@@ -113,11 +113,13 @@ def save_step(issuer: dict, offering_id: str, step_key: str, form: dict, today: 
     if errors:
         return StepResult(False, typed, errors)
     db, oid, next_step = get_db(), doc["_id"], STEP_KEYS.index(st.key) + 2
-    if st.repeat:
-        saved = offerings.push_entry(db, oid, issuer["_id"], st.path, stored, st.key)
-    else:
-        fields = {(name if name in TOP_LEVEL_FIELDS else f"{st.path}.{name}"): value for name, value in stored.items()}
-        saved = offerings.save_fields(db, oid, issuer["_id"], fields, st.key, next_step)
+    with _writing(oid):
+        if st.repeat:
+            saved = offerings.push_entry(db, oid, issuer["_id"], st.path, stored, st.key)
+        else:
+            fields = {(name if name in TOP_LEVEL_FIELDS else f"{st.path}.{name}"): value
+                      for name, value in stored.items()}
+            saved = offerings.save_fields(db, oid, issuer["_id"], fields, st.key, next_step)
     if not saved:
         raise Locked(offering_id)
     return StepResult(True, {} if st.repeat else typed, {})
@@ -128,7 +130,9 @@ def remove_entry(issuer: dict, offering_id: str, step_key: str, index: int) -> N
     st = find_step(step_key)
     if st is None or not st.repeat:
         raise NotFound(step_key)
-    if not offerings.remove_entry(get_db(), doc["_id"], issuer["_id"], st.path, index):
+    with _writing(doc["_id"]):
+        removed = offerings.remove_entry(get_db(), doc["_id"], issuer["_id"], st.path, index)
+    if not removed:
         raise Locked(offering_id)
 
 
@@ -144,15 +148,23 @@ def attach_file(issuer: dict, offering_id: str, slot: str, stream, label: str = 
     if slot in images and stored.content_type == "application/pdf":
         raise uploads.UploadRefused("Images must be PNG, JPEG or WebP.")
     db = get_db()
-    if slot == "custom":
-        saved = offerings.push_entry(db, doc["_id"], issuer["_id"], "documents.customDocs",
-                                     {"docsLabel": label or "Document", "value": stored.name}, "documents")
-    else:
-        path = f"overview.{slot}" if slot in images else f"documents.{slot}"
-        saved = offerings.save_fields(db, doc["_id"], issuer["_id"], {path: stored.name}, "documents",
-                                      STEP_KEYS.index("documents") + 1)
+    with _writing(doc["_id"]):
+        if slot == "custom":
+            saved = offerings.push_entry(db, doc["_id"], issuer["_id"], "documents.customDocs",
+                                         {"docsLabel": label or "Document", "value": stored.name}, "documents")
+        else:
+            path = f"overview.{slot}" if slot in images else f"documents.{slot}"
+            saved = offerings.save_fields(db, doc["_id"], issuer["_id"], {path: stored.name}, "documents",
+                                          STEP_KEYS.index("documents") + 1)
     if not saved:
         raise Locked(offering_id)
+
+
+def _writing(offering_id):
+    """The offering's lock around an issuer's write (app/locks.py): a reviewer may be rejecting the same
+    offering, and on FerretDB v1 the edit could pass its "still editable" condition and undo the decision."""
+    return locks.locked(current_app.config, f"offering:{offering_id}", busy=Locked,
+                        message="This offering is being reviewed right now; reload the page.")
 
 
 def upload_dir() -> str:
@@ -167,9 +179,10 @@ def submit(issuer: dict, offering_id: str) -> list[str]:
     problems = submission_problems(doc)
     if problems:
         return problems
-    changed = offerings.transition(get_db(), doc["_id"], offerings.EDITABLE,
-                                   {"status": "submitted", "isFinalSubmission": True,
-                                    "submittedAt": datetime.now(UTC)}, owner_id=issuer["_id"])
+    with _writing(doc["_id"]):
+        changed = offerings.transition(get_db(), doc["_id"], offerings.EDITABLE,
+                                       {"status": "submitted", "isFinalSubmission": True,
+                                        "submittedAt": datetime.now(UTC)}, owner_id=issuer["_id"])
     if changed is None:
         raise Locked(offering_id)
     audit.record("offering.submitted", actor=issuer, details={"offeringId": offering_id})
