@@ -58,7 +58,8 @@ def create_identities(user_id: str) -> dict[str, str]:
         identity = get_identity(w3, platform, wallet) or _create_identity(config, w3, platform, wallet, user_id)
         if not has_valid_claim(w3, platform, identity):
             _add_kyc_claim(config, w3, platform, identity, generation=str(user.get("kycEventAt") or ""))
-        user_details.set_wallet_identity(db, user["_id"], wallet, identity)
+        with locks.locked(config, f"userdetails:{user['_id']}"):  # the investor may be adding a wallet now
+            user_details.set_wallet_identity(db, user["_id"], wallet, identity)
         done[wallet] = identity
         log.info("user %s wallet %s has identity %s with the KYC claim", user_id, wallet, identity)
     if done and not user.get("onchainID"):
