@@ -201,9 +201,10 @@ def notify_minted(config: dict, tx_hashes: list[str]) -> int:
     order_ids = [oid for ids in mint_txs.orders_by_tx(db, tx_hashes).values() for oid in ids]
     for order in order_payments.minted_unnoticed(db, order_ids):
         offering = offerings.by_id(db, order["offeringId"]) or {}
-        told += _tell(db, order, "minted", "payment.tokens_minted", "Your tokens are minted",
-                      f"{_tokens(order, offering)} of {_title(offering)} were minted to your wallet "
-                      f"{order.get('walletAddress')} in transaction {order.get('tx_hash')}.")
+        with _locked(config, f"order:{order['_id']}"):  # an admin's freeze may write the order now
+            told += _tell(db, order, "minted", "payment.tokens_minted", "Your tokens are minted",
+                          f"{_tokens(order, offering)} of {_title(offering)} were minted to your wallet "
+                          f"{order.get('walletAddress')} in transaction {order.get('tx_hash')}.")
     return told
 
 
