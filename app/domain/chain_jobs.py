@@ -20,10 +20,11 @@ because they all share a nonce or the earlier one's nonce was provably consumed.
 One worker at a time: the job's lease is a Redis key taken with SET NX PX (app.locks.Lease),
 renewed and released only by its owner, and renewed right before each signed transaction
 is recorded and broadcast. It cannot live in the job document: FerretDB v1 lets two
-`find_one_and_update`s on one document both pass their condition, and two workers on one
-job both signed and sent (a double mint). The owner and end of the lease are also written
-on the job for display; a new holder that finds another owner's recorded lease still
-running (Redis lost the key: restarted or flushed) waits for it to end.
+`find_one_and_update`s on one document both pass their condition; with eight workers on one
+job several took that lease, and only the owner check in the later `add_tx` (a conditional
+update with the same flaw) stood between them and a second mint. The owner and end of the
+lease are also written on the job for display; a new holder that finds another owner's
+recorded lease still running (Redis lost the key: restarted or flushed) waits for it to end.
 """
 
 from __future__ import annotations
@@ -78,18 +79,19 @@ def _acquire(db, lease: Lease, job_id: str, owner: str, lease_seconds: float) ->
     """The job with our lease, or the closed job; waits while a live worker holds it."""
     deadline = time.monotonic() + lease_seconds * 2 + 5
     while True:
-        current = chain_jobs.get(db, job_id)
+        taken = lease.take(owner, lease_seconds)
+        current = chain_jobs.get(db, job_id)  # read under the lease when taken: the last holder's writes are in
         if current is None:
+            if taken:
+                lease.release(owner)
             raise LookupError(f"no chain job {job_id!r}")
-        if current["status"] not in chain_jobs.OPEN:
-            return current
-        if lease.take(owner, lease_seconds):
-            current = chain_jobs.get(db, job_id)  # read under the lease: the last holder's writes are all in
-            if current["status"] in chain_jobs.OPEN and not _held_elsewhere(current, owner):
-                return chain_jobs.record_lease(db, job_id, owner, lease_seconds)
+        is_open = current["status"] in chain_jobs.OPEN
+        if taken and is_open and not _held_elsewhere(current, owner):
+            return chain_jobs.record_lease(db, job_id, owner, lease_seconds)
+        if taken:
             lease.release(owner)
-            if current["status"] not in chain_jobs.OPEN:
-                return current
+        if not is_open:
+            return current
         if time.monotonic() > deadline:
             raise TimeoutError(f"chain job {job_id!r} stayed held by {lease.owner() or current.get('leaseOwner')}")
         time.sleep(LEASE_WAIT_POLL_S)
