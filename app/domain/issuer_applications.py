@@ -56,7 +56,8 @@ def apply(user: dict, form: dict, document, today=None) -> dict:
     user_details.ensure(db, user["_id"])
     user_details.save_any(db, user["_id"], {"issuerApplication": {**values, "document": stored,
                                                                    "appliedAt": datetime.now(UTC)}})
-    users.set_fields(db, user["_id"], {"issuerStatus": PENDING, "issuerReason": ""})
+    with locks.locked(current_app.config, f"user:{user['_id']}"):  # as every write of a user (app/locks.py)
+        users.set_fields(db, user["_id"], {"issuerStatus": PENDING, "issuerReason": ""})
     audit.record("issuer.applied", actor=user)
     return {}
 

@@ -85,8 +85,9 @@ def choose_type(user: dict, chosen: str) -> None:
     user_details.ensure(db, ObjectId(user["_id"]))
     if not user_details.save_open(db, ObjectId(user["_id"]), {"accountType": chosen, "kycSteps": 0}):
         raise WizardLocked("Your application is submitted and cannot be changed now.")
-    users.set_if(db, ObjectId(user["_id"]), {"kycStatus": {"$in": [None, kyc_rules.NOT_STARTED]}},
-                 {"kycStatus": kyc_rules.IN_PROGRESS})
+    with locks.locked(current_app.config, f"user:{user['_id']}"):  # as every write of a user (app/locks.py)
+        users.set_if(db, ObjectId(user["_id"]), {"kycStatus": {"$in": [None, kyc_rules.NOT_STARTED]}},
+                     {"kycStatus": kyc_rules.IN_PROGRESS})
 
 
 def save_step(user: dict, key: str, form: dict, files: dict, today: date | None = None) -> StepResult:

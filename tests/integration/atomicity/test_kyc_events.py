@@ -6,7 +6,9 @@ user's lock an older event applied at the same moment as a newer one could be wr
 from __future__ import annotations
 
 from app.data import kyc_webhooks, user_details, users
+from app.domain import staff
 from app.domain.kyc import apply_event
+from tests.integration.accounts.conftest import make_user
 from tests.integration.atomicity.conftest import race
 
 ROUNDS = 6
@@ -39,3 +41,22 @@ def test_events_applied_at_once_leave_the_newest(app, db):
         user = users.by_id(db, user_id)
         assert (user["kycEventAt"], user["kycStatus"], user["isKyc"]) == (EVENTS[-1][1], "approved", True)
         assert kyc_webhooks.get(db, event_ids[-1])["outcome"] == kyc_webhooks.APPLIED
+
+
+def test_a_deactivation_and_kyc_events_at_once_keep_both(app, db):
+    """Two writers of different fields of one user: FerretDB v1 rewrites the whole document, so without
+    the user's lock on both sides a KYC event written at the same moment put the account back active."""
+    with app.app_context():
+        admin = make_user("admin")
+    for round_number in range(ROUNDS):
+        user_id = users.insert(db, {"email": f"d{round_number}@example.com", "mobile": f"+45{round_number:08d}",
+                                    "userType": "investor", "kycStatus": "submitted", "kycCount": 0,
+                                    "isActive": True})
+        user_details.ensure(db, user_id)
+        event_ids = [record(db, user_id, n, *event) for n, event in enumerate(EVENTS)]
+        outcomes = race(app, [lambda u=str(user_id): staff.deactivate(admin, u, "127.0.0.1")]
+                        + [lambda e=e: apply_event(e) for e in event_ids])
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+        user = users.by_id(db, user_id)
+        assert user["isActive"] is False, "the deactivation stands"
+        assert (user["kycEventAt"], user["kycStatus"]) == (EVENTS[-1][1], "approved"), "so does the newest event"
