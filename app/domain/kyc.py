@@ -108,6 +108,7 @@ def after_decision(user: dict, update: kyc_rules.KycUpdate) -> None:
     """What follows a decision: unlock the data for a resubmission, or create the on-chain identities."""
     db = get_db()
     if update.unlock:
-        user_details.unlock(db, user["_id"])
+        with locks.locked(current_app.config, f"userdetails:{user['_id']}"):  # its writers' lock (app/locks.py)
+            user_details.unlock(db, user["_id"])
     if update.approved:
         enqueue_identities(user["_id"])

@@ -115,7 +115,8 @@ def _decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[s
     if decision == "approve":
         enqueue_identities(user["_id"])
     else:
-        user_details.unlock(db, user["_id"], steps)
+        with locks.locked(current_app.config, f"userdetails:{user['_id']}"):  # its writers' lock (app/locks.py)
+            user_details.unlock(db, user["_id"], steps)
     event = {"approve": "kyc.approved", "reject": "kyc.rejected", "changes": "kyc.changes_requested"}[decision]
     audit.record(event, actor=actor, subject=user, details={"reason": reason, "steps": steps})
     return users.by_id(db, user["_id"])

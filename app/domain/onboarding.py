@@ -83,7 +83,9 @@ def choose_type(user: dict, chosen: str) -> None:
         raise ValueError("Choose individual or institution.")
     db = get_db()
     user_details.ensure(db, ObjectId(user["_id"]))
-    if not user_details.save_open(db, ObjectId(user["_id"]), {"accountType": chosen, "kycSteps": 0}):
+    with _details_locked(user["_id"]):
+        saved = user_details.save_open(db, ObjectId(user["_id"]), {"accountType": chosen, "kycSteps": 0})
+    if not saved:
         raise WizardLocked("Your application is submitted and cannot be changed now.")
     with locks.locked(current_app.config, f"user:{user['_id']}"):  # as every write of a user (app/locks.py)
         users.set_if(db, ObjectId(user["_id"]), {"kycStatus": {"$in": [None, kyc_rules.NOT_STARTED]}},
@@ -108,7 +110,9 @@ def save_step(user: dict, key: str, form: dict, files: dict, today: date | None 
     index = rules.index_of(kind, key)
     update["kycSteps"] = max(int(details.get("kycSteps") or 0), index + (0 if step.repeat else 1))
     update["changesRequested"] = [k for k in details.get("changesRequested") or () if k != key]
-    if not user_details.save_open(db, user_id, update):
+    with _details_locked(user_id):
+        saved = user_details.save_open(db, user_id, update)
+    if not saved:
         raise WizardLocked("Your application is submitted and cannot be changed now.")
     return StepResult(values, next_step=None if step.repeat else rules.steps_of(kind)[index + 1].key)
 
@@ -124,7 +128,8 @@ def finish_repeat_step(user: dict, key: str) -> StepResult:
     if not dig(details, step.path):
         return StepResult({}, {"__all__": "Add at least one entry before continuing."})
     index = rules.index_of(kind, key)
-    user_details.save_open(db, user_id, {"kycSteps": max(int(details.get("kycSteps") or 0), index + 1)})
+    with _details_locked(user_id):
+        user_details.save_open(db, user_id, {"kycSteps": max(int(details.get("kycSteps") or 0), index + 1)})
     return StepResult({}, next_step=rules.steps_of(kind)[index + 1].key)
 
 
@@ -173,7 +178,9 @@ def submit(user: dict) -> None:
         raise WizardLocked("Your application was rejected and cannot be submitted again.")
     if details.get("changesRequested"):
         raise ValueError("Update the steps the reviewer marked before submitting again.")
-    if not user_details.lock(db, user_id):
+    with _details_locked(user_id):
+        locked = user_details.lock(db, user_id)
+    if not locked:
         raise WizardLocked("Your application is already submitted.")
     with locks.locked(current_app.config, f"user:{user_id}"):  # as KYC events are applied (app/locks.py)
         users.set_fields(db, user_id, {"kycStatus": kyc_rules.SUBMITTED, "kycReason": "",
@@ -182,6 +189,13 @@ def submit(user: dict) -> None:
     Queue(QUEUE, connection=redis_client.get()).enqueue(
         "app.tasks.kyc.open_applicant", str(user_id), job_id=f"kyc-applicant-{user_id}", job_timeout=120,
         result_ttl=3600, failure_ttl=7 * 86400)
+
+
+def _details_locked(user_id):
+    """The `userdetails` document's lock, held by each of its writers (app/locks.py): a wallet proof,
+    the identity job, a KYC decision's unlock and the wizard would otherwise undo each other's write
+    on FerretDB v1 (a just-proven wallet lost, a submitted application unlocked)."""
+    return locks.locked(current_app.config, f"userdetails:{user_id}")
 
 
 def level_for(kind: str) -> str:
@@ -202,9 +216,10 @@ def open_applicant(user_id: str) -> str:
     # The provider's first webhooks for this applicant can be applied at this very moment: same lock.
     with locks.locked(current_app.config, f"user:{user['_id']}"):
         users.set_fields(db, user["_id"], {"kycApplicationId": applicant["id"], "levelName": level})
-    user_details.save_any(db, user["_id"], {"isIdentityVerification": {
-        "url": f"{current_app.config['KYC_API_URL'].rstrip('/')}/websdk?accessToken={token['token']}",
-        "status": "pending", "expireTime": expires.isoformat()}})
+    sdk_url = f"{current_app.config['KYC_API_URL'].rstrip('/')}/websdk?accessToken={token['token']}"
+    with _details_locked(user["_id"]):
+        user_details.save_any(db, user["_id"], {"isIdentityVerification": {
+            "url": sdk_url, "status": "pending", "expireTime": expires.isoformat()}})
     if details.get("isFinalSubmission"):
         provider.request_check(applicant["id"])
     return applicant["id"]
