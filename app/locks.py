@@ -10,8 +10,8 @@ winning, the writers take a Redis lock named after the document (`order:<id>`,
 `offering:<id>`, `whitelist:<id>`, ...) and the conditional update inside it stays as the
 rule it states. On MongoDB the same code is correct too: the lock is redundant there.
 
-Lock order, to avoid deadlocks: an order before its offering; a wallet, or a user, before the
-user's `userdetails`; nothing else nests.
+Lock order, to avoid deadlocks: a transfer (`payment:<key>`) before its order, an order before
+its offering; a wallet, or a user, before the user's `userdetails`; nothing else nests.
 """
 
 from __future__ import annotations

@@ -123,26 +123,29 @@ def apply_transfer(config: dict, event: dict) -> str:
     source = {"kind": "crypto", "txHash": event["transactionHash"], "logIndex": int(event["logIndex"]),
               "from": sender}
     key = payment_key(source)
-    doc = payments.record(db, key, {"token": event["address"], "from": sender, "to": receiver, "amount": str(amount),
-                                    "txHash": event["transactionHash"], "logIndex": int(event["logIndex"]),
-                                    "blockNumber": event["blockNumber"]})
-    if doc["status"] == payments.RETRACTED:  # the same log is back on the canonical chain
-        payments.set_status(db, key, payments.MATCHED if doc.get("orderId") else "new")
-        if doc.get("orderId"):
-            settlement.payment_restored(config, doc["orderId"], key)
-    if doc["status"] in (payments.UNMATCHED, payments.REFUND_DUE):
-        return doc["status"]  # decided once (or by an admin); a replay never hands it to an order placed since
-    if doc.get("orderId") is None:
-        order = pick_order(order_payments.open_crypto_orders(db, sender, receiver, event["address"]), amount)
-        if order is None:
-            return _unmatched(db, key, "no open crypto order of this wallet fits this transfer")
-        doc = payments.assign(db, key, order["_id"])
-    try:
-        return settlement.settle(config, doc["orderId"], paid_amount=amount, source=source)
-    except settlement.SettlementBusy:
-        raise  # nothing written: chain-sync fails the batch and replays it
-    except PaymentRefused as refused:
-        return _unmatched(db, key, str(refused))
+    # The transfer's lock, as an admin deciding it holds (app/domain/transfer_review.py): on FerretDB v1 a
+    # retraction or a match written at the same moment could otherwise undo this one (app/locks.py).
+    with locks.locked(config, f"payment:{key}"):
+        doc = payments.record(db, key, {"token": event["address"], "from": sender, "to": receiver,
+                                        "amount": str(amount), "txHash": event["transactionHash"],
+                                        "logIndex": int(event["logIndex"]), "blockNumber": event["blockNumber"]})
+        if doc["status"] == payments.RETRACTED:  # the same log is back on the canonical chain
+            payments.set_status(db, key, payments.MATCHED if doc.get("orderId") else "new")
+            if doc.get("orderId"):
+                settlement.payment_restored(config, doc["orderId"], key)
+        if doc["status"] in (payments.UNMATCHED, payments.REFUND_DUE):
+            return doc["status"]  # decided once (or by an admin); a replay never hands it to an order placed since
+        if doc.get("orderId") is None:
+            order = pick_order(order_payments.open_crypto_orders(db, sender, receiver, event["address"]), amount)
+            if order is None:
+                return _unmatched(db, key, "no open crypto order of this wallet fits this transfer")
+            doc = payments.assign(db, key, order["_id"])
+        try:
+            return settlement.settle(config, doc["orderId"], paid_amount=amount, source=source)
+        except settlement.SettlementBusy:
+            raise  # nothing written: chain-sync fails the batch and replays it
+        except PaymentRefused as refused:
+            return _unmatched(db, key, str(refused))
 
 
 def _unmatched(db, key: str, reason: str) -> str:
@@ -163,12 +166,13 @@ def retract_transfer(config: dict, event: dict) -> None:
     """Chain-sync after a reorg dropped a payment's block: flag its order for review (never un-settle silently)."""
     db = get_db(config)
     key = payment_key({"kind": "crypto", "txHash": event["transactionHash"], "logIndex": event["logIndex"]})
-    doc = payments.get(db, key)
-    if doc is None or doc["status"] == payments.RETRACTED:
-        return
-    payments.set_status(db, key, payments.RETRACTED, "its block was dropped by a chain reorganisation")
-    if doc.get("orderId"):
-        settlement.payment_retracted(config, doc["orderId"], key)
+    with locks.locked(config, f"payment:{key}"):  # as apply_transfer and an admin's decision
+        doc = payments.get(db, key)
+        if doc is None or doc["status"] == payments.RETRACTED:
+            return
+        payments.set_status(db, key, payments.RETRACTED, "its block was dropped by a chain reorganisation")
+        if doc.get("orderId"):
+            settlement.payment_retracted(config, doc["orderId"], key)
 
 
 def faucet(config: dict, wallet: str, amount: int) -> str:
