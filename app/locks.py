@@ -20,6 +20,7 @@ import contextlib
 from collections.abc import Iterator
 
 from redis.exceptions import LockError
+from werkzeug.exceptions import ServiceUnavailable
 
 from app.extensions import redis_client
 
@@ -30,8 +31,11 @@ _RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPI
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 
-class Busy(RuntimeError):
-    """Another process holds the lock past the wait: nothing was written, try again."""
+class Busy(ServiceUnavailable):
+    """Another process held the lock past the wait: nothing was written, try again.
+
+    A 503 when it reaches a view (app/errors.py shows "try again shortly"); callers with a
+    message of their own pass `busy=` to `locked`."""
 
 
 def _ms(seconds: float) -> int:
