@@ -28,14 +28,13 @@ from bson.errors import InvalidId
 from redis.exceptions import LockError
 from web3 import Web3
 
+from app import locks
 from app.chain.bootstrap import STABLECOIN_KEY
 from app.data import holdings, offerings, orders, user_details, whitelists
 from app.data.mongo import get_db
 from app.domain import listing, order_rules, reservations
 from app.domain.order_rules import Quote, Refusal, Standing
 from app.domain.platform_chain import current_platform
-from app.domain.settlement import SettlementBusy
-from app.domain.settlement import _locked as settlement_lock  # the one lock settlement takes on an order
 from app.extensions import redis_client
 
 LOCK_TTL_S = 10      # a holder that died frees the offering after this
@@ -293,12 +292,10 @@ def _cancel(config: dict, order: dict, fields: dict) -> dict:
     """
     db, investor_id = get_db(config), order["userId"]
     with offering_lock(config, order["offeringId"], mark=f"cancel:{order['_id']}"):
-        try:
-            with settlement_lock(config, f"order:{order['_id']}"):
-                updated = orders.transition(db, order["_id"], {"status": orders.PENDING_PAYMENT, "userId": investor_id},
-                                            {"status": orders.CANCELLED, "cancelledAt": datetime.now(UTC), **fields})
-        except SettlementBusy:
-            raise Refusal("A payment for this order is being recorded right now; reload the order.") from None
+        with locks.locked(config, f"order:{order['_id']}", busy=Refusal,
+                          message="A payment for this order is being recorded right now; reload the order."):
+            updated = orders.transition(db, order["_id"], {"status": orders.PENDING_PAYMENT, "userId": investor_id},
+                                        {"status": orders.CANCELLED, "cancelledAt": datetime.now(UTC), **fields})
         if updated is None:
             raise Refusal("Only an order still waiting for its payment can be cancelled.")
         tokens = _whole(updated, order_rules.unit(offerings.by_id(db, order["offeringId"]) or {}))
