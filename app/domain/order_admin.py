@@ -30,13 +30,13 @@ from app.domain.order_rules import Refusal, parse_money
 from app.domain.ordering import NotFound
 from app.domain.payments_rules import PaymentRefused
 from app.domain.permissions import has_permission
+from app.domain.portfolio_csv import safe_cell as _spreadsheet_cell
 
 PAGE_SIZE = 50
 METHODS = ("fiat", "crypto")
 FLAGS = settlement.FLAGS
 CSV_COLUMNS = ("order", "placed", "investor", "offering", "wallet", "tokens", "quantity", "price", "amount", "fee",
                "total", "method", "status", "flag", "reference", "paid", "settled", "minted", "tx_hash", "frozen")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -158,9 +158,8 @@ def csv_values(order: dict) -> list:
 
 
 def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (OWASP CSV injection: a leading ' neutralises it)."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """A cell a spreadsheet will not run as a formula, always text (the rule of app.domain.portfolio_csv)."""
+    return _spreadsheet_cell(str(value))
 
 
 def record_fiat_payment(config: dict, actor: dict, order_id: str, amount_text: str) -> str:
