@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
+from app.data import bulk
 from app.data.indexes import ASC, Index
 
 NAME = "identityRegistrations"
@@ -18,15 +19,13 @@ INDEXES = (Index((("wallet", ASC),)),)
 
 
 def save(db: Database, registry: str, states: dict[str, dict]) -> None:
-    """{wallet: {registered, identity, wm}} written whole."""
-    if not states:
-        return
+    """{wallet: {registered, identity, wm}} written whole, in FerretDB-safe chunks (app.data.bulk)."""
     now = datetime.now(UTC)
-    db[NAME].bulk_write([ReplaceOne({"_id": f"{registry}:{wallet}"},
-                                    {"registry": registry, "wallet": wallet, "registered": s["registered"],
-                                     "identity": s["identity"], "wmBlock": s["wm"][0], "wmLog": s["wm"][1],
-                                     "updatedAt": now}, upsert=True)
-                         for wallet, s in states.items()], ordered=False)
+    bulk.write(db[NAME], [ReplaceOne({"_id": f"{registry}:{wallet}"},
+                                     {"registry": registry, "wallet": wallet, "registered": s["registered"],
+                                      "identity": s["identity"], "wmBlock": s["wm"][0], "wmLog": s["wm"][1],
+                                      "updatedAt": now}, upsert=True)
+                          for wallet, s in states.items()])
 
 
 def load(db: Database, registry: str, wallets: list[str]) -> dict[str, dict]:

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 
 from app import locks
 from app.data import (
-    bulk,
     chain_events,
     chain_tokens,
     holdings,
@@ -29,7 +28,6 @@ from app.data import (
 
 ZERO = "0x" + "0" * 40
 START = (-1, -1)
-CHUNK = bulk.UPDATE_CHUNK
 TOKEN_EVENTS = {"Transfer", "TokensFrozen", "TokensUnfrozen", "AddressFrozen", "Paused", "Unpaused"}
 REGISTRY_EVENTS = {"IdentityRegistered", "IdentityRemoved"}
 
@@ -183,8 +181,7 @@ def _apply_registry(db, registry: str, events: list[dict], *, rebuild: bool = Fa
         if position(event) > state["wm"]:
             state.update(registered=event["event"] == "IdentityRegistered", identity=event["args"]["identity"],
                          wm=position(event))
-    for chunk in range(0, len(states), CHUNK):  # FerretDB-safe command sizes (app.data.bulk)
-        registrations.save(db, registry, dict(list(states.items())[chunk:chunk + CHUNK]))
+    registrations.save(db, registry, states)
     offering_ids = offerings.ids_by_registry(db, registry)
     for wallet, state in states.items():
         for whitelist_id in whitelists.ids_of_wallet(db, offering_ids, wallet):
