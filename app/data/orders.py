@@ -8,13 +8,10 @@ time) and `tx_hash`.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from app.data import mint_claims
 from app.data.indexes import ASC, DESC, Index
 
 NAME = "orders"
@@ -32,16 +29,6 @@ INDEXES = (
 
 def get(db: Database, order_id) -> dict | None:
     return db[NAME].find_one({"_id": order_id})
-
-
-def mark_minted(db: Database, order_ids: list, tx_hash: str, minted_at: datetime) -> int:
-    """Chain-sync: these orders were minted by `tx_hash` (see app.data.mint_claims)."""
-    return mint_claims.mark_minted(db, order_ids, tx_hash, minted_at)
-
-
-def unmark_minted(db: Database, tx_hash: str) -> int:
-    """Chain-sync after a reorg dropped the mint `tx_hash`: its orders are not minted (yet)."""
-    return mint_claims.unmark_minted(db, tx_hash)
 
 
 def of_user(db: Database, user_id, limit: int = 1000) -> list[dict]:
