@@ -10,6 +10,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from app import locks
 from app.data.indexes import ASC, Index
 
 NAME = "users"
@@ -75,6 +76,14 @@ def set_fields(db: Database, user_id: ObjectId, values: dict) -> dict | None:
     """Set `values` on the user and return the updated document (None when no such user)."""
     return db[NAME].find_one_and_update({"_id": user_id}, {"$set": {**values, "updatedAt": datetime.now(UTC)}},
                                         return_document=ReturnDocument.AFTER)
+
+
+def set_fields_locked(db: Database, user_id: ObjectId, values: dict) -> dict | None:
+    """`set_fields` under the user's Redis lock (`user:<id>`), which every write of a user holds
+    (app/locks.py): on FerretDB v1 a KYC event, a deactivation or a sign-in's code check written at
+    the same moment could otherwise put the document back as it was. Not for a caller holding it."""
+    with locks.locked(None, f"user:{user_id}"):
+        return set_fields(db, user_id, values)
 
 
 def set_if(db: Database, user_id: ObjectId, condition: dict, values: dict) -> bool:

@@ -164,8 +164,7 @@ def consume_token(token: str, purpose: str) -> dict:
 
 def verify_email(token: str, ip: str) -> dict:
     record = consume_token(token, VERIFY_EMAIL)
-    with locks.locked(current_app.config, f"user:{record['userId']}"):  # as every write of a user (app/locks.py)
-        user = users.set_fields(get_db(), record["userId"], {"isEmailVerify": True})
+    user = users.set_fields_locked(get_db(), record["userId"], {"isEmailVerify": True})
     audit.record("email.verified", actor=user, ip=ip)
     return user
 
@@ -191,8 +190,7 @@ def verify_mobile(user: dict, code: str, ip: str) -> dict:
     if not hmac.compare_digest(digest.decode(), _digest(code.strip())):
         raise FieldErrors({"code": "This code is not right. Check the SMS and try again."})
     store.delete(key)
-    with locks.locked(current_app.config, f"user:{user['_id']}"):  # as every write of a user (app/locks.py)
-        updated = users.set_fields(get_db(), user["_id"], {"isMobileVerify": True})
+    updated = users.set_fields_locked(get_db(), user["_id"], {"isMobileVerify": True})
     audit.record("mobile.verified", actor=updated, ip=ip)
     return updated
 

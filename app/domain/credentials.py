@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app import locks
 from app.data import passwords, users
 from app.data.mongo import get_db
 from app.domain import audit, notifications, password_policy
@@ -41,8 +40,7 @@ def authenticate(email: str, password: str, ip: str) -> LoginResult:
         audit.record("login.failed", subject=user, ip=ip, details={"reason": "deactivated"})
         raise LoginRefused("This account is deactivated. Contact support to reactivate it.")
     if password_policy.needs_rehash(user["password"]):
-        with locks.locked(None, f"user:{user['_id']}"):  # every write of a user holds it (app/locks.py)
-            users.set_fields(get_db(), user["_id"], {"password": password_policy.hash_password(password)})
+        users.set_fields_locked(get_db(), user["_id"], {"password": password_policy.hash_password(password)})
     if user.get("is2FAActive"):
         return LoginResult(user, needs_second_factor=True)
     audit.record("login.ok", actor=user, ip=ip, details={"secondFactor": None})
@@ -62,8 +60,7 @@ def _check_new_password(user: dict, new_password: str, field: str = "new_passwor
 
 def _store_password(user: dict, new_hash: str, **extra) -> None:
     history = passwords.history(get_db(), user["_id"])
-    with locks.locked(None, f"user:{user['_id']}"):  # every write of a user holds it (app/locks.py)
-        users.set_fields(get_db(), user["_id"], {"password": new_hash, **extra})
+    users.set_fields_locked(get_db(), user["_id"], {"password": new_hash, **extra})
     passwords.replace_history(get_db(), user["_id"], password_policy.remember(history, new_hash))
 
 

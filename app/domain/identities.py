@@ -80,8 +80,7 @@ def _record_residence(db, user: dict) -> None:
     """users.residenceCountry: what the marketplace and whitelisting check against authorizedCountries."""
     country = residence_country(user_details.get(db, user["_id"]))
     if country and country != user.get("residenceCountry"):
-        with locks.locked(None, f"user:{user['_id']}"):  # a KYC event may be written at the same moment
-            users.set_fields(db, user["_id"], {"residenceCountry": country})
+        users.set_fields_locked(db, user["_id"], {"residenceCountry": country})
 
 
 def _run(config: dict, job_id: str, op: str, call, **refs) -> None:

@@ -57,8 +57,7 @@ def apply(user: dict, form: dict, document, today=None) -> dict:
     with locks.locked(current_app.config, f"userdetails:{user['_id']}"):  # its writers' lock (app/locks.py)
         user_details.save_any(db, user["_id"], {"issuerApplication": {**values, "document": stored,
                                                                        "appliedAt": datetime.now(UTC)}})
-    with locks.locked(current_app.config, f"user:{user['_id']}"):  # as every write of a user (app/locks.py)
-        users.set_fields(db, user["_id"], {"issuerStatus": PENDING, "issuerReason": ""})
+    users.set_fields_locked(db, user["_id"], {"issuerStatus": PENDING, "issuerReason": ""})
     audit.record("issuer.applied", actor=user)
     return {}
 

@@ -182,9 +182,8 @@ def submit(user: dict) -> None:
         locked = user_details.lock(db, user_id)
     if not locked:
         raise WizardLocked("Your application is already submitted.")
-    with locks.locked(current_app.config, f"user:{user_id}"):  # as KYC events are applied (app/locks.py)
-        users.set_fields(db, user_id, {"kycStatus": kyc_rules.SUBMITTED, "kycReason": "",
-                                       "levelName": level_for(kind)})
+    users.set_fields_locked(db, user_id, {"kycStatus": kyc_rules.SUBMITTED, "kycReason": "",
+                                          "levelName": level_for(kind)})
     audit.record("kyc.submitted", actor=user, details={"accountType": kind})
     Queue(QUEUE, connection=redis_client.get()).enqueue(
         "app.tasks.kyc.open_applicant", str(user_id), job_id=f"kyc-applicant-{user_id}", job_timeout=120,
@@ -213,9 +212,8 @@ def open_applicant(user_id: str) -> str:
     applicant = provider.create_applicant(user_id, level, email=user.get("email"))
     token = provider.access_token(user_id, level, SDK_TOKEN_TTL_S)
     expires = datetime.now(UTC) + timedelta(seconds=SDK_TOKEN_TTL_S)
-    # The provider's first webhooks for this applicant can be applied at this very moment: same lock.
-    with locks.locked(current_app.config, f"user:{user['_id']}"):
-        users.set_fields(db, user["_id"], {"kycApplicationId": applicant["id"], "levelName": level})
+    # Locked: the provider's first webhooks for this applicant can be applied at this very moment.
+    users.set_fields_locked(db, user["_id"], {"kycApplicationId": applicant["id"], "levelName": level})
     sdk_url = f"{current_app.config['KYC_API_URL'].rstrip('/')}/websdk?accessToken={token['token']}"
     with _details_locked(user["_id"]):
         user_details.save_any(db, user["_id"], {"isIdentityVerification": {

@@ -11,7 +11,6 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from flask import current_app
 
-from app import locks
 from app.data import users
 from app.data.mongo import get_db
 from app.domain import audit, credentials
@@ -76,10 +75,7 @@ def _set_state(actor: dict, user_id: str, values: dict, event: str, ip: str) -> 
     target = _load(user_id)
     if not can_manage_user(actor, target):
         raise NotAllowed("may not manage this account")
-    # Every write of a user holds its lock (app/locks.py): on FerretDB v1 a KYC event written at the same
-    # moment could otherwise put the account back as it was, active.
-    with locks.locked(current_app.config, f"user:{target['_id']}"):
-        updated = users.set_fields(get_db(), target["_id"], values)
+    updated = users.set_fields_locked(get_db(), target["_id"], values)
     ended = 0 if values.get("isActive", True) else end_user_sessions(current_app.config, str(target["_id"]))
     audit.record(event, actor=actor, subject=updated, ip=ip, details={"sessionsEnded": ended})
     return _public(updated)
@@ -137,8 +133,7 @@ def set_permissions(actor: dict, user_id: str, wanted: list[str], ip: str) -> di
         raise FieldErrors({"permissions": f"You cannot grant: {', '.join(refused)}."})
     before = sorted(target.get("permissions") or [])
     after = sorted(set(wanted))
-    with locks.locked(current_app.config, f"user:{target['_id']}"):  # as every write of a user (app/locks.py)
-        updated = users.set_fields(get_db(), target["_id"], {"permissions": after})
+    updated = users.set_fields_locked(get_db(), target["_id"], {"permissions": after})
     audit.record("permissions.changed", actor=actor, subject=updated, ip=ip,
                  details={"before": before, "after": after})
     return _public(updated)
@@ -149,6 +144,5 @@ def create_admin(*, email: str, country_code: str, mobile: str, legal_name: str,
     user = create_account({"email": email, "country_code": country_code, "mobile": mobile,
                            "legal_name": legal_name, "password": password, "user_type": ADMIN,
                            "permissions": sorted(PERMISSIONS)}, ip="cli", event="role.created")
-    with locks.locked(current_app.config, f"user:{user['_id']}"):  # as every write of a user (app/locks.py)
-        users.set_fields(get_db(), user["_id"], {"isEmailVerify": True})
+    users.set_fields_locked(get_db(), user["_id"], {"isEmailVerify": True})
     return _public(user)

@@ -91,8 +91,7 @@ def start_setup(user: dict) -> dict:
     if user.get("is2FAActive"):
         raise FieldErrors({"code": "Two-factor authentication is already on."})
     secret = pyotp.random_base32()
-    with locks.locked(None, f"user:{user['_id']}"):  # every write of a user holds it (app/locks.py)
-        users.set_fields(get_db(), user["_id"], {"twoFAPendingSecret": seal(secret)})
+    users.set_fields_locked(get_db(), user["_id"], {"twoFAPendingSecret": seal(secret)})
     uri = pyotp.TOTP(secret).provisioning_uri(name=user["email"], issuer_name=ISSUER_NAME)
     return {"secret": secret, "uri": uri, "qr": qr_data_uri(uri)}
 
@@ -116,12 +115,9 @@ def enable(user: dict, code: str, ip: str) -> list[str]:
     if step is None:
         raise FieldErrors({"code": "This code is not right. Check the time on your phone and try again."})
     codes = new_recovery_codes()
-    # Under the user's lock: on FerretDB v1 a sign-in's code check writing the user at this moment
-    # could otherwise put back the document as it was, with 2FA off.
-    with locks.locked(None, f"user:{user['_id']}"):
-        users.set_fields(get_db(), user["_id"], {
-            "is2FAActive": True, "twoFASecret": user["twoFAPendingSecret"], "twoFAPendingSecret": None,
-            "twoFALastStep": step, "twoFARecoveryCodes": [recovery_digest(c) for c in codes]})
+    users.set_fields_locked(get_db(), user["_id"], {
+        "is2FAActive": True, "twoFASecret": user["twoFAPendingSecret"], "twoFAPendingSecret": None,
+        "twoFALastStep": step, "twoFARecoveryCodes": [recovery_digest(c) for c in codes]})
     audit.record("2fa.enabled", actor=user, ip=ip)
     return codes
 
@@ -177,7 +173,6 @@ def disable(user: dict, password: str, code: str, ip: str) -> None:
             errors["code"] = str(refusal)
     if errors:
         raise FieldErrors(errors)
-    with locks.locked(None, f"user:{user['_id']}"):
-        users.set_fields(get_db(), user["_id"], {"is2FAActive": False, "twoFASecret": None,
-                                                 "twoFARecoveryCodes": [], "twoFAPendingSecret": None})
+    users.set_fields_locked(get_db(), user["_id"], {"is2FAActive": False, "twoFASecret": None,
+                                                    "twoFARecoveryCodes": [], "twoFAPendingSecret": None})
     audit.record("2fa.disabled", actor=user, ip=ip)
