@@ -17,6 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.formatting import percent
+
 ZERO = "0x" + "0" * 40
 LIVE_STATUSES = ("pending_payment", "payment_review", "settled")  # orders still moving: the page polls
 STATUS_LABELS = {"pending_payment": "Awaiting payment", "payment_review": "Payment under review",
@@ -56,8 +58,7 @@ def signed_percent(bps: int | None) -> str:
     if bps is None:
         return "n/a"
     sign = "+" if bps > 0 else "-" if bps < 0 else ""
-    whole, part = divmod(abs(bps), 100)
-    return sign + (f"{whole}.{part:02d}".rstrip("0") if part else str(whole)) + "%"
+    return sign + percent(abs(bps))
 
 
 def nav_of(offering: dict) -> int:
