@@ -10,6 +10,7 @@ import redis
 from playwright.sync_api import Page, expect
 
 from tests.conftest import flask_argv, start_process, stop_process
+from tests.e2e.conftest import open_latest_mail
 
 pytestmark = pytest.mark.e2e
 
@@ -28,16 +29,6 @@ def fresh_limits(services):
     store = redis.Redis.from_url(services["REDIS_URL"])
     for key in store.scan_iter("*ratelimit*"):
         store.delete(key)
-
-
-def open_latest_mail(page: Page, mail_sandbox: str, to: str, subject: str) -> None:
-    page.goto(f"{mail_sandbox}/mail/?to={to}")
-    for _ in range(50):  # the worker delivers within a moment
-        if page.get_by_role("link", name=subject).count():
-            break
-        time.sleep(0.2)
-        page.reload()
-    page.get_by_role("link", name=subject).first.click()
 
 
 def test_new_investor_signs_up_verifies_and_uses_two_factor(page: Page, base_url: str, mail_sandbox: str,

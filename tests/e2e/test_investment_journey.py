@@ -28,6 +28,7 @@ from app.data.mongo import get_db
 from app.domain import accounts, payments
 from infra import devchain
 from tests.conftest import flask_argv, follow_chain_from_head, start_process, stop_process
+from tests.e2e.conftest import fill, open_latest_mail
 from tests.factories import PDF_BYTES, png_bytes
 from tests.integration.whitelist.conftest import live_offering
 
@@ -91,15 +92,6 @@ def reload_until(page: Page, locator, text: str | re.Pattern, attempts: int = 12
     expect(locator.first).to_have_text(pattern)
 
 
-def fill(page: Page, values: dict[str, str]) -> None:
-    for label, value in values.items():
-        field = page.get_by_label(label, exact=True)
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
-
-
 def sign_up_and_confirm(page: Page, base_url: str, mail_sandbox: str, email: str) -> None:
     page.goto(base_url + "/auth/signup")
     page.get_by_label("Legal full name").fill("Nora Newinvestor")
@@ -110,14 +102,7 @@ def sign_up_and_confirm(page: Page, base_url: str, mail_sandbox: str, email: str
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     inbox = page.context.new_page()
-    subject = "Confirm your email for Libertum"
-    inbox.goto(f"{mail_sandbox}/mail/?to={email}")
-    for _ in range(60):  # the worker delivers within a moment
-        if inbox.get_by_role("link", name=subject).count():
-            break
-        time.sleep(0.3)
-        inbox.reload()
-    inbox.get_by_role("link", name=subject).first.click()
+    open_latest_mail(inbox, mail_sandbox, email, "Confirm your email for Libertum")
     inbox.get_by_role("link", name=re.compile("verify-email")).click()
     inbox.get_by_role("button", name="Confirm my email address").click()
     inbox.close()

@@ -17,6 +17,7 @@ from app import create_app
 from app.chain.identity import get_identity, has_valid_claim
 from app.domain import accounts
 from tests.conftest import flask_argv, start_process, stop_process
+from tests.e2e.conftest import fill
 from tests.factories import PDF_BYTES as PDF
 from tests.factories import png_bytes as png
 
@@ -52,15 +53,6 @@ def newcomer(services):
                                         "mobile": f"77{time.time_ns() % 10**8:08d}", "legal_name": "Ada Newcomer",
                                         "password": PASSWORD, "user_type": "investor", "permissions": []},
                                        event="signup")
-
-
-def fill(page: Page, values: dict[str, str]) -> None:
-    for label, value in values.items():
-        field = page.get_by_label(label, exact=True)
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
 
 
 def test_new_investor_is_verified_and_gets_an_onchain_identity(page: Page, live_server, kyc_sandbox, worker,
