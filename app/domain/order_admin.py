@@ -162,25 +162,41 @@ def safe_cell(value) -> str:
     return _spreadsheet_cell(str(value))
 
 
-def record_fiat_payment(config: dict, actor: dict, order_id: str, amount_text: str) -> str:
-    """An admin saw the bank transfer: settle the order (or flag it) through settlement; returns its status."""
+def takes_bank_transfer(order: dict) -> bool:
+    """A fiat order still owed money: waiting for its payment, or flagged short (the rest may follow)."""
+    return order.get("paymentMethod") == "fiat" and (
+        order.get("status") == "pending_payment"
+        or (order.get("status") == "payment_review" and order.get("paymentFlag") == "underpaid"))
+
+
+def record_fiat_payment(config: dict, actor: dict, order_id: str, amount_text: str, transfer_id: str = "") -> str:
+    """An admin saw a bank transfer: settle the order (or flag it) through settlement; returns its status.
+
+    The first transfer is recorded under the order's reference. A second one (the rest of a short payment)
+    needs the bank's own id of that transfer: it is the key that records it once, however often it is posted."""
     order = order_for_admin(actor, order_id)
     if order.get("paymentMethod") != "fiat":
         raise Refusal("This order is paid in stablecoin; its payment is matched on chain, not marked by hand.")
-    if order["status"] != "pending_payment":
+    if not takes_bank_transfer(order):
         raise Refusal(f"This order is {order['status'].replace('_', ' ')}; only an order waiting for its payment "
-                      "can be marked paid.")
+                      "(or for the rest of it) can be marked paid.")
     cents = parse_money(amount_text)
     if not cents:
         raise Refusal("Enter the amount received, such as 1,250.00.", "amount")
+    transfer_id = (transfer_id or "").strip()[:64]
+    if order.get("payments") and not transfer_id:
+        raise Refusal("A payment is already recorded for this order: enter the bank's id of this second transfer.",
+                      "transfer")
+    source = {"kind": "fiat", "reference": order["paymentReference"], "by": str(actor["_id"])}
+    if transfer_id:
+        source["transferId"] = transfer_id
     try:
-        status = settlement.settle(config, order["_id"], paid_amount=cents, source={
-            "kind": "fiat", "reference": order["paymentReference"], "by": str(actor["_id"])})
+        status = settlement.settle(config, order["_id"], paid_amount=cents, source=source)
     except PaymentRefused as refused:
         raise Refusal(str(refused)) from None
     audit.record("order.payment_received", actor=actor,
                  details={"orderId": order_id, "amount": cents, "reference": order["paymentReference"],
-                          "status": status})
+                          "transferId": transfer_id or None, "status": status})
     return status
 
 

@@ -87,14 +87,14 @@ def _order_page(order_id: str, refusal: Refusal | None = None, cancel_reason: st
     order = order_admin.order_for_admin(current_user_doc(), order_id)
     job = chain_ops.job_status(current_app.config, order["freezeJobId"]) if order.get("freezeJobId") else None
     return render_template("orders_admin/show.html", order=order, flags=FLAGS, freeze_job=job, refusal=refusal,
-                           cancel_reason=cancel_reason)
+                           cancel_reason=cancel_reason, takes_bank_transfer=order_admin.takes_bank_transfer)
 
 
 @bp.post("/<order_id>/payment")
 def record_payment(order_id: str):
     """A bank transfer arrived: the amount received settles the order, or flags it when it differs."""
     _attempt(order_admin.record_fiat_payment, order_id, request.form.get("amount", ""),
-             done="Payment recorded: the order is now {}.")
+             request.form.get("transfer", ""), done="Payment recorded: the order is now {}.")
     return _back(order_id)
 
 
