@@ -108,10 +108,12 @@ def test_a_short_bank_transfer_is_flagged_not_accepted(app, db, offering, admin_
     assert stored["paymentReference"] in flagged.text
 
 
-def test_the_rest_of_a_short_bank_payment_settles_the_order_once(app, db, offering, admin_client):
-    order = placed(app, db, offering, 20)  # $2,030 due
+def test_the_rest_of_a_short_bank_payment_settles_the_order_once(app, db, offering, admin_client, investor):
+    order = placed(app, db, offering, 20, investor=investor)  # $2,030 due
     url = f"/admin/orders/{order['_id']}"
     post(admin_client, url + "/payment", {"amount": "2,000.00"})
+    investor_page = investor["client"].get(f"/orders/{order['_id']}").text
+    assert "How to pay the rest" in investor_page and 'data-testid="bank-amount">$30' in investor_page
     assert "(required: a payment is already recorded)" in admin_client.get(url).text
     post(admin_client, url + "/payment", {"amount": "30.00"})  # no transfer id: it would look like the first
     assert "enter the bank&#39;s id of this second transfer" in admin_client.get(url).text
