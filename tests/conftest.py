@@ -23,7 +23,9 @@ from rq import Queue, SimpleWorker
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.chain.agent import unpause as unpause_token
 from app.chain.node import web3_client
+from app.chain.suite import deploy_token_suite
 from app.data import chain_checkpoints, init_db
 from app.data.mongo import get_db
 from app.domain.platform_chain import ensure_platform
@@ -148,6 +150,19 @@ def run_jobs(*queues: str) -> int:
     count = sum(q.count for q in bound)
     SimpleWorker(bound, connection=connection).work(burst=True)
     return count
+
+
+def agent_suite(wallet, platform: dict, *, prefix: str, name: str, symbol: str, countries: list[int],
+                unpause: bool = True) -> dict:
+    """A fresh token suite on the session's chain whose owner and agent is `wallet` (the hot wallet): 0 decimals,
+    no balance or supply cap, investors from `countries` (ISO numeric); unpaused unless asked otherwise."""
+    suite = deploy_token_suite(wallet.w3, wallet.account, platform, salt=f"{prefix}-{secrets.token_hex(6)}", name=name,
+                               symbol=symbol, decimals=0, owner=wallet.account.address,
+                               agents=[wallet.account.address], authorized_countries=countries, max_balance=0,
+                               supply_cap=0)
+    if unpause:
+        unpause_token(wallet.w3, wallet.account, suite["token"])
+    return suite
 
 
 def free_port() -> int:

@@ -6,7 +6,6 @@ import contextlib
 import os
 import signal
 import time
-import uuid
 
 import pytest
 from bson import ObjectId
@@ -15,10 +14,9 @@ from eth_account import Account
 from app.chain import agent as ops
 from app.chain.artifacts import contract
 from app.chain.identity import add_claim, create_identity
-from app.chain.suite import deploy_token_suite
 from app.chain.wallet import hot_wallet
 from app.data import chain_checkpoints, chain_contracts, chain_jobs
-from tests.conftest import flask_argv, start_process, stop_process
+from tests.conftest import agent_suite, flask_argv, start_process, stop_process
 
 FRANCE = 250
 
@@ -31,12 +29,7 @@ def wallet(app):
 @pytest.fixture
 def suite(app, platform, wallet):
     """A fresh unpaused suite whose agent is the hot wallet (no balance cap, no supply cap)."""
-    deployed = deploy_token_suite(
-        wallet.w3, wallet.account, platform, salt=f"bb-{uuid.uuid4().hex[:10]}", name="Backbone Flats", symbol="BBF",
-        decimals=0, owner=wallet.account.address, agents=[wallet.account.address], authorized_countries=[FRANCE],
-        max_balance=0, supply_cap=0)
-    ops.unpause(wallet.w3, wallet.account, deployed["token"])
-    return deployed
+    return agent_suite(wallet, platform, prefix="bb", name="Backbone Flats", symbol="BBF", countries=[FRANCE])
 
 
 @pytest.fixture

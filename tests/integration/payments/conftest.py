@@ -19,11 +19,11 @@ from eth_account.signers.local import LocalAccount
 from app.chain import agent as ops
 from app.chain.artifacts import contract
 from app.chain.identity import add_claim, create_identity
-from app.chain.suite import deploy_token_suite
 from app.chain.tx import function_call, send_call
 from app.chain.wallet import hot_wallet
 from app.domain import payments
 from infra import devchain
+from tests.conftest import agent_suite
 
 FRANCE = 250
 PRICE_CENTS = 10_000  # 100.00 per whole token
@@ -54,12 +54,7 @@ def usd(app, platform, hot):
 def suite(app, platform, hot):
     """An unpaused suite (0 decimals, no caps) whose agent is the hot wallet. Request `chain_workers` first
     when the test syncs: then the monitor sees the suite deployed and unpaused."""
-    deployed = deploy_token_suite(
-        hot.w3, hot.account, platform, salt=f"pay-{uuid.uuid4().hex[:10]}", name="Payment Flats", symbol="PAY",
-        decimals=0, owner=hot.account.address, agents=[hot.account.address], authorized_countries=[FRANCE],
-        max_balance=0, supply_cap=0)
-    ops.unpause(hot.w3, hot.account, deployed["token"])
-    return deployed
+    return agent_suite(hot, platform, prefix="pay", name="Payment Flats", symbol="PAY", countries=[FRANCE])
 
 
 @pytest.fixture

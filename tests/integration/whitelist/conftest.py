@@ -11,7 +11,6 @@ Helpers other tests use (orders, payments, the browser journey):
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import pycountry
@@ -22,11 +21,10 @@ from eth_account import Account
 
 from app.chain import agent as ops
 from app.chain.identity import add_claim, create_identity
-from app.chain.suite import deploy_token_suite
 from app.chain.wallet import hot_wallet
 from app.data import chain_contracts, user_details, users
 from app.data.mongo import get_db
-from tests.conftest import run_jobs
+from tests.conftest import agent_suite, run_jobs
 from tests.factories import list_offering, offering_doc
 from tests.integration.accounts.conftest import BrowserClient, csrf, login, make_user
 
@@ -37,13 +35,8 @@ def live_offering(app, platform, *, countries: tuple[str, ...] = ("GB", "FR"), u
                   **fields) -> dict:
     """A listed, open offering (tests/factories.offering_doc figures) with its token suite deployed on anvil."""
     wallet = hot_wallet(app.config)
-    suite = deploy_token_suite(
-        wallet.w3, wallet.account, platform, salt=f"wl-{uuid.uuid4().hex[:12]}", name="Whitelist Flats",
-        symbol="WLF", decimals=0, owner=wallet.account.address, agents=[wallet.account.address],
-        authorized_countries=[int(pycountry.countries.get(alpha_2=c).numeric) for c in countries], max_balance=0,
-        supply_cap=0)
-    if unpause:
-        ops.unpause(wallet.w3, wallet.account, suite["token"])
+    suite = agent_suite(wallet, platform, prefix="wl", name="Whitelist Flats", symbol="WLF", unpause=unpause,
+                        countries=[int(pycountry.countries.get(alpha_2=c).numeric) for c in countries])
     chain_contracts.add(get_db(app.config), wallet.w3.eth.chain_id,
                         {suite["token"]: "suite", suite["identityRegistry"]: "suite"}, source="test")
     details = {"authorizedCountries": list(countries), **fields.pop("details", {})}
