@@ -16,10 +16,14 @@ _counter = itertools.count(1)
 
 
 def offering_doc(*, title: str | None = None, status: str = "live", starts_in_days: int = -10,
-                 ends_in_days: int = 60, details: dict | None = None, **fields) -> dict:
-    """A listed offering (deployed, live) with round figures: 10,000 tokens at $100.00."""
+                 ends_in_days: int = 60, details: dict | None = None, now: datetime | None = None,
+                 **fields) -> dict:
+    """A listed offering (deployed, live) with round figures: 10,000 tokens at $100.00.
+
+    Its dates are relative to `now` (today unless given): a test holding a fixed clock passes it,
+    so the dates never drift away from that clock as the calendar moves."""
     n = next(_counter)
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     project = {
         "assetType": "residential", "propertyType": "apartment", "offeringName": f"Offering {n}",
         "assetName": f"Building {n}", "tokenTicker": f"LBT{n % 1000}", "tokenSupply": 10_000, "tokenDecimals": 0,

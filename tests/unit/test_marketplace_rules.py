@@ -41,12 +41,19 @@ def test_garbage_never_raises():
 
 
 def test_listing_state_follows_status_dates_and_supply():
-    assert listing.listing_state(offering_doc(), NOW + timedelta(days=0)) in ("open",)
-    assert listing.listing_state(offering_doc(starts_in_days=5), datetime.now(UTC)) == "upcoming"
-    assert listing.listing_state(offering_doc(ends_in_days=-1), datetime.now(UTC)) == "closed"
-    assert listing.listing_state(offering_doc(tokensSold=10_000), datetime.now(UTC)) == "closed"
-    assert listing.listing_state(offering_doc(status="submitted"), datetime.now(UTC)) is None
-    assert listing.listing_state(offering_doc(isDelete=True), datetime.now(UTC)) is None
+    assert listing.listing_state(offering_doc(now=NOW), NOW) == "open"
+    assert listing.listing_state(offering_doc(now=NOW, starts_in_days=5), NOW) == "upcoming"
+    assert listing.listing_state(offering_doc(now=NOW, ends_in_days=-1), NOW) == "closed"
+    assert listing.listing_state(offering_doc(now=NOW, tokensSold=10_000), NOW) == "closed"
+    assert listing.listing_state(offering_doc(now=NOW, status="submitted"), NOW) is None
+    assert listing.listing_state(offering_doc(now=NOW, isDelete=True), NOW) is None
+
+
+def test_listing_state_does_not_depend_on_the_day_the_test_runs():
+    """The same offering, judged a year and a day later than built, is closed: only the clock passed counts."""
+    later = NOW + timedelta(days=366)
+    assert listing.listing_state(offering_doc(now=later), later) == "open"
+    assert listing.listing_state(offering_doc(now=NOW), later) == "closed"
 
 
 def test_funding_is_integer_basis_points_capped_at_100_percent():

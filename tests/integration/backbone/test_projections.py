@@ -32,13 +32,19 @@ def test_projections_follow_the_chain(app, db, monitor, sync, suite, offering, v
     ops.set_address_frozen(w3, agent, token, bob, True)
     ops.burn(w3, agent, token, alice, 10)
     ops.pause(w3, agent, token)
-    wait_for(lambda: (db.chainTokens.find_one({"_id": token}) or {}).get("paused") is True, what="the pause")
+    # chain-sync writes holdings, then chainTokens, then the offering's mirror: wait for the last of them
+    wait_for(lambda: (db.chainTokens.find_one({"_id": token}) or {}).get("paused") is True
+             and db.offerings.find_one({"_id": offering}).get("tokenPaused") is True, what="the pause")
     assert holding(db, token, alice) == (340, 120, False)
     assert holding(db, token, bob) == (150, 0, True)
     assert db.chainTokens.find_one({"_id": token})["totalSupply"] == "490"
-    assert db.offerings.find_one({"_id": offering})["tokenPaused"] is True
-    minted = list(db.orders.find({"_id": {"$in": orders}}))
-    assert all(o["isMinted"] and o["status"] == "minted" and o["orderMinted"] for o in minted)
+    # chain-sync writes the orders' minted mark after the token's projections: wait for it, do not race it
+
+    def all_minted():
+        docs = list(db.orders.find({"_id": {"$in": orders}}))
+        return docs if all(o.get("isMinted") and o["status"] == "minted" and o.get("orderMinted") for o in docs) else None
+
+    minted = wait_for(all_minted, what="the orders' minted mark")
     assert {o["tx_hash"] for o in minted} == mint_txs, "matched through the job's recorded transaction"
     block = w3.eth.get_block(w3.eth.get_transaction_receipt(minted[0]["tx_hash"])["blockNumber"])
     assert minted[0]["orderMinted"].replace(tzinfo=UTC) == datetime.fromtimestamp(block["timestamp"], UTC)
