@@ -12,6 +12,7 @@ from web3 import Web3
 from app.data import init_db
 from app.data.mongo import get_db
 from app.domain.chain_ops import requeue_open
+from app.domain.mint_recovery import recover_all
 from app.domain.payments import PaymentsUnavailable, faucet, stablecoin
 from app.domain.payments_rules import parse_token_amount
 from app.domain.platform_chain import ensure_platform
@@ -70,6 +71,7 @@ def chain_reconcile(block: int | None) -> None:
 @chain_cli.command("requeue")
 def chain_requeue() -> None:
     """Enqueue every chain job not yet done or failed (after an outage or killed workers)."""
+    click.echo(f"recovered {len(recover_all(current_app.config))} failed mint job(s) (split, or order held)")
     click.echo(f"requeued {len(requeue_open(current_app.config))} chain job(s)")
     click.echo(f"requeued minting of {len(requeue_minting(current_app.config))} offering(s) with settled orders")
 

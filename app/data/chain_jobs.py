@@ -91,3 +91,14 @@ def finish(db: Database, job_id: str, status: str, **fields) -> None:
 def open_ids(db: Database) -> list[str]:
     """Jobs not yet done or failed, oldest first (to re-enqueue after an outage)."""
     return [d["_id"] for d in db[NAME].find({"status": {"$in": list(OPEN)}}, {"_id": 1}).sort("createdAt", 1)]
+
+
+def note(db: Database, job_id: str, **fields) -> None:
+    """Fields about a closed job's aftermath (a failed mint's split or hold); the job itself is not reopened."""
+    db[NAME].update_one({"_id": job_id}, {"$set": fields})
+
+
+def failed_unrecovered_mints(db: Database) -> list[str]:
+    """Failed mint jobs whose split or hold was not recorded (their worker died after the failure)."""
+    return [d["_id"] for d in db[NAME].find({"status": FAILED, "op": "mint", "orderIds": {"$exists": True},
+                                                  "recovered": {"$ne": True}}, {"_id": 1})]

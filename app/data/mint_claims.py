@@ -50,6 +50,17 @@ def jobs_of(db: Database, order_ids: list) -> dict:
     return {d["_id"]: d["jobId"] for d in db[NAME].find({"_id": {"$in": list(order_ids)}}, {"jobId": 1})}
 
 
+def move(db: Database, moves: dict[str, list], from_job: str) -> int:
+    """Hand claims still held by `from_job` (a failed job) to other jobs ({job id: [order id]}); returns moved.
+
+    Each update is conditional on the claim's current job, so a claim already moved stays where it went.
+    The callers hold the failed job's lock (FerretDB v1 lets two conditional updates pass at once) and
+    give every order one destination, so a claim moves at most once."""
+    ops = [UpdateOne({"_id": order_id, "jobId": from_job}, {"$set": {"jobId": job_id, "movedFrom": from_job}})
+           for job_id, order_ids in moves.items() for order_id in order_ids]
+    return bulk.write(db[NAME], ops)
+
+
 def mark_minted(db: Database, order_ids: list, tx_hash: str, minted_at: datetime) -> int:
     """Chain-sync: these orders were minted by `tx_hash` (one write per order, by id; a replay rewrites the same)."""
     fields = {"isMinted": True, "orderMinted": minted_at, "status": "minted", "tx_hash": tx_hash}

@@ -64,6 +64,7 @@ EVENTS = {
     "order.frozen": "Order's tokens frozen by an admin",
     "order.unfrozen": "Order's tokens unfrozen by an admin",
     "order.cancelled_by_admin": "Unpaid order cancelled by an admin, with a reason",
+    "order.mint_retried": "Held order's mint retried by an admin after its cause was fixed",
     "orders.exported": "Orders exported as CSV",
     "payment.settled": "Order paid in full and settled",
     "payment.flagged": "Order payment flagged (under- or overpaid)",

@@ -24,7 +24,7 @@ from bson.errors import InvalidId
 from app import locks
 from app.data import offerings, orders, users
 from app.data.mongo import get_db
-from app.domain import audit, chain_ops, ordering, settlement
+from app.domain import audit, chain_ops, mint_recovery, ordering, settlement
 from app.domain.notifications import send_email
 from app.domain.order_rules import Refusal, parse_money
 from app.domain.ordering import NotFound
@@ -46,6 +46,7 @@ class Filters:
     method: str = ""
     email: str = ""
     flagged: bool = False
+    held: bool = False  # orders whose mint the token refused (app.domain.mint_recovery), waiting for staff
 
     @classmethod
     def parse(cls, args) -> Filters:
@@ -55,7 +56,8 @@ class Filters:
         offering = args.get("offering", "")
         return cls(offering=offering if ObjectId.is_valid(offering) else "",
                    status=status if status in orders.STATUSES else "", method=method if method in METHODS else "",
-                   email=(args.get("email") or "").strip().lower()[:200], flagged=args.get("flagged") == "1")
+                   email=(args.get("email") or "").strip().lower()[:200], flagged=args.get("flagged") == "1",
+                   held=args.get("held") == "1")
 
     def query(self) -> dict:
         found: dict = {"status": self.status} if self.status else {"status": {"$in": list(orders.STATUSES)}}
@@ -67,11 +69,13 @@ class Filters:
             found["investorEmail"] = {"$regex": "^" + re.escape(self.email)}
         if self.flagged:
             found["paymentFlag"] = {"$in": list(FLAGS)}
+        if self.held:
+            found["mintHeld"] = True
         return found
 
     def args(self) -> dict:
         values = {"offering": self.offering, "status": self.status, "method": self.method, "email": self.email,
-                  "flagged": "1" if self.flagged else ""}
+                  "flagged": "1" if self.flagged else "", "held": "1" if self.held else ""}
         return {k: v for k, v in values.items() if v}
 
 
@@ -227,6 +231,15 @@ def cancel_order(config: dict, actor: dict, order_id: str, reason: str) -> str:
                    f"Your order {order['paymentReference']} for {order.get('offeringTitle') or 'an offering'} was "
                    f"cancelled by Libertum: {reason}\nNo payment is due for it any more.", investor["_id"])
     return updated["status"]
+
+
+def retry_mint(config: dict, actor: dict, order_id: str) -> str:
+    """Mint a held order again once its cause is fixed (such as the wallet registered again); returns the job id."""
+    order = order_for_admin(actor, order_id)
+    job_id = mint_recovery.retry(config, order)
+    audit.record("order.mint_retried", actor=actor,
+                 details={"orderId": order_id, "jobId": job_id, "heldFor": order.get("mintHoldReason")})
+    return job_id
 
 
 def set_frozen(config: dict, actor: dict, order_id: str, frozen: bool) -> str:

@@ -11,6 +11,7 @@ import hashlib
 from flask import current_app
 from rq import Queue, Retry
 
+from app.data.chain_jobs import FAILED
 from app.domain import chain_jobs
 from app.extensions import redis_client
 
@@ -21,9 +22,19 @@ JOB_TIMEOUT_S = 600
 RETRIES, RETRY_INTERVALS_S = 8, [1, 2, 5, 10, 30, 60, 120, 300]
 
 
+# Named, not imported: app.domain.mint_recovery enqueues its jobs through this module.
+RECOVER_MINT = "app.tasks.minting.recover_failed_mint"
+
+
 def run_chain_job(job_id: str) -> str:
-    """Drive one recorded chain job to done or failed; returns its status."""
-    return chain_jobs.execute(current_app.config, job_id)["status"]
+    """Drive one recorded chain job to done or failed; returns its status. A failed mint is recovered next."""
+    job = chain_jobs.execute(current_app.config, job_id)
+    if job["status"] == FAILED and job.get("orderIds"):
+        Queue(QUEUE, connection=redis_client.get(current_app.config)).enqueue(
+            RECOVER_MINT, job_id, job_id="recover-" + rq_job_id(job_id), job_timeout=JOB_TIMEOUT_S,
+            result_ttl=3600, failure_ttl=7 * 86400, description=f"recover failed mint job {job_id}",
+            retry=Retry(max=RETRIES, interval=RETRY_INTERVALS_S))
+    return job["status"]
 
 
 def rq_job_id(job_id: str) -> str:

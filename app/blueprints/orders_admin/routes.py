@@ -119,6 +119,13 @@ def cancel_order(order_id: str):
     return _back(order_id)
 
 
+@bp.post("/<order_id>/retry-mint")
+def retry_mint(order_id: str):
+    """Mint a held order again once its cause is fixed; the contract's reason stays on the page if it fails again."""
+    _attempt(order_admin.retry_mint, order_id, done="Mint sent to the chain again (job {}).")
+    return _back(order_id)
+
+
 @bp.post("/<order_id>/freeze")
 def freeze_tokens(order_id: str):
     _attempt(order_admin.set_frozen, order_id, True, done="Freeze sent to the chain (job {}).")
