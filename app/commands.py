@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from web3 import Web3
 
-from app.data import init_db
+from app.data import init_db, parked_contracts, parked_events
 from app.data.mongo import get_db
 from app.domain.chain_ops import requeue_open
 from app.domain.mint_recovery import recover_all
@@ -17,6 +17,8 @@ from app.domain.payments import PaymentsUnavailable, faucet, stablecoin
 from app.domain.payments_rules import parse_token_amount
 from app.domain.platform_chain import ensure_platform
 from app.domain.reconcile import reconcile
+from app.events import parking
+from app.events.handlers import apply_chain_message
 from app.events.topics import create_topics
 from app.tasks.settlement import requeue_minting
 from app.user_commands import users_cli
@@ -64,8 +66,45 @@ def chain_reconcile(block: int | None) -> None:
     for drift in drifts:
         click.echo(str(drift))
     click.echo(f"{len(drifts)} difference(s) at block {height}")
-    if drifts:
+    parked = _echo_parked(get_db())
+    if drifts or parked:
         raise SystemExit(1)
+
+
+def _echo_parked(db) -> int:
+    """What chain-sync parked and no replay has applied yet (their contracts' projections stop before them)."""
+    waiting = parked_events.waiting(db)
+    for doc in waiting:
+        click.echo(f"parked {doc['kind']}: {doc['_id']} contract {doc.get('address') or '-'} "
+                   f"(partition {doc['partition']} offset {doc['offset']}): {doc['error']}")
+    held = [d["_id"] for d in parked_contracts.all_held(db)]
+    click.echo(f"{len(waiting)} parked event(s); contracts held behind one: {', '.join(held) if held else 'none'}"
+               + ("  (fix the cause, then `flask chain replay-parked`)" if waiting else ""))
+    return len(waiting)
+
+
+@chain_cli.command("replay-parked")
+@click.option("--contract", "address", default=None, help="replay only this contract's line (default: all)")
+def chain_replay_parked(address: str | None) -> None:
+    """Apply the events chain-sync parked, each contract's in order, each once; exit 1 if some fail again."""
+    db = get_db()
+    report = parking.replay(current_app.config, db, lambda message: apply_chain_message(db, message), address)
+    for parked_id, error in report.still_parked.items():
+        click.echo(f"still parked: {parked_id}: {error}")
+    click.echo(f"replayed {len(report.replayed)} parked event(s); {parked_events.count_waiting(db)} still parked")
+    if report.still_parked:
+        raise SystemExit(1)
+
+
+@chain_cli.command("discard-parked")
+@click.argument("parked_id")
+@click.option("--reason", required=True, help="why this event is not to be applied (kept on it)")
+def chain_discard_parked(parked_id: str, reason: str) -> None:
+    """Close a parked event without applying it (e.g. an undecodable message); its contract's line stays held
+    until `flask chain replay-parked` applies the rest."""
+    if not parking.discard(current_app.config, get_db(), parked_id, reason):
+        raise click.ClickException(f"no waiting parked event {parked_id}")
+    click.echo(f"discarded {parked_id}")
 
 
 @chain_cli.command("requeue")

@@ -59,7 +59,7 @@ def run_chain_sync(config: dict) -> None:
     consumer = chain_sync.make_consumer(config["KAFKA_BOOTSTRAP_SERVERS"])
     log.info("chain sync consuming %s as group %s", chain_sync.CHAIN_EVENTS.name, chain_sync.GROUP_ID)
     chain_sync.run(consumer, get_db(config), lambda topic, key, value: kafka.send(topic, key=key, value=value),
-                   kafka.flush, stop)
+                   kafka.flush, stop, config)
 
 
 def run_rq_worker(app: Flask, queues: list[str]) -> None:

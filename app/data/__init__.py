@@ -26,6 +26,8 @@ from app.data import (
     offerings,
     orders,
     outbox,
+    parked_contracts,
+    parked_events,
     passwords,
     payments,
     registrations,
@@ -41,7 +43,8 @@ from app.data.indexes import ensure
 COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists, converts, orders, dividends,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
-               kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments)
+               kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments,
+               parked_events, parked_contracts)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

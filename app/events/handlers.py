@@ -9,7 +9,8 @@ from app.events import payments, projections
 REQUIRED_LOG_FIELDS = ("id", "event", "address", "blockNumber", "blockHash", "logIndex", "transactionHash")
 
 
-def _problem(message: dict) -> str | None:
+def problem(message: dict) -> str | None:
+    """Why a message cannot be a chain event at all (None: it is well formed)."""
     kind = message.get("kind")
     if kind == "log":
         missing = [f for f in REQUIRED_LOG_FIELDS if f not in message]
@@ -37,9 +38,9 @@ def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
     failures: list[tuple[dict, str]] = []
     pending: list[dict] = []
     for message in messages:
-        problem = _problem(message)
-        if problem:
-            failures.append((message, problem))
+        why = problem(message)
+        if why:
+            failures.append((message, why))
         elif message["kind"] == "log":
             pending.append(message)
         else:
@@ -53,3 +54,11 @@ def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
                 projections.recompute(db, message["address"], dropped)
     _store(db, pending)
     return failures
+
+
+def apply_chain_message(db, message: dict) -> None:
+    """Apply one message or raise (a replay of a parked event: app/events/parking.py)."""
+    why = problem(message)
+    if why:
+        raise ValueError(why)
+    apply_chain_messages(db, [message])
