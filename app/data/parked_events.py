@@ -44,10 +44,9 @@ def waiting(db: Database, address: str | None = None, limit: int = 1000) -> list
     return list(db[NAME].find(query).sort([("partition", ASC), ("offset", ASC)]).limit(limit))
 
 
-def recent(db: Database, limit: int = 200) -> list[dict]:
-    """Waiting ones first, then the latest replayed or discarded (the staff page)."""
-    return waiting(db, limit=limit) + list(db[NAME].find({"status": {"$ne": PARKED}}).sort(
-        [("parkedAt", -1)]).limit(50))
+def closed(db: Database, limit: int = 50) -> list[dict]:
+    """The latest replayed or discarded, newest first."""
+    return list(db[NAME].find({"status": {"$ne": PARKED}}).sort([("closedAt", -1)]).limit(limit))
 
 
 def count_waiting(db: Database) -> int:

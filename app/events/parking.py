@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from app import locks
 from app.data import parked_contracts, parked_events
+from app.data.mongo import get_db
 from app.events.failures import describe, is_transient
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,13 @@ def _replay_one(db, apply: Callable, doc: dict, report: ReplayReport) -> bool:
     if parked_events.close(db, doc["_id"], parked_events.REPLAYED):
         report.replayed.append(doc["_id"])
     return True
+
+
+def staff_view(config: dict) -> dict:
+    """What the back-office page shows: waiting events in replay order, the held contracts, the latest closed."""
+    db = get_db(config)
+    return {"waiting": parked_events.waiting(db, limit=500), "held": parked_contracts.all_held(db),
+            "closed": parked_events.closed(db, limit=50)}
 
 
 def discard(config: dict | None, db, parked_id: str, note: str) -> bool:

@@ -17,6 +17,7 @@ from app.events.failures import is_transient
 from app.events.topics import CHAIN_EVENTS, CHAIN_EVENTS_DLQ
 from app.extensions import redis_client
 from tests.conftest import ROOT, flask_argv, wait_for
+from tests.integration.accounts.conftest import BrowserClient, login, make_user
 from tests.integration.backbone.conftest import holding
 
 ZERO = "0x" + "0" * 40
@@ -166,3 +167,22 @@ def test_a_lock_that_stays_busy_is_transient_whatever_its_callers_call_it(app):
             raise ValueError("a handler's own refusal")
     except ValueError as own:
         assert not is_transient(own)
+
+
+def test_admins_see_parked_events_with_their_error_and_others_cannot(app, db):
+    app.test_client_class = BrowserClient
+    token = Account.create().address
+    message = mint(token, 40, Account.create().address, 1)
+    parked_contracts.hold(db, token, message["id"])
+    parked_events.park(db, {"_id": message["id"], "topic": CHAIN_EVENTS.name, "partition": 2, "offset": 41,
+                            "key": token, "value": json.dumps(message), "address": token, "kind": "failed",
+                            "error": "WriteError: Failed to apply $inc operations", "trace": "Traceback (most recent"})
+    admin, subadmin = app.test_client(), app.test_client()
+    assert login(admin, make_user("admin")).status_code == 303
+    page = admin.get("/admin/parked-events/")
+    assert page.status_code == 200
+    assert message["id"] in page.text and "WriteError: Failed to apply $inc operations" in page.text
+    assert "Stack trace" in page.text and token in page.text and "flask chain replay-parked" in page.text
+    assert login(subadmin, make_user("subadmin", permissions=["orders", "kyc"])).status_code == 303
+    assert subadmin.get("/admin/parked-events/").status_code == 403
+    assert app.test_client().get("/admin/parked-events/").status_code in (302, 303)
