@@ -167,8 +167,9 @@ class _Runner:
         tx = {"nonce": signed.nonce, "hash": signed.tx_hash, "raw": signed.raw, "gas": signed.gas,
               "fees": {k: str(v) for k, v in signed.fees.items()}}
         self._keep_lease(record=False)  # the last check before the transaction can leave this process
-        if self.job.get("orderIds"):  # before the job record: chain-sync must find the orders of any mined hash
-            mint_txs.note(self.db, signed.tx_hash, self.job["_id"], self.job["orderIds"])
+        order_ids = self.job.get("orderIds") or ([self.job["orderId"]] if self.job.get("orderId") else [])
+        if order_ids:  # before the job record: chain-sync must find the orders of any mined hash (mint or freeze)
+            mint_txs.note(self.db, signed.tx_hash, self.job["_id"], order_ids)
         if not chain_jobs.add_tx(self.db, self.job["_id"], self.owner, tx, self.lease_s):
             raise LeaseLost(f"chain job {self.job['_id']} was taken over by another worker")
         self.job["txs"].append(tx)

@@ -254,15 +254,29 @@ def set_frozen(config: dict, actor: dict, order_id: str, frozen: bool) -> str:
 
 
 def _set_frozen(config: dict, order: dict, frozen: bool) -> str:
+    """Send the freeze; `isFreezed` changes only when chain-sync applies the token's TokensFrozen/TokensUnfrozen
+    (app.events.projections), so until then the order shows `freezePending` (freezing… or unfreezing…)."""
     if not order.get("isMinted"):
         raise Refusal("Only minted tokens can be frozen; this order's tokens are not on chain yet.")
+    if freeze_pending(config, order):
+        raise Refusal(f"This order's tokens are already {order['freezePending']}: wait for the chain to confirm it.")
     if bool(order.get("isFreezed")) == frozen:
         raise Refusal("This order's tokens are already frozen." if frozen else "This order's tokens are not frozen.")
     token = offerings.token_address(get_db(), order["offeringId"])
     version = int(order.get("freezeVersion") or 0)
     op = "freezePartialTokens" if frozen else "unfreezePartialTokens"
     job_id = chain_ops.submit(config, op, f"order:{order['_id']}:{version + 1}", token, order["walletAddress"],
-                              int(order["quantity"]), orderId=order["_id"])
+                              int(order["quantity"]), orderId=order["_id"], freezeVersion=version + 1)
     orders.transition(get_db(), order["_id"], {"freezeVersion": order.get("freezeVersion")},
-                      {"isFreezed": frozen, "freezeVersion": version + 1, "freezeJobId": job_id})
+                      {"freezePending": "freezing" if frozen else "unfreezing", "freezeVersion": version + 1,
+                       "freezeJobId": job_id})
     return job_id
+
+
+def freeze_pending(config: dict, order: dict) -> str:
+    """"freezing" or "unfreezing" while the order's freeze job is on its way; "" when none is (or its job failed)."""
+    pending = order.get("freezePending") or ""
+    if not pending or not order.get("freezeJobId"):
+        return ""
+    job = chain_ops.job_status(config, order["freezeJobId"])
+    return "" if job is None or job["status"] == "failed" else pending

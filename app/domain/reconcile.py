@@ -1,5 +1,8 @@
 """Reconciliation: do MongoDB's projections agree with the chain, holder by holder and token by token?
 
+Orders too: an order marked minted whose mint is not on chain (or the reverse), and orders marked
+frozen for more tokens than their wallet has frozen.
+
 Why: chain-sync is the only writer of holdings and supplies; this is the independent check
 an operator (or a cron) runs. It compares at the height the chain monitor has published
 (its checkpoint), not the chain head, so confirmations and ordinary lag are not reported
@@ -15,7 +18,7 @@ from web3 import Web3
 
 from app.chain.artifacts import contract
 from app.chain.node import web3_client
-from app.data import chain_checkpoints, chain_tokens, holdings
+from app.data import chain_checkpoints, chain_tokens, holdings, mint_claims, mint_txs, offerings
 from app.data.mongo import get_db
 from app.events.projections import ZERO
 
@@ -50,7 +53,8 @@ def _token_drift(db, w3: Web3, token: str, block: int) -> list[Drift]:
     bound = contract(w3, "Token", token)
     fns = bound.functions
     projected = {doc["wallet"]: doc for doc in holdings.for_token(db, token)}
-    receivers = {log["args"]["to"] for log in bound.events.Transfer().get_logs(from_block=0, to_block=block)}
+    transfers = bound.events.Transfer().get_logs(from_block=0, to_block=block)
+    receivers = {log["args"]["to"] for log in transfers}
     drifts = []
     for wallet in sorted((set(projected) | receivers) - {ZERO}):
         doc = projected.get(wallet, {})
@@ -64,4 +68,25 @@ def _token_drift(db, w3: Web3, token: str, block: int) -> list[Drift]:
                                ("paused", status.get("paused", True), fns.paused().call(block_identifier=block))):
         if mine != theirs:
             drifts.append(Drift(token, None, name, mine, theirs))
+    return drifts + _order_drift(db, fns, token, block, transfers)
+
+
+def _order_drift(db, fns, token: str, block: int, transfers: list) -> list[Drift]:
+    """Orders against the chain: minted marks against the token's mints (through `mintTxs`, as chain-sync marks
+    them), and the tokens orders hold frozen against each wallet's frozen amount (other freezes may add to it)."""
+    mint_hashes = {log["transactionHash"].to_0x_hex() for log in transfers if log["args"]["from"] == ZERO}
+    should_be_minted = {order_id for ids in mint_txs.orders_by_tx(db, sorted(mint_hashes)).values()
+                        for order_id in ids}
+    drifts, frozen_by_wallet = [], {}
+    for order in mint_claims.settled(db, offerings.ids_by_token(db, token)):
+        marked, on_chain = bool(order.get("isMinted")), order["_id"] in should_be_minted
+        if marked != on_chain:
+            drifts.append(Drift(token, order["walletAddress"], f"order {order['_id']} minted", marked, on_chain))
+        if marked and order.get("isFreezed"):
+            wallet = order["walletAddress"]
+            frozen_by_wallet[wallet] = frozen_by_wallet.get(wallet, 0) + int(order["quantity"])
+    for wallet, frozen in sorted(frozen_by_wallet.items()):
+        chain_frozen = fns.getFrozenTokens(wallet).call(block_identifier=block)
+        if frozen > chain_frozen:
+            drifts.append(Drift(token, wallet, "frozen by orders (at most the frozen amount)", frozen, chain_frozen))
     return drifts

@@ -25,6 +25,7 @@ from app.data import (
     registrations,
     whitelists,
 )
+from app.events import order_freezes
 
 ZERO = "0x" + "0" * 40
 START = (-1, -1)
@@ -89,6 +90,7 @@ def apply_logs(db, logs: list[dict]) -> None:
         if registry_events:
             _apply_registry(db, address, registry_events)
     _mark_minted(db, [log for log in logs if log["event"] == "Transfer" and log["args"]["from"] == ZERO])
+    order_freezes.confirm(db, logs)  # an order's isFreezed, once its freeze is on chain
 
 
 def _mark_minted(db, mints: list[dict]) -> None:

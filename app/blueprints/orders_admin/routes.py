@@ -87,6 +87,7 @@ def _order_page(order_id: str, refusal: Refusal | None = None, cancel_reason: st
     order = order_admin.order_for_admin(current_user_doc(), order_id)
     job = chain_ops.job_status(current_app.config, order["freezeJobId"]) if order.get("freezeJobId") else None
     return render_template("orders_admin/show.html", order=order, flags=FLAGS, freeze_job=job, refusal=refusal,
+                           freeze_pending=order_admin.freeze_pending(current_app.config, order),
                            cancel_reason=cancel_reason, takes_bank_transfer=order_admin.takes_bank_transfer)
 
 

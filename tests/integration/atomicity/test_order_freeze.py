@@ -34,8 +34,8 @@ def test_admins_freezing_at_once_freeze_once(app, db):
         results = race(app, [lambda a=a, o=str(order_id): set_frozen(app.config, a, o, True) for a in admins])
         frozen = [r for r in results if isinstance(r, str)]
         assert len(frozen) == 1, results
-        assert all(isinstance(r, Refusal) and "already frozen" in str(r) for r in results if r not in frozen)
+        assert all(isinstance(r, Refusal) and "already freezing" in str(r) for r in results if r not in frozen), results
         assert db.chainJobs.count_documents({"orderId": order_id}) == 1
         assert db.auditLogs.count_documents({"event": "order.frozen", "details.orderId": str(order_id)}) == 1
         order = db.orders.find_one({"_id": order_id})
-        assert (order["isFreezed"], order["freezeVersion"], order["freezeJobId"]) == (True, 1, frozen[0])
+        assert (order["freezePending"], order["freezeVersion"], order["freezeJobId"]) == ("freezing", 1, frozen[0])

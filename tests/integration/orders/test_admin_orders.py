@@ -150,9 +150,10 @@ def test_freezing_needs_minted_tokens_and_sends_one_chain_job(app, db, offering,
     job = db.chainJobs.find_one({"_id": f"freezePartialTokens:order:{order['_id']}:1"})
     assert job is not None and job["target"] == token
     assert db.chainJobs.count_documents({"op": "freezePartialTokens"}) == 1
-    assert db.orders.find_one({"_id": order["_id"]})["isFreezed"] is True
-    assert "already frozen" in admin_client.get(url).text
-    post(admin_client, url + "/unfreeze")
-    assert db.chainJobs.find_one({"_id": f"unfreezePartialTokens:order:{order['_id']}:2"}) is not None
-    assert db.orders.find_one({"_id": order["_id"]})["isFreezed"] is False
-    assert db.auditLogs.count_documents({"event": {"$in": ["order.frozen", "order.unfrozen"]}}) == 2
+    stored = db.orders.find_one({"_id": order["_id"]})
+    assert (stored["isFreezed"], stored["freezePending"]) == (False, "freezing"), "frozen once the chain confirms it"
+    page = admin_client.get(url).text
+    assert "already freezing" in page and "freezing… (waiting for the chain)" in page
+    post(admin_client, url + "/unfreeze")  # not before the freeze is confirmed
+    assert db.chainJobs.find_one({"_id": f"unfreezePartialTokens:order:{order['_id']}:2"}) is None
+    assert db.auditLogs.count_documents({"event": {"$in": ["order.frozen", "order.unfrozen"]}}) == 1
