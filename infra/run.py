@@ -1,7 +1,8 @@
 """`make run`: the whole platform on loopback with its data under var/.
 
 Starts the servers, prepares the database, topics and contracts (idempotent), then runs the
-Procfile's processes under honcho. Ctrl-C or SIGTERM stops the processes, then the servers.
+Procfile's processes under infra/supervise.py, which restarts a process that dies (with
+backoff) instead of stopping the others. Ctrl-C or SIGTERM stops the processes, then the servers.
 """
 
 from __future__ import annotations
@@ -53,16 +54,31 @@ def ports_from_env() -> Ports:
                     for name in ("redis", "mongo", "kafka", "kafka_controller", "anvil")})
 
 
+def sandbox_env(environ: dict[str, str]) -> dict[str, str]:
+    """The sandbox's ports and every setting that talks to them, derived together so a second stack moves all of it.
+
+    `LIBERTUM_SANDBOX_SMTP_PORT` / `LIBERTUM_SANDBOX_HTTP_PORT` (or the older `SANDBOX_SMTP_PORT` /
+    `SANDBOX_HTTP_PORT`) move the sandbox and the app's mail, SMS, KYC and e-signature calls with it;
+    a provider URL set explicitly (a real provider) is kept.
+    """
+    smtp = environ.get("LIBERTUM_SANDBOX_SMTP_PORT") or environ.get("SANDBOX_SMTP_PORT") or "1025"
+    http = environ.get("LIBERTUM_SANDBOX_HTTP_PORT") or environ.get("SANDBOX_HTTP_PORT") or "8025"
+    derived = {"SMTP_SERVER": f"127.0.0.1:{smtp}", "SMS_API_URL": f"http://127.0.0.1:{http}/sms",
+               "KYC_API_URL": f"http://127.0.0.1:{http}/kyc", "ESIGN_API_URL": f"http://127.0.0.1:{http}/esign"}
+    return {"SANDBOX_SMTP_PORT": smtp, "SANDBOX_HTTP_PORT": http,
+            **{name: environ.get(name) or value for name, value in derived.items()}}
+
+
 def flask(env: dict[str, str], *args: str) -> None:
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env, check=False)
     if result.returncode != 0:
         raise StackError(f"`flask {' '.join(args)}` failed (exit {result.returncode}); see the lines above.")
 
 
-def wait_until_ready(url: str, honcho: subprocess.Popen, timeout: float = 60) -> bool:
-    """True once the web process reports every dependency up; False if the processes died first."""
+def wait_until_ready(url: str, supervisor: subprocess.Popen, timeout: float = 60) -> bool:
+    """True once the web process reports every dependency up; False if the supervisor stopped first."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and honcho.poll() is None:
+    while time.monotonic() < deadline and supervisor.poll() is None:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -70,7 +86,7 @@ def wait_until_ready(url: str, honcho: subprocess.Popen, timeout: float = 60) ->
         except OSError:
             pass
         time.sleep(0.2)
-    if honcho.poll() is None:
+    if supervisor.poll() is None:
         print(f"make run: {url} did not report ready within {timeout:.0f} s; see the process logs above.",
               file=sys.stderr, flush=True)
     return False
@@ -87,17 +103,18 @@ def main() -> int:
         print(f"\nmake run: {error}", file=sys.stderr)
         return 1
     env = {**os.environ, "LIBERTUM_ENV": os.environ.get("LIBERTUM_ENV", "development"), **stack.env(),
-           **local_secrets(VAR / "secrets.env"), "WEB_PORT": str(web_port), "PYTHONUNBUFFERED": "1",
+           **local_secrets(VAR / "secrets.env"), **sandbox_env(dict(os.environ)), "WEB_PORT": str(web_port),
+           "PYTHONUNBUFFERED": "1",
            "PUBLIC_URL": os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{web_port}"),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    honcho = None
+    supervisor = None
     stopping = False
 
     def stop(*_):
         nonlocal stopping
         stopping = True
-        if honcho and honcho.poll() is None:
-            honcho.send_signal(signal.SIGTERM)
+        if supervisor and supervisor.poll() is None:
+            supervisor.send_signal(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -106,12 +123,14 @@ def main() -> int:
         for command in (("db", "init"), ("kafka", "init"), ("chain", "bootstrap")):
             flask(env, *command)
         if not stopping:
-            honcho = subprocess.Popen(["honcho", "start", "-f", "Procfile"], cwd=ROOT, env=env)
-            if wait_until_ready(f"http://127.0.0.1:{web_port}/readyz", honcho):
+            supervisor = subprocess.Popen([sys.executable, "-m", "infra.supervise", "--procfile", "Procfile"],
+                                          cwd=ROOT, env=env)
+            if wait_until_ready(f"http://127.0.0.1:{web_port}/readyz", supervisor):
                 print(f"\nLibertum is up in {time.monotonic() - started:.1f} s: http://127.0.0.1:{web_port}/  "
-                      f"(readiness: /readyz; Ctrl-C stops everything)\n", flush=True)
-            honcho.wait()
-        return 0 if stopping else (honcho.returncode if honcho else 1)
+                      f"(readiness: /readyz; a process that dies is restarted; Ctrl-C stops everything)\n",
+                      flush=True)
+            supervisor.wait()
+        return 0 if stopping else (supervisor.returncode if supervisor else 1)
     except StackError as error:
         print(f"\nmake run: {error}", file=sys.stderr)
         return 1
