@@ -6,6 +6,10 @@ bind = f"127.0.0.1:{os.environ.get('WEB_PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = 4
 graceful_timeout = 10
+# gunicorn 25+ opens a control socket at one path per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl),
+# so a second stack on the machine (or the benchmarks' servers) would take over the first one's. Nothing here
+# uses `gunicornc`: no socket.
+control_socket_disable = True
 accesslog = "-"
 # %({x-request-id}o)s is the response header app/logs.py sets, so access lines join the app's lines.
 access_log_format = ('{"ts": "%(t)s", "level": "INFO", "logger": "gunicorn.access", "method": "%(m)s", '
