@@ -20,8 +20,9 @@ from pathlib import Path
 from infra import tools
 from infra.tools import ROOT
 
+# binary -> Debian package; wrk drives the benchmarks (bench/harness.py)
 APT_PACKAGES = {"redis-server": "redis-server", "chromium": "chromium", "java": "openjdk-17-jre-headless",
-                "mvn": "maven"}
+                "mvn": "maven", "wrk": "wrk"}
 
 
 class InstallError(RuntimeError):
