@@ -30,7 +30,7 @@ def ready(db: Database, offering_id) -> list[dict]:
     """
     found = db[ORDERS].find({"offeringId": offering_id, "isSettled": True, "isMinted": {"$ne": True}},
                             {"walletAddress": 1, "quantity": 1})
-    return sorted((amounts.decode(order, ("quantity",)) for order in found), key=lambda order: order["_id"])
+    return sorted(found, key=lambda order: order["_id"])
 
 
 def settled(db: Database, offering_ids: list) -> list[dict]:
