@@ -14,6 +14,14 @@ def money(minor: int | None, currency: str = "USD") -> str:
     return f"{sign}{symbol}{whole:,}" + (f".{cents:02d}" if cents else "")
 
 
+def fixed_units(base: int | None, decimals: int) -> str:
+    """Base units with every decimal shown, as an amount to send exactly: (507500000, 6) -> "507.500000"."""
+    base, decimals = int(base or 0), int(decimals)
+    sign, base = ("-" if base < 0 else ""), abs(base)
+    whole, frac = divmod(base, 10 ** decimals)
+    return f"{sign}{whole:,}" + (f".{frac:0{decimals}d}" if decimals else "")
+
+
 def percent(bps: int | None) -> str:
     """Basis points as a percentage: 725 -> "7.25%", 700 -> "7%"."""
     whole, part = divmod(int(bps or 0), 100)
@@ -23,3 +31,4 @@ def percent(bps: int | None) -> str:
 def register_template_filters(app: Flask) -> None:
     app.add_template_filter(money)
     app.add_template_filter(percent)
+    app.add_template_filter(fixed_units)

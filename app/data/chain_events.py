@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pymongo import UpdateOne
 from pymongo.database import Database
 
-from app.data import bulk
+from app.data import amounts, bulk
 from app.data.indexes import ASC, Index
 
 NAME = "chainEvents"
@@ -28,8 +28,9 @@ INDEXES = (
 
 
 def storable(event: dict) -> dict:
-    """Event fields as stored: integer args become decimal strings (uint256 exceeds BSON's int64)."""
-    args = {k: str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+    """Event fields as stored: integer args become decimal strings (uint256 exceeds BSON's int64,
+    app/data/amounts.py); readers take them with int(), knowing which arguments are numbers."""
+    args = {k: amounts.store(int(v)) if isinstance(v, int) and not isinstance(v, bool) else v
             for k, v in (event.get("args") or {}).items()}
     return {**{k: v for k, v in event.items() if k not in ("id", "kind")}, "args": args}
 

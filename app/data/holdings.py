@@ -1,6 +1,7 @@
 """The `holdings` collection: chain-sync's projection of balances per (token, wallet).
 
-`_id` is `token:wallet`. Amounts are decimal strings (uint256 exceeds BSON's int64); the
+`_id` is `token:wallet`. Amounts are decimal strings in MongoDB (uint256 exceeds BSON's int64) and int
+once read (app/data/amounts.py); the
 watermark (`wmBlock`, `wmLog`) is the position of the last event folded in, written in the
 same single-document update as the amounts, so a replayed event is recognised and skipped.
 """
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 from pymongo import ReplaceOne
 from pymongo.database import Database
 
-from app.data import bulk
+from app.data import amounts, bulk
 from app.data.indexes import ASC, Index
 
 NAME = "holdings"
@@ -26,7 +27,7 @@ def holding_id(token: str, wallet: str) -> str:
 def load(db: Database, token: str, wallets: list[str]) -> dict[str, dict]:
     """Current projections of `wallets` for `token`, by wallet (missing ones absent)."""
     ids = [holding_id(token, w) for w in wallets]
-    return {d["wallet"]: d for d in db[NAME].find({"_id": {"$in": ids}})}
+    return {d["wallet"]: _decoded(d) for d in db[NAME].find({"_id": {"$in": ids}})}
 
 
 def save(db: Database, token: str, states: dict[str, dict]) -> None:
@@ -45,7 +46,7 @@ def replace_token(db: Database, token: str, states: dict[str, dict]) -> None:
 
 
 def for_token(db: Database, token: str) -> list[dict]:
-    return list(db[NAME].find({"token": token}))
+    return [_decoded(d) for d in db[NAME].find({"token": token})]
 
 
 def tokens(db: Database) -> list[str]:
@@ -53,10 +54,15 @@ def tokens(db: Database) -> list[str]:
 
 
 def _doc(token: str, wallet: str, state: dict, now: datetime) -> dict:
-    return {"token": token, "wallet": wallet, "balance": str(state["balance"]), "frozen": str(state["frozen"]),
+    return {"token": token, "wallet": wallet, "balance": amounts.store(state["balance"]),
+            "frozen": amounts.store(state["frozen"]),
             "isFrozen": state["isFrozen"], "wmBlock": state["wm"][0], "wmLog": state["wm"][1], "updatedAt": now}
 
 
 def of_wallets(db: Database, wallets: list[str]) -> list[dict]:
     """Every token position of the wallets (the portfolio; the `wallet` index, one query for all wallets)."""
-    return list(db[NAME].find({"wallet": {"$in": wallets}})) if wallets else []
+    return [_decoded(d) for d in db[NAME].find({"wallet": {"$in": wallets}})] if wallets else []
+
+
+def _decoded(doc: dict) -> dict:
+    return amounts.decode(doc, ("balance", "frozen"))

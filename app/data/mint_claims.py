@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pymongo import UpdateOne
 from pymongo.database import Database
 
-from app.data import bulk
+from app.data import amounts, bulk
 from app.data.indexes import ASC, Index
 
 NAME = "mintClaims"
@@ -30,7 +30,7 @@ def ready(db: Database, offering_id) -> list[dict]:
     """
     found = db[ORDERS].find({"offeringId": offering_id, "isSettled": True, "isMinted": {"$ne": True}},
                             {"walletAddress": 1, "quantity": 1})
-    return sorted(found, key=lambda order: order["_id"])
+    return sorted((amounts.decode(order, ("quantity",)) for order in found), key=lambda order: order["_id"])
 
 
 def settled(db: Database, offering_ids: list) -> list[dict]:

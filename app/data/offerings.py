@@ -1,10 +1,14 @@
-"""The `offerings` collection (seed: Offering). Real-estate offerings from draft to deployed token."""
+"""The `offerings` collection (seed: Offering). Real-estate offerings from draft to deployed token.
+
+`tokensSold` is in token base units: a decimal string in MongoDB, an int once read (app/data/amounts.py).
+"""
 
 from __future__ import annotations
 
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from app.data import amounts
 from app.data.indexes import ASC, Index
 
 NAME = "offerings"
@@ -19,15 +23,22 @@ INDEXES = (
 LIVE_STATUS = "live"
 CARD_FIELDS = {"overview.title": 1, "overview.subTitle": 1, "overview.location": 1, "overview.cover": 1,
                "projectDetails.assetType": 1, "projectDetails.propertyType": 1, "projectDetails.projectedYield": 1,
-               "projectDetails.minInvestment": 1, "projectDetails.tokenSupply": 1,
+               "projectDetails.minInvestment": 1, "projectDetails.tokenSupply": 1, "projectDetails.tokenDecimals": 1,
                "projectDetails.navLaunchPrice": 1, "projectDetails.startDate": 1, "projectDetails.endDate": 1,
                "projectDetails.authorizedCountries": 1, "projectDetails.isPrivate": 1, "projectDetails.tokenTicker": 1,
                "projectDetails.offeringMembers": 1, "projectDetails.assetName": 1,
                "raisedAmount": 1, "tokensSold": 1, "isSoldOut": 1, "status": 1, "isActive": 1, "isDelete": 1}
 
 
+AMOUNTS = ("tokensSold",)
+
+
+def _decoded(doc: dict | None) -> dict | None:
+    return amounts.decode(doc, AMOUNTS)
+
+
 def by_id(db, offering_id: ObjectId) -> dict | None:
-    return db[NAME].find_one({"_id": offering_id, "isDelete": {"$ne": True}})
+    return _decoded(db[NAME].find_one({"_id": offering_id, "isDelete": {"$ne": True}}))
 
 
 def listed_cards(db, ids: list[ObjectId] | None = None) -> list[dict]:
@@ -35,12 +46,12 @@ def listed_cards(db, ids: list[ObjectId] | None = None) -> list[dict]:
     query = {"isActive": True, "isDelete": {"$ne": True}, "status": {"$in": ["live", "closed"]}}
     if ids is not None:
         query["_id"] = {"$in": ids}
-    return list(db[NAME].find(query, CARD_FIELDS))
+    return [_decoded(d) for d in db[NAME].find(query, CARD_FIELDS)]
 
 
 def insert(db, offering: dict) -> ObjectId:
     """Insert; callers that list it tell the marketplace catalogue (app.domain.catalogue.record_change)."""
-    return db[NAME].insert_one(offering).inserted_id
+    return db[NAME].insert_one(amounts.encode(offering, AMOUNTS)).inserted_id
 
 
 def token_address(db, offering_id) -> str | None:
@@ -69,11 +80,11 @@ EDITABLE = ("draft", "changes_requested")
 
 def owned(db, offering_id: ObjectId, owner_id: ObjectId) -> dict | None:
     """The offering if `owner_id` created it (other issuers get None, as if it did not exist)."""
-    return db[NAME].find_one({"_id": offering_id, "createdBy": owner_id, "isDelete": {"$ne": True}})
+    return _decoded(db[NAME].find_one({"_id": offering_id, "createdBy": owner_id, "isDelete": {"$ne": True}}))
 
 
 def of_owner(db, owner_id: ObjectId) -> list[dict]:
-    return list(db[NAME].find({"createdBy": owner_id, "isDelete": {"$ne": True}}).sort("_id", -1))
+    return [_decoded(d) for d in db[NAME].find({"createdBy": owner_id, "isDelete": {"$ne": True}}).sort("_id", -1)]
 
 
 def save_fields(db, offering_id: ObjectId, owner_id: ObjectId, fields: dict, step_key: str, next_step: int) -> bool:
@@ -108,7 +119,7 @@ def transition(db, offering_id: ObjectId, allowed_from: tuple[str, ...], changes
     query = {"_id": offering_id, "status": {"$in": list(allowed_from)}, "isDelete": {"$ne": True}, **(expect or {})}
     if owner_id is not None:
         query["createdBy"] = owner_id
-    return db[NAME].find_one_and_update(query, {"$set": changes}, return_document=ReturnDocument.AFTER)
+    return _decoded(db[NAME].find_one_and_update(query, {"$set": changes}, return_document=ReturnDocument.AFTER))
 
 
 def add_comment(db, offering_id: ObjectId, comment: dict) -> bool:

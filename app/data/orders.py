@@ -4,6 +4,9 @@ Minting: an order's claim by the one mint job allowed to mint it is a `mintClaim
 (app.data.mint_claims), and the job's transactions are in `mintTxs`; nothing is written on
 the order until chain-sync sees its mint and sets `isMinted`, `orderMinted` (the block's
 time) and `tx_hash`.
+
+Amounts in base units (`quantity`, `paymentDue`, `paidAmount`, each payment's `amount`) are stored
+as decimal strings and read as int (app/data/amounts.py); every read here returns them decoded.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from app.data import amounts
 from app.data.indexes import ASC, DESC, Index
 
 NAME = "orders"
@@ -27,14 +31,34 @@ INDEXES = (
 )
 
 
+AMOUNTS = ("quantity", "paymentDue", "paidAmount")  # base units: decimal strings in MongoDB
+
+
+def decoded(doc: dict | None) -> dict | None:
+    """An order as read, its base-unit amounts (and its payments' amounts) as int."""
+    if doc is not None:
+        amounts.decode(doc, AMOUNTS)
+        for payment in doc.get("payments") or []:
+            amounts.decode(payment, ("amount",))
+    return doc
+
+
+def encoded(doc: dict) -> dict:
+    """An order as written: a copy with its base-unit amounts (and its payments' amounts) as decimal strings."""
+    out = amounts.encode(doc, AMOUNTS)
+    if doc.get("payments"):
+        out["payments"] = [amounts.encode(p, ("amount",)) for p in doc["payments"]]
+    return out
+
+
 def get(db: Database, order_id) -> dict | None:
-    return db[NAME].find_one({"_id": order_id})
+    return decoded(db[NAME].find_one({"_id": order_id}))
 
 
 def of_user(db: Database, user_id, limit: int = 1000) -> list[dict]:
     """One investor's orders (the portfolio; by the (userId, createdAt) index, sorted in Python:
     FerretDB v1 does not push sorts down)."""
-    return list(db[NAME].find({"userId": user_id}).limit(limit))
+    return [decoded(d) for d in db[NAME].find({"userId": user_id}).limit(limit)]
 
 
 # --- Placement (app.domain.ordering): idempotent insert, state changes, the back office's pages ---
@@ -59,26 +83,26 @@ class DuplicateOrder(Exception):
 def insert_new(db: Database, doc: dict) -> None:
     """Insert a new order; raises DuplicateOrder naming the key that already exists."""
     try:
-        db[NAME].insert_one(doc)
+        db[NAME].insert_one(encoded(doc))
     except DuplicateKeyError:
         clash = db[NAME].count_documents({"idempotencyKey": doc["idempotencyKey"]}, limit=1)
         raise DuplicateOrder("idempotencyKey" if clash else "paymentReference") from None
 
 
 def by_key(db: Database, idempotency_key: str) -> dict | None:
-    return db[NAME].find_one({"idempotencyKey": idempotency_key})
+    return decoded(db[NAME].find_one({"idempotencyKey": idempotency_key}))
 
 
 def transition(db: Database, order_id, condition: dict, changes: dict) -> dict | None:
     """Change the order only while `condition` holds; the updated order or None."""
-    return db[NAME].find_one_and_update({"_id": order_id, **condition}, {"$set": changes},
-                                        return_document=ReturnDocument.AFTER)
+    return decoded(db[NAME].find_one_and_update({"_id": order_id, **condition}, {"$set": encoded(changes)},
+                                                return_document=ReturnDocument.AFTER))
 
 
 def held(db: Database, offering_id) -> list[dict]:
     """Orders of the offering that hold tokens (placed and not cancelled), for recounting the reservations."""
-    return list(db[NAME].find({"offeringId": offering_id, "status": {"$in": list(HELD)}},
-                              {"userId": 1, "tokens": 1, "quantity": 1}))
+    return [decoded(d) for d in db[NAME].find({"offeringId": offering_id, "status": {"$in": list(HELD)}},
+                                              {"userId": 1, "tokens": 1, "quantity": 1})]
 
 
 def offering_ids(db: Database) -> list:
@@ -86,12 +110,12 @@ def offering_ids(db: Database) -> list:
 
 
 def of_investor(db: Database, user_id, offering_id) -> list[dict]:
-    return list(db[NAME].find({"userId": user_id, "offeringId": offering_id},
-                              {"quantity": 1, "tokens": 1, "isMinted": 1, "status": 1}))
+    return [decoded(d) for d in db[NAME].find({"userId": user_id, "offeringId": offering_id},
+                                              {"quantity": 1, "tokens": 1, "isMinted": 1, "status": 1})]
 
 
 def page(db: Database, query: dict, before_id=None, limit: int = 50) -> list[dict]:
     """One page of orders, newest first, continuing below `before_id` (keyset: no skip over earlier pages)."""
     if before_id is not None:
         query = {**query, "_id": {"$lt": before_id}}
-    return list(db[NAME].find(query, PAGE_FIELDS).sort("_id", -1).limit(limit))
+    return [decoded(d) for d in db[NAME].find(query, PAGE_FIELDS).sort("_id", -1).limit(limit)]

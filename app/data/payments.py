@@ -8,6 +8,8 @@ conditional update, before the order is credited; a transfer no order fits stays
 An admin decides an unmatched transfer (app/domain/transfer_review.py): `matching` ties it to
 the order they chose until settlement has recorded it there (then `matched`; a crash in
 between leaves it `matching`, listed again so the admin finishes it), or `refund_due`.
+
+`amount` is in stablecoin base units: a decimal string in MongoDB, an int once read (app/data/amounts.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
+from app.data import amounts
 from app.data.indexes import ASC, DESC, Index
 
 NAME = "payments"
@@ -29,16 +32,21 @@ FOR_REVIEW = [UNMATCHED, MATCHING]  # what the back office lists as waiting for 
 
 def record(db: Database, key: str, transfer: dict) -> dict:
     """The payment document for `key`, inserted from `transfer` the first time."""
-    return db[NAME].find_one_and_update(
-        {"_id": key}, {"$setOnInsert": {**transfer, "status": "new", "receivedAt": datetime.now(UTC)}},
-        upsert=True, return_document=ReturnDocument.AFTER)
+    return _decoded(db[NAME].find_one_and_update(
+        {"_id": key}, {"$setOnInsert": {**amounts.encode(transfer, ("amount",)), "status": "new",
+                                        "receivedAt": datetime.now(UTC)}},
+        upsert=True, return_document=ReturnDocument.AFTER))
+
+
+def _decoded(doc: dict | None) -> dict | None:
+    return amounts.decode(doc, ("amount",))
 
 
 def assign(db: Database, key: str, order_id) -> dict:
     """Tie the payment to `order_id` unless it is tied already; the document after (its `orderId` wins)."""
     db[NAME].update_one({"_id": key, "orderId": {"$exists": False}},
                         {"$set": {"orderId": order_id, "status": MATCHED}})
-    return db[NAME].find_one({"_id": key})
+    return _decoded(db[NAME].find_one({"_id": key}))
 
 
 def set_status(db: Database, key: str, status: str, reason: str | None = None) -> None:
@@ -46,22 +54,22 @@ def set_status(db: Database, key: str, status: str, reason: str | None = None) -
 
 
 def get(db: Database, key: str) -> dict | None:
-    return db[NAME].find_one({"_id": key})
+    return _decoded(db[NAME].find_one({"_id": key}))
 
 
 def unmatched(db: Database, limit: int = 200) -> list[dict]:
     """Transfers no order took, for the admin (newest first)."""
-    return list(db[NAME].find({"status": UNMATCHED}).sort("receivedAt", -1).limit(limit))
+    return [_decoded(d) for d in db[NAME].find({"status": UNMATCHED}).sort("receivedAt", -1).limit(limit)]
 
 
 def for_review(db: Database, limit: int = 200) -> list[dict]:
     """Transfers waiting for an admin: unmatched, or matched by one whose settlement did not finish (newest first)."""
-    return list(db[NAME].find({"status": {"$in": FOR_REVIEW}}).sort("receivedAt", -1).limit(limit))
+    return [_decoded(d) for d in db[NAME].find({"status": {"$in": FOR_REVIEW}}).sort("receivedAt", -1).limit(limit)]
 
 
 def refunds_due(db: Database, limit: int = 50) -> list[dict]:
     """Transfers an admin marked for refund, newest decision first."""
-    return list(db[NAME].find({"status": REFUND_DUE}).sort("refund.at", -1).limit(limit))
+    return [_decoded(d) for d in db[NAME].find({"status": REFUND_DUE}).sort("refund.at", -1).limit(limit)]
 
 
 def start_match(db: Database, key: str, order_id, by, now: datetime) -> bool:

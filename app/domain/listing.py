@@ -28,8 +28,10 @@ def listing_state(offering: dict, now: datetime) -> str | None:
 
 
 def is_sold_out(offering: dict) -> bool:
-    supply = offering.get("projectDetails", {}).get("tokenSupply") or 0
-    return supply > 0 and (offering.get("tokensSold") or 0) >= supply
+    """Every token sold: `tokensSold` (base units) against `tokenSupply` (whole tokens) in base units."""
+    details = offering.get("projectDetails") or {}
+    supply = int(details.get("tokenSupply") or 0)
+    return supply > 0 and int(offering.get("tokensSold") or 0) >= supply * 10 ** int(details.get("tokenDecimals") or 0)
 
 
 def target_amount(offering: dict) -> int:

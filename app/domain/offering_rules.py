@@ -33,7 +33,8 @@ _TICKER = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _MONEY = re.compile(r"^(\d{1,13})(?:\.(\d{1,2}))?$")
 _PERCENT = re.compile(r"^(\d{1,4})(?:\.(\d{1,2}))?$")
-MAX_SUPPLY = 10**12
+MAX_SUPPLY = 10**12  # whole tokens: the largest supply the amounts (app/data/amounts.py) and reservations are tested to
+MAX_DECIMALS = 18    # ERC-20's usual maximum; base units beyond int64 are stored as decimal strings
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Field:
     choices: tuple[str, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    limit_note: str = ""  # why the maximum, said with it
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,10 @@ STEPS: tuple[Step, ...] = (
         Field("deRatio", "Debt to equity (%)", "percent", maximum=1000_00))),
     Step("token", "Token", "projectDetails", (
         Field("assetName", "Token name"), Field("tokenTicker", "Ticker (3-6 capitals or digits)", "ticker"),
-        Field("tokenSupply", "Token supply", "int", minimum=1, maximum=MAX_SUPPLY),
-        Field("tokenDecimals", "Decimals", "int", minimum=0, maximum=18),
+        Field("tokenSupply", "Token supply", "int", minimum=1, maximum=MAX_SUPPLY,
+              limit_note="the largest supply the platform supports"),
+        Field("tokenDecimals", "Decimals", "int", minimum=0, maximum=MAX_DECIMALS,
+              limit_note="the most decimals a token can have here"),
         Field("lockupMonths", "Lock-up (months)", "int", minimum=0, maximum=120),
         Field("maxTokenHolding", "Most tokens one investor may hold", "int", minimum=1, maximum=MAX_SUPPLY),
         Field("navLaunchPrice", "Price per token at launch (NAV)", "money", minimum=1))),
@@ -136,9 +140,10 @@ def _emails(text: str) -> tuple[list[str] | None, str | None]:
 
 def _ranged(field: Field, number: int, shown: str) -> tuple[int | None, str | None]:
     if field.minimum is not None and number < field.minimum:
-        return None, f"Must be at least {field.minimum if field.kind == 'int' else shown_minimum(field)}."
+        return None, f"Must be at least {f'{field.minimum:,}' if field.kind == 'int' else shown_minimum(field)}."
     if field.maximum is not None and number > field.maximum:
-        return None, f"Must be at most {field.maximum if field.kind == 'int' else shown_maximum(field)}."
+        note = f" ({field.limit_note})" if field.limit_note else ""
+        return None, f"Must be at most {f'{field.maximum:,}' if field.kind == 'int' else shown_maximum(field)}{note}."
     return number, None
 
 

@@ -3,7 +3,9 @@
 Units: money in cents, prices in cents per whole token (the offering's current NAV),
 the fee in basis points (the wizard's "percent" kind), supply and holding limits in whole
 tokens as the issuer typed them, the order's `quantity` in token base units
-(whole tokens x 10**tokenDecimals, what the chain mints).
+(whole tokens x 10**tokenDecimals, what the chain mints: an int of any size, stored as a
+decimal string, app/data/amounts.py). What a stablecoin order owes in the coin's base units
+is app/domain/payments_rules.stablecoin_due, with the coin's own decimals.
 
 Rounding, stated once: orders buy whole tokens. An amount buys the whole tokens it covers
 (rounded down, the rest is not charged); the fee is rounded to the nearest cent, halves up.
@@ -21,7 +23,6 @@ from app.formatting import money
 _MONEY = re.compile(r"^(\d{1,13})(?:\.(\d{1,2}))?$")
 _WHOLE = re.compile(r"^\d{1,13}$")
 PAYMENT_METHODS = ("fiat", "crypto")
-STABLECOIN_UNITS_PER_CENT = 10**4  # a 6-decimal USD stablecoin: 1 cent = 10**4 base units
 NOT_WHITELISTED = ("You are not whitelisted for this offering: request whitelisting and wait for its approval "
                    "before ordering.")
 
@@ -183,8 +184,3 @@ def check(offering: dict, q: Quote, standing: Standing, now: datetime, reserved:
     check_amount(offering, q)
     check_standing(offering, q, standing)
     check_supply(q.tokens, remaining_supply(offering, reserved))
-
-
-def payment_due(total_cents: int) -> int:
-    """Stablecoin base units (6 decimals) for an amount in cents."""
-    return total_cents * STABLECOIN_UNITS_PER_CENT

@@ -5,9 +5,14 @@ and the offering's supply in one atomic step (app/domain/reservations.py) and in
 order, already `pending_payment`. Why the lock around both: FerretDB v1 has no transactions
 (and its updates are not isolated), so the reservation and the order cannot be one write;
 the lock makes them one step that a recount never sees half done. The unique idempotency
-key makes a double submit return the first order (its reservation is given back). A process
-that dies inside the lock leaves its in-flight mark in Redis; the next holder sees it and
-rebuilds the counters from the orders (`flask orders repair` rebuilds every offering's).
+key makes a double submit return the first order (its reservation is given back); an insert
+that fails for any other reason gives the reservation back too before the error goes on, so
+no tokens stay reserved without an order (its in-flight mark stays: should a lost connection
+hide an insert that landed, the next placement recounts from the orders before reserving).
+The reservation counts whole tokens (`tokens`), never base units: those are the order's
+`quantity` (app/data/amounts.py). A process that dies inside the lock leaves its in-flight
+mark in Redis; the next holder sees it and rebuilds the counters from the orders (`flask
+orders repair` rebuilds every offering's).
 
 Reservations do not touch the offering's cached page or the marketplace catalogue: they show
 the raise and tokens sold, which settlement changes (and tells the cache, app.cache), not
@@ -29,12 +34,10 @@ from redis.exceptions import LockError
 from web3 import Web3
 
 from app import locks
-from app.chain.bootstrap import STABLECOIN_KEY
 from app.data import holdings, offerings, orders, user_details, whitelists
 from app.data.mongo import get_db
-from app.domain import listing, order_rules, reservations
+from app.domain import listing, order_rules, payments, reservations
 from app.domain.order_rules import Quote, Refusal, Standing
-from app.domain.platform_chain import current_platform
 from app.extensions import redis_client
 
 LOCK_TTL_S = 10      # a holder that died frees the offering after this
@@ -217,16 +220,16 @@ def _order_doc(config: dict, user: dict, offering: dict, q: Quote, method: str, 
            "paidAmount": 0, "payments": [], "paymentFlag": None, "investorEmail": user.get("email"),
            "offeringTitle": (offering.get("overview") or {}).get("title"), "tokenTicker": details.get("tokenTicker")}
     if method == "crypto":
-        doc.update(paymentToken=_stablecoin(config), paymentAddress=offering["paymentAddress"],
-                   paymentDue=order_rules.payment_due(q.total))
+        doc.update(_crypto_terms(config, offering, q.total))
     return doc
 
 
-def _stablecoin(config: dict) -> str:
-    stablecoin = ((current_platform(config) or {}).get(STABLECOIN_KEY) or {}).get("address")
-    if not stablecoin:
-        raise Refusal("Stablecoin payments are not available right now; choose bank transfer.", "method")
-    return stablecoin
+def _crypto_terms(config: dict, offering: dict, total_cents: int) -> dict:
+    """The stablecoin, receiving address and amount due in its base units (its own decimals, not assumed)."""
+    try:
+        return payments.crypto_terms(config, offering["_id"], total_cents)
+    except (payments.PaymentsUnavailable, LookupError, ValueError):
+        raise Refusal("Stablecoin payments are not available right now; choose bank transfer.", "method") from None
 
 
 def _reserve_and_insert(config: dict, db, doc: dict, offering: dict, position: dict, user: dict) -> dict:
@@ -237,14 +240,27 @@ def _reserve_and_insert(config: dict, db, doc: dict, offering: dict, position: d
         raise _holding_refusal(config, offering, uid, tokens, position)
     if outcome == reservations.SUPPLY_FULL:
         raise _supply_refusal(config, offering, tokens)
+    try:
+        placed = _insert(db, doc)
+    except BaseException:
+        reservations.release(config, oid, uid, tokens)  # nothing was inserted: no tokens stay reserved
+        raise
+    if placed is not doc:  # the same form, submitted again meanwhile: its first order holds the tokens
+        reservations.release(config, oid, uid, tokens)
+        return _own(placed, user)
+    return doc
+
+
+def _insert(db, doc: dict) -> dict:
+    """Insert the order, drawing another payment reference on a clash; the order with its idempotency key
+    if one exists already."""
     for _ in range(5):
         try:
             orders.insert_new(db, doc)
             return doc
         except orders.DuplicateOrder as clash:
-            if clash.field == "idempotencyKey":  # the same form, submitted again meanwhile
-                reservations.release(config, oid, uid, tokens)
-                return _own(orders.by_key(db, doc["idempotencyKey"]), user)
+            if clash.field == "idempotencyKey":
+                return orders.by_key(db, doc["idempotencyKey"])
             doc["paymentReference"] = new_payment_reference()
     raise RuntimeError("no free payment reference after 5 draws")  # 32**8 references: never in practice
 

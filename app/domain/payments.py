@@ -65,13 +65,14 @@ def stablecoin(config: dict, record: dict | None = None) -> dict:
 
 
 def crypto_terms(config: dict, offering_id, total_cents: int) -> dict:
-    """The fields a crypto order stores at placement: token, receiving address, amount due in base units."""
+    """The fields a crypto order stores at placement: token, receiving address, amount due in base units of the
+    stablecoin and its decimals (what the order's pages format the amounts with)."""
     coin = stablecoin(config)
     address = _receiving_address(config, offering_id, treasury(config))
     if address is None:
         raise LookupError(f"no offering {offering_id}")
     return {"paymentToken": coin["address"], "paymentAddress": address,
-            "paymentDue": stablecoin_due(total_cents, coin["decimals"])}
+            "paymentDue": stablecoin_due(total_cents, int(coin["decimals"])), "paymentDecimals": int(coin["decimals"])}
 
 
 def open_deployed_tokens(config: dict, tokens: list[str]) -> int:
@@ -127,7 +128,7 @@ def apply_transfer(config: dict, event: dict) -> str:
     # retraction or a match written at the same moment could otherwise undo this one (app/locks.py).
     with locks.locked(config, f"payment:{key}"):
         doc = payments.record(db, key, {"token": event["address"], "from": sender, "to": receiver,
-                                        "amount": str(amount), "txHash": event["transactionHash"],
+                                        "amount": amount, "txHash": event["transactionHash"],
                                         "logIndex": int(event["logIndex"]), "blockNumber": event["blockNumber"]})
         if doc["status"] == payments.RETRACTED:  # the same log is back on the canonical chain
             payments.set_status(db, key, payments.MATCHED if doc.get("orderId") else "new")

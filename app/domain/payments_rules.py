@@ -4,15 +4,19 @@ No server needed: settlement (app/domain/settlement.py) and the crypto matcher
 (app/domain/payments.py) apply these to documents they loaded.
 
 Units: a fiat order is due `totalAmount` cents; a crypto order is due `paymentDue` base
-units of the stablecoin (cents * 10**(decimals - 2): 6 decimals => cents * 10**4). Both
-are integers; nothing here rounds.
+units of the stablecoin (cents * 10**(decimals - 2): 6 decimals => cents * 10**4, 18 =>
+cents * 10**16), with the coin's decimals copied on the order as `paymentDecimals`. Both are
+integers of any size (stored as decimal strings, app/data/amounts.py); nothing here rounds.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from app.formatting import fixed_units
+
 EXACT, UNDER, OVER = "exact", "underpaid", "overpaid"
+LEGACY_STABLECOIN_DECIMALS = 6  # crypto orders placed before `paymentDecimals` was stored were due in a 6-decimal coin
 OPEN_STATUSES = ("pending_payment", "payment_review")
 # An order a new transfer may still pay: not yet paid, or paid too little so far.
 PAYABLE_FLAGS = (None, UNDER)
@@ -27,6 +31,12 @@ def stablecoin_due(total_cents: int, decimals: int) -> int:
     if decimals < 2:
         raise ValueError(f"a stablecoin with {decimals} decimals cannot represent cents")
     return int(total_cents) * 10 ** (decimals - 2)
+
+
+def stablecoin_decimals(order: dict) -> int:
+    """The decimals of the stablecoin a crypto order is due in."""
+    decimals = order.get("paymentDecimals")
+    return LEGACY_STABLECOIN_DECIMALS if decimals is None else int(decimals)
 
 
 def due_of(order: dict) -> int:
@@ -68,9 +78,9 @@ def flag_reason(outcome: str, paid: int, due: int, unit: str) -> str:
 def format_units(amount: int, unit: str) -> str:
     """"USD 12.50" for cents, "12.500000 tUSD" for a 6-decimal stablecoin ("<symbol>:<decimals>")."""
     if unit == "cents":
-        return f"USD {Decimal(amount) / 100:,.2f}"
+        return f"USD {fixed_units(amount, 2)}"
     symbol, _, decimals = unit.partition(":")
-    return f"{Decimal(amount) / 10 ** int(decimals):,.{int(decimals)}f} {symbol}"
+    return f"{fixed_units(amount, int(decimals))} {symbol}"  # integers only: a Decimal quotient keeps 28 digits
 
 
 def pick_order(candidates: list[dict], amount: int) -> dict | None:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.domain.payments_rules import stablecoin_decimals
 from app.formatting import percent
 
 ZERO = "0x" + "0" * 40
@@ -24,7 +25,6 @@ LIVE_STATUSES = ("pending_payment", "payment_review", "settled")  # orders still
 STATUS_LABELS = {"pending_payment": "Awaiting payment", "payment_review": "Payment under review",
                  "settled": "Paid, minting", "minted": "Minted", "cancelled": "Cancelled"}
 RECEIVED_DIVIDENDS = ("paid",)
-STABLECOIN_DECIMALS = 6  # paymentDue / paidAmount of crypto orders are stablecoin base units
 
 
 # --- amounts ---------------------------------------------------------------------------------
@@ -350,7 +350,7 @@ def order_rows(orders: list[dict], offerings: list[dict]) -> list[dict]:
             "method": order.get("paymentMethod") or "", "status": status,
             "status_label": STATUS_LABELS.get(status, status.replace("_", " ").capitalize()),
             "live": status in LIVE_STATUSES, "reference": order.get("paymentReference") or "",
-            "due": units(int(order.get("paymentDue") or 0), STABLECOIN_DECIMALS),
+            "due": units(int(order.get("paymentDue") or 0), stablecoin_decimals(order)),
             "pay_to": order.get("paymentAddress") or "",
             "flag": order.get("paymentFlag") or "", "flag_reason": order.get("paymentFlagReason") or "",
             "frozen": bool(order.get("isFreezed")), "tx_hash": order.get("tx_hash") or "",

@@ -25,7 +25,9 @@ def safe_cell(value: object) -> object:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | Decimal):
+    if isinstance(value, Decimal):
+        return format(value, "f")  # plain digits: str() would write 5E-18
+    if isinstance(value, int):
         return value
     if isinstance(value, datetime):
         return value.isoformat()
@@ -34,7 +36,8 @@ def safe_cell(value: object) -> object:
 
 
 def _tokens(base: int, decimals: int) -> Decimal:
-    return Decimal(base).scaleb(-decimals) if decimals else Decimal(base)
+    """Whole tokens from base units, exactly (built from text: Decimal arithmetic would round to 28 digits)."""
+    return Decimal(f"{int(base)}e-{int(decimals)}")
 
 
 def _write(header: list[str], rows: list[list[object]]) -> str:

@@ -39,6 +39,7 @@ from app.domain.payments_rules import (
     flag_reason,
     format_units,
     payment_key,
+    stablecoin_decimals,
 )
 from app.domain.permissions import has_permission
 from app.domain.platform_chain import current_platform
@@ -228,8 +229,8 @@ def _unit(config: dict, order: dict) -> str:
     """How this order's amounts read: cents, or "<symbol>:<decimals>" of the stablecoin."""
     if order.get("paymentMethod") != "crypto":
         return "cents"
-    coin = (current_platform(config) or {}).get("stablecoin") or {"symbol": "USD", "decimals": 6}
-    return f"{coin['symbol']}:{coin['decimals']}"
+    coin = (current_platform(config) or {}).get("stablecoin") or {"symbol": "USD"}
+    return f"{coin['symbol']}:{stablecoin_decimals(order)}"
 
 
 def _tokens(order: dict, offering: dict) -> str:

@@ -108,7 +108,8 @@ def match(config: dict, actor: dict, key: str, order_id: str) -> str:
             raise Refusal(str(refused)) from None
         payments.finish_match(db, key, order["_id"])
     audit.record("payment.matched_by_admin", actor=actor, subject=users.by_id(db, order["userId"]),
-                 details={"payment": key, "order": str(order["_id"]), "amount": transfer["amount"], "status": status})
+                 details={"payment": key, "order": str(order["_id"]), "amount": str(transfer["amount"]),
+                          "status": status})
     return status
 
 
@@ -139,4 +140,5 @@ def mark_refund(config: dict, actor: dict, key: str, reason: str) -> None:
         if not payments.mark_refund_due(db, key, reason, actor["_id"], datetime.now(UTC)):
             raise Refusal("This transfer was decided meanwhile; reload the page.")
     audit.record("payment.refund_marked", actor=actor,
-                 details={"payment": key, "from": transfer["from"], "amount": transfer["amount"], "reason": reason})
+                 details={"payment": key, "from": transfer["from"], "amount": str(transfer["amount"]),
+                          "reason": reason})

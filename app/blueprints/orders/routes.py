@@ -13,12 +13,19 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from app.access import access_default, current_user_doc
 from app.domain import ordering
 from app.domain.order_rules import Refusal
+from app.domain.payments_rules import stablecoin_decimals
 from app.domain.permissions import INVESTORS
 from app.errors import render_error
 
 bp = Blueprint("orders", __name__, template_folder="templates", cli_group="orders")
 access_default(bp, INVESTORS)
 FORM_FIELDS = ("tokens", "amount", "method", "wallet", "key")
+
+
+@bp.app_template_filter("coin_decimals")
+def coin_decimals(order: dict) -> int:
+    """The decimals a crypto order's stablecoin amounts are formatted with."""
+    return stablecoin_decimals(order)
 
 
 @bp.errorhandler(ordering.NotFound)

@@ -9,6 +9,7 @@ import threading
 from bson import ObjectId
 from eth_account import Account
 
+from app.data import offerings as offering_docs
 from app.domain.settlement import settle
 from app.events.projections import apply_logs
 from tests.integration.atomicity.conftest import race
@@ -55,7 +56,7 @@ def test_pause_mirroring_never_loses_a_counted_settlement(app, db, offering, sui
         outcomes = settlements()
         syncing.join()
     assert set(outcomes) == {"settled"}, outcomes
-    doc = db.offerings.find_one({"_id": offering})
+    doc = offering_docs.by_id(db, offering)
     assert (doc["tokensSold"], doc["raisedAmount"], doc["investorCount"]) == (
         sum(range(1, ORDERS + 1)), sum(range(1, ORDERS + 1)) * 10_000, 4)
     assert len(flips) > 3 and doc["tokenPaused"] is (flips[-1] % 2 == 1)

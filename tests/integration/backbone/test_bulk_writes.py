@@ -21,7 +21,7 @@ def test_rewriting_hundreds_of_existing_holdings_completes(db):
     with pymongo.timeout(60):  # the server used to wait forever for a 101st SQLite connection
         holdings.save(db, TOKEN, first)
         holdings.save(db, TOKEN, {w: {**s, "balance": 2, "wm": (2, 0)} for w, s in first.items()})
-    assert {d["balance"] for d in holdings.for_token(db, TOKEN)} == {"2"}
+    assert {d["balance"] for d in holdings.for_token(db, TOKEN)} == {2}
     assert len(holdings.for_token(db, TOKEN)) == len(WALLETS)
 
 

@@ -8,6 +8,8 @@ import io
 from bson import ObjectId
 from eth_account import Account
 
+from app.data import offerings as offering_docs
+from app.data import orders as order_docs
 from app.domain import ordering
 from tests.factories import list_offering, offering_doc
 from tests.integration.orders.conftest import login, make_user, order_form, post, quick_investor
@@ -27,7 +29,7 @@ def test_only_staff_with_the_orders_permission_see_orders(app, db, offering, inv
     login(outsider, make_user("subadmin", permissions=["kyc", "whitelist"]))
     assert outsider.get("/admin/orders/").status_code == 403
     assert post(outsider, f"/admin/orders/{order['_id']}/payment", {"amount": "2030"}).status_code == 403
-    assert db.orders.find_one({"_id": order["_id"]})["status"] == "pending_payment"
+    assert order_docs.get(db, order["_id"])["status"] == "pending_payment"
 
 
 def test_filters_combine_and_pages_continue_where_the_last_ended(app, db, offering, admin_client):
@@ -88,11 +90,11 @@ def test_a_bank_transfer_marked_received_settles_the_order_once(app, db, offerin
     assert "Mark payment received" in page.text
     response = post(admin_client, url + "/payment", {"amount": "2,030.00"})
     assert response.status_code == 303
-    stored = db.orders.find_one({"_id": order["_id"]})
+    stored = order_docs.get(db, order["_id"])
     assert stored["status"] == "settled" and stored["isSettled"] and stored["paidAmount"] == 2_030_00
     assert "Payment recorded: the order is now settled." in admin_client.get(url).text
     again = post(admin_client, url + "/payment", {"amount": "2,030.00"})
-    assert again.status_code == 303 and db.orders.find_one({"_id": order["_id"]})["paidAmount"] == 2_030_00
+    assert again.status_code == 303 and order_docs.get(db, order["_id"])["paidAmount"] == 2_030_00
     refused = admin_client.get(url).text
     assert "only an order waiting for its payment (or for the rest of it) can be marked paid" in refused
     assert db.auditLogs.count_documents({"event": "order.payment_received"}) == 1
@@ -101,7 +103,7 @@ def test_a_bank_transfer_marked_received_settles_the_order_once(app, db, offerin
 def test_a_short_bank_transfer_is_flagged_not_accepted(app, db, offering, admin_client):
     order = placed(app, db, offering, 20)
     post(admin_client, f"/admin/orders/{order['_id']}/payment", {"amount": "2000"})
-    stored = db.orders.find_one({"_id": order["_id"]})
+    stored = order_docs.get(db, order["_id"])
     assert stored["status"] == "payment_review" and stored["paymentFlag"] == "underpaid"
     assert not stored["isSettled"]
     flagged = admin_client.get("/admin/orders/?flagged=1")
@@ -117,12 +119,12 @@ def test_the_rest_of_a_short_bank_payment_settles_the_order_once(app, db, offeri
     assert "(required: a payment is already recorded)" in admin_client.get(url).text
     post(admin_client, url + "/payment", {"amount": "30.00"})  # no transfer id: it would look like the first
     assert "enter the bank&#39;s id of this second transfer" in admin_client.get(url).text
-    assert db.orders.find_one({"_id": order["_id"]})["paidAmount"] == 2_000_00
+    assert order_docs.get(db, order["_id"])["paidAmount"] == 2_000_00
     for _ in range(2):  # the same transfer posted twice is recorded once
         post(admin_client, url + "/payment", {"amount": "30.00", "transfer": "BANK-TX-77"})
-    stored = db.orders.find_one({"_id": order["_id"]})
+    stored = order_docs.get(db, order["_id"])
     assert stored["status"] == "settled" and stored["paidAmount"] == 2_030_00 and len(stored["payments"]) == 2
-    assert db.offerings.find_one({"_id": offering["_id"]})["raisedAmount"] == 2_000_00  # the raise counts once
+    assert offering_docs.by_id(db, offering["_id"])["raisedAmount"] == 2_000_00  # the raise counts once
 
 
 def test_payment_input_and_method_are_checked(app, db, offering, admin_client):
@@ -132,7 +134,7 @@ def test_payment_input_and_method_are_checked(app, db, offering, admin_client):
     db.orders.update_one({"_id": order["_id"]}, {"$set": {"paymentMethod": "crypto"}})
     post(admin_client, f"/admin/orders/{order['_id']}/payment", {"amount": "2030"})
     assert "matched on chain, not marked by hand" in admin_client.get(f"/admin/orders/{order['_id']}").text
-    assert db.orders.find_one({"_id": order["_id"]})["paidAmount"] == 0
+    assert order_docs.get(db, order["_id"])["paidAmount"] == 0
     assert admin_client.get(f"/admin/orders/{ObjectId()}").status_code == 404
 
 
@@ -150,7 +152,7 @@ def test_freezing_needs_minted_tokens_and_sends_one_chain_job(app, db, offering,
     job = db.chainJobs.find_one({"_id": f"freezePartialTokens:order:{order['_id']}:1"})
     assert job is not None and job["target"] == token
     assert db.chainJobs.count_documents({"op": "freezePartialTokens"}) == 1
-    stored = db.orders.find_one({"_id": order["_id"]})
+    stored = order_docs.get(db, order["_id"])
     assert (stored["isFreezed"], stored["freezePending"]) == (False, "freezing"), "frozen once the chain confirms it"
     page = admin_client.get(url).text
     assert "already freezing" in page and "freezing… (waiting for the chain)" in page

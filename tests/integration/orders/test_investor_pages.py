@@ -9,6 +9,7 @@ import pytest
 from bson import ObjectId
 from eth_account import Account
 
+from app.data import orders
 from app.domain import reservations
 from tests.factories import list_offering, offering_doc
 from tests.integration.orders.conftest import approve, login, make_user, post, quick_investor
@@ -162,7 +163,7 @@ def test_crypto_order_shows_the_stablecoin_amount_and_address(app, db, platform,
     db.offerings.update_one({"_id": offering["_id"]}, {"$set": {"paymentAddress": receiving}})
     placed = place(investor["client"], offering, tokens="20", method="crypto")
     assert placed.status_code == 303, placed.text
-    order = db.orders.find_one({})
+    order = orders.decoded(db.orders.find_one({}))
     assert order["paymentDue"] == 2_030_00 * 10**4 and order["paymentAddress"] == receiving
     page = investor["client"].get(placed.headers["Location"])
     assert "2,030.000000 USD stablecoin" in page.text and receiving in page.text

@@ -12,6 +12,8 @@ import secrets
 
 import pytest
 
+from app.data import offerings as offering_docs
+from app.data import orders as order_docs
 from app.domain import ordering, payments
 from app.domain.platform_chain import current_platform
 from tests.integration.orders.conftest import login, make_user, order_form, post, quick_investor
@@ -21,7 +23,7 @@ from tests.integration.orders.conftest import login, make_user, order_form, post
 def crypto_offering(app, db, platform, offering):
     """The order tests' offering, paid in the platform's Test USD to the treasury (as chain-sync opens it)."""
     db.offerings.update_one({"_id": offering["_id"]}, {"$set": {"paymentAddress": payments.treasury(app.config)}})
-    return db.offerings.find_one({"_id": offering["_id"]})
+    return offering_docs.by_id(db, offering["_id"])
 
 
 def transfer(app, sender: str, amount: int, *, to: str | None = None) -> dict:
@@ -57,9 +59,9 @@ def test_a_transfer_sent_before_its_order_is_matched_by_an_admin_and_counted_onc
     assert "Transfer matched: the order is now settled." in admin_client.get(matched.headers["Location"]).text
 
     def settled_once():
-        doc = db.orders.find_one({"_id": order["_id"]})
+        doc = order_docs.get(db, order["_id"])
         assert doc["status"] == "settled" and doc["paidAmount"] == order["paymentDue"] and len(doc["payments"]) == 1
-        assert db.offerings.find_one({"_id": crypto_offering["_id"]})["raisedAmount"] == 2_000_00
+        assert offering_docs.by_id(db, crypto_offering["_id"])["raisedAmount"] == 2_000_00
     settled_once()
     assert db.payments.find_one({"_id": key_of(paid_early)})["status"] == "matched"
     again = post(admin_client, f"/admin/orders/transfers/{key_of(paid_early)}/match", {"order": str(order["_id"])})
@@ -85,7 +87,7 @@ def test_a_transfer_pays_only_an_open_stablecoin_order_of_its_sender(app, db, cr
     for order, reason in cases:
         refused = post(admin_client, url, {"order": str(order["_id"])})
         assert refused.status_code == 422 and reason in html.unescape(refused.text)
-        assert db.orders.find_one({"_id": order["_id"]})["paidAmount"] == 0
+        assert order_docs.get(db, order["_id"])["paidAmount"] == 0
     assert post(admin_client, url, {"order": ""}).status_code == 422
     assert db.payments.find_one({"_id": key_of(event)})["status"] == "unmatched"
     assert "This wallet has no open stablecoin order this transfer could pay." in admin_client.get(
@@ -98,7 +100,7 @@ def test_a_short_transfer_matched_by_hand_flags_the_order_and_the_investor_sees_
     payments.apply_transfer(app.config, event)
     order = crypto_order(app, investor, crypto_offering, 10)
     post(admin_client, f"/admin/orders/transfers/{key_of(event)}/match", {"order": str(order["_id"])})
-    doc = db.orders.find_one({"_id": order["_id"]})
+    doc = order_docs.get(db, order["_id"])
     assert doc["status"] == "payment_review" and doc["paymentFlag"] == "underpaid"
     page = investor["client"].get(f"/orders/{order['_id']}").text
     assert "Your payment is being reviewed: Received 500.000000 tUSD of 1,015.000000 tUSD: 515.000000 tUSD is " \
@@ -126,7 +128,7 @@ def test_a_transfer_marked_for_refund_never_pays_an_order_later(app, db, crypto_
 
     order = crypto_order(app, ivy, crypto_offering, 10)  # an order it would fit exactly, placed afterwards
     assert payments.apply_transfer(app.config, event) == "refund_due"  # chain-sync replaying the log
-    assert db.orders.find_one({"_id": order["_id"]})["paidAmount"] == 0
+    assert order_docs.get(db, order["_id"])["paidAmount"] == 0
     late = post(admin_client, f"/admin/orders/transfers/{key_of(event)}/match", {"order": str(order["_id"])})
     assert late.status_code == 422 and "This transfer is refund due already" in late.text
     assert db.auditLogs.count_documents({"event": "payment.refund_marked", "details.payment": key_of(event)}) == 1
@@ -156,6 +158,6 @@ def test_a_match_interrupted_before_settlement_is_listed_and_finished_once(app, 
     assert post(admin_client, f"/admin/orders/transfers/{key_of(event)}/refund", {"reason": "x"}).status_code == 422
     assert post(admin_client, f"/admin/orders/transfers/{key_of(event)}/match",
                 {"order": str(order["_id"])}).status_code == 303
-    doc = db.orders.find_one({"_id": order["_id"]})
+    doc = order_docs.get(db, order["_id"])
     assert doc["status"] == "settled" and len(doc["payments"]) == 1
     assert db.payments.find_one({"_id": key_of(event)})["status"] == "matched"

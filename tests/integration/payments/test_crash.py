@@ -8,6 +8,7 @@ import subprocess
 import time
 
 from app.chain.artifacts import contract
+from app.data import offerings as offering_docs
 from app.domain import chain_ops
 from app.domain.settlement import settle
 from app.tasks.settlement import requeue_minting
@@ -75,7 +76,7 @@ def test_killing_the_worker_during_minting_mints_every_settled_order_exactly_onc
         assert token.functions.balanceOf(holder.address).call() == sum(quantities[n::3])
     minted = list(db.orders.find({"offeringId": offering}))
     assert all(o["status"] == "minted" and o["tx_hash"] and o["orderMinted"] for o in minted)
-    assert db.offerings.find_one({"_id": offering})["tokensSold"] == sum(quantities)
+    assert offering_docs.by_id(db, offering)["tokensSold"] == sum(quantities)
 
     wait_for(lambda: db.chainCheckpoints.find_one({})["height"] >= hot.w3.eth.block_number, what="monitor at head")
     done = subprocess.run(flask_argv("chain", "reconcile"), cwd=ROOT, env={**os.environ, **services},

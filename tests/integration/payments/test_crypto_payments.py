@@ -9,6 +9,8 @@ from bson import ObjectId
 
 from app.chain.artifacts import contract
 from app.chain.suite import deploy_token_suite
+from app.data import offerings as offering_docs
+from app.data import orders as order_docs
 from app.domain import payments
 from app.domain.offering_deployment import salt_hash
 from app.domain.settlement import resolve_flag
@@ -17,7 +19,7 @@ from tests.integration.backbone.conftest import start_worker
 
 
 def order_status(db, order_id, *statuses):
-    doc = db.orders.find_one({"_id": order_id})
+    doc = order_docs.get(db, order_id)
     return doc if doc["status"] in statuses else None
 
 
@@ -30,7 +32,7 @@ def test_paying_the_exact_amount_settles_then_mints_to_the_wallet(app, db, chain
     pay(ivy.account, order["paymentDue"])
     settled = wait_for(lambda: order_status(db, order["_id"], "settled", "minted"), what="the order settled")
     assert settled["isSettled"] and settled["paidAmount"] == order["paymentDue"]
-    offering_doc = db.offerings.find_one({"_id": offering})
+    offering_doc = offering_docs.by_id(db, offering)
     assert (offering_doc["raisedAmount"], offering_doc["tokensSold"], offering_doc["investorCount"]) == (70_000, 7, 1)
     assert db.payments.find_one({"orderId": order["_id"]})["status"] == "matched"
 
@@ -69,9 +71,9 @@ def test_overpayment_is_flagged_never_accepted_until_an_admin_decides(app, db, c
     pay(ivy.account, order["paymentDue"] + 1)
     flagged = wait_for(lambda: order_status(db, order["_id"], "payment_review"), what="the overpayment flagged")
     assert flagged["paymentFlag"] == "overpaid" and not flagged.get("isSettled")
-    assert db.offerings.find_one({"_id": offering})["raisedAmount"] == 0
+    assert offering_docs.by_id(db, offering)["raisedAmount"] == 0
     assert resolve_flag(app.config, order["_id"], admin, accept=True, reason="Excess refunded by bank") == "settled"
-    assert db.offerings.find_one({"_id": offering})["raisedAmount"] == 10_000
+    assert offering_docs.by_id(db, offering)["raisedAmount"] == 10_000
 
 
 def test_a_transfer_from_another_wallet_settles_nothing_and_is_kept_for_an_admin(app, db, chain_workers, offering,
@@ -85,7 +87,7 @@ def test_a_transfer_from_another_wallet_settles_nothing_and_is_kept_for_an_admin
     assert [p["_id"] for p in payments.unmatched_transfers(app.config, admin)] == [unmatched["_id"]]
     with pytest.raises(PermissionError):
         payments.unmatched_transfers(app.config, ivy.user)
-    assert db.orders.find_one({"_id": order["_id"]})["status"] == "pending_payment"
+    assert order_docs.get(db, order["_id"])["status"] == "pending_payment"
 
 
 def test_two_orders_paid_in_reverse_order_each_settle_by_their_exact_amount(app, db, chain_workers, offering,
@@ -96,7 +98,7 @@ def test_two_orders_paid_in_reverse_order_each_settle_by_their_exact_amount(app,
     pay(ivy.account, first["paymentDue"])
     for order in (first, second):
         wait_for(lambda o=order: order_status(db, o["_id"], "settled"), what="both orders settled")
-    assert db.offerings.find_one({"_id": offering})["investorCount"] == 1
+    assert offering_docs.by_id(db, offering)["investorCount"] == 1
 
 
 def test_an_offering_deployed_on_chain_gets_the_treasury_as_receiving_address(app, db, chain_workers, platform, hot):
@@ -121,7 +123,7 @@ def test_a_payment_whose_block_a_reorg_drops_flags_the_settled_order(app, db, ch
     hot.nonces.resync(hot.w3)
     for _ in range(3):  # the new branch is longer than the dropped one
         hot.w3.provider.make_request("evm_mine", [])
-    flagged = wait_for(lambda: db.orders.find_one({"_id": order["_id"], "paymentFlag": "reorged"}),
+    flagged = wait_for(lambda: order_docs.decoded(db.orders.find_one({"_id": order["_id"], "paymentFlag": "reorged"})),
                        what="the order flagged after the reorg")
     assert flagged["status"] == "settled" and "dropped by a chain reorganisation" in flagged["paymentFlagReason"]
     assert db.payments.find_one({"orderId": order["_id"]})["status"] == "retracted"

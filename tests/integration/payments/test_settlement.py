@@ -9,6 +9,8 @@ from bson import ObjectId
 from eth_account import Account
 
 from app.chain.events import EventDecoder
+from app.data import offerings as offering_docs
+from app.data import orders as order_docs
 from app.domain.payments_rules import PaymentRefused
 from app.domain.settlement import resolve_flag, settle
 from app.events.handlers import apply_chain_messages
@@ -32,9 +34,9 @@ def test_a_fiat_payment_marked_twice_settles_and_counts_once(app, db, offering, 
     for _ in range(3):
         outcome = settle(app.config, order["_id"], paid_amount=order["totalAmount"], source=fiat(order, admin))
         assert outcome == "settled"
-    doc = db.orders.find_one({"_id": order["_id"]})
+    doc = order_docs.get(db, order["_id"])
     assert doc["paidAmount"] == order["totalAmount"] and len(doc["payments"]) == 1 and doc["isSettled"]
-    offering_doc = db.offerings.find_one({"_id": offering})
+    offering_doc = offering_docs.by_id(db, offering)
     assert (offering_doc["raisedAmount"], offering_doc["tokensSold"], offering_doc["investorCount"]) == (40_000, 4, 1)
     assert offering_doc.get("raiseOrderIds") == []
     assert db.outbox.count_documents({"to": ivy.user["email"], "subject": "Libertum: Payment received"}) == 1
@@ -46,7 +48,7 @@ def test_a_second_order_of_the_same_investor_is_not_a_second_investor(app, db, o
     for who, quantity in ((ivy, 1), (ivy, 2), (ian, 3)):
         order = place(who, quantity, method="fiat")
         settle(app.config, order["_id"], paid_amount=order["totalAmount"], source=fiat(order, admin))
-    offering_doc = db.offerings.find_one({"_id": offering})
+    offering_doc = offering_docs.by_id(db, offering)
     assert (offering_doc["investorCount"], offering_doc["tokensSold"]) == (2, 6)
 
 
@@ -54,7 +56,7 @@ def test_a_fiat_shortfall_is_topped_up_by_a_second_bank_transfer(app, db, offeri
     order = place(investor(), 1, method="fiat")
     first = settle(app.config, order["_id"], paid_amount=9_000, source=fiat(order, admin, transferId="bank-1"))
     assert first == "payment_review"
-    assert db.orders.find_one({"_id": order["_id"]})["paymentFlagReason"] == \
+    assert order_docs.get(db, order["_id"])["paymentFlagReason"] == \
         "Received USD 90.00 of USD 103.00: USD 13.00 is still due."
     assert settle(app.config, order["_id"], paid_amount=1_300, source=fiat(order, admin, transferId="bank-2")) == \
         "settled"
@@ -71,10 +73,10 @@ def test_a_refused_overpayment_is_returned_and_the_order_waits_for_the_right_amo
         resolve_flag(app.config, order["_id"], admin, accept=False, reason=" ")
     assert resolve_flag(app.config, order["_id"], admin, accept=False, reason="Paid twice by mistake.") == \
         "pending_payment"
-    doc = db.orders.find_one({"_id": order["_id"]})
+    doc = order_docs.get(db, order["_id"])
     assert doc["paidAmount"] == 0 and doc["paymentFlag"] is None and doc["resolutions"][0]["accepted"] is False
     assert settle(app.config, order["_id"], paid_amount=10_300, source=fiat(order, admin, transferId="t2")) == "settled"
-    assert db.offerings.find_one({"_id": offering})["raisedAmount"] == 10_000
+    assert offering_docs.by_id(db, offering)["raisedAmount"] == 10_000
 
 
 def test_no_payment_is_taken_by_a_cancelled_order_or_in_a_bad_amount(app, db, offering, investor, place, admin):
@@ -96,9 +98,9 @@ def test_a_replayed_transfer_event_settles_once(app, db, offering, investor, pla
     source = {"kind": "crypto", "txHash": message["transactionHash"], "logIndex": message["logIndex"],
               "from": ivy.address}
     assert settle(app.config, order["_id"], paid_amount=order["paymentDue"], source=source) == "settled"
-    doc = db.orders.find_one({"_id": order["_id"]})
+    doc = order_docs.get(db, order["_id"])
     assert doc["paidAmount"] == order["paymentDue"] and len(doc["payments"]) == 1
-    assert db.offerings.find_one({"_id": offering})["tokensSold"] == 2
+    assert offering_docs.by_id(db, offering)["tokensSold"] == 2
     assert db.holdings.count_documents({}) == 0, "a payment is not a token holding"
 
 
@@ -112,15 +114,15 @@ def test_a_payment_dropped_by_a_reorg_flags_its_order_until_it_is_back(app, db, 
                   "kind": "retract", "chainId": message["chainId"], "address": message["address"],
                   "blockHash": message["blockHash"], "blockNumber": message["blockNumber"], "stream": "payments"}
     assert apply_chain_messages(db, [retraction, retraction]) == []
-    doc = db.orders.find_one({"_id": order["_id"]})
+    doc = order_docs.get(db, order["_id"])
     assert doc["status"] == "settled" and doc["paymentFlag"] == "reorged", "flagged, never un-settled silently"
     assert db.payments.find_one({"orderId": order["_id"]})["status"] == "retracted"
     assert db.auditLogs.count_documents({"event": "payment.retracted"}) == 1
 
     apply_chain_messages(db, [message])  # the same log back on the canonical chain
-    doc = db.orders.find_one({"_id": order["_id"]})
+    doc = order_docs.get(db, order["_id"])
     assert doc["paymentFlag"] is None and doc["paidAmount"] == order["paymentDue"]
-    assert db.offerings.find_one({"_id": offering})["tokensSold"] == 1
+    assert offering_docs.by_id(db, offering)["tokensSold"] == 1
 
 
 def test_an_open_order_whose_payment_was_dropped_waits_for_an_admin(app, db, offering, investor, place, pay, hot,
@@ -132,12 +134,12 @@ def test_an_open_order_whose_payment_was_dropped_waits_for_an_admin(app, db, off
     apply_chain_messages(db, [{"id": "retract:x", "kind": "retract", "chainId": message["chainId"],
                                "address": message["address"], "blockHash": message["blockHash"],
                                "blockNumber": message["blockNumber"], "stream": "payments"}])
-    doc = db.orders.find_one({"_id": order["_id"]})
+    doc = order_docs.get(db, order["_id"])
     assert (doc["status"], doc["paymentFlag"]) == ("payment_review", "reorged")
     with pytest.raises(PaymentRefused, match="only be acknowledged"):
         resolve_flag(app.config, order["_id"], admin, accept=False, reason="gone")
     assert resolve_flag(app.config, order["_id"], admin, accept=True, reason="Checked on chain") == "payment_review"
-    assert db.orders.find_one({"_id": order["_id"]})["paymentFlag"] == "underpaid"
+    assert order_docs.get(db, order["_id"])["paymentFlag"] == "underpaid"
 
 
 def test_concurrent_settlements_count_every_order_and_investor_once(app, db, offering, place, admin):
@@ -156,7 +158,7 @@ def test_concurrent_settlements_count_every_order_and_investor_once(app, db, off
     with ThreadPoolExecutor(max_workers=12) as pool:
         outcomes = list(pool.map(pay, orders * 3))
     assert set(outcomes) == {"settled"}
-    offering_doc = db.offerings.find_one({"_id": offering})
+    offering_doc = offering_docs.by_id(db, offering)
     assert offering_doc["tokensSold"] == sum(range(1, 13))
     assert offering_doc["raisedAmount"] == sum(range(1, 13)) * 10_000
     assert offering_doc["investorCount"] == 4

@@ -57,7 +57,7 @@ def test_an_offering_gets_its_receiving_address_once(app, db, platform):
     db.offerings.insert_one({"_id": offering_id, "status": "live"})
     terms = payments.crypto_terms(app.config, offering_id, 10_300)
     assert terms == {"paymentToken": platform["stablecoin"]["address"], "paymentAddress": payments.treasury(app.config),
-                     "paymentDue": 103_000_000}
+                     "paymentDue": 103_000_000, "paymentDecimals": 6}
     db.offerings.update_one({"_id": offering_id}, {"$set": {"paymentAddress": "0x" + "cd" * 20}})
     assert payments.crypto_terms(app.config, offering_id, 1)["paymentAddress"] == "0x" + "cd" * 20
     with pytest.raises(LookupError):

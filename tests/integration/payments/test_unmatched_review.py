@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.data import offerings as offering_docs
+from app.data import orders as order_docs
 from app.domain import transfer_review
 from tests.conftest import wait_for
 
@@ -20,8 +22,8 @@ def test_a_payment_sent_before_the_order_is_matched_by_an_admin_and_counted_once
     assert row["_id"] == transfer["_id"] and [o["id"] for o in row["orders"]] == [str(order["_id"])]
 
     assert transfer_review.match(app.config, admin, transfer["_id"], str(order["_id"])) == "settled"
-    doc = db.orders.find_one({"_id": order["_id"]})
+    doc = order_docs.get(db, order["_id"])
     assert doc["paidAmount"] == due and len(doc["payments"]) == 1 and doc["isSettled"]
-    assert db.offerings.find_one({"_id": offering})["tokensSold"] == 3
+    assert offering_docs.by_id(db, offering)["tokensSold"] == 3
     assert db.payments.find_one({"_id": transfer["_id"]})["status"] == "matched"
     assert transfer_review.review_page(app.config, admin)["transfers"] == []

@@ -15,7 +15,8 @@ def test_cells_that_a_spreadsheet_would_evaluate_are_escaped():
     for hostile in ("=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"):
         assert safe_cell(hostile) == "'" + hostile
     assert safe_cell("Harbour Lofts") == "Harbour Lofts"
-    assert safe_cell(-120) == -120 and safe_cell(Decimal("-1.20")) == Decimal("-1.20")
+    assert safe_cell(-120) == -120 and safe_cell(Decimal("-1.20")) == "-1.20"
+    assert safe_cell(Decimal("5E-18")) == "0.000000000000000005"  # plain digits, never scientific notation
     assert safe_cell(None) == "" and safe_cell(True) == "yes"
     assert safe_cell(datetime(2026, 1, 1, tzinfo=UTC)) == "2026-01-01T00:00:00+00:00"
 
