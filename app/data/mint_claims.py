@@ -37,8 +37,9 @@ def settled(db: Database, offering_ids: list) -> list[dict]:
     """Settled orders of these offerings, minted or not, with what reconciliation compares with the chain."""
     if not offering_ids:
         return []
-    return list(db[ORDERS].find({"offeringId": {"$in": list(offering_ids)}, "isSettled": True},
-                                {"walletAddress": 1, "quantity": 1, "isMinted": 1, "isFreezed": 1, "tx_hash": 1}))
+    found = db[ORDERS].find({"offeringId": {"$in": list(offering_ids)}, "isSettled": True},
+                            {"walletAddress": 1, "quantity": 1, "isMinted": 1, "isFreezed": 1, "tx_hash": 1})
+    return [amounts.decode(order, ("quantity",)) for order in found]
 
 
 def claim(db: Database, offering_id, batches: dict[str, list]) -> None:
