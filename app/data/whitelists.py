@@ -27,6 +27,7 @@ INDEXES = (
 )
 
 APPROVED = "approved"
+REMOVED = "removed"
 
 
 def is_approved(db, user_id, offering_id) -> bool:
@@ -46,12 +47,17 @@ def set_registered(db, whitelist_id, registered: bool) -> None:
 
     A request an admin approved becomes `approved` here, from the synced registration: the
     investor is approved (and may order) only once the registry on chain holds the wallet.
+    The wallet's removal from the registry turns an approved request `removed` (ordering checks
+    `approved`, so the investor can no longer order); registering it again approves it again.
     The caller holds the request's lock (app/locks.py).
     """
     db[NAME].update_one({"_id": whitelist_id}, {"$set": {"onChainRegistered": registered}})
     if registered:
-        db[NAME].update_one({"_id": whitelist_id, "adminStatus": APPROVED, "status": "signed"},
+        db[NAME].update_one({"_id": whitelist_id, "adminStatus": APPROVED, "status": {"$in": ["signed", REMOVED]}},
                             {"$set": {"status": APPROVED, "approvedAt": datetime.now(UTC)}})
+    else:
+        db[NAME].update_one({"_id": whitelist_id, "status": APPROVED},
+                            {"$set": {"status": REMOVED, "removedAt": datetime.now(UTC)}})
 
 
 def get(db: Database, whitelist_id) -> dict | None:

@@ -16,7 +16,8 @@ from app.domain.listing import CLOSED, country_allowed, listing_state
 # whitelists.status (seed vocabulary) and taStatus
 PENDING_SIGNATURE, SIGNED, APPROVED = "pending_signature", "signed", "approved"
 REJECTED, DECLINED, EXPIRED = "rejected", "declined", "expired"
-STATUSES = (PENDING_SIGNATURE, SIGNED, APPROVED, REJECTED, DECLINED, EXPIRED)
+REMOVED = "removed"  # approved, then the wallet left the identity registry on chain (app.data.whitelists)
+STATUSES = (PENDING_SIGNATURE, SIGNED, APPROVED, REJECTED, DECLINED, EXPIRED, REMOVED)
 TA_PENDING, TA_APPROVED, TA_REJECTED = "pending", "approved", "rejected"
 REQUEST_AGAIN = (DECLINED, EXPIRED)  # the investor may ask again from these
 ESIGN_STAGES = (PENDING_SIGNATURE, SIGNED, DECLINED, EXPIRED)  # e-signature events may still change these
@@ -126,6 +127,11 @@ def stage_of(whitelist: dict | None) -> Stage:
                      "The transfer agent and our compliance team are reviewing your subscription.")
     if status == APPROVED:
         return Stage("approved", "Approved", "Your wallet is registered on chain; you may invest.")
+    if status == REMOVED:
+        return Stage("removed", "Removed from the registry",
+                     "Your wallet was removed from this offering's identity registry on chain, so you cannot order "
+                     "tokens of it for now. It is restored when Libertum registers your wallet again; contact "
+                     "support to ask why.")
     if status == REJECTED:
         return Stage("rejected", "Rejected", reason or "Your request was not approved.")
     if status == DECLINED:
