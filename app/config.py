@@ -160,6 +160,10 @@ SETTINGS: dict[str, tuple] = {
     "BANK_IBAN": (lambda n, v: _bank_code(n, v, _IBAN), "GB33BUKB20201555555555",
                   "IBAN investors transfer fiat order payments to"),
     "BANK_BIC": (lambda n, v: _bank_code(n, v, _BIC), "BUKBGB22", "BIC/SWIFT code of that account"),
+    "ORDER_PAYMENT_WINDOW_HOURS": (lambda n, v: _int(n, v, 1), "72",
+                                   "an unpaid order is cancelled this many hours after it was placed"),
+    "ORDER_PAYMENT_REMINDER_HOURS": (lambda n, v: _int(n, v, 1), "24",
+                                     "the investor is mailed a reminder this many hours before that"),
 }
 
 
@@ -246,6 +250,8 @@ class Settings:
     BANK_NAME: str
     BANK_IBAN: str
     BANK_BIC: str
+    ORDER_PAYMENT_WINDOW_HOURS: int
+    ORDER_PAYMENT_REMINDER_HOURS: int
 
     def as_flask_config(self) -> dict:
         """The settings as Flask config keys (same names) plus Flask's own derived ones."""
@@ -270,6 +276,8 @@ def load(environ: dict[str, str] | None = None) -> Settings:
             values[name] = parser(name, raw)
         except ValueError as error:
             problems.append(str(error))
+    if values.get("ORDER_PAYMENT_REMINDER_HOURS", 0) >= values.get("ORDER_PAYMENT_WINDOW_HOURS", 1 << 30):
+        problems.append("ORDER_PAYMENT_REMINDER_HOURS must be less than ORDER_PAYMENT_WINDOW_HOURS")
     if problems:
         raise ConfigError("Invalid configuration:\n  - " + "\n  - ".join(problems))
     return Settings(**values)

@@ -16,6 +16,7 @@ from app.domain.payments import monitor_filters as payment_filters
 from app.domain.platform_chain import platform_contracts
 from app.events.producer import producer
 from app.extensions import redis_client
+from app.tasks import order_expiry
 from workers import chain_sync
 from workers.chain_monitor import ChainMonitor, stop_event_on_signals
 
@@ -66,5 +67,7 @@ def run_rq_worker(app: Flask, queues: list[str]) -> None:
     """RQ worker whose jobs run inside the app context (config, clients, logging)."""
     connection = redis_client.get(app.config)
     with app.app_context():
+        if order_expiry.QUEUE in queues:  # the periodic sweep of unpaid orders (it schedules its next run itself)
+            order_expiry.ensure_scheduled(app.config)
         Worker([Queue(name, connection=connection) for name in queues], connection=connection).work(
             with_scheduler=True)

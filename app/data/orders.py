@@ -119,3 +119,8 @@ def page(db: Database, query: dict, before_id=None, limit: int = 50) -> list[dic
     if before_id is not None:
         query = {**query, "_id": {"$lt": before_id}}
     return [decoded(d) for d in db[NAME].find(query, PAGE_FIELDS).sort("_id", -1).limit(limit)]
+
+
+def unpaid_placed_before(db: Database, cutoff) -> list[dict]:
+    """Orders still waiting for their payment placed before `cutoff` (their payment window: app.domain.order_expiry)."""
+    return [decoded(d) for d in db[NAME].find({"status": PENDING_PAYMENT, "orderReceived": {"$lt": cutoff}})]

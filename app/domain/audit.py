@@ -65,6 +65,7 @@ EVENTS = {
     "order.unfrozen": "Order's tokens unfrozen by an admin",
     "order.cancelled_by_admin": "Unpaid order cancelled by an admin, with a reason",
     "order.mint_retried": "Held order's mint retried by an admin after its cause was fixed",
+    "order.expired": "Unpaid order cancelled when its payment window lapsed",
     "orders.exported": "Orders exported as CSV",
     "payment.settled": "Order paid in full and settled",
     "payment.flagged": "Order payment flagged (under- or overpaid)",

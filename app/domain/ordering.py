@@ -299,6 +299,11 @@ def cancel_for_staff(config: dict, order: dict, staff_id, reason: str) -> dict:
     return _cancel(config, order, {"cancelledBy": str(staff_id), "cancelledByStaff": True, "cancelReason": reason})
 
 
+def cancel_expired(config: dict, order: dict, reason: str) -> dict:
+    """The payment window lapsed (app.domain.order_expiry): released like the investor's cancel, marked expired."""
+    return _cancel(config, order, {"cancelledBy": "expiry", "expired": True, "cancelReason": reason})
+
+
 def _cancel(config: dict, order: dict, fields: dict) -> dict:
     """pending_payment -> cancelled, then give the reservation back; raises Refusal when the order is not unpaid.
 

@@ -34,6 +34,9 @@ def test_every_missing_secret_is_named_at_once():
     ("SECRET_KEY", "short", "SECRET_KEY must be at least 32 characters"),
     ("SESSION_COOKIE_SECURE", "maybe", "SESSION_COOKIE_SECURE must be true or false"),
     ("LIBERTUM_ENV", "staging", "LIBERTUM_ENV must be one of development, test, production"),
+    ("ORDER_PAYMENT_WINDOW_HOURS", "0", "ORDER_PAYMENT_WINDOW_HOURS must be >= 1"),
+    ("ORDER_PAYMENT_WINDOW_HOURS", "3 days", "ORDER_PAYMENT_WINDOW_HOURS must be an integer"),
+    ("ORDER_PAYMENT_REMINDER_HOURS", "72", "ORDER_PAYMENT_REMINDER_HOURS must be less than ORDER_PAYMENT_WINDOW_HOURS"),
 ])
 def test_malformed_values_are_refused_with_the_setting_named(name, value, complaint):
     with pytest.raises(ConfigError, match=complaint):

@@ -11,7 +11,7 @@ import click
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
-from app.domain import ordering
+from app.domain import order_expiry, ordering
 from app.domain.order_rules import Refusal
 from app.domain.payments_rules import stablecoin_decimals
 from app.domain.permissions import INVESTORS
@@ -26,6 +26,13 @@ FORM_FIELDS = ("tokens", "amount", "method", "wallet", "key")
 def coin_decimals(order: dict) -> int:
     """The decimals a crypto order's stablecoin amounts are formatted with."""
     return stablecoin_decimals(order)
+
+
+@bp.app_template_global("pay_by")
+def pay_by(order: dict) -> str:
+    """When an unpaid order lapses, as the investor reads it (app.domain.order_expiry)."""
+    deadline = order_expiry.payment_deadline(order, current_app.config["ORDER_PAYMENT_WINDOW_HOURS"])
+    return order_expiry.deadline_text(deadline) if deadline else ""
 
 
 @bp.errorhandler(ordering.NotFound)

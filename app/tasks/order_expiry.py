@@ -1,0 +1,40 @@
+"""The periodic sweep of unpaid orders (app.domain.order_expiry) on the `default` queue.
+
+How it repeats: each run schedules the next one with `enqueue_in` (the RQ workers run with
+their scheduler), under an id naming its time slot, so any number of workers starting or
+finishing a run schedule one job per slot. A worker starting up schedules the next slot too
+(`ensure_scheduled`), which restarts the chain after Redis lost it. No thread in web workers.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from flask import current_app
+from rq import Queue
+
+from app.domain import order_expiry
+from app.extensions import redis_client
+
+QUEUE = "default"
+EVERY_S = 300
+
+
+def sweep_unpaid_orders() -> dict:
+    """Remind and expire unpaid orders as of now, then schedule the next run."""
+    try:
+        done = order_expiry.sweep(current_app.config, datetime.now(UTC))
+    finally:
+        ensure_scheduled(current_app.config)
+    return {name: [str(i) for i in ids] for name, ids in done.items()}
+
+
+def ensure_scheduled(config: dict) -> str:
+    """Schedule the sweep for the next slot (one job per slot, whoever asks); returns its RQ id."""
+    slot = int(time.time()) // EVERY_S + 1
+    job_id = f"order-expiry-{slot}"
+    Queue(QUEUE, connection=redis_client.get(config)).enqueue_at(
+        datetime.fromtimestamp(slot * EVERY_S, UTC), sweep_unpaid_orders, job_id=job_id, job_timeout=600,
+        result_ttl=EVERY_S, failure_ttl=7 * 86400, description="expire unpaid orders, remind before")
+    return job_id
