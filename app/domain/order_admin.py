@@ -115,16 +115,24 @@ def order_for_admin(actor: dict, order_id: str) -> dict:
 
 
 def export_rows(actor: dict, filters: Filters) -> Iterator[str]:
-    """The filtered orders as CSV lines, read page by page (never the whole collection at once)."""
+    """The filtered orders as CSV lines, read page by page (never the whole collection at once).
+
+    The permission check and the audit entry happen here, before the download starts; the lines are
+    produced while the response streams, after the request's context ended, so they use only the
+    database handle taken now."""
     _require(actor)
     audit.record("orders.exported", actor=actor, details=filters.args())
+    return _csv_lines(get_db(), filters.query())
+
+
+def _csv_lines(db, query: dict) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     yield _take(out)
     before = None
     while True:
-        batch = orders.page(get_db(), filters.query(), before, 500)
+        batch = orders.page(db, query, before, 500)
         for order in batch:
             writer.writerow([safe_cell(v) for v in csv_values(order)])
         yield _take(out)

@@ -5,7 +5,17 @@ matched or set aside for refund. All of it needs the `orders` permission and is 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 
 from app.access import access_default, current_user_doc
 from app.data.orders import STATUSES
@@ -39,7 +49,8 @@ def list_orders():
 def export_orders():
     """The filtered orders as a CSV download, streamed (a POST: the export is audited, and GET never writes)."""
     rows = order_admin.export_rows(current_user_doc(), Filters.parse(request.form))
-    return Response(rows, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=orders.csv"})
+    return Response(stream_with_context(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=orders.csv"})
 
 
 @bp.get("/transfers")
