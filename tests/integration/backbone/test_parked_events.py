@@ -142,15 +142,20 @@ def test_a_busy_lock_is_retried_not_parked(app, db, services, sync, tmp_path):
     offering_id, whitelist_id = ObjectId(), ObjectId()
     db.offerings.insert_one({"_id": offering_id, "status": "live", "identityRegistry": registry})
     db.whitelists.insert_one({"_id": whitelist_id, "offeringId": offering_id, "address": wallet, "status": "approved"})
+    warm_up = Account.create().address
+    publish(services, (warm_up, mint(warm_up, 19, wallet, 1)))
+    wait_for(lambda: holding(db, warm_up, wallet)[0] == 1, what="chain-sync consuming")
     # a reviewer holds the request past chain-sync's wait (15 s): chain-sync's write of the registration meets Busy
-    redis_client.get(app.config).set(f"lock:whitelist:{whitelist_id}", "a reviewer", px=17_000)
+    redis = redis_client.get(app.config)
+    redis.set(f"lock:whitelist:{whitelist_id}", "a reviewer", px=120_000)
     publish(services, (registry, log(registry, 20, "IdentityRegistered", investorAddress=wallet, identity=identity)))
-    wait_for(lambda: db.identityRegistrations.find_one({"registry": registry, "wallet": wallet}), what="registration")
-    time.sleep(1)
-    assert db.whitelists.find_one({"_id": whitelist_id}).get("onChainRegistered") is None, "waiting for the lock"
+    chain_sync_log = (tmp_path / "chain-sync.log").read_text
+    wait_for(lambda: "transient failure, batch retried" in chain_sync_log(), timeout=60, what="the busy lock retried")
+    assert db.whitelists.find_one({"_id": whitelist_id}).get("onChainRegistered") is None
+    assert parked_events.waiting(db) == [], "a busy lock parks nothing"
+    redis.delete(f"lock:whitelist:{whitelist_id}")  # the reviewer is done
     wait_for(lambda: db.whitelists.find_one({"_id": whitelist_id}).get("onChainRegistered") is True, timeout=60,
              what="the whitelist written once the lock is free")
-    assert "transient failure, batch retried" in (tmp_path / "chain-sync.log").read_text()
     assert parked_events.waiting(db) == [] and not parked_contracts.held(db, [registry])
 
 
