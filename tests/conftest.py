@@ -153,11 +153,11 @@ def run_jobs(*queues: str) -> int:
 
 
 def agent_suite(wallet, platform: dict, *, prefix: str, name: str, symbol: str, countries: list[int],
-                unpause: bool = True) -> dict:
-    """A fresh token suite on the session's chain whose owner and agent is `wallet` (the hot wallet): 0 decimals,
-    no balance or supply cap, investors from `countries` (ISO numeric); unpaused unless asked otherwise."""
+                unpause: bool = True, decimals: int = 0) -> dict:
+    """A fresh token suite on the session's chain whose owner and agent is `wallet` (the hot wallet): `decimals`
+    (0 unless asked), no balance or supply cap, investors from `countries` (ISO numeric); unpaused unless asked."""
     suite = deploy_token_suite(wallet.w3, wallet.account, platform, salt=f"{prefix}-{secrets.token_hex(6)}", name=name,
-                               symbol=symbol, decimals=0, owner=wallet.account.address,
+                               symbol=symbol, decimals=decimals, owner=wallet.account.address,
                                agents=[wallet.account.address], authorized_countries=countries, max_balance=0,
                                supply_cap=0)
     if unpause:

@@ -12,6 +12,12 @@ built (its run_id differs: a restored snapshot may predate orders), and when a p
 between reserving and inserting its order (app.domain.ordering's in-flight mark). Callers
 hold the offering's lock (app.domain.ordering.offering_lock) around a check, its insert,
 and any rebuild.
+
+Whole tokens only, never base units (an order's `quantity`): supplies are capped at 10**12
+whole tokens by the offering wizard, inside Redis's int64 `HINCRBY` and the 2**53 up to which
+the script's Lua numbers (doubles) count exactly; 10 tokens of 18 decimals would be 10**19
+base units, past both. `_whole` refuses anything beyond that range, so a caller passing base
+units fails loudly instead of corrupting the counters.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 from app.extensions import redis_client
 
 SUPPLY, EPOCH = "_supply", "_epoch"  # the hash's own fields; every other field is an investor's id
+EXACT_LIMIT = 2**53  # Lua numbers are doubles: exact below this
 FITS, HOLDING_FULL, SUPPLY_FULL = 0, 1, 2
 
 _RESERVE = """
@@ -47,11 +54,12 @@ def current(config: dict, offering_id) -> bool:
 def reserve(config: dict, offering_id, user_id, tokens: int, holding_limit: int | None, supply: int) -> int:
     """Add `tokens` for the investor and the offering if both limits hold: FITS, HOLDING_FULL or SUPPLY_FULL."""
     script = redis_client.get(config).register_script(_RESERVE)
-    limit = "" if holding_limit is None else str(holding_limit)
-    return int(script(keys=[_key(offering_id)], args=[str(user_id), str(tokens), limit, str(supply)]))
+    limit = "" if holding_limit is None else str(_whole(holding_limit))
+    return int(script(keys=[_key(offering_id)], args=[str(user_id), str(_whole(tokens)), limit, str(_whole(supply))]))
 
 
 def release(config: dict, offering_id, user_id, tokens: int) -> None:
+    tokens = _whole(tokens)
     pipe = redis_client.get(config).pipeline()
     pipe.hincrby(_key(offering_id), SUPPLY, -tokens)
     pipe.hincrby(_key(offering_id), str(user_id), -tokens)
@@ -68,10 +76,17 @@ def rebuild(config: dict, offering_id, total: int, per_investor: dict) -> int:
     """Replace the counters with a recount (the offering's total, {user id: tokens}); returns how many changed."""
     redis = redis_client.get(config)
     before = {k.decode(): int(v) for k, v in redis.hgetall(_key(offering_id)).items() if k != EPOCH.encode()}
-    after = {SUPPLY: total, **{str(u): t for u, t in per_investor.items() if t}}
+    after = {SUPPLY: _whole(total), **{str(u): _whole(t) for u, t in per_investor.items() if t}}
     changed = sum(1 for k in set(before) | set(after) if before.get(k, 0) != after.get(k, 0))
     pipe = redis.pipeline(transaction=True)
     pipe.delete(_key(offering_id))
     pipe.hset(_key(offering_id), mapping={**after, EPOCH: redis.info("server")["run_id"]})
     pipe.execute()
     return changed
+
+
+def _whole(tokens: int) -> int:
+    """A count of whole tokens the counters can hold exactly (see the module's docstring)."""
+    if not -EXACT_LIMIT < int(tokens) < EXACT_LIMIT:
+        raise ValueError(f"{tokens} is not a count of whole tokens (base units never go into the reservations)")
+    return int(tokens)

@@ -43,6 +43,7 @@ from app.domain.payments_rules import (
 )
 from app.domain.permissions import has_permission
 from app.domain.platform_chain import current_platform
+from app.domain.portfolio import decimals_of, units
 from app.tasks.settlement import enqueue_minting
 
 FLAGS = ("underpaid", "overpaid", "reorged")
@@ -234,8 +235,8 @@ def _unit(config: dict, order: dict) -> str:
 
 
 def _tokens(order: dict, offering: dict) -> str:
-    decimals = int((offering.get("projectDetails") or {}).get("tokenDecimals") or 0)
-    return format_units(int(order["quantity"]), f"tokens:{decimals}")
+    """"5 tokens", "2.5 tokens": exact from base units, without the 18 trailing zeros of a fixed format."""
+    return f"{units(int(order['quantity']), decimals_of(offering))} tokens"
 
 
 def _title(offering: dict) -> str:

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.data import amounts
-from app.domain import listing, offering_rules, order_rules, ordering, portfolio, portfolio_csv
+from app.domain import listing, offering_rules, order_rules, ordering, portfolio, portfolio_csv, reservations
 from app.domain.payments_rules import (
     EXACT,
     OVER,
@@ -182,6 +182,13 @@ def test_the_reservation_script_counts_whole_tokens_exactly(supply, data):
     tokens = data.draw(st.integers(1, supply))
     assert _lua_fits(reserved, tokens, supply) == (reserved + tokens <= supply)
     assert order_rules.remaining_supply(offering(supply, 18, 1), reserved) == supply - reserved
+
+
+@given(st.integers(0, 10 * MAX_SUPPLY), st.integers(16, 18), st.integers(1, 10))
+def test_the_reservations_take_whole_tokens_and_refuse_base_units(tokens, decimals_, ordered):
+    assert reservations._whole(tokens) == tokens
+    with pytest.raises(ValueError, match="whole tokens"):
+        reservations._whole(10 * ordered * 10**decimals_)  # an order's quantity of 10+ tokens at 16+ decimals
 
 
 @given(supplies, decimals, st.data())

@@ -13,7 +13,7 @@ from app.data import offerings as offering_docs
 from app.domain.settlement import settle
 from app.events.projections import apply_logs
 from tests.integration.atomicity.conftest import race
-from tests.integration.payments.conftest import Investor
+from tests.integration.payments.conftest import UNIT, Investor
 
 ORDERS = 12
 
@@ -58,7 +58,7 @@ def test_pause_mirroring_never_loses_a_counted_settlement(app, db, offering, sui
     assert set(outcomes) == {"settled"}, outcomes
     doc = offering_docs.by_id(db, offering)
     assert (doc["tokensSold"], doc["raisedAmount"], doc["investorCount"]) == (
-        sum(range(1, ORDERS + 1)), sum(range(1, ORDERS + 1)) * 10_000, 4)
+        sum(range(1, ORDERS + 1)) * UNIT, sum(range(1, ORDERS + 1)) * 10_000, 4)
     assert len(flips) > 3 and doc["tokenPaused"] is (flips[-1] % 2 == 1)
 
 

@@ -1,8 +1,10 @@
 """A live offering suite, investors with funded wallets registered in it, and crypto or fiat orders per the contract.
 
-Orders are inserted directly in the shape the shared data contract fixes (placement is the
-orders blueprint's business); payment goes through the real chain, monitor, Kafka and
-chain-sync where a test asks for `chain_workers`.
+The token has 18 decimals, like most ERC-20s: a few whole tokens already pass 2**63 base units,
+so every count of tokens sold, paid amount and mint here crosses BSON's int64 (app/data/amounts.py).
+Orders are inserted directly, through app/data/orders, in the shape the shared data contract fixes
+(placement is the orders blueprint's business); payment goes through the real chain, monitor,
+Kafka and chain-sync where a test asks for `chain_workers`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from app.chain.artifacts import contract
 from app.chain.identity import add_claim, create_identity
 from app.chain.tx import function_call, send_call
 from app.chain.wallet import hot_wallet
+from app.data import orders
 from app.domain import payments
 from infra import devchain
 from tests.conftest import agent_suite
@@ -28,6 +31,8 @@ from tests.conftest import agent_suite
 FRANCE = 250
 PRICE_CENTS = 10_000  # 100.00 per whole token
 FEE_PERCENT = 3
+DECIMALS = 18
+UNIT = 10**DECIMALS  # base units per whole token
 
 
 @dataclass
@@ -52,9 +57,10 @@ def usd(app, platform, hot):
 
 @pytest.fixture
 def suite(app, platform, hot):
-    """An unpaused suite (0 decimals, no caps) whose agent is the hot wallet. Request `chain_workers` first
+    """An unpaused suite (18 decimals, no caps) whose agent is the hot wallet. Request `chain_workers` first
     when the test syncs: then the monitor sees the suite deployed and unpaused."""
-    return agent_suite(hot, platform, prefix="pay", name="Payment Flats", symbol="PAY", countries=[FRANCE])
+    return agent_suite(hot, platform, prefix="pay", name="Payment Flats", symbol="PAY", countries=[FRANCE],
+                       decimals=DECIMALS)
 
 
 @pytest.fixture
@@ -62,7 +68,7 @@ def offering(db, suite):
     offering_id = ObjectId()
     db.offerings.insert_one({"_id": offering_id, "status": "live", "isActive": True, "tokenAddress": suite["token"],
                              "identityRegistry": suite["identityRegistry"], "overview": {"title": "Payment Flats"},
-                             "projectDetails": {"tokenDecimals": 0, "navLaunchPrice": PRICE_CENTS, "fee": 300},
+                             "projectDetails": {"tokenDecimals": DECIMALS, "navLaunchPrice": PRICE_CENTS, "fee": 300},
                              "raisedAmount": 0, "tokensSold": 0, "investorCount": 0})
     return offering_id
 
@@ -95,24 +101,26 @@ def admin(db):
 
 @pytest.fixture
 def place(app, db, offering):
-    """Factory: an order per the shared contract (crypto by default), `minutes` after a fixed start."""
+    """Factory: an order of whole `tokens` per the shared contract (crypto by default), `minutes` after a fixed
+    start; its `quantity` is in base units."""
     start = datetime.now(UTC)
 
-    def make(investor: Investor, quantity: int, *, method: str = "crypto", minutes: int = 0,
+    def make(investor: Investor, tokens: int, *, method: str = "crypto", minutes: int = 0,
              offering_id=None) -> dict:
         offering_id = offering_id or offering
-        amount = quantity * PRICE_CENTS
+        amount = tokens * PRICE_CENTS
         fee = amount * FEE_PERCENT // 100
         order = {"_id": ObjectId(), "userId": investor.user["_id"], "offeringId": offering_id,
-                 "walletAddress": investor.address, "quantity": quantity, "price": PRICE_CENTS, "amount": amount,
-                 "feesInPercentage": FEE_PERCENT, "feeAmount": fee, "totalAmount": amount + fee,
+                 "walletAddress": investor.address, "tokens": tokens, "quantity": tokens * UNIT,
+                 "price": PRICE_CENTS, "amount": amount, "feesInPercentage": FEE_PERCENT, "feeAmount": fee,
+                 "totalAmount": amount + fee,
                  "paymentMethod": method, "status": "pending_payment", "isSettled": False, "isMinted": False,
                  "isFreezed": False, "orderReceived": start + timedelta(minutes=minutes),
                  "idempotencyKey": uuid.uuid4().hex, "paymentReference": f"LIB-{uuid.uuid4().hex[:8].upper()}",
                  "paidAmount": 0, "payments": []}
         if method == "crypto":
             order.update(payments.crypto_terms(app.config, offering_id, amount + fee))
-        db.orders.insert_one(order)
+        orders.insert_new(db, order)
         return order
     return make
 

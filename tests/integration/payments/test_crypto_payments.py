@@ -16,6 +16,7 @@ from app.domain.offering_deployment import salt_hash
 from app.domain.settlement import resolve_flag
 from tests.conftest import stop_process, wait_for
 from tests.integration.backbone.conftest import start_worker
+from tests.integration.payments.conftest import UNIT
 
 
 def order_status(db, order_id, *statuses):
@@ -33,7 +34,8 @@ def test_paying_the_exact_amount_settles_then_mints_to_the_wallet(app, db, chain
     settled = wait_for(lambda: order_status(db, order["_id"], "settled", "minted"), what="the order settled")
     assert settled["isSettled"] and settled["paidAmount"] == order["paymentDue"]
     offering_doc = offering_docs.by_id(db, offering)
-    assert (offering_doc["raisedAmount"], offering_doc["tokensSold"], offering_doc["investorCount"]) == (70_000, 7, 1)
+    assert (offering_doc["raisedAmount"], offering_doc["tokensSold"], offering_doc["investorCount"]) == (
+        70_000, 7 * UNIT, 1)
     assert db.payments.find_one({"orderId": order["_id"]})["status"] == "matched"
 
     worker = start_worker(services, tmp_path, "worker")
@@ -42,7 +44,7 @@ def test_paying_the_exact_amount_settles_then_mints_to_the_wallet(app, db, chain
     finally:
         stop_process(worker)
     token = contract(hot.w3, "Token", suite["token"])
-    assert token.functions.balanceOf(ivy.address).call() == 7
+    assert token.functions.balanceOf(ivy.address).call() == 7 * UNIT  # 18 decimals: past 2**63
     assert minted["isMinted"] and minted["orderMinted"] and minted["tx_hash"]
     assert hot.w3.eth.get_transaction_receipt(minted["tx_hash"])["status"] == 1
     subjects = [m["subject"] for m in db.outbox.find({"to": ivy.user["email"]})]

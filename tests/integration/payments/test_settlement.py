@@ -14,7 +14,7 @@ from app.data import orders as order_docs
 from app.domain.payments_rules import PaymentRefused
 from app.domain.settlement import resolve_flag, settle
 from app.events.handlers import apply_chain_messages
-from tests.integration.payments.conftest import Investor
+from tests.integration.payments.conftest import UNIT, Investor
 
 
 def fiat(order, by, **extra):
@@ -37,7 +37,8 @@ def test_a_fiat_payment_marked_twice_settles_and_counts_once(app, db, offering, 
     doc = order_docs.get(db, order["_id"])
     assert doc["paidAmount"] == order["totalAmount"] and len(doc["payments"]) == 1 and doc["isSettled"]
     offering_doc = offering_docs.by_id(db, offering)
-    assert (offering_doc["raisedAmount"], offering_doc["tokensSold"], offering_doc["investorCount"]) == (40_000, 4, 1)
+    assert (offering_doc["raisedAmount"], offering_doc["tokensSold"], offering_doc["investorCount"]) == (
+        40_000, 4 * UNIT, 1)
     assert offering_doc.get("raiseOrderIds") == []
     assert db.outbox.count_documents({"to": ivy.user["email"], "subject": "Libertum: Payment received"}) == 1
     assert db.auditLogs.count_documents({"event": "payment.settled"}) == 1
@@ -49,7 +50,7 @@ def test_a_second_order_of_the_same_investor_is_not_a_second_investor(app, db, o
         order = place(who, quantity, method="fiat")
         settle(app.config, order["_id"], paid_amount=order["totalAmount"], source=fiat(order, admin))
     offering_doc = offering_docs.by_id(db, offering)
-    assert (offering_doc["investorCount"], offering_doc["tokensSold"]) == (2, 6)
+    assert (offering_doc["investorCount"], offering_doc["tokensSold"]) == (2, 6 * UNIT)
 
 
 def test_a_fiat_shortfall_is_topped_up_by_a_second_bank_transfer(app, db, offering, investor, place, admin):
@@ -100,7 +101,7 @@ def test_a_replayed_transfer_event_settles_once(app, db, offering, investor, pla
     assert settle(app.config, order["_id"], paid_amount=order["paymentDue"], source=source) == "settled"
     doc = order_docs.get(db, order["_id"])
     assert doc["paidAmount"] == order["paymentDue"] and len(doc["payments"]) == 1
-    assert offering_docs.by_id(db, offering)["tokensSold"] == 2
+    assert offering_docs.by_id(db, offering)["tokensSold"] == 2 * UNIT
     assert db.holdings.count_documents({}) == 0, "a payment is not a token holding"
 
 
@@ -122,7 +123,7 @@ def test_a_payment_dropped_by_a_reorg_flags_its_order_until_it_is_back(app, db, 
     apply_chain_messages(db, [message])  # the same log back on the canonical chain
     doc = order_docs.get(db, order["_id"])
     assert doc["paymentFlag"] is None and doc["paidAmount"] == order["paymentDue"]
-    assert offering_docs.by_id(db, offering)["tokensSold"] == 1
+    assert offering_docs.by_id(db, offering)["tokensSold"] == UNIT
 
 
 def test_an_open_order_whose_payment_was_dropped_waits_for_an_admin(app, db, offering, investor, place, pay, hot,
@@ -159,7 +160,7 @@ def test_concurrent_settlements_count_every_order_and_investor_once(app, db, off
         outcomes = list(pool.map(pay, orders * 3))
     assert set(outcomes) == {"settled"}
     offering_doc = offering_docs.by_id(db, offering)
-    assert offering_doc["tokensSold"] == sum(range(1, 13))
+    assert offering_doc["tokensSold"] == sum(range(1, 13)) * UNIT
     assert offering_doc["raisedAmount"] == sum(range(1, 13)) * 10_000
     assert offering_doc["investorCount"] == 4
     assert all(len(o["payments"]) == 1 for o in db.orders.find({"offeringId": offering}))

@@ -6,6 +6,7 @@ from app.data import offerings as offering_docs
 from app.data import orders as order_docs
 from app.domain import transfer_review
 from tests.conftest import wait_for
+from tests.integration.payments.conftest import UNIT
 
 
 def test_a_payment_sent_before_the_order_is_matched_by_an_admin_and_counted_once(app, db, chain_workers, offering,
@@ -24,6 +25,6 @@ def test_a_payment_sent_before_the_order_is_matched_by_an_admin_and_counted_once
     assert transfer_review.match(app.config, admin, transfer["_id"], str(order["_id"])) == "settled"
     doc = order_docs.get(db, order["_id"])
     assert doc["paidAmount"] == due and len(doc["payments"]) == 1 and doc["isSettled"]
-    assert offering_docs.by_id(db, offering)["tokensSold"] == 3
+    assert offering_docs.by_id(db, offering)["tokensSold"] == 3 * UNIT
     assert db.payments.find_one({"_id": transfer["_id"]})["status"] == "matched"
     assert transfer_review.review_page(app.config, admin)["transfers"] == []
