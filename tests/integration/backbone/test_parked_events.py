@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
+import socket
 import subprocess
+import threading
 import time
 
 from bson import ObjectId
@@ -16,7 +19,7 @@ from app.data import holdings, parked_contracts, parked_events
 from app.events.failures import is_transient
 from app.events.topics import CHAIN_EVENTS, CHAIN_EVENTS_DLQ
 from app.extensions import redis_client
-from tests.conftest import ROOT, flask_argv, wait_for
+from tests.conftest import ROOT, flask_argv, start_process, stop_process, wait_for
 from tests.integration.accounts.conftest import BrowserClient, login, make_user
 from tests.integration.backbone.conftest import holding
 
@@ -191,3 +194,70 @@ def test_admins_see_parked_events_with_their_error_and_others_cannot(app, db):
     assert login(subadmin, make_user("subadmin", permissions=["orders", "kyc"])).status_code == 303
     assert subadmin.get("/admin/parked-events/").status_code == 403
     assert app.test_client().get("/admin/parked-events/").status_code in (302, 303)
+
+
+class CuttableLink:
+    """A TCP relay in front of FerretDB that the test cuts and restores: MongoDB unreachable for real."""
+
+    def __init__(self, target_port: int):
+        self.target, self.up, self.pairs = target_port, threading.Event(), []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.up.set()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up.is_set():
+                client.close()
+                continue
+            server = socket.create_connection(("127.0.0.1", self.target))
+            self.pairs.append((client, server))
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.up.clear()
+        for pair in self.pairs:
+            for end in pair:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+        self.pairs = []
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+def test_mongodb_unreachable_is_retried_then_applied_not_parked(app, db, services, tmp_path):
+    link = CuttableLink(int(services["MONGO_URI"].rstrip("/").rsplit(":", 1)[1]))
+    sync = start_process(flask_argv("chain", "sync"), {**services, "MONGO_URI": f"mongodb://127.0.0.1:{link.port}/"},
+                         "chain-sync", tmp_path)
+    try:
+        token, wallet = Account.create().address, Account.create().address
+        publish(services, (token, mint(token, 50, wallet, 4)))
+        wait_for(lambda: holding(db, token, wallet)[0] == 4, what="chain-sync consuming through the link")
+        link.cut()
+        publish(services, (token, mint(token, 51, wallet, 6)))
+        wait_for(lambda: "transient failure, batch retried" in (tmp_path / "chain-sync.log").read_text(), timeout=60,
+                 what="chain-sync meeting MongoDB down")
+        assert holding(db, token, wallet)[0] == 4
+        link.up.set()  # MongoDB is back
+        wait_for(lambda: holding(db, token, wallet)[0] == 10, timeout=90, what="the event applied after the outage")
+        assert parked_events.waiting(db) == [] and sync.poll() is None
+    finally:
+        stop_process(sync)
+        link.close()
