@@ -38,12 +38,14 @@ def mint(address: str, block: int, to: str, value: int) -> dict:
     return log(address, block, **{"from": ZERO, "to": to, "value": value})
 
 
-def publish(services, *messages) -> None:
-    """(key, value) pairs to chain.events in this order; a bytes value goes as it is (an undecodable message)."""
+def publish(services, *messages, partition: int | None = None) -> None:
+    """(key, value) pairs to chain.events in this order; a bytes value goes as it is (an undecodable message).
+
+    `partition`: all of them on that one partition, so chain-sync meets them in one batch."""
     producer = KafkaProducer(bootstrap_servers=services["KAFKA_BOOTSTRAP_SERVERS"].split(","), acks="all")
     for key, value in messages:
         raw = value if isinstance(value, bytes) else json.dumps(value).encode()
-        producer.send(CHAIN_EVENTS.name, key=key.encode(), value=raw)
+        producer.send(CHAIN_EVENTS.name, key=key.encode(), value=raw, partition=partition)
     producer.flush()
     producer.close()
 
@@ -88,8 +90,9 @@ def test_a_poison_event_is_parked_and_the_platform_goes_on(app, db, services, sy
     corrupt_holding(db, a, z)
     first, poison, later = mint(a, 10, x, 100), mint(a, 11, z, 3), mint(a, 12, x, 5)
     start = dlq_end(services)
+    # one partition, one batch: the failing batch must be narrowed down to the poison, its neighbours applied
     publish(services, (a, first), (b, mint(b, 10, y, 7)), (c, b"\xff\xfe not json"), (a, poison), (a, later),
-            (c, mint(c, 13, y, 9)), (b, mint(b, 14, y, 1)))
+            (c, mint(c, 13, y, 9)), (b, mint(b, 14, y, 1)), partition=0)
     # other contracts go on, including the one whose undecodable message was rejected
     wait_for(lambda: holding(db, b, y)[0] == 8 and holding(db, c, y)[0] == 9, what="the other contracts' events")
     wait_for(lambda: parked_events.get(db, later["id"]), what="the later event of the same contract held")
@@ -98,6 +101,7 @@ def test_a_poison_event_is_parked_and_the_platform_goes_on(app, db, services, sy
     assert failed["kind"] == "failed" and failed["address"] == a and "ValueError" in failed["error"]
     assert "Traceback" in failed["trace"] and "projections" in failed["trace"]
     assert held["kind"] == "held" and held["status"] == "parked"
+    assert len(parked_events.waiting(db)) == 3, "only the poison, the event held behind it and the unreadable one"
     rejected = next(d for d in parked_events.waiting(db) if d["kind"] == "rejected")
     assert rejected["key"] == c and rejected["address"] is None
     letters = {d["parkedId"]: d for d in dead_letters(services, start, 2)}
