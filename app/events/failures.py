@@ -39,7 +39,9 @@ def is_transient(error: BaseException) -> bool:
     """True when retrying the same message later can succeed without anyone changing anything."""
     if isinstance(error, TRANSIENT_TYPES) or _busy_lock(error):
         return True
-    return isinstance(error, KafkaError) and bool(getattr(error, "retriable", False))
+    if isinstance(error, KafkaError) and getattr(error, "retriable", False):
+        return True
+    return error.__cause__ is not None and is_transient(error.__cause__)  # raise ... from an unreachable server
 
 
 def _busy_lock(error: BaseException) -> bool:

@@ -52,3 +52,13 @@ def test_retry_delays_double_up_to_the_cap_and_start_again_after_success():
     assert [backoff.next() for _ in range(6)] == [0.5, 1, 2, 4, 4, 4]
     backoff.reset()
     assert backoff.next() == 0.5
+
+
+def test_a_failure_raised_from_an_unreachable_server_is_retried():
+    try:
+        try:
+            raise AutoReconnect("primary stepped down")
+        except AutoReconnect as down:
+            raise RuntimeError("could not record the payment") from down
+    except RuntimeError as wrapped:
+        assert is_transient(wrapped)
