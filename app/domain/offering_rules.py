@@ -35,6 +35,7 @@ _MONEY = re.compile(r"^(\d{1,13})(?:\.(\d{1,2}))?$")
 _PERCENT = re.compile(r"^(\d{1,4})(?:\.(\d{1,2}))?$")
 MAX_SUPPLY = 10**12  # whole tokens: the largest supply the amounts (app/data/amounts.py) and reservations are tested to
 MAX_DECIMALS = 18    # ERC-20's usual maximum; base units beyond int64 are stored as decimal strings
+MAX_RAISE_CENTS = 10**17  # supply x launch price: keeps the raise, an integer of cents, far inside int64
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,10 @@ def _cross_checks(key: str, v: dict, errors: dict, today: date) -> dict:
         supply, most = v.get("tokenSupply"), v.get("maxTokenHolding")
         if supply and most and most > supply:
             found["maxTokenHolding"] = "An investor cannot hold more than the whole supply."
+        price = v.get("navLaunchPrice")
+        if supply and price and supply * price > MAX_RAISE_CENTS:
+            found["navLaunchPrice"] = (f"The whole supply at this price comes to more than "
+                                       f"${MAX_RAISE_CENTS // 100:,}, the largest raise the platform counts.")
     return found
 
 

@@ -8,6 +8,7 @@ arithmetic, the sold-out rule and the amounts pages and exports show.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -54,6 +55,12 @@ def test_the_supported_range_is_what_the_wizard_enforces():
     assert offering_rules.parse_value(fields["tokenDecimals"], "18") == (18, None)
     assert offering_rules.parse_value(fields["tokenSupply"], str(MAX_SUPPLY)) == (MAX_SUPPLY, None)
     assert "1,000,000,000,000" in offering_rules.parse_value(fields["tokenSupply"], str(MAX_SUPPLY + 1))[1]
+    form = {"assetName": "Tower", "tokenTicker": "TWR", "tokenSupply": str(MAX_SUPPLY), "tokenDecimals": "18",
+            "lockupMonths": "0", "maxTokenHolding": "1000", "navLaunchPrice": "1,000,000.00"}
+    errors = offering_rules.validate_step(token_step, form, datetime(2026, 1, 1).date())[2]
+    assert "largest raise" in errors["navLaunchPrice"]
+    assert not offering_rules.validate_step(token_step, {**form, "navLaunchPrice": "1,000.00"},
+                                            datetime(2026, 1, 1).date())[2]
 
 
 # --- storage ------------------------------------------------------------------------------------
