@@ -13,6 +13,8 @@ import pytest
 
 from app.data import holdings, offerings, orders
 from app.domain import listing, ordering, reservations
+from app.domain.payments_rules import stablecoin_due
+from app.domain.settlement import settle
 from app.domain.whitelisting_rules import request_refusal
 from tests.factories import list_offering, offering_doc
 from tests.integration.orders.conftest import approve, login, make_user, order_form, post, quick_investor
@@ -102,3 +104,27 @@ def test_holdings_beyond_2_to_the_63_base_units_are_kept_exact_and_shown(app, db
     assert 'data-testid="balance">12,345.000000000000000005</span>' in client.get("/portfolio/").text
     export = client.get("/portfolio/export/holdings.csv").text
     assert "12345.000000000000000005" in export and "3.000000000000000000" in export
+
+
+def test_an_18_decimal_stablecoin_payment_is_added_compared_and_settled_to_the_last_base_unit(app, db, offering):
+    """Paid and due both past 2**63 (a $1,015 order in an 18-decimal coin is 1.015e21 base units)."""
+    user = quick_investor(db, offering)
+    order = ordering.place(app.config, user, str(offering["_id"]), order_form(10))
+    due = stablecoin_due(order["totalAmount"], 18)
+    orders.transition(db, order["_id"], {}, {"paymentMethod": "crypto", "paymentDue": due, "paymentDecimals": 18,
+                                             "paymentToken": "0x" + "c0" * 20, "paymentAddress": "0x" + "7e" * 20})
+
+    def transfer(n: int) -> dict:
+        return {"kind": "crypto", "txHash": f"0x{n:064x}", "logIndex": 0, "from": user["wallet"]}
+
+    assert settle(app.config, order["_id"], paid_amount=due - 10**16, source=transfer(1)) == "payment_review"
+    flagged = orders.get(db, order["_id"])
+    assert flagged["paymentFlag"] == "underpaid" and flagged["paidAmount"] == due - 10**16
+    assert "0.010000000000000000" in flagged["paymentFlagReason"]  # one cent, exact in an 18-decimal coin
+    assert settle(app.config, order["_id"], paid_amount=10**16, source=transfer(2)) == "settled"
+    assert settle(app.config, order["_id"], paid_amount=10**16, source=transfer(2)) == "settled"  # a replay
+    settled = orders.get(db, order["_id"])
+    assert settled["paidAmount"] == due and [p["amount"] for p in settled["payments"]] == [due - 10**16, 10**16]
+    assert db.orders.find_one({"_id": order["_id"]})["paidAmount"] == str(due)
+    doc = offerings.by_id(db, offering["_id"])
+    assert (doc["tokensSold"], doc["raisedAmount"]) == (10 * UNIT, 1_000_00)
