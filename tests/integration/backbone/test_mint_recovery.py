@@ -50,8 +50,8 @@ def test_a_batch_with_an_unverified_recipient_mints_the_others_once_and_holds_th
     run_jobs("chain")
     assert sum(len(minted_amounts(wallet.w3, token, h)) for h in holders) == 5
 
+    app.test_client_class = BrowserClient  # each request in its own app context, as on a real server
     staff = app.test_client()
-    staff.__class__ = BrowserClient
     assert login(staff, make_user("subadmin", permissions=["orders"])).status_code == 303
     page = staff.get(f"/admin/orders/{held_id}").text
     assert 'data-testid="mint-held"' in page and "Identity is not verified." in page
