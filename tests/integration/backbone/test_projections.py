@@ -42,7 +42,8 @@ def test_projections_follow_the_chain(app, db, monitor, sync, suite, offering, v
 
     def all_minted():
         docs = list(db.orders.find({"_id": {"$in": orders}}))
-        return docs if all(o.get("isMinted") and o["status"] == "minted" and o.get("orderMinted") for o in docs) else None
+        done = all(o.get("isMinted") and o["status"] == "minted" and o.get("orderMinted") for o in docs)
+        return docs if done else None
 
     minted = wait_for(all_minted, what="the orders' minted mark")
     assert {o["tx_hash"] for o in minted} == mint_txs, "matched through the job's recorded transaction"
