@@ -11,6 +11,9 @@ from flask import request
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import CombinedMultiDict
 from wtforms import PasswordField, StringField
+from wtforms.validators import StopValidation
+
+from app.domain import text_rules
 
 SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -34,11 +37,17 @@ class _TextOnly:
 
 
 class TextField(_TextOnly, StringField):
-    """A StringField that strips surrounding blanks and refuses non-text values."""
+    """A StringField that strips surrounding blanks and refuses non-text values and control characters
+    (NUL, line breaks, bidi overrides: app/domain/text_rules.py); its own Length validator bounds it."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("filters", [lambda value: value.strip() if isinstance(value, str) else value])
         super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form) -> None:
+        refused = text_rules.problem(self.data or "", max_chars=10_000)
+        if refused:
+            raise StopValidation(refused)
 
 
 class SecretField(_TextOnly, PasswordField):

@@ -9,6 +9,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
+from app.domain import numerals
+
 ASSET_TYPES = ("residential", "commercial", "industrial", "hospitality", "land", "mixed-use")
 PROPERTY_TYPES = ("apartment", "house", "office", "retail", "warehouse", "hotel", "student-housing", "plot")
 STATES = ("open", "upcoming", "closed")
@@ -65,29 +67,28 @@ def _percent_to_bps(value: str, label: str, problems: list[str]) -> int | None:
     value = value.strip()
     if not value:
         return None
-    match = re.fullmatch(r"(\d{1,3})(?:\.(\d{1,2}))?", value)
-    if not match:
-        problems.append(f"{label} must be a percentage like 7.5; “{value}” was ignored.")
-        return None
-    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    bps = numerals.parse_fixed(value, 2, max_digits=3)
+    if bps is None:
+        problems.append(f"{label} must be a percentage like 7.5; “{value[:40]}” was ignored.")
+    return bps
 
 
 def _amount_to_minor(value: str, label: str, problems: list[str]) -> int | None:
-    value = value.strip().replace(",", "")
+    value = value.strip()
     if not value:
         return None
-    match = re.fullmatch(r"(\d{1,12})(?:\.(\d{1,2}))?", value)
-    if not match:
-        problems.append(f"{label} must be an amount like 5000; “{value}” was ignored.")
-        return None
-    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    minor = numerals.parse_money(value, max_digits=12)
+    if minor is None:
+        problems.append(f"{label} must be an amount like 5,000; “{value[:40]}” was ignored.")
+    return minor
 
 
 def parse(args) -> MarketQuery:
     """Build a query from request args (any mapping of str -> str)."""
     problems: list[str] = []
     page_text = str(args.get("page", "1")).strip()
-    page = int(page_text) if page_text.isdigit() and 0 < int(page_text) <= MAX_PAGE else 1
+    page = numerals.parse_int(page_text, max_digits=4) or 1
+    page = page if page <= MAX_PAGE else 1
     sort = str(args.get("sort", "newest"))
     min_yield = _percent_to_bps(str(args.get("min_yield", "")), "Minimum yield", problems)
     max_yield = _percent_to_bps(str(args.get("max_yield", "")), "Maximum yield", problems)

@@ -12,7 +12,7 @@ from bson.errors import InvalidId
 from app import cache
 from app.data import offerings, whitelists
 from app.data.mongo import get_db
-from app.domain import listing, uploads
+from app.domain import listing, numerals, uploads
 from app.domain.charts import line_chart
 from app.domain.marketplace import Viewer
 
@@ -126,7 +126,7 @@ def document_for(config: dict, offering_id: str, key: str, viewer: Viewer) -> tu
     if doc is None or not _may_see(_guard(doc), viewer):
         return None
     documents = doc.get("documents") or {}
-    if key.startswith("custom-") and key[7:].isdigit():
+    if key.startswith("custom-") and numerals.is_digits(key[7:]) and len(key) <= 12:  # "custom-²" is not an index
         custom = documents.get("customDocs") or []
         index = int(key[7:])
         name = custom[index].get("value") if index < len(custom) else None

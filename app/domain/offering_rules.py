@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 import pycountry
 
+from app.domain import numerals, text_rules
 from app.domain.market_query import ASSET_TYPES, PROPERTY_TYPES
 
 ENTITY_TYPES = ("company", "partnership", "trust", "fund", "spv")
@@ -31,8 +32,6 @@ REQUIRED_DOCUMENTS = ("eSign", "pitchDeck")
 IMAGES = (("icon", "Icon"), ("cover", "Cover image"), ("logo", "Logo"))
 _TICKER = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_MONEY = re.compile(r"^(\d{1,13})(?:\.(\d{1,2}))?$")
-_PERCENT = re.compile(r"^(\d{1,4})(?:\.(\d{1,2}))?$")
 MAX_SUPPLY = 10**12  # whole tokens: the largest supply the amounts (app/data/amounts.py) and reservations are tested to
 MAX_DECIMALS = 18    # ERC-20's usual maximum; base units beyond int64 are stored as decimal strings
 MAX_RAISE_CENTS = 10**17  # supply x launch price: keeps the raise, an integer of cents, far inside int64
@@ -116,13 +115,11 @@ def step(key: str) -> Step | None:
 
 
 def _minor(text: str) -> int | None:
-    match = _MONEY.match(text.replace(",", ""))
-    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0")) if match else None
+    return numerals.parse_money(text)
 
 
 def _bps(text: str) -> int | None:
-    match = _PERCENT.match(text)
-    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0")) if match else None
+    return numerals.parse_fixed(text, 2, max_digits=4)
 
 
 def _countries(text: str) -> tuple[list[str] | None, str | None]:
@@ -178,9 +175,8 @@ def _parse_date(text: str):
         return None, "Enter a date as YYYY-MM-DD."
 
 
-NUMBER_PARSERS = {"int": (lambda t: int(t.replace(",", "")) if t.replace(",", "").isdigit() else None,
-                          "Enter a whole number."),
-                  "money": (_minor, "Enter an amount such as 2500 or 2500.50."),
+NUMBER_PARSERS = {"int": (numerals.parse_int, numerals.WHOLE_FORMAT),
+                  "money": (_minor, numerals.MONEY_FORMAT),
                   "percent": (_bps, "Enter a percentage such as 6.5.")}
 OTHER_PARSERS = {"bool": lambda t: (t in ("on", "true", "1", "yes"), None), "countries": _countries,
                  "emails": _emails, "date": _parse_date}
@@ -190,8 +186,10 @@ def parse_value(field: Field, text: str):
     """(stored value, error) for one typed value; an empty optional field stores None."""
     if not text:
         return (False if field.kind == "bool" else None), ("This is required." if field.required else None)
-    if len(text) > (5000 if field.kind == "textarea" else 500):
-        return None, "This is too long."
+    multiline = field.kind in ("textarea", "emails")
+    refused = text_rules.problem(text, multiline=multiline, max_chars=5000 if multiline else 500)
+    if refused:
+        return None, refused
     as_text = _parse_text(field, text)
     if as_text is not None:
         return as_text

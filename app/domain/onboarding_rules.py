@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain import text_rules
+
 INDIVIDUAL, INSTITUTION = "individual", "institution"
 ID_DOCUMENTS = (("passport", "Passport"), ("idCard", "National identity card"), ("driversLicense", "Driving licence"))
 ENTITY_TYPES = (("company", "Company"), ("partnership", "Partnership"), ("trust", "Trust"), ("fund", "Fund"))
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9 ]{6,15}$")
 
@@ -126,8 +128,9 @@ def _check_date(kind: str, value: str, today: date) -> str | None:
 def _check(field: Field, value: str, today: date) -> str | None:
     if not value:
         return "This is required." if field.required else None
-    if len(value) > 200:
-        return "Keep this under 200 characters."
+    refused = text_rules.problem(value, max_chars=200)  # one line, no control characters
+    if refused:
+        return refused
     if field.kind in ("date", "past_date", "future_date"):
         return _check_date(field.kind, value, today)
     checks = {"country": (_COUNTRY, "Enter a 2-letter country code such as GB."),

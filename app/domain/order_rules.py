@@ -13,15 +13,13 @@ Rounding, stated once: orders buy whole tokens. An amount buys the whole tokens 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.domain import numerals
 from app.domain.listing import aware
 from app.formatting import money
 
-_MONEY = re.compile(r"^(\d{1,13})(?:\.(\d{1,2}))?$")
-_WHOLE = re.compile(r"^\d{1,13}$")
 PAYMENT_METHODS = ("fiat", "crypto")
 NOT_WHITELISTED = ("You are not whitelisted for this offering: request whitelisting and wait for its approval "
                    "before ordering.")
@@ -63,14 +61,14 @@ class Standing:
 
 
 def parse_money(text: str) -> int | None:
-    """'1,250.00' -> 125000 cents; None when it is not an amount."""
-    match = _MONEY.match((text or "").strip().replace(",", "").lstrip("$"))
-    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0")) if match else None
+    """'1,250.00' -> 125000 cents; None when it is not an amount in a format people type ("10,5" is not:
+    commas only separate thousands) or uses other than ASCII digits (app/domain/numerals.py)."""
+    return numerals.parse_money(text or "")
 
 
 def parse_tokens(text: str) -> int | None:
-    cleaned = (text or "").strip().replace(",", "")
-    return int(cleaned) if _WHOLE.match(cleaned) else None
+    """'1,250' -> 1250 whole tokens; None unless ASCII digits, commas only between groups of three."""
+    return numerals.parse_int(text or "", max_digits=13)
 
 
 def nav_price(offering: dict) -> int:

@@ -25,7 +25,7 @@ from qrcode.image.svg import SvgPathImage
 from app import locks
 from app.data import users
 from app.data.mongo import get_db
-from app.domain import audit, password_policy
+from app.domain import audit, numerals, password_policy
 from app.domain.accounts import FieldErrors, user_by_id
 
 ISSUER_NAME = "Libertum"
@@ -55,7 +55,7 @@ def unseal(sealed: str) -> str:
 def matching_step(secret: str, code: str, now: float | None = None) -> int | None:
     """The time step whose code equals `code` (current step +-1), or None. Pure."""
     code = code.strip().replace(" ", "")
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and numerals.is_digits(code)):  # ASCII digits only (numerals.py)
         return None
     totp = pyotp.TOTP(secret)
     current = int((time.time() if now is None else now) // STEP_S)

@@ -1,0 +1,62 @@
+"""Numbers as people type them, in ASCII digits only: the one strict parser behind every number field.
+
+Why: Python's `str.isdigit()`, `int()` and the regex `\\d` accept other scripts' digits
+(Arabic-Indic "\u0661\u0662", full-width "\uff11\uff12"), and `isdigit()` even accepts superscripts
+("²"), which `int()` then refuses with an exception (a 500). A form field, query string, path segment
+or code here is ASCII digits or it is refused, with a message that says the format. Pure: no server needed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DIGITS = re.compile(r"[0-9]+")
+# Whole part: plain digits, or digits with commas between groups of exactly three ("1,250", "12,500,000").
+_WHOLE = r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
+_MONEY = re.compile(r"\$?" + _WHOLE + r"(?:\.(?P<cents>[0-9]{1,2}))?")
+_GROUPED = re.compile(_WHOLE)
+MONEY_FORMAT = "Enter an amount like 1,250.00, 1250 or 1250.5 (commas only between groups of three digits)."
+WHOLE_FORMAT = "Enter a whole number in digits, such as 25 or 1,250."
+
+
+def is_digits(text: object) -> bool:
+    """True when `text` is a non-empty string of ASCII digits 0-9 and nothing else."""
+    return isinstance(text, str) and _DIGITS.fullmatch(text) is not None
+
+
+def parse_int(text: object, *, max_digits: int = 18) -> int | None:
+    """A non-negative whole number written in ASCII digits, optionally grouped by commas in threes; else None."""
+    if not isinstance(text, str):
+        return None
+    found = _GROUPED.fullmatch(text.strip())
+    if found is None:
+        return None
+    digits = found.group("whole").replace(",", "")
+    return int(digits) if len(digits.lstrip("0") or "0") <= max_digits else None
+
+
+def parse_money(text: object, *, max_digits: int = 13) -> int | None:
+    """An amount of money in minor units (cents) from the formats people type, else None.
+
+    Accepted: "1,250.00", "1250", "1250.5", "$1,250". Refused: "10,5" (a comma that is not a thousands
+    separator), other scripts' digits, signs, more than two decimals or more than `max_digits` whole digits.
+    """
+    if not isinstance(text, str):
+        return None
+    found = _MONEY.fullmatch(text.strip())
+    if found is None:
+        return None
+    whole = found.group("whole").replace(",", "")
+    if len(whole.lstrip("0") or "0") > max_digits:
+        return None
+    return int(whole) * 100 + int((found.group("cents") or "0").ljust(2, "0"))
+
+
+def parse_fixed(text: object, places: int, *, max_digits: int = 13) -> int | None:
+    """A non-negative decimal such as "7.5" as an integer scaled by 10**places (750 for places=2), else None."""
+    if not isinstance(text, str):
+        return None
+    found = re.fullmatch(rf"([0-9]{{1,{max_digits}}})(?:\.([0-9]{{1,{places}}}))?", text.strip())
+    if found is None:
+        return None
+    return int(found.group(1)) * 10**places + int((found.group(2) or "0").ljust(places, "0"))
