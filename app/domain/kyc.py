@@ -16,7 +16,6 @@ The rules (DESIGN.md, "Outside providers"):
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from app.data.mongo import get_db
 from app.domain import kyc_rules
 from app.domain.identities import enqueue_identities
 from app.extensions import redis_client
+from app.providers.payloads import load_object
 from app.providers.sumsub import verify_webhook
 
 log = logging.getLogger(__name__)
@@ -49,9 +49,7 @@ def receive_webhook(raw_body: bytes, digest: str | None, alg: str | None) -> Web
         log.warning("KYC webhook refused: signature does not match the body")
         return WebhookAnswer(401, {"error": "invalid signature"})
     try:
-        payload = json.loads(raw_body)
-        if not isinstance(payload, dict):
-            raise kyc_rules.BadEvent("the payload is not a JSON object")
+        payload = load_object(raw_body)
         event_at = kyc_rules.event_time(payload)
         kyc_rules.update_for(payload)
     except (ValueError, kyc_rules.BadEvent) as error:

@@ -20,7 +20,7 @@ LOCKED_STATUSES = (SUBMITTED, PENDING, APPROVED)  # the wizard's data is read-on
 # sumSubKycStatus (seed: sumSubKycStatusEnum): the provider's own review status
 SUMSUB_STATUSES = ("init", "pending", "prechecked", "queued", "completed", "onHold")
 
-_CREATED_AT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$")
+_CREATED_AT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$", re.ASCII)
 
 
 class BadEvent(ValueError):
@@ -54,7 +54,8 @@ def is_newer(event_at: str, stored_at: str | None) -> bool:
 def rejection_reason(review_result: dict) -> str:
     """kycReason shown to the investor: the moderator's comment and the provider's labels."""
     comment = str(review_result.get("moderationComment") or "").strip()
-    labels = ", ".join(str(x) for x in review_result.get("rejectLabels") or ())
+    labels = review_result.get("rejectLabels")
+    labels = ", ".join(str(x) for x in labels) if isinstance(labels, list) else ""
     parts = [p for p in (comment, f"({labels})" if labels else "") if p]
     return " ".join(parts) or "Your identity verification was not accepted."
 
@@ -62,8 +63,9 @@ def rejection_reason(review_result: dict) -> str:
 def update_for(payload: dict) -> KycUpdate | None:
     """The fields an event sets on the user; None for event types that change nothing here."""
     kind = payload.get("type")
-    if not payload.get("applicantId") or not kind:
-        raise BadEvent("applicantId and type are required")
+    if not isinstance(payload.get("applicantId"), str) or not payload["applicantId"] or not isinstance(kind, str) \
+            or not kind or not isinstance(payload.get("externalUserId", ""), str):
+        raise BadEvent("applicantId and type are required, as text (externalUserId too when given)")
     base = {"webhookReceived": kind, "sumSubKycStatus": str(payload.get("reviewStatus") or "")}
     if payload.get("levelName"):
         base["levelName"] = str(payload["levelName"])
@@ -74,6 +76,8 @@ def update_for(payload: dict) -> KycUpdate | None:
     if kind != "applicantReviewed":
         return None
     result = payload.get("reviewResult") or {}
+    if not isinstance(result, dict):
+        raise BadEvent("reviewResult is not an object")
     if result.get("reviewAnswer") == "GREEN":
         return KycUpdate({**base, "kycStatus": APPROVED, "isKyc": True, "kycReason": ""}, counts=True,
                          approved=True)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
+from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
 from web3 import Web3
 
@@ -25,10 +26,13 @@ _PATTERN = re.compile(
     r"(?P<statement>[^\n]+)\n\n"
     r"URI: (?P<uri>[^\s]+)\n"
     r"Version: (?P<version>1)\n"
-    r"Chain ID: (?P<chain_id>[0-9]+)\n"
+    r"Chain ID: (?P<chain_id>[0-9]{1,20})\n"
     r"Nonce: (?P<nonce>[a-zA-Z0-9]{8,})\n"
     r"Issued At: (?P<issued_at>[0-9T:.\-+Z]+)\n"
     r"Expiration Time: (?P<expiration_time>[0-9T:.\-+Z]+)$")
+
+
+_SIGNATURE = re.compile(r"0x[0-9a-fA-F]{130}")  # 65 bytes: r, s and v
 
 
 class SiweError(ValueError):
@@ -76,10 +80,14 @@ def parse(text: str) -> SiweMessage:
 
 
 def _parse_time(value: str) -> datetime:
+    """An RFC 3339 time, which always names its offset: a time without one cannot be compared with now."""
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise SiweError("The message's dates are malformed.") from None
+    if moment.tzinfo is None:
+        raise SiweError("The message's dates are malformed: they must name their time zone (RFC 3339).")
+    return moment
 
 
 def verify(text: str, signature: str, *, domain: str, uri: str, chain_id: int, now: datetime) -> SiweMessage:
@@ -92,9 +100,11 @@ def verify(text: str, signature: str, *, domain: str, uri: str, chain_id: int, n
         raise SiweError("The message was made for another site or chain.")
     if _parse_time(message.expiration_time) <= now:
         raise SiweError("The message has expired; connect the wallet again.")
+    if not isinstance(signature, str) or not _SIGNATURE.fullmatch(signature):
+        raise SiweError("The signature could not be read.")
     try:
         signer = Account.recover_message(encode_defunct(text=message.text()), signature=signature)
-    except (ValueError, ValidationError, TypeError):
+    except (ValueError, ValidationError, TypeError, BadSignature):
         raise SiweError("The signature could not be read.") from None
     if signer != message.address:
         raise SiweError("The signature was not made by this wallet.")

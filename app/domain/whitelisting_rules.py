@@ -30,7 +30,7 @@ _ENVELOPE_STATUS = {
     "declined": {"status": DECLINED, "is_signed": False, "is_expired": False},
     "voided": {"status": EXPIRED, "is_signed": False, "is_expired": True},
 }
-_GENERATED = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]00:?00)?$")
+_GENERATED = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]00:?00)?$", re.ASCII)
 
 
 class BadEvent(ValueError):
@@ -65,8 +65,10 @@ def parse_event(payload: dict) -> EsignEvent:
     """What one Connect delivery says: which envelope, what happened, when, and the whitelist fields it sets."""
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     summary = data.get("envelopeSummary") if isinstance(data.get("envelopeSummary"), dict) else {}
-    envelope_id = str(data.get("envelopeId") or summary.get("envelopeId") or "").strip()
-    event = str(payload.get("event") or "").strip()
+    envelope_id, event = data.get("envelopeId") or summary.get("envelopeId") or "", payload.get("event") or ""
+    if not isinstance(envelope_id, str) or not isinstance(event, str):  # a signed body is trusted, its shape is not
+        raise BadEvent("the envelope id and the event must be text")
+    envelope_id, event = envelope_id.strip(), event.strip()
     status = str(summary.get("status") or event.removeprefix("envelope-")).strip().lower()
     if not envelope_id or not event:
         raise BadEvent("the delivery names no envelope or event")

@@ -14,7 +14,6 @@ The rules (DESIGN.md, "Outside providers"):
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from hashlib import sha256
@@ -29,6 +28,7 @@ from app.domain import whitelisting_rules as rules
 from app.domain.whitelisting_review import locked
 from app.extensions import redis_client
 from app.providers.docusign import verify_connect
+from app.providers.payloads import load_object
 
 log = logging.getLogger(__name__)
 QUEUE = "esign"
@@ -46,9 +46,7 @@ def receive_webhook(raw_body: bytes, headers) -> WebhookAnswer:
         log.warning("e-signature webhook refused: no configured key signed this body")
         return WebhookAnswer(401, {"error": "invalid signature"})
     try:
-        payload = json.loads(raw_body)
-        if not isinstance(payload, dict):
-            raise rules.BadEvent("the payload is not a JSON object")
+        payload = load_object(raw_body)
         event = rules.parse_event(payload)
     except (ValueError, rules.BadEvent) as error:
         log.warning("e-signature webhook refused: %s", error)

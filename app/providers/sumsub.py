@@ -45,12 +45,13 @@ def verify_request(secret: str, app_token: str, headers, method: str, path_with_
                    *, now: float | None = None, max_skew_s: int = 300) -> bool:
     """Whether a request carries our app token and a valid, fresh signature (used by the sandbox)."""
     ts = str(headers.get("X-App-Access-Ts", ""))
-    if not ts.isdigit() or not hmac.compare_digest(str(headers.get("X-App-Token", "")), app_token):
+    token = str(headers.get("X-App-Token", "")).encode()
+    if not (ts.isascii() and ts.isdigit()) or not hmac.compare_digest(token, app_token.encode()):
         return False
     if abs((time.time() if now is None else now) - int(ts)) > max_skew_s:
         return False
     expected = request_signature(secret, ts, method, path_with_query, body)
-    return hmac.compare_digest(expected, str(headers.get("X-App-Access-Sig", "")))
+    return hmac.compare_digest(expected.encode(), str(headers.get("X-App-Access-Sig", "")).encode())
 
 
 def payload_digest(secret: str, raw_body: bytes, alg: str = DEFAULT_DIGEST_ALG) -> str:
@@ -62,7 +63,8 @@ def verify_webhook(secret: str, raw_body: bytes, digest: str | None, alg: str | 
     """Whether the webhook's digest matches its raw body; unknown algorithms are refused."""
     if not digest or alg not in DIGEST_ALGORITHMS:
         return False
-    return hmac.compare_digest(payload_digest(secret, raw_body, alg), digest.strip().lower())
+    # bytes on both sides: compare_digest raises TypeError for a str holding non-ASCII characters
+    return hmac.compare_digest(payload_digest(secret, raw_body, alg).encode(), digest.strip().lower().encode())
 
 
 def signed_webhook(secret: str, payload: dict, alg: str = DEFAULT_DIGEST_ALG) -> tuple[bytes, dict[str, str]]:

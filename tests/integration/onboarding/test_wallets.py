@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from bson import ObjectId
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -30,7 +32,8 @@ def prove(client, message: str, signature: str):
 def test_a_good_signature_stores_the_wallet_verified(investor_client, db):
     wallet = Account.create()
     message = ask_message(investor_client, wallet.address.lower())
-    assert f"\n{wallet.address}\n" in message and message.startswith("localhost wants you to sign in")
+    site = urlsplit(investor_client.application.config["PUBLIC_URL"]).netloc  # configured, never the Host header
+    assert f"\n{wallet.address}\n" in message and message.startswith(f"{site} wants you to sign in")
     response = prove(investor_client, message, sign(message, wallet))
     assert response.status_code == 200 and response.get_json()["address"] == wallet.address
     wallets = user_details.get(db, ObjectId(investor_client.user["_id"]))["wallets"]
