@@ -19,7 +19,7 @@ from flask import current_app
 from app import locks
 from app.data import passwords, user_tokens, users
 from app.data.mongo import get_db
-from app.domain import audit, notifications, password_policy
+from app.domain import audit, notifications, password_policy, text_rules
 from app.domain.permissions import INVESTOR
 from app.extensions import redis_client
 
@@ -36,6 +36,11 @@ class FieldErrors(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class AlreadyInUse(FieldErrors):
+    """The email or mobile number belongs to another account. Staff creating accounts see it; a public
+    sign-up never does (the owner is told by mail instead, so the page cannot enumerate accounts)."""
 
 
 class TokenRefused(ValueError):
@@ -65,23 +70,28 @@ def full_mobile(country_code: str, mobile: str) -> str:
 
 def check_new_account(*, email: str, country_code: str, mobile: str, legal_name: str,
                       password: str | None) -> None:
-    """Raise FieldErrors naming every problem with a sign-up (shape checks are the form's)."""
+    """Raise FieldErrors naming every problem with a sign-up (shape checks are the form's), then
+    AlreadyInUse when the details are fine but the email or mobile belongs to an account."""
     errors = {}
     if not _COUNTRY_CODE.match(country_code):
         errors["country_code"] = "Choose a country calling code such as +44."
     national = re.sub(r"[\s().-]", "", mobile).lstrip("0")
     if not _NATIONAL_NUMBER.match(national):
         errors["mobile"] = "Enter the mobile number in digits, without the country code."
-    elif users.exists(get_db(), "mobile", full_mobile(country_code, mobile)):
-        errors["mobile"] = "An account with this mobile number already exists."
-    if users.exists(get_db(), "email", email.strip().lower()):
-        errors["email"] = "An account with this email already exists. Sign in or reset your password."
+    if text_rules.problem(legal_name):
+        errors["legal_name"] = text_rules.problem(legal_name)
     if password is not None:
         problems = password_policy.problems(password, email=email, name=legal_name)
         if problems:
             errors["password"] = " ".join(problems)
     if errors:
         raise FieldErrors(errors)
+    if users.exists(get_db(), "mobile", full_mobile(country_code, mobile)):
+        errors["mobile"] = "An account with this mobile number already exists."
+    if users.exists(get_db(), "email", email.strip().lower()):
+        errors["email"] = "An account with this email already exists. Sign in or reset your password."
+    if errors:
+        raise AlreadyInUse(errors)
 
 
 def create_account(fields: dict, *, actor: dict | None = None, ip: str | None = None,
@@ -94,7 +104,7 @@ def create_account(fields: dict, *, actor: dict | None = None, ip: str | None = 
         document["_id"] = users.insert(get_db(), document)
     except users.DuplicateUser as error:
         field = "email" if error.field == "email" else "mobile"
-        raise FieldErrors({field: f"An account with this {field} already exists."}) from None
+        raise AlreadyInUse({field: f"An account with this {field} already exists."}) from None
     if document["password"]:
         passwords.replace_history(get_db(), document["_id"], [document["password"]])
     audit.record(event, actor=actor or document, subject=document, ip=ip,
@@ -102,12 +112,35 @@ def create_account(fields: dict, *, actor: dict | None = None, ip: str | None = 
     return document
 
 
-def sign_up(*, email: str, country_code: str, mobile: str, legal_name: str, password: str, ip: str) -> dict:
-    """A new investor account; the verification link is mailed at once."""
-    user = create_account({"email": email, "country_code": country_code, "mobile": mobile,
-                           "legal_name": legal_name, "password": password}, ip=ip)
+def sign_up(*, email: str, country_code: str, mobile: str, legal_name: str, password: str, ip: str) -> None:
+    """A new investor account whose verification link is mailed at once; FieldErrors for what the person can fix.
+
+    An email or mobile already in use gets the same answer and about the same work as a new account
+    (the password is hashed either way): the email's owner is mailed that someone tried to sign up, and
+    nothing on the page or in its timing says an account exists (no account enumeration)."""
+    fields = {"email": email, "country_code": country_code, "mobile": mobile, "legal_name": legal_name,
+              "password": password}
+    try:
+        user = create_account(fields, ip=ip)
+    except AlreadyInUse as taken:
+        password_policy.hash_password(password)  # the same work a new account costs
+        _tell_owner_of_signup_attempt(email.strip().lower(), sorted(taken.errors))
+        audit.record("signup.refused", ip=ip, details={"reason": "in use", "fields": sorted(taken.errors)})
+        return
     send_verification(user)
-    return user
+
+
+def _tell_owner_of_signup_attempt(email: str, fields: list[str]) -> None:
+    """Mail the address that was typed: its account's owner learns of the attempt, anyone else learns nothing."""
+    if "email" in fields:
+        body = ("Someone (hopefully you) tried to create a Libertum account with this email address, which "
+                f"already has one.\n\nSign in at {link('/auth/login')} or, if you forgot your password, choose a "
+                f"new one at {link('/auth/forgot')}.\n\nIf it was not you, you can ignore this message.\n")
+    else:
+        body = ("Someone (hopefully you) tried to create a Libertum account with this email address, but the "
+                "mobile number given is already used by another account.\n\nIf that account is yours, sign in at "
+                f"{link('/auth/login')}; otherwise sign up again with your own mobile number.\n")
+    notifications.send_email(email, "Your Libertum sign-up", body)
 
 
 def user_by_id(user_id: str | ObjectId) -> dict | None:

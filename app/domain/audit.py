@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 EVENTS = {
     "signup": "Sign-up",
+    "signup.refused": "Sign-up with an email or mobile already in use (the email's owner was mailed)",
+    "login.unlock_sent": "Sign-in slowed for an account under attack; its owner was mailed an unlock link",
     "login.ok": "Sign-in",
     "login.failed": "Failed sign-in",
     "logout": "Sign-out",

