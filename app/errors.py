@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.domain.uploads import limit_text
+
 log = logging.getLogger(__name__)
+INLINE_UNDER_HTMX = (413, 429)
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
@@ -27,11 +30,26 @@ def _wants_json() -> bool:
         request.accept_mimetypes.best == "application/json")
 
 
+def too_large_message(config) -> str:
+    """What a 413 says: the limits, so the person knows what to send instead."""
+    return (f"What you sent is larger than we accept: a document may be up to {limit_text(config['UPLOAD_MAX_BYTES'])}"
+            f" and one request up to {limit_text(config['MAX_CONTENT_LENGTH'])}.")
+
+
 def render_error(code: int, detail: str | None = None) -> Response:
     title, message = MESSAGES.get(code, (f"Error {code}", "The request failed."))
+    if code == 413:
+        message = too_large_message(current_app.config)
     request_id = g.get("request_id", "-")
     if _wants_json():
         body = jsonify(error=title, message=detail or message, request_id=request_id)
+    elif request.headers.get("HX-Request") and code in INLINE_UNDER_HTMX:
+        # htmx swaps these codes (base layout's responseHandling): the message lands at the top of the target
+        body = render_template("errors/_inline.html", code=code, title=title, message=detail or message,
+                               request_id=request_id)
+        response = make_response(body, code)
+        response.headers["HX-Reswap"] = "afterbegin"
+        return response
     else:
         body = render_template("errors/error.html", code=code, title=title, message=detail or message,
                                request_id=request_id)

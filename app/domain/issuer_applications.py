@@ -39,27 +39,33 @@ def apply(user: dict, form: dict, document, today=None) -> dict:
     if user.get("issuerStatus") == PENDING or user.get("isIssuer"):
         raise NotAllowed("Your issuer application is already with us.")
     values, errors = rules.validate(STEP, form, today or datetime.now(UTC).date())
-    stored = None
-    if document is None or not document.filename:
-        errors["document"] = "Attach the certificate of incorporation."
-    else:
-        try:
-            stored = uploads.store(current_app.config["UPLOAD_DIR"], str(user["_id"]), document.stream,
-                                   current_app.config["UPLOAD_MAX_BYTES"]).name
-        except uploads.UploadTooLarge:
-            raise  # the view answers 413
-        except uploads.UploadRefused as refused:
-            errors["document"] = str(refused)
-    if errors:
-        return errors
-    db = get_db()
-    user_details.ensure(db, user["_id"])
-    with locks.locked(current_app.config, f"userdetails:{user['_id']}"):  # its writers' lock (app/locks.py)
-        user_details.save_any(db, user["_id"], {"issuerApplication": {**values, "document": stored,
-                                                                       "appliedAt": datetime.now(UTC)}})
+    config = current_app.config
+    with uploads.Batch(config["UPLOAD_DIR"], str(user["_id"]), config["UPLOAD_MAX_BYTES"]) as batch:
+        stored = _store_document(batch, document, errors)
+        if errors:
+            return errors  # the batch removes a file stored for a refused application
+        db = get_db()
+        user_details.ensure(db, user["_id"])
+        with locks.locked(config, f"userdetails:{user['_id']}"):  # its writers' lock (app/locks.py)
+            user_details.save_any(db, user["_id"], {"issuerApplication": {**values, "document": stored,
+                                                                           "appliedAt": datetime.now(UTC)}})
+        batch.keep()
     users.set_fields_locked(db, user["_id"], {"issuerStatus": PENDING, "issuerReason": ""})
     audit.record("issuer.applied", actor=user)
     return {}
+
+
+def _store_document(batch: uploads.Batch, document, errors: dict) -> str | None:
+    if document is None or not document.filename:
+        errors["document"] = "Attach the certificate of incorporation."
+        return None
+    try:
+        return batch.store(document.stream).name
+    except uploads.UploadTooLarge:
+        raise  # the view answers 413
+    except uploads.UploadRefused as refused:
+        errors["document"] = str(refused)
+    return None
 
 
 def pending(actor: dict) -> list[dict]:

@@ -68,15 +68,41 @@ def application(actor: dict, user_id: str) -> tuple[dict, dict]:
 
 
 def document(actor: dict, owner_id: str, name: str):
-    """(path, content type) of a stored document for its owner or a KYC / issuer-request reviewer, else LookupError."""
+    """(path, content type) of a person's stored document for its owner or a KYC / issuer-request reviewer,
+    else LookupError.
+
+    The folder must be an account's: uploads of offerings live in the same UPLOAD_DIR under the offering's id,
+    and a reviewer holding only `kyc` once downloaded an offering's confidential file here. Each document
+    route checks its own owner kind: people's files here, an offering's through its issuer, its reviewers
+    or the marketplace's whitelist rule (app/domain/offering_page.py)."""
     is_owner = str(actor.get("_id")) == str(owner_id)
     if not is_owner and not (has_permission(actor, "kyc") or has_permission(actor, "issuer_requests")):
         raise LookupError("no such document")  # same answer as a missing file: nothing to learn by probing
+    owner = users.by_id(get_db(), _oid(owner_id))
+    if owner is None or name not in _documents_of(owner):
+        raise LookupError("no such document")
     found = uploads.locate(current_app.config["UPLOAD_DIR"], str(owner_id), name)
     if not is_owner:
-        audit.record("kyc.document_viewed", actor=actor, subject=users.by_id(get_db(), _oid(owner_id)),
-                     details={"document": name})
+        audit.record("kyc.document_viewed", actor=actor, subject=owner, details={"document": name})
     return found
+
+
+def _documents_of(user: dict) -> set[str]:
+    """Every stored file name the account's details refer to (KYC/KYB documents, the issuer application)."""
+    details = user_details.get(get_db(), user["_id"]) or {}
+    names: set[str] = set()
+
+    def collect(value) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+        elif isinstance(value, str) and uploads.STORED_NAME.match(value):
+            names.add(value)
+    collect(details)
+    return names
 
 
 def decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[str] | None = None) -> dict:

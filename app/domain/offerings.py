@@ -16,7 +16,7 @@ from flask import current_app
 from app import cache, locks
 from app.data import offerings
 from app.data.mongo import get_db
-from app.domain import audit, listing, uploads
+from app.domain import audit, listing, text_rules, uploads
 from app.domain.offering_rules import (
     IMAGES,
     NAMED_DOCUMENTS,
@@ -144,20 +144,31 @@ def attach_file(issuer: dict, offering_id: str, slot: str, stream, label: str = 
     images, documents = dict(IMAGES), dict(NAMED_DOCUMENTS)
     if slot not in images and slot not in documents and slot != "custom":
         raise NotFound(slot)
-    stored = uploads.store(upload_dir(), str(doc["_id"]), stream, current_app.config["UPLOAD_MAX_BYTES"])
-    if slot in images and stored.content_type == "application/pdf":
-        raise uploads.UploadRefused("Images must be PNG, JPEG or WebP.")
-    db = get_db()
-    with _writing(doc["_id"]):
-        if slot == "custom":
-            saved = offerings.push_entry(db, doc["_id"], issuer["_id"], "documents.customDocs",
-                                         {"docsLabel": label or "Document", "value": stored.name}, "documents")
-        else:
-            path = f"overview.{slot}" if slot in images else f"documents.{slot}"
-            saved = offerings.save_fields(db, doc["_id"], issuer["_id"], {path: stored.name}, "documents",
-                                          STEP_KEYS.index("documents") + 1)
-    if not saved:
-        raise Locked(offering_id)
+    label = _document_label(label)
+    kinds = ("png", "jpg", "webp") if slot in images else tuple(uploads.FORMATS)
+    with uploads.Batch(upload_dir(), str(doc["_id"]), current_app.config["UPLOAD_MAX_BYTES"], kinds) as batch:
+        stored = batch.store(stream)  # a refused file is never written; one whose save fails is removed
+        db = get_db()
+        with _writing(doc["_id"]):
+            if slot == "custom":
+                saved = offerings.push_entry(db, doc["_id"], issuer["_id"], "documents.customDocs",
+                                             {"docsLabel": label or "Document", "value": stored.name}, "documents")
+            else:
+                path = f"overview.{slot}" if slot in images else f"documents.{slot}"
+                saved = offerings.save_fields(db, doc["_id"], issuer["_id"], {path: stored.name}, "documents",
+                                              STEP_KEYS.index("documents") + 1)
+        if not saved:
+            raise Locked(offering_id)
+        batch.keep()
+
+
+def _document_label(label: str) -> str:
+    """A custom document's label: one line of text, at most text_rules.LABEL_CHARS (shown on the offering page)."""
+    label = (label or "").strip()
+    refused = text_rules.problem(label, max_chars=text_rules.LABEL_CHARS)
+    if refused:
+        raise uploads.UploadRefused(f"Label: {refused}")
+    return label
 
 
 def _writing(offering_id):

@@ -95,7 +95,7 @@ def choose_type(user: dict, chosen: str) -> None:
 def save_step(user: dict, key: str, form: dict, files: dict, today: date | None = None) -> StepResult:
     """Validate and save one step; on errors nothing is saved and the typed values come back."""
     db, user_id = get_db(), ObjectId(user["_id"])
-    details = user_details.ensure(db, user_id)
+    details = user_details.get(db, user_id) or {}  # created only when a valid step is saved: a refusal writes nothing
     kind = account_type(details) or rules.INDIVIDUAL
     step = rules.step_named(kind, key)
     if step is None or step.key == "review":
@@ -103,24 +103,28 @@ def save_step(user: dict, key: str, form: dict, files: dict, today: date | None 
     if is_locked(user, details):
         raise WizardLocked("Your application is submitted and cannot be changed now.")
     values, errors = rules.validate(step, form, today or datetime.now(UTC).date())
-    stored_files = _store_files(step, details, files, str(user_id), errors)
-    if errors:
-        return StepResult(values, errors)
-    update = _update_for(step, details, {**values, **stored_files})
-    index = rules.index_of(kind, key)
-    update["kycSteps"] = max(int(details.get("kycSteps") or 0), index + (0 if step.repeat else 1))
-    update["changesRequested"] = [k for k in details.get("changesRequested") or () if k != key]
-    with _details_locked(user_id):
-        saved = user_details.save_open(db, user_id, update)
-    if not saved:
-        raise WizardLocked("Your application is submitted and cannot be changed now.")
+    config = current_app.config
+    with uploads.Batch(config["UPLOAD_DIR"], str(user_id), config["UPLOAD_MAX_BYTES"]) as batch:  # refused: removed
+        stored_files = _store_files(step, details, files, batch, errors)
+        if errors:
+            return StepResult(values, errors)
+        update = _update_for(step, details, {**values, **stored_files})
+        index = rules.index_of(kind, key)
+        update["kycSteps"] = max(int(details.get("kycSteps") or 0), index + (0 if step.repeat else 1))
+        update["changesRequested"] = [k for k in details.get("changesRequested") or () if k != key]
+        with _details_locked(user_id):
+            user_details.ensure(db, user_id)
+            saved = user_details.save_open(db, user_id, update)
+        if not saved:
+            raise WizardLocked("Your application is submitted and cannot be changed now.")
+        batch.keep()
     return StepResult(values, next_step=None if step.repeat else rules.steps_of(kind)[index + 1].key)
 
 
 def finish_repeat_step(user: dict, key: str) -> StepResult:
     """Leave a list step (owners, management) once it holds at least one entry."""
     db, user_id = get_db(), ObjectId(user["_id"])
-    details = user_details.ensure(db, user_id)
+    details = user_details.get(db, user_id) or {}  # a refusal writes nothing (no empty details created)
     kind = account_type(details) or rules.INSTITUTION
     step = rules.step_named(kind, key)
     if step is None or not step.repeat:
@@ -133,7 +137,7 @@ def finish_repeat_step(user: dict, key: str) -> StepResult:
     return StepResult({}, next_step=rules.steps_of(kind)[index + 1].key)
 
 
-def _store_files(step: rules.Step, details: dict, files: dict, owner: str, errors: dict) -> dict:
+def _store_files(step: rules.Step, details: dict, files: dict, batch: uploads.Batch, errors: dict) -> dict:
     stored = {}
     existing = dig(details, step.path) or {}
     for f in step.fields:
@@ -145,8 +149,7 @@ def _store_files(step: rules.Step, details: dict, files: dict, owner: str, error
                 errors[f.name] = "Choose a file."
             continue
         try:
-            stored[f.name] = uploads.store(current_app.config["UPLOAD_DIR"], owner, upload.stream,
-                                           current_app.config["UPLOAD_MAX_BYTES"]).name
+            stored[f.name] = batch.store(upload.stream).name
         except uploads.UploadTooLarge:
             raise  # the view answers 413
         except uploads.UploadRefused as refused:
@@ -170,7 +173,7 @@ def dig(document: dict, path: str):
 def submit(user: dict) -> None:
     """Final submission: lock, mark submitted, queue the provider job. Every step must be saved first."""
     db, user_id = get_db(), ObjectId(user["_id"])
-    details = user_details.ensure(db, user_id)
+    details = user_details.get(db, user_id) or {}  # a refused submission writes nothing
     kind = account_type(details) or rules.INDIVIDUAL
     if int(details.get("kycSteps") or 0) < len(rules.steps_of(kind)) - 1:
         raise ValueError("Complete every step before submitting.")

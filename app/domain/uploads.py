@@ -55,6 +55,13 @@ def sniff(data: bytes) -> str:
     raise UploadRefused("Only PDF, PNG, JPEG or WebP documents are accepted, and this file is not one of them.")
 
 
+def limit_text(max_bytes: int) -> str:
+    """A size limit as people read it: "10 MB", "512 KB"."""
+    if max_bytes >= 1024 * 1024:
+        return f"{max_bytes / (1024 * 1024):g} MB"
+    return f"{max_bytes / 1024:g} KB" if max_bytes >= 1024 else f"{max_bytes} bytes"
+
+
 def check(data: bytes) -> str:
     """The accepted format of `data`, refusing empty files, unknown formats and active content."""
     if not data:
@@ -69,14 +76,19 @@ def read_limited(stream: BinaryIO, max_bytes: int) -> bytes:
     """Read at most `max_bytes`; one byte more means the file is too large."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise UploadTooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise UploadTooLarge(f"The file is larger than the limit of {limit_text(max_bytes)}.")
     return data
 
 
-def store(upload_dir: str, owner_id: str, stream: BinaryIO, max_bytes: int) -> StoredFile:
-    """Check and write one upload under a generated name; the client's file name plays no part."""
+def store(upload_dir: str, owner_id: str, stream: BinaryIO, max_bytes: int,
+          kinds: tuple[str, ...] = tuple(FORMATS)) -> StoredFile:
+    """Check and write one upload under a generated name; the client's file name plays no part.
+    Every check runs before a byte is written: a refused file never reaches the disk."""
     data = read_limited(stream, max_bytes)
     kind = check(data)
+    if kind not in kinds:
+        raise UploadRefused("Images must be PNG, JPEG or WebP." if "pdf" not in kinds else
+                            "This kind of file is not accepted here.")
     folder = _owner_folder(upload_dir, owner_id)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = f"{secrets.token_hex(16)}.{kind}"
@@ -85,6 +97,36 @@ def store(upload_dir: str, owner_id: str, stream: BinaryIO, max_bytes: int) -> S
         handle.write(data)
     path.chmod(0o600)
     return StoredFile(name, FORMATS[kind], len(data))
+
+
+class Batch:
+    """The files one request stores, removed again unless the request's data is saved (`keep()`).
+
+    Why: a form can refuse after a file was written (another field is wrong, a second file is refused,
+    the record is locked meanwhile); a refused upload must not stay on disk, unreferenced. Use as
+    `with uploads.Batch(dir, owner, max_bytes) as batch: stored = batch.store(stream); save; batch.keep()`.
+    """
+
+    def __init__(self, upload_dir: str, owner_id: str, max_bytes: int, kinds: tuple[str, ...] = tuple(FORMATS)):
+        self.upload_dir, self.owner_id, self.max_bytes, self.kinds = upload_dir, owner_id, max_bytes, kinds
+        self.names: list[str] = []
+        self.kept = False
+
+    def store(self, stream: BinaryIO, kinds: tuple[str, ...] | None = None) -> StoredFile:
+        stored = store(self.upload_dir, self.owner_id, stream, self.max_bytes, kinds or self.kinds)
+        self.names.append(stored.name)
+        return stored
+
+    def keep(self) -> None:
+        self.kept = True
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if not self.kept:
+            for name in self.names:
+                (_owner_folder(self.upload_dir, self.owner_id) / name).unlink(missing_ok=True)
 
 
 def locate(upload_dir: str, owner_id: str, name: str) -> tuple[Path, str]:

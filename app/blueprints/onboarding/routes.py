@@ -89,10 +89,12 @@ def save_step(key: str):
         abort(404)
     except onboarding.WizardLocked as locked:
         return render_template("onboarding/locked.html", message=str(locked)), 409
-    except uploads.UploadTooLarge:
-        abort(413)
+    except uploads.UploadTooLarge as too_large:  # the limit said in the page (under htmx, in the fragment)
+        result = onboarding.StepResult({}, {"__all__": str(too_large)})
     details = onboarding.details_of(current_user.doc)
     step = rules.step_named(onboarding.account_type(details) or rules.INDIVIDUAL, key)
+    if "__all__" in result.errors:
+        return _page_or_fragment(step, details, result.values, result.errors, status=413)
     if not result.ok:
         return _page_or_fragment(step, details, result.values, result.errors, status=422)
     if result.next_step is None:  # a list step: show it again with the new entry
@@ -134,16 +136,16 @@ def download_document(owner_id: str, name: str):
 @bp.route("/issuer", methods=["GET", "POST"])
 def apply_issuer():
     """Apply to become an issuer (company data and a document); KYC approval comes first."""
-    user, errors, values = current_user.doc, {}, {}
+    user, errors, values, status = current_user.doc, {}, {}, 422
     if request.method == "POST":
-        values = {f.name: request.form.get(f.name, "") for f in issuer_applications.FIELDS}
+        values = {f.name: request.form.get(f.name, "")[:500] for f in issuer_applications.FIELDS}
         try:
             errors = issuer_applications.apply(user, request.form, request.files.get("document"))
         except issuer_applications.NotAllowed as refused:
             return render_template("onboarding/locked.html", message=str(refused)), 409
-        except uploads.UploadTooLarge:
-            abort(413)
+        except uploads.UploadTooLarge as too_large:  # the limit said next to the field
+            errors, status = {"document": str(too_large)}, 413
         if not errors:
             return redirect(url_for("onboarding.show_onboarding"), code=303)
     return render_template("onboarding/issuer.html", user=user, fields=issuer_applications.FIELDS, values=values,
-                           errors=errors), 422 if errors else 200
+                           errors=errors), status if errors else 200
