@@ -33,10 +33,12 @@ __all__ = ["approved_investor", "eligible_investor", "live_offering", "make_user
 
 def live_offering(app, platform, *, countries: tuple[str, ...] = ("GB", "FR"), unpause: bool = False,
                   **fields) -> dict:
-    """A listed, open offering (tests/factories.offering_doc figures) with its token suite deployed on anvil."""
+    """A listed, open offering (tests/factories.offering_doc figures) with its token suite deployed on anvil (with
+    the `tokenDecimals` of `details`, 0 unless given)."""
     wallet = hot_wallet(app.config)
     suite = agent_suite(wallet, platform, prefix="wl", name="Whitelist Flats", symbol="WLF", unpause=unpause,
-                        countries=[int(pycountry.countries.get(alpha_2=c).numeric) for c in countries])
+                        countries=[int(pycountry.countries.get(alpha_2=c).numeric) for c in countries],
+                        decimals=int((fields.get("details") or {}).get("tokenDecimals") or 0))
     chain_contracts.add(get_db(app.config), wallet.w3.eth.chain_id,
                         {suite["token"]: "suite", suite["identityRegistry"]: "suite"}, source="test")
     details = {"authorizedCountries": list(countries), **fields.pop("details", {})}
