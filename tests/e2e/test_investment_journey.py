@@ -3,8 +3,9 @@
 Sign up and confirm the email, pass KYC in the KYC sandbox, connect a wallet (an injected EIP-1193
 provider backed by a real key), request whitelisting, sign the subscription agreement in the
 e-signature sandbox, get approved by the offering's transfer agent and an admin, order tokens, pay in
-Test USD from the wallet, and find the tokens in the portfolio. Then the balance on chain, read through
-web3, must be the one the page shows.
+Test USD from the wallet, and find the tokens in the portfolio. The token has 18 decimals, like most
+ERC-20s (12 tokens are 1.2e19 base units, past BSON's int64). Then the balance on chain, read through
+web3, must be the one the page shows, and the offering's raise the order's.
 
 Everything is real: gunicorn, the RQ worker on every queue, the KYC and e-signature sandboxes over
 HTTP, anvil, the chain monitor, Kafka and chain-sync.
@@ -23,9 +24,10 @@ from playwright.sync_api import Browser, Page, expect
 from web3 import Web3
 
 from app.chain.artifacts import contract
-from app.data import offering_payments
+from app.data import offering_payments, offerings
 from app.data.mongo import get_db
 from app.domain import accounts, payments
+from app.domain.portfolio import units
 from infra import devchain
 from tests.conftest import flask_argv, follow_chain_from_head, start_process, stop_process
 from tests.e2e.conftest import fill, open_latest_mail
@@ -35,6 +37,7 @@ from tests.integration.whitelist.conftest import live_offering
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
 TOKENS = 12  # at the factory's $100.00 NAV: above the $1,000.00 minimum
+DECIMALS = 18
 
 # A browser wallet: accounts, personal_sign and eth_sendTransaction answered by the test's key (exposed functions).
 PROVIDER = """
@@ -156,7 +159,7 @@ def test_new_investor_invests_in_stablecoin_and_sees_the_tokens(page: Page, brow
     make_staff("admin", "admin@libertum.example", [])
     agent = make_staff("subadmin", "agent@transfer.example", ["offerings"])
     offering = live_offering(app, platform, countries=("GB",), unpause=True, title="Quayside Flats",
-                             details={"taId": agent["_id"], "isTransferAgent": True})
+                             details={"taId": agent["_id"], "isTransferAgent": True, "tokenDecimals": DECIMALS})
     # chain-sync gives a deployed offering its receiving address when it sees the suite deployed; this suite was
     # deployed by the fixture directly, so give it the same address chain-sync would.
     offering_payments.payment_address(get_db(config), offering["_id"], payments.treasury(config))
@@ -223,8 +226,10 @@ def test_new_investor_invests_in_stablecoin_and_sees_the_tokens(page: Page, brow
     reload_until(page, page.get_by_test_id("balance"), str(TOKENS))
     token = contract(w3, "Token", offering["tokenAddress"])
     on_chain = token.functions.balanceOf(wallet.address).call()
-    assert on_chain == TOKENS
-    assert page.get_by_test_id("balance").first.inner_text() == f"{on_chain:,}"
+    assert on_chain == TOKENS * 10**DECIMALS
+    assert page.get_by_test_id("balance").first.inner_text() == units(on_chain, DECIMALS)
+    raised = offerings.by_id(get_db(config), offering["_id"])
+    assert (raised["tokensSold"], raised["raisedAmount"]) == (on_chain, TOKENS * 100_00)
     usd = contract(w3, "TestUSD", platform["stablecoin"]["address"])
     assert usd.functions.balanceOf(wallet.address).call() == 10_000 * 10**6 - _base_units(due)
 
