@@ -24,7 +24,7 @@ from bson.errors import InvalidId
 from app import locks
 from app.data import offerings, orders, users
 from app.data.mongo import get_db
-from app.domain import audit, chain_ops, mint_recovery, ordering, settlement
+from app.domain import audit, chain_ops, mint_recovery, numerals, ordering, settlement
 from app.domain.notifications import send_email
 from app.domain.order_rules import Refusal, parse_money
 from app.domain.ordering import NotFound
@@ -194,7 +194,7 @@ def record_fiat_payment(config: dict, actor: dict, order_id: str, amount_text: s
                       "(or for the rest of it) can be marked paid.")
     cents = parse_money(amount_text)
     if not cents:
-        raise Refusal("Enter the amount received, such as 1,250.00.", "amount")
+        raise Refusal(f"Enter the amount received. {numerals.MONEY_FORMAT}", "amount")
     transfer_id = (transfer_id or "").strip()[:64]
     if order.get("payments") and not transfer_id:
         raise Refusal("A payment is already recorded for this order: enter the bank's id of this second transfer.",

@@ -104,7 +104,7 @@ def quote(offering: dict, *, tokens_text: str = "", amount_text: str = "") -> Qu
     if amount_text.strip():
         cents = parse_money(amount_text)
         if cents is None or cents == 0:
-            raise Refusal("Enter an amount such as 1,250.00.", "amount")
+            raise Refusal(numerals.MONEY_FORMAT, "amount")  # "10,5" is refused, saying the format
         tokens = cents // nav_price(offering)
         if tokens == 0:
             raise Refusal(f"That buys no token: one token costs {money(nav_price(offering))}.", "amount")

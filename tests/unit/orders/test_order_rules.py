@@ -45,7 +45,8 @@ def test_launch_price_before_any_nav_and_base_units_from_decimals():
     ("", "", "Enter a number of tokens or an amount"),
     ("2.5", "", "Enter a whole number of tokens"),
     ("0", "", "Enter a whole number of tokens"),
-    ("", "12,5x", "Enter an amount such as 1,250.00"),
+    ("", "12,5x", "Enter an amount like 1,250.00"),
+    ("", "10,5", "commas only between groups of three digits"),  # once read as $105
     ("", "99.99", r"That buys no token: one token costs \$125"),
 ])
 def test_unreadable_input_is_refused_with_a_message(tokens, amount, message):
