@@ -11,12 +11,13 @@ integers of any size (stored as decimal strings, app/data/amounts.py); nothing h
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from app.formatting import fixed_units
 
 EXACT, UNDER, OVER = "exact", "underpaid", "overpaid"
 LEGACY_STABLECOIN_DECIMALS = 6  # crypto orders placed before `paymentDecimals` was stored were due in a 6-decimal coin
+_EXACT = Context(prec=200)  # wide enough for any uint256 amount
 OPEN_STATUSES = ("pending_payment", "payment_review")
 # An order a new transfer may still pay: not yet paid, or paid too little so far.
 PAYABLE_FLAGS = (None, UNDER)
@@ -105,7 +106,9 @@ def parse_token_amount(text: str, decimals: int) -> int:
         value = Decimal(text.replace(",", "").strip())
     except InvalidOperation:
         raise ValueError(f"{text!r} is not an amount") from None
-    units = value * 10 ** decimals
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not an amount")
+    units = value.scaleb(decimals, _EXACT)  # in the default context a product keeps 28 digits and rounds
     if value <= 0 or units != units.to_integral_value():
         raise ValueError(f"{text!r} must be positive with at most {decimals} decimals")
     return int(units)

@@ -27,6 +27,7 @@ from app.domain.payments_rules import (
     due_of,
     flag_reason,
     format_units,
+    parse_token_amount,
     pick_order,
     stablecoin_decimals,
     stablecoin_due,
@@ -169,6 +170,13 @@ def test_amounts_in_messages_are_exact_to_the_last_base_unit(amount, decimals_):
     assert _exact(shown.removesuffix(" tUSD")) == Fraction(amount, 10**decimals_)
     assert _exact(fixed_units(amount, decimals_)) == Fraction(amount, 10**decimals_)
     assert _exact(format_units(amount, "cents").removeprefix("USD ")) == Fraction(amount, 100)
+
+
+@given(st.integers(1, 10**40), st.integers(0, 18))
+def test_a_typed_token_amount_reads_back_to_the_last_base_unit(base, decimals_):
+    assert parse_token_amount(fixed_units(base, decimals_), decimals_) == base
+    with pytest.raises(ValueError):
+        parse_token_amount(fixed_units(base, decimals_) + "1" if decimals_ else "0.1", decimals_)
 
 
 def test_orders_placed_before_the_coins_decimals_were_stored_read_as_six():
