@@ -26,11 +26,13 @@ from wtforms.fields.core import UnboundField
 from app import create_app
 from app.access import rule_for
 from app.data.mongo import get_db
+from app.domain import ordering
 from app.domain.permissions import allows
 from app.providers.docusign import connect_signature
 from app.providers.sumsub import payload_digest
 from tests.factories import list_offering, offering_doc
 from tests.integration.accounts.conftest import BrowserClient, csrf, login, make_user
+from tests.integration.orders.conftest import approve, order_form
 
 VALUES = ["²", "¹²³", "１２", "١٢٣", "12²", "10,5", "-1", "1e309", "NaN", "0x", "a\r\nX-Injected: 1", "a\x00b",
           "\u200f\u202eevil", "x" * 100_000, "../../etc/passwd", '{"$ne": null}']
@@ -80,7 +82,8 @@ def _defaults(rule, ids: dict[str, str]) -> dict[str, object] | None:
         elif type(converter).__name__ in ("IntegerConverter", "NumberConverter"):
             values[argument] = 0
         elif argument.endswith("_id"):
-            values[argument] = ids["draft" if rule.endpoint.startswith("issuer.") else argument]
+            values[argument] = ids["draft" if rule.endpoint.startswith("issuer.") else
+                                   "subadmin" if "subadmin" in rule.endpoint else argument]
         else:
             values[argument] = {"key": "overview" if rule.endpoint.startswith("issuer.") else "personal",
                                 "slot": "custom"}.get(argument, "x")
@@ -196,8 +199,13 @@ def test_hostile_input_never_gives_500_and_refusals_write_nothing(sweep_app):
     people = _people(sweep_app)
     draft = list_offering(db, offering_doc(status="draft", userId=people["issuer"][0]["_id"],
                                            createdBy=people["issuer"][0]["_id"]))
+    investor = people["investor"][0]
+    approve(db, investor, live)  # so the whitelist, order and portfolio routes reach real objects
+    order = ordering.place(sweep_app.config, investor, str(live["_id"]), order_form(tokens=10))
+    subadmin = make_user("subadmin", permissions=["kyc"])
     ids = defaultdict(lambda: str(live["_id"]), user_id=str(target["_id"]), owner_id=str(target["_id"]),
-                      draft=str(draft["_id"]))
+                      draft=str(draft["_id"]), order_id=str(order["_id"]), subadmin=str(subadmin["_id"]),
+                      whitelist_id=str(db.whitelists.find_one({"userId": investor["_id"]})["_id"]))
     adapter = sweep_app.url_map.bind("localhost")
     tokens = {name: csrf(client, "/auth/account" if user else "/auth/login") for name, (user, client) in people.items()}
     routes = [(rule, method) for rule in sweep_app.url_map.iter_rules() if rule.endpoint != "static"
@@ -217,6 +225,7 @@ def test_hostile_input_never_gives_500_and_refusals_write_nothing(sweep_app):
         for what, hostile_url, data, body in _requests(rule, method, values, names):
             response = _send(client, method, hostile_url, tokens[role], data=data, json_body=body,
                              endpoint=rule.endpoint)
+            response.close()  # as a server does (a streamed answer holds its context until closed)
             sent += 1
             codes.append(response.status_code)
             if response.status_code >= 500:
