@@ -42,11 +42,20 @@ def mask(value: str) -> str:
     return "•" * max(len(value) - len(shown), 4) + shown
 
 
+def _is_ciphertext(key: str, value: str) -> bool:
+    """Already encrypted by us (so not encrypted twice). A typed value that merely starts with the prefix
+    ("enc:v1:x") is not: stored as is it would fail to decrypt and every page showing it would answer 500."""
+    try:
+        return value.startswith(PREFIX) and decrypt(key, value) is not None
+    except ValueError:
+        return False
+
+
 def encrypt_fields(key: str, values: dict) -> dict:
     """A copy of `values` with each sensitive field (at any depth, lists included) encrypted once."""
     def one(k, v):
         if k in SENSITIVE_FIELDS and isinstance(v, str):
-            return v if v.startswith(PREFIX) else encrypt(key, v)
+            return v if _is_ciphertext(key, v) else encrypt(key, v)
         if isinstance(v, dict):
             return encrypt_fields(key, v)
         if isinstance(v, list):

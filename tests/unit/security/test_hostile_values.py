@@ -6,11 +6,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from cryptography.fernet import Fernet
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from app.blueprints.auth import local_path
-from app.domain import market_query, numerals, order_rules, siwe, two_factor
+from app.domain import market_query, numerals, order_rules, sensitive, siwe, two_factor
 from app.providers import payloads
 from app.providers.sumsub import payload_digest, verify_webhook
 
@@ -114,3 +115,12 @@ def test_bodies_that_cannot_be_read_or_stored_are_refused(body):
 
 def test_a_plain_object_passes():
     assert payloads.load_object(json.dumps({"type": "applicantReviewed", "list": [1, {"x": [2]}]}).encode())
+
+
+def test_a_typed_value_that_looks_like_ciphertext_is_still_encrypted():
+    """Stored as typed, "enc:v1:x" failed to decrypt and every page showing the applicant answered 500."""
+    key = Fernet.generate_key().decode()
+    stored = sensitive.encrypt_fields(key, {"nationalIdNumber": "enc:v1:not-a-token"})
+    assert stored["nationalIdNumber"] != "enc:v1:not-a-token"
+    assert sensitive.reveal_fields(key, stored, clear=True) == {"nationalIdNumber": "enc:v1:not-a-token"}
+    assert sensitive.encrypt_fields(key, stored) == stored  # real ciphertext is never encrypted twice
