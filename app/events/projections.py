@@ -155,13 +155,17 @@ def _apply_token(db, token: str, events: list[dict]) -> None:
 
 
 def _save_token(db, token: str, state: dict, *, mirror: bool = True) -> None:
-    """The token's projection, and its pause state on the offering when it changed (that write scans offerings)."""
-    chain_tokens.save(db, token, state)
+    """The token's pause state on the offering when it changed (that write scans offerings), then its projection.
+
+    The mirror goes first: the projection's watermark is what makes a retry skip these events, so a busy
+    offering lock or a crash between the two writes must leave the watermark unwritten (the retry folds
+    the events again and mirrors again; the mirror is idempotent)."""
     if mirror:
         for offering_id in offerings.ids_by_token(db, token):
             # Settlement counts the raise on the same document: FerretDB v1 would let this write undo an increment.
             with locks.locked(None, f"offering:{offering_id}"):
                 offerings.set_token_paused(db, offering_id, state["paused"])
+    chain_tokens.save(db, token, state)
 
 
 def _state_from(doc: dict | None) -> dict:

@@ -166,6 +166,25 @@ def test_a_busy_lock_is_retried_not_parked(app, db, services, sync, tmp_path):
     assert parked_events.waiting(db) == [] and not parked_contracts.held(db, [registry])
 
 
+def test_a_pause_met_by_a_busy_offering_lock_still_reaches_the_offering(app, db, services, sync, tmp_path):
+    """The offering's pause mirror needs the offering's lock; chain-sync retries while it is busy, and the retry
+    must not find the token's watermark already past the Paused event (it would skip the mirror for good)."""
+    token, offering_id = Account.create().address, ObjectId()
+    db.offerings.insert_one({"_id": offering_id, "status": "live", "tokenAddress": token, "tokenPaused": True})
+    publish(services, (token, log(token, 30, "Unpaused", account=Account.create().address)))
+    wait_for(lambda: (db.chainTokens.find_one({"_id": token}) or {}).get("paused") is False
+             and db.offerings.find_one({"_id": offering_id})["tokenPaused"] is False, what="the unpause")
+    redis = redis_client.get(app.config)
+    redis.set(f"lock:offering:{offering_id}", "settlement", px=120_000)  # settlement counting a raise, say
+    publish(services, (token, log(token, 31, "Paused", account=Account.create().address)))
+    chain_sync_log = (tmp_path / "chain-sync.log").read_text
+    wait_for(lambda: "transient failure, batch retried" in chain_sync_log(), timeout=60, what="the busy lock retried")
+    redis.delete(f"lock:offering:{offering_id}")
+    wait_for(lambda: db.offerings.find_one({"_id": offering_id}).get("tokenPaused") is True, timeout=60,
+             what="the offering's pause mirror once the lock is free")
+    assert db.chainTokens.find_one({"_id": token})["paused"] is True
+
+
 def test_a_lock_that_stays_busy_is_transient_whatever_its_callers_call_it(app):
     redis_name = f"busy-{secrets.token_hex(4)}"
     with locks.locked(app.config, redis_name):
