@@ -27,8 +27,9 @@ ACTIONS = {"deactivate": (staff.deactivate, "Account deactivated; its sessions e
 @access(STAFF)
 def show_dashboard():
     """The sections this admin or sub-admin may open."""
-    return render_template("admin/index.html",
-                           sections=section_links(PERMISSIONS, permissions_of(current_user_doc())))
+    user = current_user_doc()
+    return render_template("admin/index.html", sections=section_links(PERMISSIONS, permissions_of(user)),
+                           operator=user.get("userType") == "admin")
 
 
 @bp.get("/users")

@@ -58,6 +58,8 @@ def test_the_dashboard_links_each_section_the_sub_admin_holds(app):
     dashboard = helper.get("/admin/").text
     assert 'href="/admin/whitelist/"' in dashboard and 'href="/admin/orders/"' in dashboard
     assert 'href="/admin/offerings/"' not in dashboard
+    assert 'href="/admin/parked-events/"' not in dashboard, "parked chain events are the admins' (operators')"
+    assert 'href="/admin/parked-events/"' in signed_in(app, make_user("admin")).get("/admin/").text
 
 
 def test_sub_admins_are_created_with_permissions_and_a_password_link(mail_sandbox, app, db):
