@@ -232,5 +232,25 @@ def test_hostile_input_never_gives_500_and_refusals_write_nothing(sweep_app):
                 failures.append(f"{method} {rule.endpoint} as {role}, {what}: {response.status_code}")
         if codes and all(400 <= c < 500 for c in codes) and _state(db) != before:
             failures.append(f"{method} {rule.endpoint} as {role}: refused every case yet the database changed")
+    failures += _pages_after(sweep_app, people, ids)
     assert sent > 2000
     assert failures == [], "\n".join(failures[:60])
+
+
+def _pages_after(app, people, ids) -> list[str]:
+    """What the sweep got accepted (comments, reasons, names) must not break a page that shows it later."""
+    broken = []
+    for user, client in people.values():
+        if user is not None:
+            login(client, user)  # the sweep ended with sign-out
+    for rule in app.url_map.iter_rules():
+        url = _url(rule, _defaults(rule, ids)) if "GET" in rule.methods and rule.endpoint != "static" else None
+        if url is None:
+            continue
+        for role in ("investor", "issuer", "admin"):
+            if allows(rule_for(app, rule.endpoint), people[role][0]):
+                response = people[role][1].get(url)
+                response.close()
+                if response.status_code >= 500:
+                    broken.append(f"GET {rule.endpoint} as {role} after the sweep: {response.status_code}")
+    return broken
