@@ -3,7 +3,7 @@
 Declare with `@access(rule)` on a view, or `access_default(bp, rule)` for a whole blueprint
 (a view's own rule wins). A route with no rule is refused (fail closed) and fails the
 access-matrix test, so a new route cannot go unguarded by accident. Rules are in
-`app.domain.permissions`.
+`app.domain.accounts.permissions`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from app.domain.permissions import INVESTORS, ISSUERS, PUBLIC, SIGNED_IN, STAFF, AccessRule, allows
+from app.domain.accounts.permissions import INVESTORS, ISSUERS, PUBLIC, SIGNED_IN, STAFF, AccessRule, allows
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, request, session
 from flask_login import UserMixin, login_user, logout_user
 
-from app.domain.accounts import user_by_id
+from app.domain.accounts.service import user_by_id
 from app.extensions import login_manager
 
 

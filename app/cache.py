@@ -17,7 +17,7 @@ from collections.abc import Callable
 from flask import current_app, request
 from flask_login import current_user
 
-from app.domain.catalogue import record_change, version_token
+from app.domain.marketplace.catalogue import record_change, version_token
 from app.extensions import redis_client
 
 OFFERING_PAGE_TTL_S = 600

@@ -11,12 +11,12 @@ from web3 import Web3
 
 from app.data import init_db, parked_contracts, parked_events
 from app.data.mongo import get_db
-from app.domain.chain_ops import requeue_open
-from app.domain.mint_recovery import recover_all
-from app.domain.payments import PaymentsUnavailable, faucet, stablecoin
-from app.domain.payments_rules import parse_token_amount
-from app.domain.platform_chain import ensure_platform
-from app.domain.reconcile import reconcile
+from app.domain.orders.mint_recovery import recover_all
+from app.domain.payments.rules import parse_token_amount
+from app.domain.payments.stablecoin import PaymentsUnavailable, faucet, stablecoin
+from app.domain.platform.chain import ensure_platform
+from app.domain.platform.chain_ops import requeue_open
+from app.domain.platform.reconcile import reconcile
 from app.events import parking
 from app.events.handlers import apply_chain_message
 from app.events.topics import create_topics

@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, g, jsonify, make_response, rende
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.domain.uploads import limit_text
+from app.domain.platform.uploads import limit_text
 
 log = logging.getLogger(__name__)
 INLINE_UNDER_HTMX = (413, 429)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from app.domain.accounts import FieldErrors
-from app.domain.staff import create_admin
+from app.domain.accounts.service import FieldErrors
+from app.domain.accounts.staff import create_admin
 
 users_cli = AppGroup("users", help="Accounts created by an operator.")
 

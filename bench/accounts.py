@@ -53,7 +53,7 @@ def main() -> None:
         from app import create_app
         from app.data import init_db
         from app.data.mongo import get_db
-        from app.domain.accounts import create_account
+        from app.domain.accounts.service import create_account
         from app.events.topics import create_topics
 
         app = create_app()

@@ -36,8 +36,8 @@ from app.chain.suite import deploy_token_suite
 from app.chain.wallet import hot_wallet
 from app.data import chain_checkpoints, chain_contracts, chain_events, chain_jobs, init_db
 from app.data.mongo import get_db
-from app.domain.minting import mint_ready_orders
-from app.domain.platform_chain import ensure_platform
+from app.domain.orders.minting import mint_ready_orders
+from app.domain.platform.chain import ensure_platform
 from app.events.producer import producer
 from app.events.topics import CHAIN_EVENTS, create_topics
 from app.extensions import redis_client

@@ -32,8 +32,8 @@ def cache_ratio(app, offering_id: str, rounds: int = 300) -> tuple[float, float]
     from flask import render_template
 
     from app import cache
-    from app.domain.marketplace import ANONYMOUS
-    from app.domain.offering_page import offering_page
+    from app.domain.marketplace.service import ANONYMOUS
+    from app.domain.offerings.page import offering_page
 
     def render(view):
         return render_template("marketplace/_offering_public.html", o=view)

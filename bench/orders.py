@@ -34,7 +34,7 @@ def setup(env: dict) -> tuple[str, list[str]]:
     from app import create_app
     from app.data import init_db, user_details
     from app.data.mongo import get_db
-    from app.domain.accounts import create_account
+    from app.domain.accounts.service import create_account
     from app.events.topics import create_topics
     from tests.factories import list_offering
 

@@ -28,7 +28,7 @@ from app.chain.node import web3_client
 from app.chain.suite import deploy_token_suite
 from app.data import chain_checkpoints, init_db
 from app.data.mongo import get_db
-from app.domain.platform_chain import ensure_platform
+from app.domain.platform.chain import ensure_platform
 from app.events.producer import producer
 from app.events.topics import create_topics
 from app.extensions import redis_client

@@ -12,8 +12,8 @@ from app.chain.events import EventDecoder
 from app.chain.node import web3_client
 from app.data import chain_deployments
 from app.data.mongo import get_db
-from app.domain.payments import monitor_filters as payment_filters
-from app.domain.platform_chain import platform_contracts
+from app.domain.payments.stablecoin import monitor_filters as payment_filters
+from app.domain.platform.chain import platform_contracts
 from app.events.producer import producer
 from app.extensions import redis_client
 from app.tasks import order_expiry

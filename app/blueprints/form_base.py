@@ -13,7 +13,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from wtforms import PasswordField, StringField
 from wtforms.validators import StopValidation
 
-from app.domain import text_rules
+from app.domain.platform import text_rules
 
 SUBMIT_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -38,7 +38,7 @@ class _TextOnly:
 
 class TextField(_TextOnly, StringField):
     """A StringField that strips surrounding blanks and refuses non-text values and control characters
-    (NUL, line breaks, bidi overrides: app/domain/text_rules.py); its own Length validator bounds it."""
+    (NUL, line breaks, bidi overrides: app/domain/platform/text_rules.py); its own Length validator bounds it."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("filters", [lambda value: value.strip() if isinstance(value, str) else value])

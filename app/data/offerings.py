@@ -50,7 +50,7 @@ def listed_cards(db, ids: list[ObjectId] | None = None) -> list[dict]:
 
 
 def insert(db, offering: dict) -> ObjectId:
-    """Insert; callers that list it tell the marketplace catalogue (app.domain.catalogue.record_change)."""
+    """Insert; callers that list it tell the marketplace catalogue (app.domain.marketplace.catalogue.record_change)."""
     return db[NAME].insert_one(amounts.encode(offering, AMOUNTS)).inserted_id
 
 

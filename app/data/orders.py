@@ -61,9 +61,9 @@ def of_user(db: Database, user_id, limit: int = 1000) -> list[dict]:
     return [decoded(d) for d in db[NAME].find({"userId": user_id}).limit(limit)]
 
 
-# --- Placement (app.domain.ordering): idempotent insert, state changes, the back office's pages ---
+# --- Placement (app.domain.orders.placement): idempotent insert, state changes, the back office's pages ---
 #
-# The reservation counters (supply and per-investor holding) are in app/domain/reservations.py;
+# The reservation counters (supply and per-investor holding) are in app/domain/orders/reservations.py;
 # an order counts against them while its status is one of HELD.
 
 PENDING_PAYMENT, CANCELLED = "pending_payment", "cancelled"
@@ -122,5 +122,5 @@ def page(db: Database, query: dict, before_id=None, limit: int = 50) -> list[dic
 
 
 def unpaid_placed_before(db: Database, cutoff) -> list[dict]:
-    """Orders still waiting for their payment placed before `cutoff` (their payment window: app.domain.order_expiry)."""
+    """Orders still waiting for their payment placed before `cutoff` (payment window: app.domain.orders.expiry)."""
     return [decoded(d) for d in db[NAME].find({"status": PENDING_PAYMENT, "orderReceived": {"$lt": cutoff}})]

@@ -5,7 +5,7 @@
 conditional update, before the order is credited; a transfer no order fits stays
 `unmatched` for an admin instead of being lost; a reorg marks it `retracted`.
 
-An admin decides an unmatched transfer (app/domain/transfer_review.py): `matching` ties it to
+An admin decides an unmatched transfer (app/domain/payments/review.py): `matching` ties it to
 the order they chose until settlement has recorded it there (then `matched`; a crash in
 between leaves it `matching`, listed again so the admin finishes it), or `refund_due`.
 

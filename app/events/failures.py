@@ -21,7 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app import locks
-from app.domain.settlement import SettlementBusy
+from app.domain.payments.settlement import SettlementBusy
 
 TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     ConnectionFailure,  # AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError, NotPrimaryError

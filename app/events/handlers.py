@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.data import chain_events
-from app.domain import offering_deployment
+from app.domain.offerings import deployment as offering_deployment
 from app.events import payments, projections
 
 REQUIRED_LOG_FIELDS = ("id", "event", "address", "blockNumber", "blockHash", "logIndex", "transactionHash")

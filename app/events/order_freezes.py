@@ -1,7 +1,7 @@
 """Chain-sync's side of an order's freeze: `isFreezed` follows the token's TokensFrozen / TokensUnfrozen.
 
 Why here and not when the job is sent: chain truth reaches MongoDB only through chain-monitor ->
-Kafka -> chain-sync (DESIGN.md). The back office's freeze job (app.domain.order_admin) records its
+Kafka -> chain-sync (DESIGN.md). The back office's freeze job (app.domain.orders.review) records its
 transactions in `mintTxs` with the order, as mints do, so the event's transaction hash names the
 order and the freeze's sequence number (the job id ends with it). An event applies only when its
 number is above the last one confirmed, so a replayed older freeze never undoes a newer unfreeze;

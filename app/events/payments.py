@@ -4,14 +4,15 @@ The chain monitor marks the stablecoin transfers it fetched for payments with
 `stream: "payments"` (and the retractions of their blocks likewise), so they stay out of
 the token projections: the platform sees only the transfers *to* its treasury, and a
 partial view of a token must not become holdings. Each transfer goes to
-app.domain.payments (same services the web uses); replays are no-ops there.
+app.domain.payments.stablecoin (same services the web uses); replays are no-ops there.
 """
 
 from __future__ import annotations
 
 from flask import current_app
 
-from app.domain import payments, settlement
+from app.domain.payments import settlement
+from app.domain.payments import stablecoin as payments
 
 STREAM = payments.PAYMENTS_STREAM
 ZERO = "0x" + "0" * 40
@@ -37,7 +38,7 @@ def apply_logs(logs: list[dict]) -> None:
 
 
 def retract(dropped: list[dict]) -> None:
-    """A reorg dropped a block holding payments: flag their orders (app/domain/settlement.py explains why)."""
+    """A reorg dropped a block holding payments: flag their orders (app/domain/payments/settlement.py explains why)."""
     for event in dropped:
         if event.get("event") == "Transfer":
             payments.retract_transfer(current_app.config, event)

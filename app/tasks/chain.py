@@ -12,7 +12,7 @@ from flask import current_app
 from rq import Queue, Retry
 
 from app.data.chain_jobs import FAILED
-from app.domain import chain_jobs
+from app.domain.platform import chain_jobs
 from app.extensions import redis_client
 
 QUEUE = "chain"
@@ -22,7 +22,7 @@ JOB_TIMEOUT_S = 600
 RETRIES, RETRY_INTERVALS_S = 8, [1, 2, 5, 10, 30, 60, 120, 300]
 
 
-# Named, not imported: app.domain.mint_recovery enqueues its jobs through this module.
+# Named, not imported: app.domain.orders.mint_recovery enqueues its jobs through this module.
 RECOVER_MINT = "app.tasks.minting.recover_failed_mint"
 
 

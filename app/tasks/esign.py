@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.domain import whitelisting_review, whitelisting_webhooks
+from app.domain.whitelisting import review as whitelisting_review
+from app.domain.whitelisting import webhooks as whitelisting_webhooks
 
 
 def apply_esign_event(delivery_id: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain import identities
+from app.domain.onboarding import identities
 
 
 def create_identities(user_id: str) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.domain import kyc, onboarding
+from app.domain.onboarding import kyc
+from app.domain.onboarding import service as onboarding
 
 
 def apply_kyc_event(event_id: str) -> str:

@@ -1,4 +1,6 @@
-"""Jobs of the `chain` queue that follow a failed mint: split its batch or hold its order (app.domain.mint_recovery).
+"""Jobs of the `chain` queue that follow a failed mint: split its batch or hold its order.
+
+The rules are app.domain.orders.mint_recovery's.
 
 Enqueued by name from app.tasks.chain when a mint job fails; safe to run twice (the split's
 jobs and claims are fixed by the failed job, and a recovered job is noted as such).
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.domain import mint_recovery
+from app.domain.orders import mint_recovery
 
 
 def recover_failed_mint(job_id: str) -> list[str]:

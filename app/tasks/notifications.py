@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain import notifications
+from app.domain.platform import notifications
 
 
 def deliver_message(message_id: str) -> str:

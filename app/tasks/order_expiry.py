@@ -1,4 +1,4 @@
-"""The periodic sweep of unpaid orders (app.domain.order_expiry) on the `default` queue.
+"""The periodic sweep of unpaid orders (app.domain.orders.expiry) on the `default` queue.
 
 How it repeats: each run schedules the next one with `enqueue_in` (the RQ workers run with
 their scheduler), under an id naming its time slot, so any number of workers starting or
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from rq import Queue
 
-from app.domain import order_expiry
+from app.domain.orders import expiry as order_expiry
 from app.extensions import redis_client
 
 QUEUE = "default"

@@ -1,7 +1,7 @@
 """Jobs settlement enqueues on the `chain` queue: mint an offering's settled orders.
 
 Why a job per offering rather than per order: each run claims every settled order not yet
-claimed and puts them in batchMint jobs (app/domain/minting.py), so orders settled close
+claimed and puts them in batchMint jobs (app/domain/orders/minting.py), so orders settled close
 together are minted in one transaction. Running it twice, or after a killed worker, claims
 nothing twice. `flask chain requeue` enqueues it again for every offering still holding
 settled, unclaimed orders (after an outage or a killed worker).
@@ -15,7 +15,7 @@ from rq import Queue, Retry
 
 from app.data import order_payments
 from app.data.mongo import get_db
-from app.domain.minting import mint_ready_orders
+from app.domain.orders.minting import mint_ready_orders
 from app.extensions import redis_client
 
 QUEUE = "chain"

@@ -26,8 +26,9 @@ from web3 import Web3
 from app.chain.artifacts import contract
 from app.data import offering_payments, offerings
 from app.data.mongo import get_db
-from app.domain import accounts, payments
-from app.domain.portfolio import units
+from app.domain.accounts import service as accounts
+from app.domain.payments import stablecoin as payments
+from app.domain.portfolio.rules import units
 from infra import devchain
 from tests.conftest import flask_argv, follow_chain_from_head, start_process, stop_process
 from tests.e2e.conftest import fill, open_latest_mail

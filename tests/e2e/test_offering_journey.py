@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app import create_app
-from app.domain import accounts
+from app.domain.accounts import service as accounts
 from tests.conftest import flask_argv, follow_chain_from_head, start_process, stop_process
 from tests.factories import PDF_BYTES, png_bytes
 

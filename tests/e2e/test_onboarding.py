@@ -15,7 +15,7 @@ from web3 import Web3
 
 from app import create_app
 from app.chain.identity import get_identity, has_valid_claim
-from app.domain import accounts
+from app.domain.accounts import service as accounts
 from tests.conftest import flask_argv, start_process, stop_process
 from tests.e2e.conftest import fill
 from tests.factories import PDF_BYTES as PDF

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app import cache
-from app.domain.catalogue import Catalogue
+from app.domain.marketplace.catalogue import Catalogue
 from tests.factories import list_offering, offering_doc
 
 

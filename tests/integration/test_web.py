@@ -4,7 +4,7 @@ import pytest
 
 from app import BLUEPRINTS, create_app
 from app.access import access
-from app.domain.permissions import PUBLIC
+from app.domain.accounts.permissions import PUBLIC
 
 LANDING_PAGES = ["/", "/offerings", "/auth/login", "/auth/signup"]
 SIGNED_IN_PAGES = ["/onboarding/", "/issuer/", "/portfolio/", "/admin/"]  # who may open them: test_access_matrix

@@ -18,8 +18,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.data import amounts
-from app.domain import listing, offering_rules, order_rules, ordering, portfolio, portfolio_csv, reservations
-from app.domain.payments_rules import (
+from app.domain.marketplace import listing
+from app.domain.offerings import rules as offering_rules
+from app.domain.orders import placement as ordering
+from app.domain.orders import reservations
+from app.domain.orders import rules as order_rules
+from app.domain.payments.rules import (
     EXACT,
     OVER,
     UNDER,
@@ -32,6 +36,8 @@ from app.domain.payments_rules import (
     stablecoin_decimals,
     stablecoin_due,
 )
+from app.domain.portfolio import csv_export as portfolio_csv
+from app.domain.portfolio import rules as portfolio
 from app.formatting import fixed_units
 
 MAX_SUPPLY = offering_rules.MAX_SUPPLY

@@ -9,7 +9,7 @@ from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from app.domain.settlement import SettlementBusy
+from app.domain.payments.settlement import SettlementBusy
 from app.events.failures import describe, is_transient
 from app.locks import Busy
 from workers.chain_sync import Backoff

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.domain import listing
-from app.domain.charts import line_chart
-from app.domain.market_query import MarketQuery, parse
+from app.domain.marketplace import listing
+from app.domain.marketplace.query import MarketQuery, parse
+from app.domain.platform.charts import line_chart
 from app.formatting import money, percent
 from tests.factories import offering_doc
 

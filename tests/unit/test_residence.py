@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.domain.identities import residence_country
+from app.domain.onboarding.identities import residence_country
 
 
 @pytest.mark.parametrize(("details", "country"), [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
-from app.domain import staff
+from app.domain.accounts import staff
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 

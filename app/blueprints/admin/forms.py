@@ -1,4 +1,4 @@
-"""Back-office forms: shapes only; who may grant what is checked by app.domain.staff."""
+"""Back-office forms: shapes only; who may grant what is checked by app.domain.accounts.staff."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from wtforms import SelectField, SelectMultipleField, widgets
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.blueprints.form_base import BaseForm, TextField
-from app.domain.audit import EVENTS
-from app.domain.permissions import PERMISSIONS, USER_TYPES
+from app.domain.accounts.permissions import PERMISSIONS, USER_TYPES
+from app.domain.platform.audit import EVENTS
 
 
 class CheckboxesField(SelectMultipleField):

@@ -1,6 +1,6 @@
 """Back office: the dashboard and user management (search, view, deactivate, reactivate, soft-delete).
 
-Each view: parse, call one `app.domain.staff` operation as the signed-in actor, render.
+Each view: parse, call one `app.domain.accounts.staff` operation as the signed-in actor, render.
 Search and filters answer htmx requests with the result rows only.
 """
 
@@ -12,9 +12,9 @@ from app.access import access, current_user_doc
 from app.auth import client_ip
 from app.blueprints.admin import back_to, bp, is_htmx, refuse, section_links, staff_views
 from app.blueprints.admin.forms import ActionForm, UserSearchForm
-from app.domain import staff
-from app.domain.permissions import PERMISSIONS, STAFF, permissions_of
-from app.domain.permissions import staff as needs
+from app.domain.accounts import staff
+from app.domain.accounts.permissions import PERMISSIONS, STAFF, permissions_of
+from app.domain.accounts.permissions import staff as needs
 
 __all__ = ["bp", "staff_views"]  # importing staff_views registers the sub-admin and audit pages on bp
 

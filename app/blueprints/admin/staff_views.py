@@ -9,9 +9,10 @@ from app.auth import client_ip
 from app.blueprints.admin import back_to, bp, is_htmx, refuse
 from app.blueprints.admin.forms import AuditFilterForm, PermissionsForm, SubadminForm
 from app.blueprints.auth import show_errors
-from app.domain import audit, staff
-from app.domain.accounts import FieldErrors
-from app.domain.permissions import staff as needs
+from app.domain.accounts import staff
+from app.domain.accounts.permissions import staff as needs
+from app.domain.accounts.service import FieldErrors
+from app.domain.platform import audit
 
 
 @bp.get("/subadmins")

@@ -18,7 +18,7 @@ def email_key() -> str:
 
 def email_address_key() -> str:
     """Rate-limit key per account tried and per client address: guessing from one place slows down that
-    place only, so nobody can lock the owner out by failing on purpose (app/domain/login_guard.py)."""
+    place only, so nobody can lock the owner out by failing on purpose (app/domain/accounts/login_guard.py)."""
     return email_key() + "|" + (request.remote_addr or "-")
 
 

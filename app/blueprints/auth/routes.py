@@ -23,9 +23,11 @@ from app.blueprints.auth.forms import (
     ResetForm,
     SignUpForm,
 )
-from app.domain import accounts, audit, credentials, login_guard, two_factor
-from app.domain.accounts import FieldErrors, TokenRefused
-from app.domain.permissions import PUBLIC, SIGNED_IN
+from app.domain.accounts import credentials, login_guard, two_factor
+from app.domain.accounts import service as accounts
+from app.domain.accounts.permissions import PUBLIC, SIGNED_IN
+from app.domain.accounts.service import FieldErrors, TokenRefused
+from app.domain.platform import audit
 from app.extensions import limiter
 
 __all__ = ["bp", "two_factor_views"]  # importing two_factor_views registers the 2FA pages on bp

@@ -9,9 +9,9 @@ from app.access import access
 from app.auth import client_ip
 from app.blueprints.auth import back_to, bp, show_errors
 from app.blueprints.auth.forms import CodeForm, ConfirmForm, DisableTwoFactorForm
-from app.domain import two_factor
-from app.domain.accounts import FieldErrors
-from app.domain.permissions import SIGNED_IN
+from app.domain.accounts import two_factor
+from app.domain.accounts.permissions import SIGNED_IN
+from app.domain.accounts.service import FieldErrors
 from app.extensions import limiter
 
 

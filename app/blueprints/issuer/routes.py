@@ -1,6 +1,6 @@
 """Issuer: the offering wizard (one htmx step at a time, saved and resumed) and the issuer's offerings.
 
-Each view: load the issuer's own offering through app.domain.offerings (another issuer's is
+Each view: load the issuer's own offering through app.domain.offerings.service (another issuer's is
 a 404), call one operation, render the page or, for htmx, the step fragment.
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
 from app.access import access_default, current_user_doc
-from app.domain import offerings, uploads
-from app.domain.offering_rules import IMAGES, NAMED_DOCUMENTS, STEPS, submission_problems
-from app.domain.offering_rules import step as find_step
-from app.domain.permissions import ISSUERS
+from app.domain.accounts.permissions import ISSUERS
+from app.domain.offerings import service as offerings
+from app.domain.offerings.rules import IMAGES, NAMED_DOCUMENTS, STEPS, submission_problems
+from app.domain.offerings.rules import step as find_step
+from app.domain.platform import uploads
 from app.errors import render_error
 
 bp = Blueprint("issuer", __name__, url_prefix="/issuer", template_folder="templates")

@@ -6,10 +6,10 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from app.access import access_default, current_user_doc
 from app.cache import catalogue_page
-from app.domain import marketplace
-from app.domain.market_query import ASSET_TYPES, PROPERTY_TYPES, SORTS, STATES, parse
-from app.domain.offering_page import document_for, listed_image, offering_page
-from app.domain.permissions import PUBLIC
+from app.domain.accounts.permissions import PUBLIC
+from app.domain.marketplace import service as marketplace
+from app.domain.marketplace.query import ASSET_TYPES, PROPERTY_TYPES, SORTS, STATES, parse
+from app.domain.offerings.page import document_for, listed_image, offering_page
 
 bp = Blueprint("marketplace", __name__, template_folder="templates")
 access_default(bp, PUBLIC)

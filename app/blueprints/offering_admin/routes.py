@@ -9,10 +9,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from app.access import access_default, current_user_doc
-from app.domain import offering_deployment, offering_review, uploads
-from app.domain.offering_rules import IMAGES, NAMED_DOCUMENTS
-from app.domain.offerings import NotFound, upload_dir
-from app.domain.permissions import staff
+from app.domain.accounts.permissions import staff
+from app.domain.offerings import deployment as offering_deployment
+from app.domain.offerings import review as offering_review
+from app.domain.offerings.rules import IMAGES, NAMED_DOCUMENTS
+from app.domain.offerings.service import NotFound, upload_dir
+from app.domain.platform import uploads
 from app.errors import render_error
 
 bp = Blueprint("offering_admin", __name__, url_prefix="/admin/offerings", template_folder="templates")

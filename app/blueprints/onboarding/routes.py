@@ -12,9 +12,11 @@ from flask_login import current_user
 
 from app.access import access, access_default
 from app.blueprints.onboarding import wallet_views
-from app.domain import issuer_applications, kyc_review, onboarding, sensitive, uploads
-from app.domain import onboarding_rules as rules
-from app.domain.permissions import SIGNED_IN
+from app.domain.accounts.permissions import SIGNED_IN
+from app.domain.onboarding import issuer_applications, rules, sensitive
+from app.domain.onboarding import review as kyc_review
+from app.domain.onboarding import service as onboarding
+from app.domain.platform import uploads
 
 bp = Blueprint("onboarding", __name__, url_prefix="/onboarding", template_folder="templates")
 access_default(bp, SIGNED_IN)

@@ -14,8 +14,9 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user
 
 from app.access import access
-from app.domain import audit, siwe, wallets
-from app.domain.permissions import SIGNED_IN
+from app.domain.accounts.permissions import SIGNED_IN
+from app.domain.onboarding import siwe, wallets
+from app.domain.platform import audit
 
 MAX_MESSAGE_CHARS = 2000
 

@@ -11,10 +11,11 @@ import click
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
-from app.domain import order_expiry, ordering
-from app.domain.order_rules import Refusal
-from app.domain.payments_rules import stablecoin_decimals
-from app.domain.permissions import INVESTORS
+from app.domain.accounts.permissions import INVESTORS
+from app.domain.orders import expiry as order_expiry
+from app.domain.orders import placement as ordering
+from app.domain.orders.rules import Refusal
+from app.domain.payments.rules import stablecoin_decimals
 from app.errors import render_error
 
 bp = Blueprint("orders", __name__, template_folder="templates", cli_group="orders")
@@ -30,7 +31,7 @@ def coin_decimals(order: dict) -> int:
 
 @bp.app_template_global("pay_by")
 def pay_by(order: dict) -> str:
-    """When an unpaid order lapses, as the investor reads it (app.domain.order_expiry)."""
+    """When an unpaid order lapses, as the investor reads it (app.domain.orders.expiry)."""
     deadline = order_expiry.payment_deadline(order, current_app.config["ORDER_PAYMENT_WINDOW_HOURS"])
     return order_expiry.deadline_text(deadline) if deadline else ""
 

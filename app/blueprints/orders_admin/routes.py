@@ -19,11 +19,13 @@ from flask import (
 
 from app.access import access_default, current_user_doc
 from app.data.orders import STATUSES
-from app.domain import chain_ops, order_admin, transfer_review
-from app.domain.order_admin import FLAGS, METHODS, Filters
-from app.domain.order_rules import Refusal
-from app.domain.ordering import NotFound
-from app.domain.permissions import staff
+from app.domain.accounts.permissions import staff
+from app.domain.orders import review as order_admin
+from app.domain.orders.placement import NotFound
+from app.domain.orders.review import FLAGS, METHODS, Filters
+from app.domain.orders.rules import Refusal
+from app.domain.payments import review as transfer_review
+from app.domain.platform import chain_ops
 from app.errors import render_error
 
 bp = Blueprint("orders_admin", __name__, url_prefix="/admin/orders", template_folder="templates")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from app.access import access_default
-from app.domain.permissions import ADMINS
+from app.domain.accounts.permissions import ADMINS
 from app.events import parking
 
 bp = Blueprint("parked_admin", __name__, url_prefix="/admin/parked-events", template_folder="templates")

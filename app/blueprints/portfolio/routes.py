@@ -1,7 +1,7 @@
 """Portfolio: the signed-in investor's holdings, orders, transactions and dividends, and their CSV exports.
 
 Every view reads only the investor's own data (by their user id and proven wallets) through
-one call of app.domain.portfolio_service; GET never writes.
+one call of app.domain.portfolio.service; GET never writes.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from app.access import current_user_doc
-from app.domain import portfolio_service
-from app.domain.portfolio import signed_percent, units
+from app.domain.portfolio import service as portfolio_service
+from app.domain.portfolio.rules import signed_percent, units
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio", template_folder="templates")
 

@@ -10,9 +10,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from app.access import access, access_default
-from app.domain import issuer_applications, kyc_review
-from app.domain import onboarding_rules as rules
-from app.domain.permissions import staff
+from app.domain.accounts.permissions import staff
+from app.domain.onboarding import issuer_applications, rules
+from app.domain.onboarding import review as kyc_review
 
 bp = Blueprint("review", __name__, url_prefix="/admin/review", template_folder="templates")
 access_default(bp, staff("kyc"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from app.domain.health import check_dependencies
+from app.domain.platform.health import check_dependencies
 from app.extensions import csrf
 
 bp = Blueprint("system", __name__)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from app.access import access_default
-from app.domain import kyc, whitelisting_webhooks
-from app.domain.permissions import PUBLIC
+from app.domain.accounts.permissions import PUBLIC
+from app.domain.onboarding import kyc
+from app.domain.whitelisting import webhooks as whitelisting_webhooks
 from app.extensions import csrf
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")

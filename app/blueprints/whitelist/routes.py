@@ -1,6 +1,6 @@
 """Investing, first step: ask to be whitelisted for an offering, e-sign the subscription agreement, follow the stages.
 
-Investors only. Each view calls one operation of app.domain.whitelisting as the signed-in
+Investors only. Each view calls one operation of app.domain.whitelisting.service as the signed-in
 investor; a refusal is shown on the page with what to do (422, the form kept), never a 500.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
-from app.domain import whitelisting
-from app.domain.offerings import NotFound
-from app.domain.permissions import INVESTORS
+from app.domain.accounts.permissions import INVESTORS
+from app.domain.offerings.service import NotFound
+from app.domain.whitelisting import service as whitelisting
 from app.errors import render_error
 
 bp = Blueprint("whitelist", __name__, url_prefix="/invest/<offering_id>/whitelist", template_folder="templates")

@@ -10,10 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
-from app.domain import whitelisting_review as review
-from app.domain import whitelisting_rules as rules
-from app.domain.offerings import NotFound
-from app.domain.permissions import STAFF
+from app.domain.accounts.permissions import STAFF
+from app.domain.offerings.service import NotFound
+from app.domain.whitelisting import review, rules
 from app.errors import render_error
 
 bp = Blueprint("whitelist_admin", __name__, url_prefix="/admin/whitelist", template_folder="templates")

@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from rq import Queue, SimpleWorker
 
-from app.domain import accounts
+from app.domain.accounts import service as accounts
 from app.extensions import redis_client
 
 PASSWORD = "correct horse battery staple"

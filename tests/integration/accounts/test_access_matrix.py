@@ -1,7 +1,7 @@
 """Every route of app.url_map, for every kind of visitor: the declared rule is applied and answers as expected.
 
 A route without an access rule fails here. Declare one with `@access(rule)` on the view or with the
-blueprint default in app/access.py; the rules are in app/domain/permissions.py.
+blueprint default in app/access.py; the rules are in app/domain/accounts/permissions.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from flask import request
 
 from app import create_app
 from app.access import rule_for
-from app.domain.permissions import PERMISSIONS, allows
+from app.domain.accounts.permissions import PERMISSIONS, allows
 from tests.integration.accounts.conftest import BrowserClient, csrf, login, make_user
 
 OUR_AREAS = ("auth.", "admin.")  # their views must also never answer 500, whatever the visitor sends

@@ -6,7 +6,7 @@ import uuid
 
 from kafka import KafkaConsumer
 
-from app.domain.permissions import PERMISSIONS
+from app.domain.accounts.permissions import PERMISSIONS
 from tests.integration.accounts.conftest import PASSWORD, login, make_user, post, run_mail_jobs
 
 

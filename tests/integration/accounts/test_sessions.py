@@ -2,7 +2,7 @@
 
 import time
 
-from app.domain import credentials
+from app.domain.accounts import credentials
 from app.extensions import redis_client
 from app.sessions import SESSION_PREFIX, USER_INDEX_PREFIX
 from tests.integration.accounts.conftest import PASSWORD, csrf, login, make_user, post, session_cookie

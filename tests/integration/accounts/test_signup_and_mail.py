@@ -5,7 +5,7 @@ import re
 import pytest
 import requests
 
-from app.domain import accounts
+from app.domain.accounts import service as accounts
 from app.extensions import redis_client
 from tests.integration.accounts.conftest import PASSWORD, csrf, login, post, run_mail_jobs
 

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from bson import ObjectId
 
 from app.data import esign_webhooks
-from app.domain import whitelisting_review
-from app.domain import whitelisting_rules as rules
-from app.domain.whitelisting_review import Conflict
-from app.domain.whitelisting_webhooks import apply_event
+from app.domain.whitelisting import review as whitelisting_review
+from app.domain.whitelisting import rules
+from app.domain.whitelisting.review import Conflict
+from app.domain.whitelisting.webhooks import apply_event
 from tests.integration.accounts.conftest import make_user
 from tests.integration.atomicity.conftest import race
 

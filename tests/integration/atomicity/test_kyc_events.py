@@ -6,8 +6,8 @@ user's lock an older event applied at the same moment as a newer one could be wr
 from __future__ import annotations
 
 from app.data import kyc_webhooks, user_details, users
-from app.domain import staff
-from app.domain.kyc import apply_event
+from app.domain.accounts import staff
+from app.domain.onboarding.kyc import apply_event
 from tests.integration.accounts.conftest import make_user
 from tests.integration.atomicity.conftest import race
 

@@ -10,7 +10,7 @@ from bson import ObjectId
 from eth_account import Account
 
 from app.data import offerings as offering_docs
-from app.domain.settlement import settle
+from app.domain.payments.settlement import settle
 from app.events.projections import apply_logs
 from tests.integration.atomicity.conftest import race
 from tests.integration.payments.conftest import UNIT, Investor

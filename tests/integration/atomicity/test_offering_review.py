@@ -5,11 +5,11 @@ On FerretDB v1 the conditional state change passed for several of them, and the 
 
 from __future__ import annotations
 
-from app.domain import offering_review
-from app.domain import offerings as issuer_offerings
-from app.domain.offering_review import Conflict
-from app.domain.offering_rules import REQUIRED_DOCUMENTS, STEPS, submission_problems
-from app.domain.offerings import Locked
+from app.domain.offerings import review as offering_review
+from app.domain.offerings import service as issuer_offerings
+from app.domain.offerings.review import Conflict
+from app.domain.offerings.rules import REQUIRED_DOCUMENTS, STEPS, submission_problems
+from app.domain.offerings.service import Locked
 from tests.factories import offering_doc
 from tests.integration.accounts.conftest import make_user
 from tests.integration.atomicity.conftest import race

@@ -7,9 +7,10 @@ import pyotp
 from bson import ObjectId
 
 from app.data import users
-from app.domain import accounts, two_factor
-from app.domain.accounts import TokenRefused
-from app.domain.two_factor import SecondFactorRefused
+from app.domain.accounts import service as accounts
+from app.domain.accounts import two_factor
+from app.domain.accounts.service import TokenRefused
+from app.domain.accounts.two_factor import SecondFactorRefused
 from tests.integration.accounts.conftest import make_user
 from tests.integration.atomicity.conftest import race
 

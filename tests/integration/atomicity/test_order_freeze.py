@@ -8,8 +8,8 @@ from __future__ import annotations
 from bson import ObjectId
 from eth_account import Account
 
-from app.domain.order_admin import set_frozen
-from app.domain.order_rules import Refusal
+from app.domain.orders.review import set_frozen
+from app.domain.orders.rules import Refusal
 from tests.integration.accounts.conftest import make_user
 from tests.integration.atomicity.conftest import race
 

@@ -10,8 +10,8 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from app.data import kyc_webhooks, user_details
-from app.domain import siwe, wallets
-from app.domain.kyc import apply_event
+from app.domain.onboarding import siwe, wallets
+from app.domain.onboarding.kyc import apply_event
 from tests.integration.accounts.conftest import make_user
 from tests.integration.atomicity.conftest import race
 

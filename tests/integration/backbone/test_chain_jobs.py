@@ -9,9 +9,10 @@ import time
 import pytest
 from eth_account import Account
 
-from app.domain import chain_jobs as runner
-from app.domain import chain_ops, minting
-from app.domain.minting import mint_order, mint_ready_orders
+from app.domain.orders import minting
+from app.domain.orders.minting import mint_order, mint_ready_orders
+from app.domain.platform import chain_jobs as runner
+from app.domain.platform import chain_ops
 from tests.conftest import stop_process
 from tests.integration.backbone.conftest import (
     kill_group,

@@ -12,8 +12,8 @@ import multiprocessing
 import threading
 
 from app import create_app
-from app.domain import chain_jobs as runner
-from app.domain.minting import mint_order
+from app.domain.orders.minting import mint_order
+from app.domain.platform import chain_jobs as runner
 from app.locks import Lease
 from tests.integration.backbone.conftest import minted_amounts, settled_orders
 

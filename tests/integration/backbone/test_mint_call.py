@@ -6,7 +6,7 @@ from eth_account import Account
 from web3 import Web3
 
 from app.chain.artifacts import contract
-from app.domain.minting import mint_call
+from app.domain.orders.minting import mint_call
 
 TOKEN = Account.create().address
 

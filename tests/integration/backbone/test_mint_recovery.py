@@ -7,9 +7,9 @@ from eth_account import Account
 
 from app.chain import agent as ops
 from app.chain.identity import get_identity
-from app.domain import chain_jobs as runner
-from app.domain.mint_recovery import recover_all
-from app.domain.minting import mint_ready_orders
+from app.domain.orders.mint_recovery import recover_all
+from app.domain.orders.minting import mint_ready_orders
+from app.domain.platform import chain_jobs as runner
 from tests.conftest import run_jobs
 from tests.integration.accounts.conftest import BrowserClient, login, make_user, post
 from tests.integration.backbone.conftest import FRANCE, minted_amounts, settled_orders

@@ -3,11 +3,11 @@ order shows freezing… until then, and `flask chain reconcile` checks orders' m
 
 from __future__ import annotations
 
-from app.domain import chain_jobs as runner
-from app.domain.minting import mint_ready_orders
-from app.domain.order_admin import set_frozen
-from app.domain.order_rules import Refusal
-from app.domain.reconcile import reconcile
+from app.domain.orders.minting import mint_ready_orders
+from app.domain.orders.review import set_frozen
+from app.domain.orders.rules import Refusal
+from app.domain.platform import chain_jobs as runner
+from app.domain.platform.reconcile import reconcile
 from tests.conftest import wait_for
 from tests.integration.accounts.conftest import make_user
 from tests.integration.backbone.conftest import settled_orders

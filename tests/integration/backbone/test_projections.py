@@ -10,8 +10,8 @@ from eth_account import Account
 from kafka import KafkaConsumer, TopicPartition
 
 from app.chain import agent as ops
-from app.domain import chain_jobs as runner
-from app.domain.minting import mint_ready_orders
+from app.domain.orders.minting import mint_ready_orders
+from app.domain.platform import chain_jobs as runner
 from app.events.handlers import apply_chain_messages
 from app.events.topics import CHAIN_EVENTS
 from tests.conftest import wait_for

@@ -13,7 +13,7 @@ from app import cache
 from app.chain.artifacts import contract
 from app.chain.node import web3_client
 from app.chain.suite import deploy_token_suite
-from app.domain.platform_chain import current_platform
+from app.domain.platform.chain import current_platform
 from app.extensions import redis_client
 from tests.conftest import wait_for
 from tests.integration.offerings.conftest import fill_wizard, login, make_user, post

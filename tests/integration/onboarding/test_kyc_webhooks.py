@@ -12,7 +12,7 @@ import pytest
 from rq import Queue, SimpleWorker
 
 from app.data import kyc_webhooks, user_details, users
-from app.domain.kyc import apply_event
+from app.domain.onboarding.kyc import apply_event
 from app.extensions import redis_client
 from app.providers.sumsub import signed_webhook
 

@@ -1,7 +1,7 @@
 """On KYC approval the investor's residence country is recorded for offering eligibility."""
 
 from app.data import user_details, users
-from app.domain.identities import create_identities
+from app.domain.onboarding.identities import create_identities
 from tests.integration.accounts.conftest import make_user
 
 

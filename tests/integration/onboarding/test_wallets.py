@@ -11,7 +11,7 @@ from eth_account.messages import encode_defunct
 from app.chain.identity import get_identity, has_valid_claim
 from app.chain.node import web3_client
 from app.data import user_details, users
-from app.domain.identities import create_identities
+from app.domain.onboarding.identities import create_identities
 from tests.integration.onboarding.conftest import form_post, page, run_jobs, signed_in
 
 

@@ -11,7 +11,7 @@ from bson import ObjectId
 from eth_account import Account
 
 from app.data import user_details
-from app.domain import ordering
+from app.domain.orders import placement as ordering
 from tests.factories import list_offering, offering_doc
 from tests.integration.accounts.conftest import BrowserClient, login, make_user, post
 

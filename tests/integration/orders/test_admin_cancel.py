@@ -5,8 +5,10 @@ from __future__ import annotations
 from eth_account import Account
 
 from app.data.order_payments import offerings_with_settled_unminted
-from app.domain import order_admin, ordering, reservations
-from app.domain.minting import mint_ready_orders
+from app.domain.orders import placement as ordering
+from app.domain.orders import reservations
+from app.domain.orders import review as order_admin
+from app.domain.orders.minting import mint_ready_orders
 from app.tasks.settlement import requeue_minting
 from tests.factories import list_offering, offering_doc
 from tests.integration.orders.conftest import login, make_user, order_form, post, quick_investor

@@ -10,7 +10,7 @@ from eth_account import Account
 
 from app.data import offerings as offering_docs
 from app.data import orders as order_docs
-from app.domain import ordering
+from app.domain.orders import placement as ordering
 from tests.factories import list_offering, offering_doc
 from tests.integration.orders.conftest import login, make_user, order_form, post, quick_investor
 

@@ -10,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from bson import ObjectId
 from flask import current_app
 
-from app.domain import ordering, reservations
-from app.domain.order_rules import Refusal
+from app.domain.orders import placement as ordering
+from app.domain.orders import reservations
+from app.domain.orders.rules import Refusal
 from app.extensions import redis_client
 from tests.integration.orders.conftest import order_form, quick_investor
 
@@ -130,8 +131,8 @@ def test_orders_without_the_new_keys_still_insert(db):
 
 
 def test_a_cancel_racing_a_payment_leaves_one_outcome_and_true_counters(app, db, offering):
-    from app.domain import settlement
-    from app.domain.payments_rules import PaymentRefused
+    from app.domain.payments import settlement
+    from app.domain.payments.rules import PaymentRefused
 
     for _ in range(8):
         investor = quick_investor(db, offering)

@@ -10,7 +10,7 @@ from bson import ObjectId
 from eth_account import Account
 
 from app.data import orders
-from app.domain import reservations
+from app.domain.orders import reservations
 from tests.factories import list_offering, offering_doc
 from tests.integration.orders.conftest import approve, login, make_user, post, quick_investor
 

@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 import pytest
 
 from app.data import holdings, offerings, orders
-from app.domain import listing, ordering, reservations
-from app.domain.payments_rules import stablecoin_due
-from app.domain.settlement import settle
-from app.domain.whitelisting_rules import request_refusal
+from app.domain.marketplace import listing
+from app.domain.orders import placement as ordering
+from app.domain.orders import reservations
+from app.domain.payments.rules import stablecoin_due
+from app.domain.payments.settlement import settle
+from app.domain.whitelisting.rules import request_refusal
 from tests.factories import list_offering, offering_doc
 from tests.integration.orders.conftest import approve, login, make_user, order_form, post, quick_investor
 from tests.integration.portfolio.conftest import ZERO, apply, investor_with_wallet, log_message, signed_in

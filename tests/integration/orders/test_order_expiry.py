@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
 
-from app.domain import ordering, payments, reservations
-from app.domain.order_expiry import sweep
+from app.domain.orders import placement as ordering
+from app.domain.orders import reservations
+from app.domain.orders.expiry import sweep
+from app.domain.payments import stablecoin as payments
 from app.extensions import redis_client
 from app.tasks.order_expiry import sweep_unpaid_orders
 from tests.conftest import run_jobs

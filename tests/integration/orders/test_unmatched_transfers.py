@@ -1,7 +1,7 @@
 """The back office's unmatched stablecoin transfers: listed, matched to an open order of the sender through
 settlement (counted once), or set aside for refund with a reason; every decision audited.
 
-The transfers arrive as chain-sync hands them to app.domain.payments.apply_transfer (a decoded
+The transfers arrive as chain-sync hands them to app.domain.payments.stablecoin.apply_transfer (a decoded
 Transfer log); tests/integration/payments covers the chain, monitor and Kafka path to it.
 """
 
@@ -14,8 +14,9 @@ import pytest
 
 from app.data import offerings as offering_docs
 from app.data import orders as order_docs
-from app.domain import ordering, payments
-from app.domain.platform_chain import current_platform
+from app.domain.orders import placement as ordering
+from app.domain.payments import stablecoin as payments
+from app.domain.platform.chain import current_platform
 from tests.integration.orders.conftest import login, make_user, order_form, post, quick_investor
 
 

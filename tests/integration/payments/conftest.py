@@ -24,7 +24,7 @@ from app.chain.identity import add_claim, create_identity
 from app.chain.tx import function_call, send_call
 from app.chain.wallet import hot_wallet
 from app.data import orders
-from app.domain import payments
+from app.domain.payments import stablecoin as payments
 from infra import devchain
 from tests.conftest import agent_suite
 

@@ -9,8 +9,8 @@ import time
 
 from app.chain.artifacts import contract
 from app.data import offerings as offering_docs
-from app.domain import chain_ops
-from app.domain.settlement import settle
+from app.domain.payments.settlement import settle
+from app.domain.platform import chain_ops
 from app.tasks.settlement import requeue_minting
 from tests.conftest import ROOT, flask_argv, stop_process, wait_for
 from tests.integration.backbone.conftest import kill_group, minted_amounts, start_worker

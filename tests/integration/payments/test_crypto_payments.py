@@ -11,9 +11,9 @@ from app.chain.artifacts import contract
 from app.chain.suite import deploy_token_suite
 from app.data import offerings as offering_docs
 from app.data import orders as order_docs
-from app.domain import payments
-from app.domain.offering_deployment import salt_hash
-from app.domain.settlement import resolve_flag
+from app.domain.offerings.deployment import salt_hash
+from app.domain.payments import stablecoin as payments
+from app.domain.payments.settlement import resolve_flag
 from tests.conftest import stop_process, wait_for
 from tests.integration.backbone.conftest import start_worker
 from tests.integration.payments.conftest import UNIT

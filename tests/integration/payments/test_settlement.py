@@ -11,8 +11,8 @@ from eth_account import Account
 from app.chain.events import EventDecoder
 from app.data import offerings as offering_docs
 from app.data import orders as order_docs
-from app.domain.payments_rules import PaymentRefused
-from app.domain.settlement import resolve_flag, settle
+from app.domain.payments.rules import PaymentRefused
+from app.domain.payments.settlement import resolve_flag, settle
 from app.events.handlers import apply_chain_messages
 from tests.integration.payments.conftest import UNIT, Investor
 

@@ -10,8 +10,8 @@ from bson import ObjectId
 from eth_account import Account
 from web3 import Web3
 
-from app.domain import payments
-from app.domain.platform_chain import ensure_platform, platform_contracts
+from app.domain.payments import stablecoin as payments
+from app.domain.platform.chain import ensure_platform, platform_contracts
 from tests.conftest import ROOT, flask_argv
 
 

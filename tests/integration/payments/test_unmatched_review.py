@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.data import offerings as offering_docs
 from app.data import orders as order_docs
-from app.domain import transfer_review
+from app.domain.payments import review as transfer_review
 from tests.conftest import wait_for
 from tests.integration.payments.conftest import UNIT
 

@@ -11,8 +11,8 @@ from bson import ObjectId
 from app.chain import agent as ops
 from app.chain.artifacts import contract
 from app.data import chain_contracts, user_details
-from app.domain import chain_jobs as runner
-from app.domain.minting import mint_ready_orders
+from app.domain.orders.minting import mint_ready_orders
+from app.domain.platform import chain_jobs as runner
 from tests.conftest import wait_for
 from tests.factories import list_offering, offering_doc
 from tests.integration.accounts.conftest import make_user

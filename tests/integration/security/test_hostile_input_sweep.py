@@ -26,8 +26,8 @@ from wtforms.fields.core import UnboundField
 from app import create_app
 from app.access import rule_for
 from app.data.mongo import get_db
-from app.domain import ordering
-from app.domain.permissions import allows
+from app.domain.accounts.permissions import allows
+from app.domain.orders import placement as ordering
 from app.providers.docusign import connect_signature
 from app.providers.sumsub import payload_digest
 from tests.factories import list_offering, offering_doc

@@ -15,8 +15,8 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from app.data import users
-from app.domain import two_factor
-from app.domain.login_guard import ACCOUNT_FAILURES
+from app.domain.accounts import two_factor
+from app.domain.accounts.login_guard import ACCOUNT_FAILURES
 from app.providers.docusign import connect_signature, signed_delivery
 from app.providers.sumsub import payload_digest, signed_webhook
 from tests.factories import PDF_BYTES, list_offering, offering_doc, png_bytes

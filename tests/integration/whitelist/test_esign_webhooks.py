@@ -8,7 +8,7 @@ from bson import ObjectId
 from rq import Queue
 
 from app.data import esign_webhooks
-from app.domain.whitelisting_webhooks import apply_event
+from app.domain.whitelisting.webhooks import apply_event
 from app.extensions import redis_client
 from app.providers.docusign import signed_delivery
 from tests.integration.whitelist.conftest import run_jobs

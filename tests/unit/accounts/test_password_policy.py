@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from app.domain import password_policy as policy
+from app.domain.accounts import password_rules as policy
 
 
 @pytest.mark.parametrize(("password", "complaint"), [

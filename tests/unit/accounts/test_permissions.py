@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.domain import permissions as p
+from app.domain.accounts import permissions as p
 
 VISITOR = None
 INVESTOR = {"_id": 1, "userType": "investor"}

@@ -2,7 +2,7 @@
 
 import pyotp
 
-from app.domain.two_factor import matching_step, new_recovery_codes, recovery_digest
+from app.domain.accounts.two_factor import matching_step, new_recovery_codes, recovery_digest
 
 SECRET = pyotp.random_base32()
 NOW = 1_800_000_015.0

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.domain import kyc_rules as r
+from app.domain.onboarding import kyc_rules as r
 
 
 def reviewed(answer, **result):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from app.domain import onboarding_rules as rules
+from app.domain.onboarding import rules
 
 TODAY = date(2026, 11, 25)
 PERSONAL = rules.step_named(rules.INDIVIDUAL, "personal")

@@ -5,7 +5,8 @@ import io
 import pytest
 from cryptography.fernet import Fernet
 
-from app.domain import sensitive, uploads
+from app.domain.onboarding import sensitive
+from app.domain.platform import uploads
 from tests.factories import PDF_BYTES as PDF
 from tests.factories import png_bytes as png
 

@@ -6,7 +6,7 @@ import pytest
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
-from app.domain import siwe
+from app.domain.onboarding import siwe
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 KEY = Account.from_key("0x" + "11" * 32)

@@ -6,7 +6,7 @@ import pytest
 from bson import ObjectId
 from werkzeug.datastructures import MultiDict
 
-from app.domain.order_admin import Filters, csv_values, safe_cell
+from app.domain.orders.review import Filters, csv_values, safe_cell
 
 
 @pytest.mark.parametrize(("value", "shown"), [

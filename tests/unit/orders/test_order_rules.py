@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.domain import order_rules as rules
-from app.domain.order_rules import Refusal, Standing
+from app.domain.orders import rules
+from app.domain.orders.rules import Refusal, Standing
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 WALLET = "0x" + "AB" * 20

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from bson import ObjectId
 
-from app.domain.payments_rules import (
+from app.domain.payments.rules import (
     compare,
     due_of,
     flag_reason,

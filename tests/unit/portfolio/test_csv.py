@@ -7,8 +7,8 @@ import io
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from app.domain.portfolio import Position
-from app.domain.portfolio_csv import holdings_csv, safe_cell, transactions_csv
+from app.domain.portfolio.csv_export import holdings_csv, safe_cell, transactions_csv
+from app.domain.portfolio.rules import Position
 
 
 def test_cells_that_a_spreadsheet_would_evaluate_are_escaped():

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 
-from app.domain import portfolio as pf
-from app.domain.charts import share_bar, time_line_chart
+from app.domain.platform.charts import share_bar, time_line_chart
+from app.domain.portfolio import rules as pf
 
 ALICE, ALICE_2, BOB = "0x" + "a1" * 20, "0x" + "a2" * 20, "0x" + "b0" * 20
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

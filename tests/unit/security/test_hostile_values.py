@@ -11,7 +11,11 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 
 from app.blueprints.auth import local_path
-from app.domain import market_query, numerals, order_rules, sensitive, siwe, two_factor
+from app.domain.accounts import two_factor
+from app.domain.marketplace import query as market_query
+from app.domain.onboarding import sensitive, siwe
+from app.domain.orders import rules as order_rules
+from app.domain.platform import numerals
 from app.providers import payloads
 from app.providers.sumsub import payload_digest, verify_webhook
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.domain import whitelisting_rules as rules
+from app.domain.whitelisting import rules
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 WALLET = "0x" + "a" * 40

@@ -1,0 +1,2 @@
+"""Marketplace: the listed offerings (catalogue, listing), the investor's search (query) and pages
+(service)."""

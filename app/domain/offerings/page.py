@@ -1,0 +1,140 @@
+"""The public offering page: who may see it, what it shows, and its Redis-cached public part."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from app import cache
+from app.data import offerings, whitelists
+from app.data.mongo import get_db
+from app.domain.marketplace import listing
+from app.domain.marketplace.service import Viewer
+from app.domain.platform import numerals, uploads
+from app.domain.platform.charts import line_chart
+
+# Named documents of the seed that anyone may see; every other one is confidential until whitelisting.
+PUBLIC_DOCUMENTS = ("pitchDeck",)
+DOCUMENT_LABELS = {
+    "pitchDeck": "Pitch deck", "eSign": "Subscription agreement",
+    "confidentialInformationMemorendum": "Confidential information memorandum",
+    "landRegistration": "Land registration", "titleDocs": "Title documents", "bankApproval": "Bank approval",
+    "encumbranceCertificate": "Encumbrance certificate", "propertyTaxReceipt": "Property tax receipt",
+    "articlesOfAssociation": "Articles of association", "operatingAgreement": "Operating agreement",
+    "taxAssignmentLetter": "Tax assignment letter", "certificateOfRegistration": "Certificate of registration",
+    "registerOfManagers": "Register of managers",
+}
+
+
+def _object_id(value: str) -> ObjectId | None:
+    try:
+        return ObjectId(value)
+    except (InvalidId, TypeError):
+        return None
+
+
+def public_view(doc: dict, now: datetime) -> dict:
+    """Everything the page shows to any permitted visitor, as plain data."""
+    overview, details = doc.get("overview", {}), doc.get("projectDetails", {})
+    history = [(entry["date"].strftime("%Y-%m-%d"), entry["nav"]) for entry in doc.get("navHistory", [])]
+    named = [(key, DOCUMENT_LABELS[key]) for key in DOCUMENT_LABELS if (doc.get("documents") or {}).get(key)]
+    custom = [(f"custom-{i}", d.get("docsLabel", "Document")) for i, d in
+              enumerate((doc.get("documents") or {}).get("customDocs") or [])]
+    return {
+        "id": str(doc["_id"]), "overview": overview, "details": details, "team": doc.get("team") or [],
+        "state": listing.listing_state(doc, now), "target": listing.target_amount(doc),
+        "funded_bps": listing.funded_bps(doc), "raised": doc.get("raisedAmount") or 0,
+        "nav": details.get("latestNav") or details.get("navLaunchPrice") or 0,
+        "nav_chart": line_chart(history),
+        "public_documents": [d for d in named if d[0] in PUBLIC_DOCUMENTS],
+        "confidential_documents": [d for d in named if d[0] not in PUBLIC_DOCUMENTS] + custom,
+        "token_address": doc.get("tokenAddress"),
+    }
+
+
+def _guard(doc: dict) -> dict:
+    details = doc.get("projectDetails", {})
+    return {"listed": doc.get("status") in listing.LISTED_STATUSES and bool(doc.get("isActive")),
+            "isPrivate": bool(details.get("isPrivate")), "members": list(details.get("offeringMembers") or []),
+            "countries": list(details.get("authorizedCountries") or []), "title": doc.get("overview", {}).get("title")}
+
+
+def _may_see(guard: dict, viewer: Viewer) -> bool:
+    if not guard["listed"]:
+        return False
+    return not guard["isPrivate"] or bool({viewer.user_id, viewer.email} & set(guard["members"]))
+
+
+def offering_page(config: dict, offering_id: str, viewer: Viewer, render: Callable[[dict], str]) -> dict | None:
+    """The page's parts for `viewer`, or None when it does not exist for them (a 404, revealing nothing).
+
+    The public HTML comes from Redis when cached; `render` builds it from `public_view` otherwise.
+    """
+    oid = _object_id(offering_id)
+    if oid is None:
+        return None
+    entry, version = cache.cached_offering_page(offering_id, config)
+    if entry is None:
+        doc = offerings.by_id(get_db(config), oid)
+        if doc is None:
+            return None
+        view = public_view(doc, datetime.now(UTC))
+        entry = {"guard": _guard(doc), "html": render(view),
+                 "documents": {"public": view["public_documents"], "confidential": view["confidential_documents"]}}
+        cache.store_offering_page(offering_id, version, entry, config)
+    if not _may_see(entry["guard"], viewer):
+        return None
+    return {"id": offering_id, "html": entry["html"], "title": entry["guard"]["title"], "documents": entry["documents"],
+            "country_allowed": listing.country_allowed({"projectDetails": {
+                "authorizedCountries": entry["guard"]["countries"]}}, viewer.country),
+            "whitelisted": _whitelisted(config, oid, viewer)}
+
+
+def _whitelisted(config: dict, offering_id: ObjectId, viewer: Viewer) -> bool:
+    user_id = _object_id(viewer.user_id) if viewer.user_id else None
+    return user_id is not None and whitelists.is_approved(get_db(config), user_id, offering_id)
+
+
+def _located(config: dict, owner: str, name: str) -> tuple[Path, str] | None:
+    try:
+        return uploads.locate(config["UPLOAD_DIR"], owner, name)
+    except LookupError:
+        return None
+
+
+def listed_image(config: dict, offering_id: str, slot: str, viewer: Viewer) -> tuple[Path, str] | None:
+    """(path, content type) of a listed offering's icon, cover or logo the viewer may see; images only."""
+    oid = _object_id(offering_id)
+    if oid is None or slot not in ("icon", "cover", "logo"):
+        return None
+    doc = offerings.by_id(get_db(config), oid)
+    if doc is None or not _may_see(_guard(doc), viewer):
+        return None
+    name = (doc.get("overview") or {}).get(slot)
+    found = _located(config, str(oid), name) if name else None
+    return found if found and found[1].startswith("image/") else None
+
+
+def document_for(config: dict, offering_id: str, key: str, viewer: Viewer) -> tuple[Path, str] | None:
+    """(path, content type) of a named or custom document the viewer may download:
+    public documents to anyone who may see the offering, confidential ones to whitelisted investors."""
+    oid = _object_id(offering_id)
+    doc = offerings.by_id(get_db(config), oid) if oid is not None else None
+    if doc is None or not _may_see(_guard(doc), viewer):
+        return None
+    documents = doc.get("documents") or {}
+    if key.startswith("custom-") and numerals.is_digits(key[7:]) and len(key) <= 12:  # "custom-²" is not an index
+        custom = documents.get("customDocs") or []
+        index = int(key[7:])
+        name = custom[index].get("value") if index < len(custom) else None
+    else:
+        name = documents.get(key) if key in DOCUMENT_LABELS else None
+    if not name:
+        return None
+    if key not in PUBLIC_DOCUMENTS and not _whitelisted(config, oid, viewer):
+        return None
+    return _located(config, str(oid), name)

@@ -1,0 +1,266 @@
+"""The issuer's offering wizard: its steps, their fields (seed names and paths) and validation. Pure.
+
+Values are parsed from what a person types into what the platform stores: money as integer
+minor units, rates as integer basis points, dates as UTC midnights, country lists as ISO
+3166 alpha-2 codes. A step keeps every typed value when it has errors, so nothing is lost
+on re-render.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pycountry
+
+from app.domain.marketplace.query import ASSET_TYPES, PROPERTY_TYPES
+from app.domain.platform import numerals, text_rules
+
+ENTITY_TYPES = ("company", "partnership", "trust", "fund", "spv")
+CUSTOM_FIELD_TYPES = ("text", "number", "url")
+NAMED_DOCUMENTS = (
+    ("eSign", "Subscription agreement (to e-sign)"), ("pitchDeck", "Pitch deck"),
+    ("confidentialInformationMemorendum", "Confidential information memorandum"),
+    ("landRegistration", "Land registration"), ("titleDocs", "Title documents"), ("bankApproval", "Bank approval"),
+    ("encumbranceCertificate", "Encumbrance certificate"), ("propertyTaxReceipt", "Property tax receipt"),
+    ("articlesOfAssociation", "Articles of association"), ("operatingAgreement", "Operating agreement"),
+    ("taxAssignmentLetter", "Tax assignment letter"), ("certificateOfRegistration", "Certificate of registration"),
+    ("registerOfManagers", "Register of managers"),
+)
+REQUIRED_DOCUMENTS = ("eSign", "pitchDeck")
+IMAGES = (("icon", "Icon"), ("cover", "Cover image"), ("logo", "Logo"))
+_TICKER = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_SUPPLY = 10**12  # whole tokens: the largest supply the amounts (app/data/amounts.py) and reservations are tested to
+MAX_DECIMALS = 18    # ERC-20's usual maximum; base units beyond int64 are stored as decimal strings
+MAX_RAISE_CENTS = 10**17  # supply x launch price: keeps the raise, an integer of cents, far inside int64
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, url, select, int, money, percent, date, ticker, countries, emails, bool
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    limit_note: str = ""  # why the maximum, said with it
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    path: str  # where the values live in the offering ("" for top-level fields)
+    fields: tuple[Field, ...] = ()
+    repeat: bool = False  # team members, custom fields: each save adds one entry to a list
+
+
+STEPS: tuple[Step, ...] = (
+    Step("overview", "Overview", "overview", (
+        Field("title", "Title"), Field("subTitle", "Subtitle", required=False),
+        Field("description", "Description", "textarea"), Field("entityName", "Issuing entity"),
+        Field("entityType", "Entity type", "select", choices=ENTITY_TYPES),
+        Field("webUrl", "Website", "url", required=False), Field("lineOfBusiness", "Line of business"),
+        Field("sourceOfFunds", "Source of funds"), Field("location", "Location (city, country)"),
+        Field("companyDescription", "About the issuer", "textarea", required=False))),
+    Step("property", "Property", "projectDetails", (
+        Field("assetType", "Asset type", "select", choices=ASSET_TYPES),
+        Field("propertyType", "Property type", "select", choices=PROPERTY_TYPES),
+        Field("propertySubtype", "Property subtype", required=False),
+        Field("yearBuilt", "Year built", "int", minimum=1700, maximum=date.today().year + 5),
+        Field("lotSize", "Lot size (sq ft)", "int", minimum=1, maximum=10**9),
+        Field("occupancy", "Occupancy (%)", "percent", maximum=100_00),
+        Field("projectedYield", "Projected yield (% a year)", "percent", maximum=100_00),
+        Field("launchValuation", "Valuation at launch", "money", minimum=1),
+        Field("previousValuation", "Previous valuation", "money", required=False),
+        Field("deRatio", "Debt to equity (%)", "percent", maximum=1000_00))),
+    Step("token", "Token", "projectDetails", (
+        Field("assetName", "Token name"), Field("tokenTicker", "Ticker (3-6 capitals or digits)", "ticker"),
+        Field("tokenSupply", "Token supply", "int", minimum=1, maximum=MAX_SUPPLY,
+              limit_note="the largest supply the platform supports"),
+        Field("tokenDecimals", "Decimals", "int", minimum=0, maximum=MAX_DECIMALS,
+              limit_note="the most decimals a token can have here"),
+        Field("lockupMonths", "Lock-up (months)", "int", minimum=0, maximum=120),
+        Field("maxTokenHolding", "Most tokens one investor may hold", "int", minimum=1, maximum=MAX_SUPPLY),
+        Field("navLaunchPrice", "Price per token at launch (NAV)", "money", minimum=1))),
+    Step("raise", "Raise", "projectDetails", (
+        Field("startDate", "Opens on", "date"), Field("endDate", "Closes on", "date"),
+        Field("minInvestment", "Minimum investment", "money", minimum=1),
+        Field("maxInvestment", "Maximum investment", "money", minimum=1),
+        Field("fee", "Platform fee (%)", "percent", maximum=20_00),
+        Field("authorizedCountries", "Countries investors may live in (2-letter codes, comma separated)",
+              "countries"),
+        Field("isPrivate", "Private offering (members only)", "bool", required=False),
+        Field("offeringMembers", "Member emails (comma separated, private offerings)", "emails", required=False))),
+    Step("documents", "Documents", "documents"),
+    Step("team", "Team", "team", (
+        Field("name", "Name"), Field("title", "Role"), Field("summary", "Summary", "textarea", required=False),
+        Field("email", "Email", required=False), Field("url", "Web page", "url", required=False),
+        Field("linkedInUrl", "LinkedIn", "url", required=False), Field("twitterUrl", "X / Twitter", "url",
+                                                                        required=False)), repeat=True),
+    Step("custom", "Custom fields", "projectDetails.customFields", (
+        Field("label", "Label"), Field("type", "Type", "select", choices=CUSTOM_FIELD_TYPES),
+        Field("value", "Value")), repeat=True),
+    Step("review", "Review and submit", ""),
+)
+STEP_KEYS = tuple(s.key for s in STEPS)
+TOP_LEVEL_FIELDS = ("fee",)  # seed: Offering additional fields, not projectDetails
+
+
+def step(key: str) -> Step | None:
+    return next((s for s in STEPS if s.key == key), None)
+
+
+def _minor(text: str) -> int | None:
+    return numerals.parse_money(text)
+
+
+def _bps(text: str) -> int | None:
+    return numerals.parse_fixed(text, 2, max_digits=4)
+
+
+def _countries(text: str) -> tuple[list[str] | None, str | None]:
+    codes = [c.strip().upper() for c in text.split(",") if c.strip()]
+    unknown = [c for c in codes if pycountry.countries.get(alpha_2=c) is None]
+    if unknown:
+        return None, f"Unknown country code: {', '.join(unknown)}. Use ISO codes such as GB, FR, SG."
+    return sorted(set(codes)), None
+
+
+def _emails(text: str) -> tuple[list[str] | None, str | None]:
+    emails = [e.strip().lower() for e in text.replace("\n", ",").split(",") if e.strip()]
+    bad = [e for e in emails if not _EMAIL.match(e)]
+    return (None, f"Not an email address: {', '.join(bad)}.") if bad else (sorted(set(emails)), None)
+
+
+def _ranged(field: Field, number: int, shown: str) -> tuple[int | None, str | None]:
+    if field.minimum is not None and number < field.minimum:
+        return None, f"Must be at least {f'{field.minimum:,}' if field.kind == 'int' else shown_minimum(field)}."
+    if field.maximum is not None and number > field.maximum:
+        note = f" ({field.limit_note})" if field.limit_note else ""
+        return None, f"Must be at most {f'{field.maximum:,}' if field.kind == 'int' else shown_maximum(field)}{note}."
+    return number, None
+
+
+def shown_minimum(field: Field) -> str:
+    return f"{field.minimum / 100:g}" if field.minimum is not None else ""
+
+
+def shown_maximum(field: Field) -> str:
+    return f"{field.maximum // 100}" if field.maximum is not None else ""
+
+
+def _parse_text(field: Field, text: str):
+    """Kinds kept as text (after a check); None when `field` is not one of them."""
+    kind = field.kind
+    if kind in ("text", "textarea"):
+        return text, None
+    if kind == "url":
+        return (text, None) if text.startswith(("https://", "http://")) else (None, "Start with https://.")
+    if kind == "select":
+        return (text, None) if text in field.choices else (None, "Choose one of the options.")
+    if kind == "ticker":
+        text = text.upper()
+        return (text, None) if _TICKER.match(text) else (None, "Use 3 to 6 capital letters or digits, e.g. HBL1.")
+    return None
+
+
+def _parse_date(text: str):
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC), None
+    except ValueError:
+        return None, "Enter a date as YYYY-MM-DD."
+
+
+NUMBER_PARSERS = {"int": (numerals.parse_int, numerals.WHOLE_FORMAT),
+                  "money": (_minor, numerals.MONEY_FORMAT),
+                  "percent": (_bps, "Enter a percentage such as 6.5.")}
+OTHER_PARSERS = {"bool": lambda t: (t in ("on", "true", "1", "yes"), None), "countries": _countries,
+                 "emails": _emails, "date": _parse_date}
+
+
+def parse_value(field: Field, text: str):
+    """(stored value, error) for one typed value; an empty optional field stores None."""
+    if not text:
+        return (False if field.kind == "bool" else None), ("This is required." if field.required else None)
+    multiline = field.kind in ("textarea", "emails")
+    refused = text_rules.problem(text, multiline=multiline, max_chars=5000 if multiline else 500)
+    if refused:
+        return None, refused
+    as_text = _parse_text(field, text)
+    if as_text is not None:
+        return as_text
+    if field.kind in OTHER_PARSERS:
+        return OTHER_PARSERS[field.kind](text)
+    parse, message = NUMBER_PARSERS[field.kind]
+    number = parse(text)
+    return (None, message) if number is None else _ranged(field, number, text)
+
+
+def validate_step(st: Step, form: dict, today: date) -> tuple[dict, dict, dict]:
+    """(stored values, typed values, errors) for one step's fields, plus the step's cross-field rules."""
+    stored, typed, errors = {}, {}, {}
+    for field in st.fields:
+        raw = form.get(field.name)
+        text = raw.strip() if isinstance(raw, str) else ""
+        typed[field.name] = text
+        stored[field.name], problem = parse_value(field, text)
+        if problem:
+            errors[field.name] = problem
+    errors.update(_cross_checks(st.key, stored, errors, today))
+    return stored, typed, errors
+
+
+def _cross_checks(key: str, v: dict, errors: dict, today: date) -> dict:
+    """Rules between fields of one step, checked only where both fields parsed."""
+    found = {}
+    if key == "raise":
+        start, end = v.get("startDate"), v.get("endDate")
+        if start and end and end <= start:
+            found["endDate"] = "The closing date must come after the opening date."
+        if end and "endDate" not in found and end.date() <= today:
+            found["endDate"] = "The closing date must be in the future."
+        low, high = v.get("minInvestment"), v.get("maxInvestment")
+        if low and high and low > high:
+            found["maxInvestment"] = "The maximum must be at least the minimum."
+        if v.get("isPrivate") and not v.get("offeringMembers") and "offeringMembers" not in errors:
+            found["offeringMembers"] = "A private offering needs at least one member."
+    if key == "token":
+        supply, most = v.get("tokenSupply"), v.get("maxTokenHolding")
+        if supply and most and most > supply:
+            found["maxTokenHolding"] = "An investor cannot hold more than the whole supply."
+        price = v.get("navLaunchPrice")
+        if supply and price and supply * price > MAX_RAISE_CENTS:
+            found["navLaunchPrice"] = (f"The whole supply at this price comes to more than "
+                                       f"${MAX_RAISE_CENTS // 100:,}, the largest raise the platform counts.")
+    return found
+
+
+def submission_problems(offering: dict) -> list[str]:
+    """What still stops the final submission: missing steps, documents, and rules across steps."""
+    problems = []
+    done = set(offering.get("completedSteps") or [])
+    for st in STEPS:
+        if st.key not in ("review", "custom", "documents") and st.key not in done:
+            problems.append(f"Complete the “{st.title}” step.")
+    documents = offering.get("documents") or {}
+    for key, label in NAMED_DOCUMENTS:
+        if key in REQUIRED_DOCUMENTS and not documents.get(key):
+            problems.append(f"Upload the {label.lower()}.")
+    if not (offering.get("overview") or {}).get("cover"):
+        problems.append("Upload a cover image.")
+    details = offering.get("projectDetails") or {}
+    nav, low, high = details.get("navLaunchPrice"), details.get("minInvestment"), details.get("maxInvestment")
+    if nav and low and low < nav:
+        problems.append("The minimum investment must buy at least one token at the launch price.")
+    if nav and high and details.get("maxTokenHolding") and high > details["maxTokenHolding"] * nav:
+        problems.append("The maximum investment exceeds what the most tokens one investor may hold are worth.")
+    return problems
+
+
+def numeric_countries(codes: list[str]) -> list[int]:
+    """ISO 3166 numeric codes, as the CountryAllow compliance module and identity registries use them."""
+    return [int(pycountry.countries.get(alpha_2=code).numeric) for code in codes]

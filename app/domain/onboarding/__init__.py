@@ -1,0 +1,3 @@
+"""Onboarding: the KYC/KYB wizard (service, rules), the KYC provider's decisions (kyc, kyc_rules) and
+reviewers' (review), wallets proven by signature (wallets, siwe), their ONCHAINID identities
+(identities), encrypted identity numbers (sensitive) and issuer applications."""

@@ -1,0 +1,112 @@
+"""KYC provider webhooks: verify, record, enqueue; then apply to the user idempotently and in order.
+
+The rules (DESIGN.md, "Outside providers"):
+- the signature is checked over the raw body before anything is parsed; a forged or altered
+  body gets 401 and nothing is stored or enqueued;
+- the exact same signed bytes seen again are a replay: 401, nothing enqueued;
+- the endpoint only records and enqueues (job `app.tasks.kyc.apply_kyc_event` on `kyc`);
+- the job sets the user's fields in one conditional update that matches only while the
+  user's `kycEventAt` is older than the event, so a repeat changes nothing and an older
+  event never overwrites a newer one; it holds the user's lock (`user:<id>`, app/locks.py)
+  meanwhile, as a reviewer's decision does: on FerretDB v1 two conditional updates of one
+  document can both pass, and the older event could be written last;
+- a webhook for an applicant we do not know is recorded with outcome `unknownApplicant`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import Queue
+
+from app import locks
+from app.data import kyc_webhooks, user_details, users
+from app.data.mongo import get_db
+from app.domain.onboarding import kyc_rules
+from app.domain.onboarding.identities import enqueue_identities
+from app.extensions import redis_client
+from app.providers.payloads import load_object
+from app.providers.sumsub import verify_webhook
+
+log = logging.getLogger(__name__)
+QUEUE = "kyc"
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    status: int
+    body: dict
+
+
+def receive_webhook(raw_body: bytes, digest: str | None, alg: str | None) -> WebhookAnswer:
+    """Verify, record and enqueue one delivery; the answer the endpoint sends back."""
+    config = current_app.config
+    if not verify_webhook(config["KYC_WEBHOOK_SECRET"], raw_body, digest, alg):
+        log.warning("KYC webhook refused: signature does not match the body")
+        return WebhookAnswer(401, {"error": "invalid signature"})
+    try:
+        payload = load_object(raw_body)
+        event_at = kyc_rules.event_time(payload)
+        kyc_rules.update_for(payload)
+    except (ValueError, kyc_rules.BadEvent) as error:
+        log.warning("KYC webhook refused: %s", error)
+        return WebhookAnswer(400, {"error": "malformed payload"})
+    event_id = hashlib.sha256(raw_body).hexdigest()
+    db = get_db()
+    if not kyc_webhooks.record(db, event_id, payload, event_at):
+        log.warning("KYC webhook %s refused: replay of a delivery already received", event_id)
+        return WebhookAnswer(401, {"error": "replayed delivery"})
+    try:
+        Queue(QUEUE, connection=redis_client.get()).enqueue(
+            "app.tasks.kyc.apply_kyc_event", event_id, job_id=f"kyc-{event_id}", job_timeout=60,
+            result_ttl=3600, failure_ttl=7 * 86400)
+    except RedisError:
+        kyc_webhooks.forget(db, event_id)  # the provider retries; the retry must not look like a replay
+        raise
+    return WebhookAnswer(200, {"ok": True, "id": event_id})
+
+
+def _user_of(db, payload: dict) -> dict | None:
+    return users.by_kyc_applicant(db, str(payload.get("applicantId") or ""), str(payload.get("externalUserId") or ""))
+
+
+def apply_event(event_id: str) -> str:
+    """Apply a recorded webhook to its user; returns (and records) the outcome. Safe to run again."""
+    db = get_db()
+    event = kyc_webhooks.get(db, event_id)
+    if event is None:
+        raise LookupError(f"no KYC webhook {event_id}")
+    payload, event_at = event["payload"], event["eventAt"]
+    update = kyc_rules.update_for(payload)
+    user = _user_of(db, payload)
+    if user is None:
+        log.warning("KYC webhook %s for unknown applicant %s", event_id, payload.get("applicantId"))
+        kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.UNKNOWN_APPLICANT)
+        return kyc_webhooks.UNKNOWN_APPLICANT
+    if update is None:
+        kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.IGNORED, user["_id"])
+        return kyc_webhooks.IGNORED
+    values = {**update.values, "kycApplicationId": str(payload["applicantId"])}
+    with locks.locked(current_app.config, f"user:{user['_id']}"):
+        users.apply_kyc_event(db, user["_id"], event_at, values, count=update.counts)
+        current = users.by_id(db, user["_id"])
+    if current.get("kycEventAt") != event_at:
+        kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.STALE, user["_id"])
+        return kyc_webhooks.STALE
+    after_decision(current, update)  # idempotent, so a rerun after a crash here completes it
+    kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.APPLIED, user["_id"])
+    return kyc_webhooks.APPLIED
+
+
+def after_decision(user: dict, update: kyc_rules.KycUpdate) -> None:
+    """What follows a decision: unlock the data for a resubmission, or create the on-chain identities."""
+    db = get_db()
+    if update.unlock:
+        with locks.locked(current_app.config, f"userdetails:{user['_id']}"):  # its writers' lock (app/locks.py)
+            user_details.unlock(db, user["_id"])
+    if update.approved:
+        enqueue_identities(user["_id"])

@@ -1,0 +1,2 @@
+"""Orders: placement and cancellation (placement, rules, reservations), expiry of unpaid orders
+(expiry), the back office (review) and minting of settled orders (minting, mint_recovery)."""
