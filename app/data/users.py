@@ -11,6 +11,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from app import locks
+from app.data.ids import parse_id
 from app.data.indexes import ASC, Index
 
 NAME = "users"
@@ -128,9 +129,8 @@ def by_kyc_applicant(db: Database, applicant_id: str, external_user_id: str) -> 
         found = db[NAME].find_one({"kycApplicationId": applicant_id})
         if found:
             return found
-    if ObjectId.is_valid(external_user_id):
-        return db[NAME].find_one({"_id": ObjectId(external_user_id)})
-    return None
+    found = parse_id(external_user_id)
+    return db[NAME].find_one({"_id": found}) if found else None
 
 
 def apply_kyc_event(db: Database, user_id: ObjectId, event_at: str, values: dict, *, count: bool = False) -> bool:

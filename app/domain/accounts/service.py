@@ -13,11 +13,11 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
-from bson.errors import InvalidId
 from flask import current_app
 
 from app import locks
 from app.data import passwords, user_tokens, users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.accounts import password_rules as password_policy
 from app.domain.accounts.permissions import INVESTOR
@@ -145,10 +145,8 @@ def _tell_owner_of_signup_attempt(email: str, fields: list[str]) -> None:
 
 
 def user_by_id(user_id: str | ObjectId) -> dict | None:
-    try:
-        return users.by_id(get_db(), ObjectId(str(user_id)))
-    except InvalidId:
-        return None
+    found = parse_id(user_id)
+    return users.by_id(get_db(), found) if found else None
 
 
 def issue_token(user: dict, purpose: str, lifetime: timedelta | None = None) -> str:

@@ -7,12 +7,12 @@ view that forgot a check still cannot do more than the actor may.
 
 from __future__ import annotations
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from flask import current_app
 
 from app.data import users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.accounts import credentials
 from app.domain.accounts.permissions import (
     ADMIN,
@@ -32,11 +32,11 @@ SAFE_FIELDS = ("_id", "name", "legalFullName", "email", "countryCode", "mobile",
                "createdAt")
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(errors.NotAllowed):
     """The actor may not do this (403)."""
 
 
-class NoSuchUser(LookupError):
+class NoSuchUser(errors.NotFound):
     """No account with this id (404)."""
 
 
@@ -51,10 +51,8 @@ def _public(user: dict) -> dict:
 
 
 def _load(user_id: str) -> dict:
-    try:
-        user = users.by_id(get_db(), ObjectId(str(user_id)))
-    except InvalidId:
-        user = None
+    found = parse_id(user_id)
+    user = users.by_id(get_db(), found) if found else None
     if user is None:
         raise NoSuchUser(user_id)
     return user

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bson import ObjectId
-from bson.errors import InvalidId
 
 from app import cache
 from app.data import offerings, whitelists
+from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.marketplace import listing
 from app.domain.marketplace.service import Viewer
@@ -28,13 +28,6 @@ DOCUMENT_LABELS = {
     "taxAssignmentLetter": "Tax assignment letter", "certificateOfRegistration": "Certificate of registration",
     "registerOfManagers": "Register of managers",
 }
-
-
-def _object_id(value: str) -> ObjectId | None:
-    try:
-        return ObjectId(value)
-    except (InvalidId, TypeError):
-        return None
 
 
 def public_view(doc: dict, now: datetime) -> dict:
@@ -74,7 +67,7 @@ def offering_page(config: dict, offering_id: str, viewer: Viewer, render: Callab
 
     The public HTML comes from Redis when cached; `render` builds it from `public_view` otherwise.
     """
-    oid = _object_id(offering_id)
+    oid = parse_id(offering_id)
     if oid is None:
         return None
     entry, version = cache.cached_offering_page(offering_id, config)
@@ -95,7 +88,7 @@ def offering_page(config: dict, offering_id: str, viewer: Viewer, render: Callab
 
 
 def _whitelisted(config: dict, offering_id: ObjectId, viewer: Viewer) -> bool:
-    user_id = _object_id(viewer.user_id) if viewer.user_id else None
+    user_id = parse_id(viewer.user_id) if viewer.user_id else None
     return user_id is not None and whitelists.is_approved(get_db(config), user_id, offering_id)
 
 
@@ -108,7 +101,7 @@ def _located(config: dict, owner: str, name: str) -> tuple[Path, str] | None:
 
 def listed_image(config: dict, offering_id: str, slot: str, viewer: Viewer) -> tuple[Path, str] | None:
     """(path, content type) of a listed offering's icon, cover or logo the viewer may see; images only."""
-    oid = _object_id(offering_id)
+    oid = parse_id(offering_id)
     if oid is None or slot not in ("icon", "cover", "logo"):
         return None
     doc = offerings.by_id(get_db(config), oid)
@@ -122,7 +115,7 @@ def listed_image(config: dict, offering_id: str, slot: str, viewer: Viewer) -> t
 def document_for(config: dict, offering_id: str, key: str, viewer: Viewer) -> tuple[Path, str] | None:
     """(path, content type) of a named or custom document the viewer may download:
     public documents to anyone who may see the offering, confidential ones to whitelisted investors."""
-    oid = _object_id(offering_id)
+    oid = parse_id(offering_id)
     doc = offerings.by_id(get_db(config), oid) if oid is not None else None
     if doc is None or not _may_see(_guard(doc), viewer):
         return None

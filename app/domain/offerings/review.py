@@ -15,9 +15,11 @@ from bson import ObjectId
 
 from app import locks
 from app.data import offerings, users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.accounts.permissions import has_permission
-from app.domain.offerings.service import NotFound, object_id, offering_changed
+from app.domain.offerings.service import NotFound, offering_changed
 from app.domain.platform import audit, notifications
 
 QUEUE_STATUSES = ("submitted", "changes_requested", "approved", "rejected", "deploying", "live")
@@ -29,7 +31,7 @@ DECISIONS = {
 }
 
 
-class Conflict(RuntimeError):
+class Conflict(errors.Refused, RuntimeError):
     """The offering is no longer in a state that allows this decision (someone else acted first)."""
 
 
@@ -49,7 +51,8 @@ def review_queue(actor: dict, status: str = "") -> list[dict]:
 
 def offering_for_review(actor: dict, offering_id: str) -> dict:
     _require(actor)
-    doc = offerings.by_id(get_db(), object_id(offering_id))
+    oid = parse_id(offering_id)
+    doc = offerings.by_id(get_db(), oid) if oid else None
     if doc is None or doc["status"] in ("draft",):
         raise NotFound(offering_id)
     return doc

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from flask import current_app
 
 from app import cache, locks
 from app.data import offerings
+from app.data.ids import parse_id
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.marketplace import listing
 from app.domain.offerings.rules import (
     IMAGES,
@@ -31,11 +31,11 @@ from app.domain.offerings.rules import step as find_step
 from app.domain.platform import audit, text_rules, uploads
 
 
-class NotFound(LookupError):
+class NotFound(errors.NotFound):
     """No such offering for this user."""
 
 
-class Locked(PermissionError):
+class Locked(errors.NotAllowed):
     """The offering was submitted: it changes only after the reviewers ask for changes."""
 
 
@@ -44,13 +44,6 @@ class StepResult:
     saved: bool
     typed: dict
     errors: dict
-
-
-def object_id(value: str) -> ObjectId:
-    try:
-        return ObjectId(value)
-    except (InvalidId, TypeError):
-        raise NotFound(value) from None
 
 
 def create_draft(issuer: dict) -> str:
@@ -68,7 +61,8 @@ def create_draft(issuer: dict) -> str:
 
 
 def owned(issuer: dict, offering_id: str) -> dict:
-    doc = offerings.owned(get_db(), object_id(offering_id), issuer["_id"])
+    oid = parse_id(offering_id)
+    doc = offerings.owned(get_db(), oid, issuer["_id"]) if oid else None
     if doc is None:
         raise NotFound(offering_id)
     return doc

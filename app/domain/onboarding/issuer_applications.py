@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bson import ObjectId
-from bson.errors import InvalidId
 from flask import current_app
 
 from app import locks
 from app.data import user_details, users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.accounts.permissions import ISSUER, has_permission
 from app.domain.onboarding import rules
 from app.domain.platform import audit, notifications, uploads
@@ -28,7 +28,7 @@ FIELDS = (rules.Field("name", "Company name"), rules.Field("entityType", "Entity
 STEP = rules.Step("issuer", "Issuer application", "issuerApplication", FIELDS)
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(errors.NotAllowed):
     """The acting user may not do this (not KYC-approved, or no issuer_requests permission)."""
 
 
@@ -86,10 +86,9 @@ def decide(actor: dict, user_id: str, approve: bool, reason: str) -> dict:
     reason = (reason or "").strip()[:500]
     if not approve and not reason:
         raise ValueError("Give the applicant a reason.")
-    try:
-        target = ObjectId(str(user_id))
-    except InvalidId:
-        raise LookupError("no such application") from None
+    target = parse_id(user_id)
+    if target is None:
+        raise LookupError("no such application")
     db = get_db()
     values = ({"issuerStatus": APPROVED, "isIssuer": True, "userType": ISSUER, "issuerReason": reason} if approve
               else {"issuerStatus": REJECTED, "isIssuer": False, "issuerReason": reason})

@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bson import ObjectId
-from bson.errors import InvalidId
 from flask import current_app
 
 from app import locks
 from app.data import user_details, users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.accounts.permissions import has_permission
 from app.domain.onboarding import kyc_rules, rules, sensitive
 from app.domain.onboarding.identities import enqueue_identities
@@ -25,7 +26,7 @@ from app.domain.platform import audit, uploads
 DECISIONS = ("approve", "reject", "changes")
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(errors.NotAllowed):
     """The acting user may not see or decide this application."""
 
 
@@ -35,10 +36,10 @@ def _require_reviewer(actor: dict) -> None:
 
 
 def _oid(value) -> ObjectId:
-    try:
-        return ObjectId(str(value))
-    except InvalidId:
-        raise LookupError("no such application") from None
+    found = parse_id(value)
+    if found is None:
+        raise LookupError("no such application")
+    return found
 
 
 def pending(actor: dict) -> list[dict]:

@@ -29,13 +29,14 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from bson import ObjectId
-from bson.errors import InvalidId
 from redis.exceptions import LockError
 from web3 import Web3
 
 from app import locks
 from app.data import holdings, offerings, orders, user_details, whitelists
+from app.data.ids import parse_id
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.marketplace import listing
 from app.domain.orders import reservations
 from app.domain.orders import rules as order_rules
@@ -51,15 +52,8 @@ EXPIRED_FORM = "This order form has expired; reload the page and submit it again
 BUSY = "Many orders are being placed for this offering right now; please submit again."
 
 
-class NotFound(LookupError):
+class NotFound(errors.NotFound):
     """No such order or offering for this investor (shown as a 404, revealing nothing)."""
-
-
-def object_id(value) -> ObjectId:
-    try:
-        return ObjectId(value)
-    except (InvalidId, TypeError):
-        raise NotFound(str(value)) from None
 
 
 def new_form_key() -> str:
@@ -74,7 +68,8 @@ def new_payment_reference() -> str:
 
 def offering_for_order(config: dict, offering_id: str, user: dict) -> dict:
     """A listed offering the investor may see (a private one only to its members), else NotFound."""
-    doc = offerings.by_id(get_db(config), object_id(offering_id))
+    oid = parse_id(offering_id)
+    doc = offerings.by_id(get_db(config), oid) if oid else None
     if doc is None or listing.listing_state(doc, datetime.now(UTC)) is None or not listing.visible_to(doc, user):
         raise NotFound(offering_id)
     return doc
@@ -285,7 +280,8 @@ def _supply_refusal(config: dict, offering: dict, tokens: int) -> Refusal:
 
 
 def own_order(config: dict, user: dict, order_id: str) -> dict:
-    order = orders.get(get_db(config), object_id(order_id))
+    oid = parse_id(order_id)
+    order = orders.get(get_db(config), oid) if oid else None
     if order is None or order.get("userId") != user["_id"]:
         raise NotFound(order_id)
     return order

@@ -18,11 +18,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bson import ObjectId
-from bson.errors import InvalidId
-
 from app import locks
 from app.data import offerings, orders, users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.accounts.permissions import has_permission
 from app.domain.orders import mint_recovery
@@ -57,7 +55,7 @@ class Filters:
         status = args.get("status", "")
         method = args.get("method", "")
         offering = args.get("offering", "")
-        return cls(offering=offering if ObjectId.is_valid(offering) else "",
+        return cls(offering=offering if parse_id(offering) else "",
                    status=status if status in orders.STATUSES else "", method=method if method in METHODS else "",
                    email=(args.get("email") or "").strip().lower()[:200], flagged=args.get("flagged") == "1",
                    held=args.get("held") == "1")
@@ -65,7 +63,7 @@ class Filters:
     def query(self) -> dict:
         found: dict = {"status": self.status} if self.status else {"status": {"$in": list(orders.STATUSES)}}
         if self.offering:
-            found["offeringId"] = ObjectId(self.offering)
+            found["offeringId"] = parse_id(self.offering)
         if self.method:
             found["paymentMethod"] = self.method
         if self.email:
@@ -87,17 +85,10 @@ def _require(actor: dict) -> None:
         raise PermissionError("managing orders needs the orders permission")
 
 
-def _object_id(value: str) -> ObjectId:
-    try:
-        return ObjectId(value)
-    except (InvalidId, TypeError):
-        raise NotFound(value) from None
-
-
 def order_page(actor: dict, filters: Filters, before: str = "") -> dict:
     """One page of orders, newest first; `next` continues after its last one (keyset, no skipping)."""
     _require(actor)
-    before_id = ObjectId(before) if ObjectId.is_valid(before) else None
+    before_id = parse_id(before)
     found = orders.page(get_db(), filters.query(), before_id, PAGE_SIZE + 1)
     rows = found[:PAGE_SIZE]
     return {"orders": rows, "next": str(rows[-1]["_id"]) if len(found) > PAGE_SIZE else ""}
@@ -111,7 +102,8 @@ def offering_choices(actor: dict) -> list[tuple[str, str]]:
 
 def order_for_admin(actor: dict, order_id: str) -> dict:
     _require(actor)
-    order = orders.get(get_db(), _object_id(order_id))
+    oid = parse_id(order_id)
+    order = orders.get(get_db(), oid) if oid else None
     if order is None or order["status"] not in orders.STATUSES:
         raise NotFound(order_id)
     return order

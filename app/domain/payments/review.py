@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 
 from app import locks
 from app.data import order_payments, payments, users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.accounts.permissions import has_permission
-from app.domain.orders.placement import NotFound, object_id
+from app.domain.orders.placement import NotFound
 from app.domain.orders.rules import Refusal
 from app.domain.payments import settlement
 from app.domain.payments.rules import PAYABLE_FLAGS, PaymentRefused, due_of, format_units
@@ -94,7 +95,10 @@ def match(config: dict, actor: dict, key: str, order_id: str) -> str:
     payment review when the amount differs). Raises Refusal with the reason when it cannot."""
     _require(actor)
     db = get_db(config)
-    order = order_payments.get(db, object_id(order_id)) if order_id else None
+    oid = parse_id(order_id)
+    if order_id and oid is None:
+        raise NotFound(order_id)
+    order = order_payments.get(db, oid) if oid else None
     if order is None:
         raise Refusal("Choose the order this transfer pays.", "order")
     with _deciding(config, key):

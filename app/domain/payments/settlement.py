@@ -28,6 +28,7 @@ from bson import ObjectId
 from app import locks
 from app.cache import offering_changed
 from app.data import mint_txs, offering_payments, offerings, order_payments, users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.accounts.permissions import has_permission
 from app.domain.payments.rules import (
@@ -74,7 +75,9 @@ def settle(config: dict, order_id, *, paid_amount: int, source: dict) -> str:
     """
     if type(paid_amount) is not int or paid_amount <= 0:
         raise PaymentRefused("A payment must be a positive amount.")
-    db, order_id = get_db(config), _oid(order_id)
+    db, order_id = get_db(config), parse_id(order_id)
+    if order_id is None:
+        raise LookupError("no such order")
     key = payment_key(source)
     entry = {**{k: v for k, v in source.items() if k in ("kind", "txHash", "logIndex", "from", "reference", "by",
                                                          "transferId")},
@@ -145,7 +148,9 @@ def resolve_flag(config: dict, order_id, admin: dict, *, accept: bool, reason: s
     reason = (reason or "").strip()
     if not reason:
         raise PaymentRefused("Give a reason: the investor reads it.")
-    order_id = _oid(order_id)
+    order_id = parse_id(order_id)
+    if order_id is None:
+        raise PaymentRefused("This order has no flagged payment to decide.")
     with _locked(config, f"order:{order_id}"):
         return _resolve(config, get_db(config), order_id, admin, accept, reason)
 
@@ -241,7 +246,3 @@ def _tokens(order: dict, offering: dict) -> str:
 
 def _title(offering: dict) -> str:
     return (offering.get("overview") or {}).get("title") or "the offering"
-
-
-def _oid(value) -> ObjectId:
-    return value if isinstance(value, ObjectId) else ObjectId(str(value))

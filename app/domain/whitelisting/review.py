@@ -22,9 +22,11 @@ from rq import Queue, Retry
 
 from app import locks
 from app.data import offerings, users, whitelists
+from app.data.ids import parse_id
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.accounts.permissions import has_permission
-from app.domain.offerings.service import NotFound, object_id
+from app.domain.offerings.service import NotFound
 from app.domain.onboarding.identities import create_identities
 from app.domain.platform import audit, chain_ops, notifications
 from app.domain.whitelisting import rules
@@ -34,7 +36,7 @@ REGISTRATION_QUEUE = "chain"
 TA_OFFERING_STATUSES = ("approved", "deploying", "live", "closed")
 
 
-class Conflict(RuntimeError):
+class Conflict(errors.Refused, RuntimeError):
     """The request changed under the reviewer (someone else decided first)."""
 
 
@@ -50,7 +52,7 @@ def list_requests(actor: dict, offering_id: str = "", status: str = "") -> list[
     """Requests the actor may see: all with `whitelist`, else those of offerings they are transfer agent of."""
     scope = None if has_permission(actor, "whitelist") else _ta_offering_ids(actor)
     if offering_id:
-        wanted = ObjectId(offering_id) if ObjectId.is_valid(offering_id) else None
+        wanted = parse_id(offering_id)
         scope = [wanted] if scope is None or wanted in scope else []
     return whitelists.search(get_db(), offering_ids=scope, status=status if status in rules.STATUSES else "")
 
@@ -64,7 +66,8 @@ def offerings_for_filter(actor: dict) -> list[dict]:
 def request_for(actor: dict, whitelist_id: str) -> tuple[dict, dict]:
     """(whitelist, offering) if the actor may see the request; NotFound otherwise (no hint it exists)."""
     db = get_db()
-    whitelist = whitelists.get(db, object_id(whitelist_id))
+    oid = parse_id(whitelist_id)
+    whitelist = whitelists.get(db, oid) if oid else None
     offering = offerings.by_id(db, whitelist["offeringId"]) if whitelist else None
     if whitelist is None or not (has_permission(actor, "whitelist") or _is_ta(actor, offering)):
         raise NotFound(whitelist_id)

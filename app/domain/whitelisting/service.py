@@ -22,8 +22,10 @@ from flask import current_app
 
 from app import locks
 from app.data import offerings, user_details, whitelists
+from app.data.ids import parse_id
 from app.data.mongo import get_db
-from app.domain.offerings.service import NotFound, object_id
+from app.domain import errors
+from app.domain.offerings.service import NotFound
 from app.domain.platform import audit
 from app.domain.whitelisting import rules
 from app.providers.docusign import DocuSignClient, EsignProviderError, Signer
@@ -31,7 +33,7 @@ from app.providers.docusign import DocuSignClient, EsignProviderError, Signer
 log = logging.getLogger(__name__)
 
 
-class Refused(ValueError):
+class Refused(errors.Refused):
     """The investor may not do this now; the message says why and what to do."""
 
 
@@ -46,7 +48,8 @@ class Status:
 
 
 def _offering(offering_id: str) -> dict:
-    doc = offerings.by_id(get_db(), object_id(offering_id))
+    oid = parse_id(offering_id)
+    doc = offerings.by_id(get_db(), oid) if oid else None
     if doc is None or doc.get("isDelete"):
         raise NotFound(offering_id)
     return doc
@@ -69,9 +72,9 @@ def status(user: dict, offering_id: str) -> Status:
 
 def stage_for(user: dict | None, offering_id: str) -> rules.Stage | None:
     """The stage shown on the offering page (None for visitors and staff)."""
-    if not user or user.get("userType") != "investor" or not ObjectId.is_valid(offering_id):
+    if not user or user.get("userType") != "investor" or not parse_id(offering_id):
         return None
-    return rules.stage_of(whitelists.of_user(get_db(), user["_id"], ObjectId(offering_id)))
+    return rules.stage_of(whitelists.of_user(get_db(), user["_id"], parse_id(offering_id)))
 
 
 def request(user: dict, offering_id: str, address: str = "") -> dict:
