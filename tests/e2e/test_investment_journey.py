@@ -3,9 +3,10 @@
 Sign up and confirm the email, pass KYC in the KYC sandbox, connect a wallet (an injected EIP-1193
 provider backed by a real key), request whitelisting, sign the subscription agreement in the
 e-signature sandbox, get approved by the offering's transfer agent and an admin, order tokens, pay in
-Test USD from the wallet, and find the tokens in the portfolio. The token has 18 decimals, like most
-ERC-20s (12 tokens are 1.2e19 base units, past BSON's int64). Then the balance on chain, read through
-web3, must be the one the page shows, and the offering's raise the order's.
+Test USD from the wallet, order again and pay by bank transfer (an admin records it), and find the
+tokens in the portfolio. The token has 18 decimals, like most ERC-20s (12 tokens are 1.2e19 base
+units, past BSON's int64). Then the balance on chain, read through web3, must be the one the page
+shows, and the offering's raise the two orders'.
 
 Everything is real: gunicorn, the RQ worker on every queue, the KYC and e-signature sandboxes over
 HTTP, anvil, the chain monitor, Kafka and chain-sync.
@@ -38,6 +39,7 @@ from tests.integration.whitelist.conftest import live_offering
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
 TOKENS = 12  # at the factory's $100.00 NAV: above the $1,000.00 minimum
+BANK_TOKENS = 10  # the second order, paid by bank transfer
 DECIMALS = 18
 
 # A browser wallet: accounts, personal_sign and eth_sendTransaction answered by the test's key (exposed functions).
@@ -153,9 +155,9 @@ def staff_page(browser: Browser, base_url: str, email: str) -> Page:
     return page
 
 
-def test_new_investor_invests_in_stablecoin_and_sees_the_tokens(page: Page, browser: Browser, app, live_server,
-                                                                  kyc_sandbox, mail_sandbox, services, platform,
-                                                                  platform_processes):
+def test_new_investor_invests_in_stablecoin_and_by_bank_and_sees_the_tokens(
+        page: Page, browser: Browser, app, live_server, kyc_sandbox, mail_sandbox, services, platform,
+        platform_processes):
     config, w3 = app.config, Web3(Web3.HTTPProvider(services["ETH_RPC_URL"]))
     make_staff("admin", "admin@libertum.example", [])
     agent = make_staff("subadmin", "agent@transfer.example", ["offerings"])
@@ -222,15 +224,32 @@ def test_new_investor_invests_in_stablecoin_and_sees_the_tokens(page: Page, brow
     expect(page.locator("#pay-result")).to_contain_text("Payment sent")
     expect(page.get_by_test_id("order-status")).to_contain_text("Tokens minted", timeout=120_000)
 
-    # The portfolio shows the tokens, and the chain agrees.
+    # A second order, paid by bank transfer: an admin records the transfer the bank statement shows.
+    page.goto(f"{live_server}/invest/{offering['_id']}/order")
+    page.get_by_label("Number of tokens").fill(str(BANK_TOKENS))
+    page.get_by_role("radio", name="Bank transfer").check()
+    page.get_by_role("button", name="Review order").click()
+    page.get_by_role("button", name="Confirm order").click()
+    expect(page.get_by_test_id("order-status")).to_contain_text("Waiting for your payment")
+    bank_order_url, owed = page.url, page.get_by_test_id("bank-amount").inner_text()  # "$1,000.00"
+    admin = staff_page(browser, live_server, "admin@libertum.example")
+    admin.goto(live_server + "/admin/orders/" + bank_order_url.rstrip("/").rsplit("/", 1)[1])
+    admin.get_by_label(re.compile("Amount received")).fill(owed.replace("$", "").replace(",", ""))
+    admin.get_by_role("button", name="Mark payment received").click()
+    admin.context.close()
+    page.goto(bank_order_url)
+    expect(page.get_by_test_id("order-status")).to_contain_text("Tokens minted", timeout=120_000)
+
+    # The portfolio shows both orders' tokens, the chain agrees, and the raise is the two orders.
+    held = TOKENS + BANK_TOKENS
     page.goto(live_server + "/portfolio/")
-    reload_until(page, page.get_by_test_id("balance"), str(TOKENS))
+    reload_until(page, page.get_by_test_id("balance"), str(held))
     token = contract(w3, "Token", offering["tokenAddress"])
     on_chain = token.functions.balanceOf(wallet.address).call()
-    assert on_chain == TOKENS * 10**DECIMALS
+    assert on_chain == held * 10**DECIMALS
     assert page.get_by_test_id("balance").first.inner_text() == units(on_chain, DECIMALS)
     raised = offerings.by_id(get_db(config), offering["_id"])
-    assert (raised["tokensSold"], raised["raisedAmount"]) == (on_chain, TOKENS * 100_00)
+    assert (raised["tokensSold"], raised["raisedAmount"]) == (on_chain, held * 100_00)
     usd = contract(w3, "TestUSD", platform["stablecoin"]["address"])
     assert usd.functions.balanceOf(wallet.address).call() == 10_000 * 10**6 - _base_units(due)
 
