@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from flask import current_app
 
+from app.chain.constants import ZERO_ADDRESS
 from app.domain.payments import settlement
 from app.domain.payments import stablecoin as payments
 
 STREAM = payments.PAYMENTS_STREAM
-ZERO = "0x" + "0" * 40
 
 
 def is_payment(message: dict) -> bool:
@@ -32,7 +32,7 @@ def apply_logs(logs: list[dict]) -> None:
     if deployed:
         payments.open_deployed_tokens(current_app.config, deployed)
     mints = sorted({log["transactionHash"] for log in logs if not is_payment(log) and log["event"] == "Transfer"
-                    and log["args"]["from"] == ZERO})
+                    and log["args"]["from"] == ZERO_ADDRESS})
     if mints:
         settlement.notify_minted(current_app.config, mints)
 

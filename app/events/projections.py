@@ -15,6 +15,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from app import locks
+from app.chain.constants import ZERO_ADDRESS
 from app.data import (
     chain_events,
     chain_tokens,
@@ -27,7 +28,6 @@ from app.data import (
 )
 from app.events import order_freezes
 
-ZERO = "0x" + "0" * 40
 START = (-1, -1)
 TOKEN_EVENTS = {"Transfer", "TokensFrozen", "TokensUnfrozen", "AddressFrozen", "Paused", "Unpaused"}
 REGISTRY_EVENTS = {"IdentityRegistered", "IdentityRemoved"}
@@ -41,7 +41,7 @@ def wallets_of(event: dict) -> list[str]:
     """Holders whose projection the token event changes."""
     args = event["args"]
     if event["event"] == "Transfer":
-        return [w for w in (args["from"], args["to"]) if w != ZERO]
+        return [w for w in (args["from"], args["to"]) if w != ZERO_ADDRESS]
     if event["event"] in ("TokensFrozen", "TokensUnfrozen", "AddressFrozen"):
         return [args["_userAddress"]]
     return []
@@ -68,9 +68,9 @@ def fold_token(state: dict, event: dict) -> None:
     name, args = event["event"], event["args"]
     if name in ("Paused", "Unpaused"):
         state["paused"] = name == "Paused"
-    elif name == "Transfer" and args["from"] == ZERO:
+    elif name == "Transfer" and args["from"] == ZERO_ADDRESS:
         state["supply"] += int(args["value"])
-    elif name == "Transfer" and args["to"] == ZERO:
+    elif name == "Transfer" and args["to"] == ZERO_ADDRESS:
         state["supply"] -= int(args["value"])
     state["wm"] = position(event)
 
@@ -89,7 +89,7 @@ def apply_logs(db, logs: list[dict]) -> None:
         registry_events = [e for e in events if e["event"] in REGISTRY_EVENTS]
         if registry_events:
             _apply_registry(db, address, registry_events)
-    _mark_minted(db, [log for log in logs if log["event"] == "Transfer" and log["args"]["from"] == ZERO])
+    _mark_minted(db, [log for log in logs if log["event"] == "Transfer" and log["args"]["from"] == ZERO_ADDRESS])
     order_freezes.confirm(db, logs)  # an order's isFreezed, once its freeze is on chain
 
 
@@ -124,7 +124,7 @@ def recompute(db, address: str, dropped: list[dict]) -> None:
     if any(e["event"] in REGISTRY_EVENTS for e in dropped):
         _apply_registry(db, address, [e for e in live if e["event"] in REGISTRY_EVENTS], rebuild=True,
                         touched={e["args"]["investorAddress"] for e in dropped if e["event"] in REGISTRY_EVENTS})
-    live_mints = {e["transactionHash"] for e in live if e["event"] == "Transfer" and e["args"]["from"] == ZERO}
+    live_mints = {e["transactionHash"] for e in live if e["event"] == "Transfer" and e["args"]["from"] == ZERO_ADDRESS}
     for tx_hash in {e["transactionHash"] for e in dropped if e["event"] == "Transfer"} - live_mints:
         mint_claims.unmark_minted(db, tx_hash)
 

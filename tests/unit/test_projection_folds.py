@@ -1,6 +1,7 @@
 """The pure folds behind chain-sync's holdings and token projections (no server)."""
 
-from app.events.projections import ZERO, fold_holding, fold_token, wallets_of
+from app.chain.constants import ZERO_ADDRESS as ZERO
+from app.events.projections import fold_holding, fold_token, wallets_of
 
 A, B = "0x" + "a" * 40, "0x" + "b" * 40
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from web3 import Web3
 
 from app.chain.artifacts import contract
+from app.chain.constants import ZERO_ADDRESS
 from app.chain.node import web3_client
 from app.data import chain_checkpoints, chain_tokens, holdings, mint_claims, mint_txs, offerings
 from app.data.mongo import get_db
-from app.events.projections import ZERO
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def _token_drift(db, w3: Web3, token: str, block: int) -> list[Drift]:
     transfers = bound.events.Transfer().get_logs(from_block=0, to_block=block)
     receivers = {log["args"]["to"] for log in transfers}
     drifts = []
-    for wallet in sorted((set(projected) | receivers) - {ZERO}):
+    for wallet in sorted((set(projected) | receivers) - {ZERO_ADDRESS}):
         doc = projected.get(wallet, {})
         pairs = (("balance", int(doc.get("balance", 0)), fns.balanceOf(wallet).call(block_identifier=block)),
                  ("frozen", int(doc.get("frozen", 0)), fns.getFrozenTokens(wallet).call(block_identifier=block)),
@@ -74,7 +74,7 @@ def _token_drift(db, w3: Web3, token: str, block: int) -> list[Drift]:
 def _order_drift(db, fns, token: str, block: int, transfers: list) -> list[Drift]:
     """Orders against the chain: minted marks against the token's mints (through `mintTxs`, as chain-sync marks
     them), and the tokens orders hold frozen against each wallet's frozen amount (other freezes may add to it)."""
-    mint_hashes = {log["transactionHash"].to_0x_hex() for log in transfers if log["args"]["from"] == ZERO}
+    mint_hashes = {log["transactionHash"].to_0x_hex() for log in transfers if log["args"]["from"] == ZERO_ADDRESS}
     should_be_minted = {order_id for ids in mint_txs.orders_by_tx(db, sorted(mint_hashes)).values()
                         for order_id in ids}
     drifts, frozen_by_wallet = [], {}

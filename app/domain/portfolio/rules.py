@@ -17,10 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from app.chain.constants import ZERO_ADDRESS
 from app.domain.payments.rules import stablecoin_decimals
 from app.formatting import percent
 
-ZERO = "0x" + "0" * 40
 LIVE_STATUSES = ("pending_payment", "payment_review", "settled")  # orders still moving: the page polls
 STATUS_LABELS = {"pending_payment": "Awaiting payment", "payment_review": "Payment under review",
                  "settled": "Paid, minting", "minted": "Minted", "cancelled": "Cancelled"}
@@ -228,9 +228,9 @@ def _position_key(event: dict) -> tuple[int, int]:
 
 def _describe_transfer(args: dict, wallets: set[str]) -> tuple[str, int, str] | None:
     value, sender, receiver = int(args["value"]), args["from"], args["to"]
-    if sender == ZERO and receiver in wallets:
+    if sender == ZERO_ADDRESS and receiver in wallets:
         return "Minted", value, ""
-    if receiver == ZERO and sender in wallets:
+    if receiver == ZERO_ADDRESS and sender in wallets:
         return "Burned", -value, ""
     if sender in wallets and receiver in wallets:
         return "Moved between your wallets", 0, receiver

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pymongo
 
+from app.chain.constants import ZERO_ADDRESS
 from app.data import chain_events, holdings
 
 TOKEN = "0x" + "ab" * 20
@@ -13,7 +14,7 @@ WALLETS = [f"0x{n:040x}" for n in range(1, 251)]
 def _event(n: int) -> dict:
     return {"id": f"31337:0x{n:064x}:0", "kind": "log", "chainId": 31337, "event": "Transfer", "address": TOKEN,
             "blockNumber": n, "blockHash": f"0x{n:064x}", "logIndex": 0, "transactionHash": f"0x{n:064x}",
-            "args": {"from": "0x" + "0" * 40, "to": WALLETS[n % len(WALLETS)], "value": 10**30}}
+            "args": {"from": ZERO_ADDRESS, "to": WALLETS[n % len(WALLETS)], "value": 10**30}}
 
 
 def test_rewriting_hundreds_of_existing_holdings_completes(db):

@@ -15,6 +15,7 @@ from eth_account import Account
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from app import locks
+from app.chain.constants import ZERO_ADDRESS
 from app.data import holdings, parked_contracts, parked_events
 from app.events.failures import is_transient
 from app.events.topics import CHAIN_EVENTS, CHAIN_EVENTS_DLQ
@@ -23,7 +24,6 @@ from tests.conftest import ROOT, flask_argv, start_process, stop_process, wait_f
 from tests.integration.accounts.conftest import BrowserClient, login, make_user
 from tests.integration.backbone.conftest import holding
 
-ZERO = "0x" + "0" * 40
 DLQ = TopicPartition(CHAIN_EVENTS_DLQ.name, 0)
 
 
@@ -35,7 +35,7 @@ def log(address: str, block: int, event: str = "Transfer", **args) -> dict:
 
 
 def mint(address: str, block: int, to: str, value: int) -> dict:
-    return log(address, block, **{"from": ZERO, "to": to, "value": value})
+    return log(address, block, **{"from": ZERO_ADDRESS, "to": to, "value": value})
 
 
 def publish(services, *messages, partition: int | None = None) -> None:

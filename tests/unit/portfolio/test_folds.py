@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 
+from app.chain.constants import ZERO_ADDRESS
 from app.domain.platform.charts import share_bar, time_line_chart
 from app.domain.portfolio import rules as pf
 
@@ -109,7 +110,7 @@ def test_totals_and_allocation_sum_to_exactly_one_hundred_percent():
 def test_transactions_are_the_investors_own_token_events_newest_first():
     off = offering("0xT1", decimals=2)
     events = [
-        transfer("0xT1", pf.ZERO, ALICE, 500, 10, T0),
+        transfer("0xT1", ZERO_ADDRESS, ALICE, 500, 10, T0),
         transfer("0xT1", ALICE, BOB, 120, 11, T0),
         transfer("0xT1", BOB, "0x" + "c0" * 20, 50, 12, T0),  # not ours
         {"event": "TokensFrozen", "address": "0xT1", "args": {"_userAddress": ALICE, "_amount": "100"},
@@ -118,7 +119,7 @@ def test_transactions_are_the_investors_own_token_events_newest_first():
                                                               "_owner": BOB}, "blockNumber": 14, "logIndex": 0,
          "transactionHash": "0xe", "storedAt": T0},
         transfer("0xSTABLE", ALICE, BOB, 10**6, 15, T0),  # a stablecoin payment: not an offering token
-        {**transfer("0xT1", pf.ZERO, ALICE, 7, 16, T0), "retracted": True},
+        {**transfer("0xT1", ZERO_ADDRESS, ALICE, 7, 16, T0), "retracted": True},
     ]
     rows = pf.transactions(events, [ALICE], [off])
     assert [(r["kind"], r["amount"], r["units"]) for r in rows] == [
@@ -134,7 +135,7 @@ def test_event_time_prefers_the_block_timestamp():
 def test_value_over_time_follows_balances_and_nav_history():
     history = [{"date": T0 + timedelta(days=2), "nav": 110_00}, {"date": T0 + timedelta(days=4), "nav": 90_00}]
     off = offering("0xT1", nav=90_00, launch=100_00, history=history)
-    events = [transfer("0xT1", pf.ZERO, ALICE, 10, 1, T0 + timedelta(days=1)),
+    events = [transfer("0xT1", ZERO_ADDRESS, ALICE, 10, 1, T0 + timedelta(days=1)),
               transfer("0xT1", ALICE, BOB, 4, 2, T0 + timedelta(days=3))]
     now = T0 + timedelta(days=5)
     series = pf.value_series(events, [ALICE], [off], now, current_value=540_00)
@@ -149,7 +150,7 @@ def test_value_over_time_follows_balances_and_nav_history():
 
 def test_value_over_time_uses_the_nav_in_force_before_the_first_token():
     off = offering("0xT1", nav=150_00, launch=100_00, history=[{"date": T0, "nav": 150_00}])
-    series = pf.value_series([transfer("0xT1", pf.ZERO, ALICE, 2, 1, T0 + timedelta(hours=1))], [ALICE], [off],
+    series = pf.value_series([transfer("0xT1", ZERO_ADDRESS, ALICE, 2, 1, T0 + timedelta(hours=1))], [ALICE], [off],
                              T0 + timedelta(days=1), 300_00)
     assert series[0][1] == 300_00
 
