@@ -1,4 +1,8 @@
-"""Template filters that turn integer money and rates into text (never through floats)."""
+"""The one formatter of money, of base-unit amounts and of rates (never through floats); also Jinja filters.
+
+Money is shown one way everywhere, the marketplace's: "$12.50", "$12" for a whole amount.
+Token and stablecoin amounts are integer base units (app/data/amounts.py): `units` shows them.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,21 @@ def money(minor: int | None, currency: str = "USD") -> str:
     return f"{sign}{symbol}{whole:,}" + (f".{cents:02d}" if cents else "")
 
 
-def fixed_units(base: int | None, decimals: int) -> str:
-    """Base units with every decimal shown, as an amount to send exactly: (507500000, 6) -> "507.500000"."""
+def units(base: int | None, decimals: int, *, exact: bool = False, grouping: bool = True) -> str:
+    """Base units as a decimal amount: (123450, 2) -> "1,234.5"; `exact` keeps every decimal ("1,234.50"),
+    as an amount to send or a spreadsheet value; `grouping=False` leaves out the thousands commas."""
     base, decimals = int(base or 0), int(decimals)
     sign, base = ("-" if base < 0 else ""), abs(base)
     whole, frac = divmod(base, 10 ** decimals)
-    return f"{sign}{whole:,}" + (f".{frac:0{decimals}d}" if decimals else "")
+    text = f"{whole:,}" if grouping else str(whole)
+    digits = f"{frac:0{decimals}d}" if decimals else ""
+    digits = digits if exact else digits.rstrip("0")
+    return sign + text + (f".{digits}" if digits else "")
+
+
+def fixed_units(base: int | None, decimals: int) -> str:
+    """Base units with every decimal shown, as an amount to send exactly: (507500000, 6) -> "507.500000"."""
+    return units(base, decimals, exact=True)
 
 
 def percent(bps: int | None) -> str:

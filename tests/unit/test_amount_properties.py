@@ -175,7 +175,7 @@ def test_amounts_in_messages_are_exact_to_the_last_base_unit(amount, decimals_):
     shown = format_units(amount, f"tUSD:{decimals_}")
     assert _exact(shown.removesuffix(" tUSD")) == Fraction(amount, 10**decimals_)
     assert _exact(fixed_units(amount, decimals_)) == Fraction(amount, 10**decimals_)
-    assert _exact(format_units(amount, "cents").removeprefix("USD ")) == Fraction(amount, 100)
+    assert _exact(format_units(amount, "cents").replace("$", "")) == Fraction(amount, 100)
 
 
 @given(st.integers(1, 10**40), st.integers(0, 18))

@@ -16,6 +16,7 @@ import pycountry
 
 from app.domain.marketplace.query import ASSET_TYPES, PROPERTY_TYPES
 from app.domain.platform import numerals, text_rules
+from app.formatting import money
 
 ENTITY_TYPES = ("company", "partnership", "trust", "fund", "spv")
 CUSTOM_FIELD_TYPES = ("text", "number", "url")
@@ -235,7 +236,7 @@ def _cross_checks(key: str, v: dict, errors: dict, today: date) -> dict:
         price = v.get("navLaunchPrice")
         if supply and price and supply * price > MAX_RAISE_CENTS:
             found["navLaunchPrice"] = (f"The whole supply at this price comes to more than "
-                                       f"${MAX_RAISE_CENTS // 100:,}, the largest raise the platform counts.")
+                                       f"{money(MAX_RAISE_CENTS)}, the largest raise the platform counts.")
     return found
 
 

@@ -32,6 +32,7 @@ from app.domain.payments.rules import PaymentRefused
 from app.domain.platform import audit, chain_ops, numerals
 from app.domain.platform.notifications import send_email
 from app.domain.portfolio.csv_export import safe_cell as _spreadsheet_cell
+from app.formatting import units
 
 PAGE_SIZE = 50
 METHODS = ("fiat", "crypto")
@@ -144,8 +145,8 @@ def _take(out: io.StringIO) -> str:
 
 
 def _cents(value) -> str:
-    whole, cents = divmod(int(value or 0), 100)
-    return f"{whole}.{cents:02d}"
+    """Cents as a spreadsheet number ("1234.50"): every decimal, no thousands commas."""
+    return units(value, 2, exact=True, grouping=False)
 
 
 def _when(value) -> str:

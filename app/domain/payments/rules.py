@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Context, Decimal, InvalidOperation
 
-from app.formatting import fixed_units
+from app.formatting import fixed_units, money
 
 EXACT, UNDER, OVER = "exact", "underpaid", "overpaid"
 LEGACY_STABLECOIN_DECIMALS = 6  # crypto orders placed before `paymentDecimals` was stored were due in a 6-decimal coin
@@ -77,9 +77,9 @@ def flag_reason(outcome: str, paid: int, due: int, unit: str) -> str:
 
 
 def format_units(amount: int, unit: str) -> str:
-    """"USD 12.50" for cents, "12.500000 tUSD" for a 6-decimal stablecoin ("<symbol>:<decimals>")."""
+    """"$12.50" for cents (app/formatting.money), "12.500000 tUSD" for a 6-decimal coin ("<symbol>:<decimals>")."""
     if unit == "cents":
-        return f"USD {fixed_units(amount, 2)}"
+        return money(amount)
     symbol, _, decimals = unit.partition(":")
     return f"{fixed_units(amount, int(decimals))} {symbol}"  # integers only: a Decimal quotient keeps 28 digits
 

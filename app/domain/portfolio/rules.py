@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from app.chain.constants import ZERO_ADDRESS
 from app.domain.payments.rules import stablecoin_decimals
-from app.formatting import percent
+from app.formatting import percent, units
 
 LIVE_STATUSES = ("pending_payment", "payment_review", "settled")  # orders still moving: the page polls
 STATUS_LABELS = {"pending_payment": "Awaiting payment", "payment_review": "Payment under review",
@@ -28,16 +28,6 @@ RECEIVED_DIVIDENDS = ("paid",)
 
 
 # --- amounts ---------------------------------------------------------------------------------
-
-def units(base: int, decimals: int, *, grouping: bool = True) -> str:
-    """Base units as a decimal token amount without floats: (123450, 2) -> "1,234.5"."""
-    sign, base = ("-" if base < 0 else ""), abs(int(base))
-    whole, frac = divmod(base, 10 ** decimals) if decimals else (base, 0)
-    text = f"{whole:,}" if grouping else str(whole)
-    if frac:
-        text += "." + f"{frac:0{decimals}d}".rstrip("0")
-    return sign + text
-
 
 def value_cents(base: int, nav: int, decimals: int) -> int:
     """Value of `base` units at `nav` cents per whole token, rounded half up to the cent."""

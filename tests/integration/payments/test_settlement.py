@@ -58,7 +58,7 @@ def test_a_fiat_shortfall_is_topped_up_by_a_second_bank_transfer(app, db, offeri
     first = settle(app.config, order["_id"], paid_amount=9_000, source=fiat(order, admin, transferId="bank-1"))
     assert first == "payment_review"
     assert order_docs.get(db, order["_id"])["paymentFlagReason"] == \
-        "Received USD 90.00 of USD 103.00: USD 13.00 is still due."
+        "Received $90 of $103: $13 is still due."
     assert settle(app.config, order["_id"], paid_amount=1_300, source=fiat(order, admin, transferId="bank-2")) == \
         "settled"
 

@@ -53,7 +53,7 @@ def test_payment_keys_are_natural_and_refuse_incomplete_sources():
 
 def test_flag_reasons_say_how_much_is_missing_or_extra():
     assert flag_reason("underpaid", 9_000, 10_300, "cents") == \
-        "Received USD 90.00 of USD 103.00: USD 13.00 is still due."
+        "Received $90 of $103: $13 is still due."
     assert flag_reason("overpaid", 2_000_000, 1_500_000, "tUSD:6") == (
         "Received 2.000000 tUSD for 1.500000 tUSD due: 0.500000 tUSD too much; an admin will settle or refund it.")
 
