@@ -133,6 +133,7 @@ SETTINGS: dict[str, tuple] = {
     "SESSION_IDLE_MINUTES": (lambda n, v: _int(n, v, 1), "30", "a session ends after this many idle minutes"),
     "SESSION_MAX_HOURS": (lambda n, v: _int(n, v, 1), "12", "a session ends this many hours after sign-in"),
     "RATELIMIT_ENABLED": (_bool, "true", "rate limits on sign-in, sign-up, codes and resets (Redis-backed)"),
+    "LOCK_ORDER_CHECKS": (_bool, "false", "refuse a named lock taken out of app/locks.py's order (on in tests)"),
     "KYC_API_URL": (lambda n, v: _url(n, v, ("http", "https")), "http://127.0.0.1:8025/kyc",
                     "KYC provider API base (https://api.sumsub.com; the sandbox locally)"),
     "KYC_APP_TOKEN": (lambda n, v: v, None, "KYC provider app token (X-App-Token)"),
@@ -231,6 +232,7 @@ class Settings:
     SESSION_IDLE_MINUTES: int
     SESSION_MAX_HOURS: int
     RATELIMIT_ENABLED: bool
+    LOCK_ORDER_CHECKS: bool
     KYC_API_URL: str
     KYC_APP_TOKEN: str = field(repr=False)
     KYC_SECRET_KEY: str = field(repr=False)

@@ -9,9 +9,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.domain.platform.uploads import limit_text
+from app.locks import Busy
 
 log = logging.getLogger(__name__)
-INLINE_UNDER_HTMX = (413, 429)
+INLINE_UNDER_HTMX = (413, 429, 503)
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
@@ -67,6 +68,11 @@ def register_errorhandlers(app: Flask) -> None:
         if error.code == 429 and getattr(error, "retry_after", None):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
+
+    @app.errorhandler(Busy)
+    def handle_busy(error: Busy):
+        """A named lock stayed busy (app/locks.py): nothing was written; one answer, a page or an htmx fragment."""
+        return render_error(503, error.description)
 
     @app.errorhandler(InternalServerError)
     def handle_500(error: InternalServerError):

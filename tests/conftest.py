@@ -50,6 +50,7 @@ def services(tmp_path_factory) -> dict[str, str]:
         pytest.exit(f"test stack did not start: {error}", returncode=3)
     env = {
         **stack.env(), "LIBERTUM_ENV": "test", "MONGO_DB": "libertum_test", "LOG_LEVEL": "WARNING",
+        "LOCK_ORDER_CHECKS": "true",  # a named lock taken out of order fails loudly (app/locks.py)
         "SECRET_KEY": secrets.token_urlsafe(48), "DEPLOYER_PRIVATE_KEY": "0x" + secrets.token_hex(32),
         "CLAIM_SIGNER_PRIVATE_KEY": "0x" + secrets.token_hex(32), "CHAIN_POLL_SECONDS": "0.2",
         "DATA_ENCRYPTION_KEY": Fernet.generate_key().decode(),

@@ -11,7 +11,7 @@ chainEvents' integer arguments.
 Conversion happens here only: app/data modules `store` on write and `load` on read (which also
 reads documents written before as BSON integers), so domain code and templates see `int` and
 do exact integer arithmetic. A counter that used `$inc` is read, changed in Python and written
-back under the Redis lock its caller already holds (FerretDB v1's `$inc` is not atomic either),
+back under the named lock its caller already holds (app/locks.py),
 with the value it read as the update's condition. Strings do not compare numerically in a query:
 equality only (`match`), never a range or a sort on these fields.
 

@@ -3,11 +3,11 @@
 Why: exactly-once chain jobs. The intent (the call to make) is stored under a natural key
 such as `mint:<orderIds digest>` before anything is sent, and every signed transaction is
 pushed here before it is broadcast. Who may drive a job is decided by a Redis lease
-(app.domain.platform.chain_jobs, app/locks.py), not here: FerretDB v1 applies a conditional update
-as an unisolated read then write, so a lease taken with `find_one_and_update` was granted
-to several workers at once. The lease fields written here (`leaseOwner`, `leaseUntil`) are
-the lease holder's record for display and for the next holder's check; only the holder of
-the Redis lease writes to an open job, so its updates never race each other.
+(app.domain.platform.chain_jobs, app/locks.py), not here: a lease taken with
+`find_one_and_update` was granted to several workers at once (app/locks.py says why). The
+lease fields written here (`leaseOwner`, `leaseUntil`) are the lease holder's record for
+display and for the next holder's check; only the holder of the Redis lease writes to an open
+job, so its updates never race each other.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def move(db: Database, moves: dict[str, list], from_job: str) -> int:
     """Hand claims still held by `from_job` (a failed job) to other jobs ({job id: [order id]}); returns moved.
 
     Each update is conditional on the claim's current job, so a claim already moved stays where it went.
-    The callers hold the failed job's lock (FerretDB v1 lets two conditional updates pass at once) and
+    The callers hold the failed job's lock (`locks.mint_job`, app/locks.py) and
     give every order one destination, so a claim moves at most once."""
     ops = [UpdateOne({"_id": order_id, "jobId": from_job}, {"$set": {"jobId": job_id, "movedFrom": from_job}})
            for job_id, order_ids in moves.items() for order_id in order_ids]

@@ -8,7 +8,7 @@ id there and changes nothing. Ids are pulled from `raiseOrderIds` once the order
 
 `tokensSold` passes 2**63 with 18 decimals, so it is a decimal string (app/data/amounts.py)
 and the counters are read, added in Python and written with the values read as the
-condition, not `$inc`ed: the caller holds the offering's lock (`offering:<id>`, app/locks.py).
+condition, not `$inc`ed: the caller holds `locks.offering` (app/locks.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def receiving_address(db: Database, offering_id) -> tuple[bool, str | None]:
 def payment_address(db: Database, offering_id, default: str) -> str | None:
     """The offering's receiving address, set to `default` if it has none (None: no offering).
 
-    The caller holds the offering's lock (app/locks.py): this write rewrites the document on FerretDB v1."""
+    The caller holds `locks.offering` (app/locks.py)."""
     db[NAME].update_one({"_id": offering_id, "paymentAddress": {"$exists": False}},
                         {"$set": {"paymentAddress": default}})
     doc = db[NAME].find_one({"_id": offering_id}, {"paymentAddress": 1})

@@ -4,8 +4,7 @@ Every write is one conditional single-document update, so settlement needs no tr
 a payment is appended only if its key is not among `paymentKeys` (recorded once however
 often it is delivered), and an outcome (settled, flagged) is written only if `paidAmount`
 is still the total it was computed from (a payment arriving in between makes it retry).
-Settlement makes these writes under the order's Redis lock (`order:<id>`, app/locks.py):
-on FerretDB v1 two conditional updates of one document can both pass.
+Settlement makes these writes under `locks.order` (app/locks.py).
 `notices` lists the messages already sent for the order, so each goes out once.
 
 `paidAmount` and each payment's `amount` are in the order's payment unit (cents, or stablecoin

@@ -81,9 +81,9 @@ def set_fields(db: Database, user_id: ObjectId, values: dict) -> dict | None:
 
 def set_fields_locked(db: Database, user_id: ObjectId, values: dict) -> dict | None:
     """`set_fields` under the user's Redis lock (`user:<id>`), which every write of a user holds
-    (app/locks.py): on FerretDB v1 a KYC event, a deactivation or a sign-in's code check written at
-    the same moment could otherwise put the document back as it was. Not for a caller holding it."""
-    with locks.locked(None, f"user:{user_id}"):
+    (app/locks.py): a KYC event, a deactivation or a sign-in's code check written at the same
+    moment could otherwise put the document back as it was. Not for a caller holding it."""
+    with locks.user(user_id):
         return set_fields(db, user_id, values)
 
 

@@ -2,10 +2,9 @@
 with its e-signature and approvals.
 
 One document per (userId, offeringId), unique. Every change of state is one conditional
-update (FerretDB v1 has no transactions), made under the request's Redis lock
-(`whitelist:<id>`, app/locks.py: on FerretDB v1 two conditional updates can both pass), so
-two requests, two reviewers or a late webhook cannot both win. Names and emails are copied
-in at request time for the back-office list (no `$lookup`).
+update made under `locks.whitelist` (app/locks.py), so two requests, two reviewers or a late
+webhook cannot both win. Names and emails are copied in at request time for the back-office
+list (no `$lookup`).
 """
 
 from __future__ import annotations

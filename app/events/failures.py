@@ -21,7 +21,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app import locks
-from app.domain.payments.settlement import SettlementBusy
 
 TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     ConnectionFailure,  # AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError, NotPrimaryError
@@ -30,7 +29,7 @@ TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     KafkaConnectionError,
     requests.ConnectionError, requests.Timeout,
     ConnectionError, TimeoutError,  # the standard library's socket errors
-    locks.Busy, SettlementBusy,
+    locks.Busy,  # a named lock still busy after its wait
 )
 _LOCK_WAIT = locks.locked.__wrapped__.__code__
 
@@ -45,7 +44,7 @@ def is_transient(error: BaseException) -> bool:
 
 
 def _busy_lock(error: BaseException) -> bool:
-    """Raised by app.locks.locked itself: the lock stayed busy (callers pass their own `busy=` class)."""
+    """Raised by app.locks.locked itself: the lock stayed busy (the primitive also takes another `busy=` class)."""
     tb = error.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next

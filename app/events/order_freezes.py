@@ -28,7 +28,7 @@ def confirm(db, logs: list[dict]) -> None:
 
 
 def _apply(db, order_id, frozen: bool, version: int) -> None:
-    with locks.locked(None, f"order:{order_id}"):
+    with locks.order(order_id):
         order = orders.get(db, order_id)
         if order is None or int(order.get("freezeConfirmedVersion") or 0) >= version:
             return

@@ -65,10 +65,6 @@ def _dead_letter(send: Callable, dlq: str, doc: dict, message: dict | str) -> No
         sent.get(timeout=DLQ_TIMEOUT_S)
 
 
-def _lock(config: dict | None, address: str, ttl_s: float = locks.LOCK_TTL_S):
-    return locks.locked(config, f"parked:{address}", ttl_s=ttl_s)
-
-
 def held(db, addresses) -> set[str]:
     """The addresses among these whose line is held behind a parked event."""
     return parked_contracts.held(db, sorted(a for a in addresses if isinstance(a, str)))
@@ -94,7 +90,7 @@ def fail(config: dict | None, db, send: Callable, dlq: str, where: Where, messag
     doc = _doc(where, message, json.dumps(message, default=str), address=message["address"],
                kind=parked_events.FAILED, error=text, trace=trace)
     log.error("chain event %s of %s parked: %s", doc["_id"], message["address"], text)
-    with _lock(config, message["address"]):
+    with locks.parked(message["address"], config):
         parked_contracts.hold(db, message["address"], doc["_id"])
         parked_events.park(db, doc)
     _dead_letter(send, dlq, doc, message)
@@ -103,7 +99,7 @@ def fail(config: dict | None, db, send: Callable, dlq: str, where: Where, messag
 def hold(config: dict | None, db, where: Where, message: dict) -> bool:
     """Park `message` behind its contract's parked events; False if a replay released the line meanwhile."""
     address = message["address"]
-    with _lock(config, address):
+    with locks.parked(address, config):
         if not parked_contracts.held(db, [address]):
             return False
         parked_events.park(db, _doc(where, message, json.dumps(message, default=str), address=address,
@@ -136,7 +132,7 @@ def replay(config: dict | None, db, apply: Callable[[dict], None], address: str 
 
 def _replay_line(config: dict | None, db, apply: Callable, address: str, report: ReplayReport) -> None:
     while True:
-        with _lock(config, address, ttl_s=120):
+        with locks.parked(address, config, ttl_s=120):
             line = parked_events.waiting(db, address, limit=REPLAY_CHUNK)
             for doc in line:
                 if not _replay_one(db, apply, doc, report):
@@ -178,5 +174,5 @@ def discard(config: dict | None, db, parked_id: str, note: str) -> bool:
         return False
     if not doc.get("address"):
         return parked_events.close(db, parked_id, parked_events.DISCARDED, note)
-    with _lock(config, doc["address"]):
+    with locks.parked(doc["address"], config):
         return parked_events.close(db, parked_id, parked_events.DISCARDED, note)

@@ -162,8 +162,8 @@ def _save_token(db, token: str, state: dict, *, mirror: bool = True) -> None:
     the events again and mirrors again; the mirror is idempotent)."""
     if mirror:
         for offering_id in offerings.ids_by_token(db, token):
-            # Settlement counts the raise on the same document: FerretDB v1 would let this write undo an increment.
-            with locks.locked(None, f"offering:{offering_id}"):
+            # Settlement counts the raise on the same document (app/locks.py).
+            with locks.offering(offering_id):
                 offerings.set_token_paused(db, offering_id, state["paused"])
     chain_tokens.save(db, token, state)
 
@@ -191,6 +191,6 @@ def _apply_registry(db, registry: str, events: list[dict], *, rebuild: bool = Fa
     offering_ids = offerings.ids_by_registry(db, registry)
     for wallet, state in states.items():
         for whitelist_id in whitelists.ids_of_wallet(db, offering_ids, wallet):
-            # A reviewer or the registration job may write the same request: FerretDB v1 would let one undo the other.
-            with locks.locked(None, f"whitelist:{whitelist_id}"):
+            # A reviewer or the registration job may write the same request (app/locks.py).
+            with locks.whitelist(whitelist_id):
                 whitelists.set_registered(db, whitelist_id, state["registered"])

@@ -183,11 +183,9 @@ def peek_token(token: str, purpose: str) -> dict:
 def consume_token(token: str, purpose: str) -> dict:
     """Use a token once: the conditional update lets only one of two simultaneous clicks through.
 
-    It runs under the token's lock (app/locks.py): on FerretDB v1 both clicks' conditional updates
-    could pass."""
+    It runs under `locks.user_token`, or both clicks' conditional updates could pass (app/locks.py)."""
     record = peek_token(token, purpose)
-    with locks.locked(current_app.config, f"user-token:{record['_id']}", busy=TokenRefused,
-                      message="This link is being used right now. Try again in a moment."):
+    with locks.user_token(record["_id"]):
         used = user_tokens.mark_used(get_db(), record["_id"])
     if not used:
         raise TokenRefused("This link was already used. Ask for a new one if you still need it.")

@@ -126,11 +126,10 @@ def enable(user: dict, code: str, ip: str) -> list[str]:
 def _check_code(user: dict, code: str) -> str | None:
     """"totp" or "recovery" when `code` is a valid unused code of `user`, else None (a use is recorded).
 
-    Under the user's lock (app/locks.py): on FerretDB v1 two sign-ins with the same code could both
-    pass the "not used yet" condition."""
+    Under `locks.user`, or two sign-ins with the same code could both pass the "not used yet"
+    condition (app/locks.py)."""
     step = matching_step(unseal(user["twoFASecret"]), code)
-    with locks.locked(current_app.config, f"user:{user['_id']}", busy=SecondFactorRefused,
-                      message="Another sign-in is checking a code right now. Try again in a moment."):
+    with locks.user(user["_id"]):
         if step is not None:
             if not users.use_totp_step(get_db(), user["_id"], step):
                 raise SecondFactorRefused("This code was already used. Wait for the next code and try again.")

@@ -5,8 +5,8 @@ key is the offering id and attempt; the factory's salt (the offering id) makes a
 suite for the same offering impossible on chain. The offering's tokenAddress,
 identityRegistry, deployedDate and isTokenDeploy come only from the synced
 TREXSuiteDeployed event (chain-sync calls `apply_suite_deployed`), never from the job.
-Both writes to the offering hold its lock (offering_review.locked): on FerretDB v1 two admins'
-retries could both pass the conditional update. Even then the job is one (its id is the
+Both writes to the offering hold `locks.offering` (app/locks.py): two admins' retries could
+otherwise both pass the conditional update. Even then the job is one (its id is the
 attempt, recorded by a unique insert), but each admin was told they started it.
 """
 
@@ -18,13 +18,14 @@ from eth_account import Account
 from flask import current_app
 from web3 import Web3
 
+from app import locks
 from app.chain.artifacts import contract
 from app.chain.node import web3_client
 from app.chain.suite import suite_arguments
 from app.chain.tx import function_call
 from app.data import chain_jobs, offerings
 from app.data.mongo import get_db
-from app.domain.offerings.review import Conflict, locked, offering_for_review
+from app.domain.offerings.review import Conflict, offering_for_review
 from app.domain.offerings.rules import numeric_countries
 from app.domain.offerings.service import offering_changed
 from app.domain.platform import audit
@@ -70,7 +71,7 @@ def start(actor: dict, offering_id: str) -> str:
     # Conditional on the job we saw: two admins retrying at once start one deployment, not two.
     changes = {"status": "deploying", "deployAttempts": attempt, "deployJobId": job_id(offering_id, attempt),
                "deploySaltHash": salt_hash(offering_id), "deployRequestedAt": datetime.now(UTC)}
-    with locked(doc["_id"]):
+    with locks.offering(doc["_id"]):
         updated = offerings.transition(get_db(), doc["_id"], (doc["status"],), changes,
                                        expect={"deployJobId": doc.get("deployJobId")})
     if updated is None:
@@ -121,7 +122,7 @@ def apply_suite_deployed(db, event: dict) -> bool:
     offering_id = offerings.id_deploying(db, salt)
     if offering_id is None:
         return False
-    with locked(offering_id):
+    with locks.offering(offering_id):
         updated = offerings.mark_deployed(db, salt, changes)
     if updated is None:
         return False

@@ -1,10 +1,8 @@
 """The back office's side of offerings: the review queue, assignment, comments and decisions.
 
 Each decision is one conditional state change (so two reviewers cannot both decide), is
-written to the audit trail, and is emailed to the issuer. Every write here holds the
-offering's lock (`offering:<id>`, app/locks.py), as settlement's raise counting and
-chain-sync's writes do: on FerretDB v1 two conditional updates of one document can both pass,
-and any write rewrites the whole document (a comment on a live offering could undo an increment).
+written to the audit trail, and is emailed to the issuer. Every write here holds
+`locks.offering`, as settlement's raise counting and chain-sync's writes do (app/locks.py says why).
 """
 
 from __future__ import annotations
@@ -72,7 +70,7 @@ def assign(actor: dict, offering_id: str, reviewer_id: str) -> None:
     doc = offering_for_review(actor, offering_id)
     if reviewer_id not in {r["id"] for r in reviewers(actor)}:
         raise ValueError("Choose a reviewer from the list.")
-    with locked(doc["_id"]):
+    with locks.offering(doc["_id"]):
         offerings.transition(get_db(), doc["_id"], (doc["status"],),
                              {"projectDetails.taId": reviewer_id, "projectDetails.isTransferAgent": True})
     audit.record("offering.assigned", actor=actor, details={"offeringId": offering_id, "reviewerId": reviewer_id})
@@ -83,7 +81,7 @@ def comment(actor: dict, offering_id: str, text: str) -> None:
     if not text:
         raise ValueError("Write a comment first.")
     doc = offering_for_review(actor, offering_id)
-    with locked(doc["_id"]):
+    with locks.offering(doc["_id"]):
         offerings.add_comment(get_db(), doc["_id"], {"by": actor.get("email"), "byId": str(actor["_id"]),
                                                      "at": datetime.now(UTC), "text": text[:2000]})
     audit.record("offering.commented", actor=actor, details={"offeringId": offering_id})
@@ -100,7 +98,7 @@ def decide(actor: dict, offering_id: str, decision: str, reason: str = "") -> di
                "reviewedBy": str(actor["_id"])}
     if new_status == "changes_requested":
         changes["isFinalSubmission"] = False
-    with locked(doc["_id"]):
+    with locks.offering(doc["_id"]):
         updated = offerings.transition(get_db(), doc["_id"], allowed_from, changes)
     if updated is None:
         raise Conflict(f"The offering is {doc['status'].replace('_', ' ')}; reload to see the latest decision.")
@@ -117,9 +115,3 @@ def _tell_issuer(doc: dict, subject: str, reason: str) -> None:
     title = (doc.get("overview") or {}).get("title") or "your offering"
     body = f"{subject}: {title}." + (f"\n\nReviewer's note: {reason}" if reason else "")
     notifications.send_email(issuer["email"], f"{subject}: {title}", body, issuer["_id"])
-
-
-def locked(offering_id):
-    """The offering's lock (module docstring); another writer holding it for long is a Conflict to reload."""
-    return locks.locked(None, f"offering:{offering_id}", busy=Conflict,
-                        message="The offering is being updated; reload the page and try again.")

@@ -108,7 +108,7 @@ def save_step(issuer: dict, offering_id: str, step_key: str, form: dict, today: 
     if errors:
         return StepResult(False, typed, errors)
     db, oid, next_step = get_db(), doc["_id"], STEP_KEYS.index(st.key) + 2
-    with _writing(oid):
+    with locks.offering(oid):
         if st.repeat:
             saved = offerings.push_entry(db, oid, issuer["_id"], st.path, stored, st.key)
         else:
@@ -125,7 +125,7 @@ def remove_entry(issuer: dict, offering_id: str, step_key: str, index: int) -> N
     st = find_step(step_key)
     if st is None or not st.repeat:
         raise NotFound(step_key)
-    with _writing(doc["_id"]):
+    with locks.offering(doc["_id"]):
         removed = offerings.remove_entry(get_db(), doc["_id"], issuer["_id"], st.path, index)
     if not removed:
         raise Locked(offering_id)
@@ -144,7 +144,7 @@ def attach_file(issuer: dict, offering_id: str, slot: str, stream, label: str = 
     with uploads.Batch(upload_dir(), str(doc["_id"]), current_app.config["UPLOAD_MAX_BYTES"], kinds) as batch:
         stored = batch.store(stream)  # a refused file is never written; one whose save fails is removed
         db = get_db()
-        with _writing(doc["_id"]):
+        with locks.offering(doc["_id"]):
             if slot == "custom":
                 saved = offerings.push_entry(db, doc["_id"], issuer["_id"], "documents.customDocs",
                                              {"docsLabel": label or "Document", "value": stored.name}, "documents")
@@ -166,13 +166,6 @@ def _document_label(label: str) -> str:
     return label
 
 
-def _writing(offering_id):
-    """The offering's lock around an issuer's write (app/locks.py): a reviewer may be rejecting the same
-    offering, and on FerretDB v1 the edit could pass its "still editable" condition and undo the decision."""
-    return locks.locked(current_app.config, f"offering:{offering_id}", busy=Locked,
-                        message="This offering is being reviewed right now; reload the page.")
-
-
 def upload_dir() -> str:
     return current_app.config["UPLOAD_DIR"]
 
@@ -185,7 +178,7 @@ def submit(issuer: dict, offering_id: str) -> list[str]:
     problems = submission_problems(doc)
     if problems:
         return problems
-    with _writing(doc["_id"]):
+    with locks.offering(doc["_id"]):
         changed = offerings.transition(get_db(), doc["_id"], offerings.EDITABLE,
                                        {"status": "submitted", "isFinalSubmission": True,
                                         "submittedAt": datetime.now(UTC)}, owner_id=issuer["_id"])

@@ -58,12 +58,12 @@ def create_identities(user_id: str) -> dict[str, str]:
         identity = get_identity(w3, platform, wallet) or _create_identity(config, w3, platform, wallet, user_id)
         if not has_valid_claim(w3, platform, identity):
             _add_kyc_claim(config, w3, platform, identity, generation=str(user.get("kycEventAt") or ""))
-        with locks.locked(config, f"userdetails:{user['_id']}"):  # the investor may be adding a wallet now
+        with locks.userdetails(user["_id"], config):  # the investor may be adding a wallet now
             user_details.set_wallet_identity(db, user["_id"], wallet, identity)
         done[wallet] = identity
         log.info("user %s wallet %s has identity %s with the KYC claim", user_id, wallet, identity)
     if done and not user.get("onchainID"):
-        with locks.locked(config, f"user:{user['_id']}"):  # KYC events write this user now too (app/locks.py)
+        with locks.user(user["_id"], config):  # KYC events write this user now too
             users.set_onchain_id(db, user["_id"], next(iter(done.values())))
     return done
 

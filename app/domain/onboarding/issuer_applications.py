@@ -46,7 +46,7 @@ def apply(user: dict, form: dict, document, today=None) -> dict:
             return errors  # the batch removes a file stored for a refused application
         db = get_db()
         user_details.ensure(db, user["_id"])
-        with locks.locked(config, f"userdetails:{user['_id']}"):  # its writers' lock (app/locks.py)
+        with locks.userdetails(user["_id"], config):
             user_details.save_any(db, user["_id"], {"issuerApplication": {**values, "document": stored,
                                                                            "appliedAt": datetime.now(UTC)}})
         batch.keep()
@@ -92,9 +92,7 @@ def decide(actor: dict, user_id: str, approve: bool, reason: str) -> dict:
     db = get_db()
     values = ({"issuerStatus": APPROVED, "isIssuer": True, "userType": ISSUER, "issuerReason": reason} if approve
               else {"issuerStatus": REJECTED, "isIssuer": False, "issuerReason": reason})
-    # Under the user's lock (app/locks.py): on FerretDB v1 two admins' conditional updates could both pass.
-    with locks.locked(current_app.config, f"user:{target}", busy=ValueError,
-                      message="This application is being decided right now; reload the page."):
+    with locks.user(target):  # two admins' conditional updates could otherwise both pass
         decided = users.set_if(db, target, {"issuerStatus": PENDING}, values)
     if not decided:
         raise LookupError("no pending issuer application for this user")

@@ -7,9 +7,8 @@ The rules (DESIGN.md, "Outside providers"):
 - the endpoint only records and enqueues (job `app.tasks.kyc.apply_kyc_event` on `kyc`);
 - the job sets the user's fields in one conditional update that matches only while the
   user's `kycEventAt` is older than the event, so a repeat changes nothing and an older
-  event never overwrites a newer one; it holds the user's lock (`user:<id>`, app/locks.py)
-  meanwhile, as a reviewer's decision does: on FerretDB v1 two conditional updates of one
-  document can both pass, and the older event could be written last;
+  event never overwrites a newer one; it holds `locks.user` meanwhile, as a reviewer's
+  decision does (app/locks.py), or the older event could be written last;
 - a webhook for an applicant we do not know is recorded with outcome `unknownApplicant`.
 """
 
@@ -91,7 +90,7 @@ def apply_event(event_id: str) -> str:
         kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.IGNORED, user["_id"])
         return kyc_webhooks.IGNORED
     values = {**update.values, "kycApplicationId": str(payload["applicantId"])}
-    with locks.locked(current_app.config, f"user:{user['_id']}"):
+    with locks.user(user["_id"]):
         users.apply_kyc_event(db, user["_id"], event_at, values, count=update.counts)
         current = users.by_id(db, user["_id"])
     if current.get("kycEventAt") != event_at:
@@ -106,7 +105,7 @@ def after_decision(user: dict, update: kyc_rules.KycUpdate) -> None:
     """What follows a decision: unlock the data for a resubmission, or create the on-chain identities."""
     db = get_db()
     if update.unlock:
-        with locks.locked(current_app.config, f"userdetails:{user['_id']}"):  # its writers' lock (app/locks.py)
+        with locks.userdetails(user["_id"]):
             user_details.unlock(db, user["_id"])
     if update.approved:
         enqueue_identities(user["_id"])

@@ -115,10 +115,9 @@ def decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[st
     if decision != "approve" and not reason:
         raise ValueError("Give the investor a reason.")
     user, _details = application(actor, user_id)
-    # Under the user's lock, as the provider's webhooks apply (app/locks.py): two reviewers, or a
+    # Under the user's lock, as the provider's webhooks apply: two reviewers, or a
     # reviewer and a webhook, could both pass the status check (read, then write) and both decide.
-    with locks.locked(current_app.config, f"user:{user['_id']}", busy=ValueError,
-                      message="This application is being updated; try again in a moment."):
+    with locks.user(user["_id"]):
         return _decide(actor, user_id, decision, reason, steps)
 
 
@@ -142,7 +141,7 @@ def _decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[s
     if decision == "approve":
         enqueue_identities(user["_id"])
     else:
-        with locks.locked(current_app.config, f"userdetails:{user['_id']}"):  # its writers' lock (app/locks.py)
+        with locks.userdetails(user["_id"]):
             user_details.unlock(db, user["_id"], steps)
     event = {"approve": "kyc.approved", "reject": "kyc.rejected", "changes": "kyc.changes_requested"}[decision]
     audit.record(event, actor=actor, subject=user, details={"reason": reason, "steps": steps})

@@ -83,11 +83,11 @@ def choose_type(user: dict, chosen: str) -> None:
         raise ValueError("Choose individual or institution.")
     db = get_db()
     user_details.ensure(db, ObjectId(user["_id"]))
-    with _details_locked(user["_id"]):
+    with locks.userdetails(user["_id"]):
         saved = user_details.save_open(db, ObjectId(user["_id"]), {"accountType": chosen, "kycSteps": 0})
     if not saved:
         raise WizardLocked("Your application is submitted and cannot be changed now.")
-    with locks.locked(current_app.config, f"user:{user['_id']}"):  # as every write of a user (app/locks.py)
+    with locks.user(user["_id"]):  # as every write of a user
         users.set_if(db, ObjectId(user["_id"]), {"kycStatus": {"$in": [None, kyc_rules.NOT_STARTED]}},
                      {"kycStatus": kyc_rules.IN_PROGRESS})
 
@@ -112,7 +112,7 @@ def save_step(user: dict, key: str, form: dict, files: dict, today: date | None 
         index = rules.index_of(kind, key)
         update["kycSteps"] = max(int(details.get("kycSteps") or 0), index + (0 if step.repeat else 1))
         update["changesRequested"] = [k for k in details.get("changesRequested") or () if k != key]
-        with _details_locked(user_id):
+        with locks.userdetails(user_id):
             user_details.ensure(db, user_id)
             saved = user_details.save_open(db, user_id, update)
         if not saved:
@@ -132,7 +132,7 @@ def finish_repeat_step(user: dict, key: str) -> StepResult:
     if not dig(details, step.path):
         return StepResult({}, {"__all__": "Add at least one entry before continuing."})
     index = rules.index_of(kind, key)
-    with _details_locked(user_id):
+    with locks.userdetails(user_id):
         user_details.save_open(db, user_id, {"kycSteps": max(int(details.get("kycSteps") or 0), index + 1)})
     return StepResult({}, next_step=rules.steps_of(kind)[index + 1].key)
 
@@ -181,7 +181,7 @@ def submit(user: dict) -> None:
         raise WizardLocked("Your application was rejected and cannot be submitted again.")
     if details.get("changesRequested"):
         raise ValueError("Update the steps the reviewer marked before submitting again.")
-    with _details_locked(user_id):
+    with locks.userdetails(user_id):
         locked = user_details.lock(db, user_id)
     if not locked:
         raise WizardLocked("Your application is already submitted.")
@@ -191,13 +191,6 @@ def submit(user: dict) -> None:
     Queue(QUEUE, connection=redis_client.get()).enqueue(
         "app.tasks.kyc.open_applicant", str(user_id), job_id=f"kyc-applicant-{user_id}", job_timeout=120,
         result_ttl=3600, failure_ttl=7 * 86400)
-
-
-def _details_locked(user_id):
-    """The `userdetails` document's lock, held by each of its writers (app/locks.py): a wallet proof,
-    the identity job, a KYC decision's unlock and the wizard would otherwise undo each other's write
-    on FerretDB v1 (a just-proven wallet lost, a submitted application unlocked)."""
-    return locks.locked(current_app.config, f"userdetails:{user_id}")
 
 
 def level_for(kind: str) -> str:
@@ -218,7 +211,7 @@ def open_applicant(user_id: str) -> str:
     # Locked: the provider's first webhooks for this applicant can be applied at this very moment.
     users.set_fields_locked(db, user["_id"], {"kycApplicationId": applicant["id"], "levelName": level})
     sdk_url = f"{current_app.config['KYC_API_URL'].rstrip('/')}/websdk?accessToken={token['token']}"
-    with _details_locked(user["_id"]):
+    with locks.userdetails(user["_id"]):
         user_details.save_any(db, user["_id"], {"isIdentityVerification": {
             "url": sdk_url, "status": "pending", "expireTime": expires.isoformat()}})
     if details.get("isFinalSubmission"):

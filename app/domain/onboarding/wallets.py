@@ -48,14 +48,14 @@ def prove_wallet(user: dict, message: str, signature: str, *, domain: str, uri: 
     owner = redis_client.get().getdel(NONCE_KEY + parsed.nonce)
     if owner is None or owner.decode() != str(user["_id"]):
         raise siwe.SiweError("This message was already used or has expired; connect the wallet again.")
-    db, busy = get_db(), "This wallet is being linked right now; connect it again in a moment."
-    # Locks (app/locks.py): two accounts proving one wallet at once both passed the owner check, and on
-    # FerretDB v1 the wallets list's compare-and-set can pass twice (a wallet or its identity lost).
-    with locks.locked(current_app.config, f"wallet:{parsed.address}", busy=siwe.SiweError, message=busy):
+    db = get_db()
+    # Locks: two accounts proving one wallet at once both passed the owner check, and the wallets
+    # list's compare-and-set can pass twice (a wallet or its identity lost; app/locks.py).
+    with locks.wallet(parsed.address):
         holder = user_details.wallet_owner(db, parsed.address)
         if holder is not None and holder != user["_id"]:
             raise siwe.SiweError("This wallet is already linked to another account.")
-        with locks.locked(current_app.config, f"userdetails:{user['_id']}", busy=siwe.SiweError, message=busy):
+        with locks.userdetails(user["_id"]):
             user_details.add_verified_wallet(db, ObjectId(user["_id"]), parsed.address, WALLET_TYPE)
     if user.get("isKyc"):
         enqueue_identities(user["_id"])

@@ -38,7 +38,7 @@ def recover(config: dict, job_id: str) -> list[str]:
     job = chain_jobs.get(db, job_id)
     if job is None or job["status"] != chain_jobs.FAILED or not job.get("orderIds") or job.get("recovered"):
         return []
-    with locks.locked(config, f"mint-job:{job_id}"):
+    with locks.mint_job(job_id, config):
         children = _split(db, job) if len(job["orderIds"]) > 1 else []
         if not children:
             _hold(config, db, job)
@@ -85,7 +85,7 @@ def recipients(data: str) -> tuple[list[str], list[int]]:
 def _hold(config: dict, db, job: dict) -> None:
     """The one order of a failed job waits for staff, with the contract's reason."""
     order_id = job["orderIds"][0]
-    with locks.locked(config, f"order:{order_id}"):
+    with locks.order(order_id, config):
         if mint_claims.jobs_of(db, [order_id]).get(order_id) != job["_id"]:
             return  # staff retried it already: the claim is the new job's
         orders.transition(db, order_id, {"isMinted": {"$ne": True}},
@@ -97,8 +97,7 @@ def _hold(config: dict, db, job: dict) -> None:
 def retry(config: dict, order: dict) -> str:
     """Mint a held order again (staff fixed the cause); returns the new job id. Refuses unless it is held."""
     db = get_db(config)
-    with locks.locked(config, f"order:{order['_id']}", busy=Refusal,
-                      message="This order is being updated; try again in a moment."):
+    with locks.order(order["_id"], config):
         current = orders.get(db, order["_id"])
         holder = mint_claims.jobs_of(db, [order["_id"]]).get(order["_id"])
         failed = chain_jobs.get(db, holder) if holder else None

@@ -1,10 +1,10 @@
 """Placing, showing and cancelling an investor's orders, atomically and exactly once.
 
-Placement checks the rules, then under the offering's lock reserves the investor's holding
-and the offering's supply in one atomic step (app/domain/orders/reservations.py) and inserts the
-order, already `pending_payment`. Why the lock around both: FerretDB v1 has no transactions
-(and its updates are not isolated), so the reservation and the order cannot be one write;
-the lock makes them one step that a recount never sees half done. The unique idempotency
+Placement checks the rules, then under the offering's reservations lock (`locks.reservations`)
+reserves the investor's holding and the offering's supply in one atomic step
+(app/domain/orders/reservations.py) and inserts the order, already `pending_payment`. Why the
+lock around both: without transactions (app/locks.py) the reservation and the order cannot be
+one write; the lock makes them one step that a recount never sees half done. The unique idempotency
 key makes a double submit return the first order (its reservation is given back); an insert
 that fails for any other reason gives the reservation back too before the error goes on, so
 no tokens stay reserved without an order (its in-flight mark stays: should a lost connection
@@ -24,12 +24,10 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from bson import ObjectId
-from redis.exceptions import LockError
 from web3 import Web3
 
 from app import locks
@@ -44,12 +42,9 @@ from app.domain.orders.rules import Quote, Refusal, Standing
 from app.domain.payments import stablecoin as payments
 from app.extensions import redis_client
 
-LOCK_TTL_S = 10      # a holder that died frees the offering after this
-LOCK_WAIT_S = 10
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud and typed into banking apps
 EXPIRED_FORM = "This order form has expired; reload the page and submit it again."
-BUSY = "Many orders are being placed for this offering right now; please submit again."
 
 
 class NotFound(errors.NotFound):
@@ -151,43 +146,14 @@ def place(config: dict, user: dict, offering_id: str, form: dict) -> dict:
     offering = offering_for_order(config, offering_id, user)
     q, position = assess(config, user, offering, form, counters=False)
     doc = _order_doc(config, user, offering, q, form["method"], key, position)
-    with offering_lock(config, offering["_id"], mark=str(doc["_id"])):
+    with locks.reservations(offering["_id"], config), _in_flight(config, offering["_id"], str(doc["_id"])):
         return _reserve_and_insert(config, db, doc, offering, position, user)
-
-
-_local_locks: dict[str, threading.Lock] = {}
-_local_locks_guard = threading.Lock()
-
-
-@contextlib.contextmanager
-def offering_lock(config: dict, offering_id, mark: str) -> Iterator[None]:
-    """Serialise every change of one offering's reservations (see the module's docstring).
-
-    Threads of one process queue on a local lock first, so only one per process polls Redis
-    (32 waiting requests spinning on Redis would cost more than the work they wait for).
-    """
-    with _local_locks_guard:
-        local = _local_locks.setdefault(str(offering_id), threading.Lock())
-    if not local.acquire(timeout=LOCK_WAIT_S):
-        raise Refusal(BUSY)
-    try:
-        shared = redis_client.get(config).lock(f"orders:reservations:{offering_id}", timeout=LOCK_TTL_S,
-                                               blocking_timeout=LOCK_WAIT_S, sleep=0.002)
-        if not shared.acquire():
-            raise Refusal(BUSY)
-        try:
-            with _in_flight(config, offering_id, mark):
-                yield
-        finally:
-            with contextlib.suppress(LockError):  # held past its TTL: nothing left to release
-                shared.release()
-    finally:
-        local.release()
 
 
 @contextlib.contextmanager
 def _in_flight(config: dict, offering_id, mark: str) -> Iterator[None]:
-    """`mark` names the work in the lock until it ends cleanly (done, or refused with nothing reserved).
+    """Inside `locks.reservations` (threads of this process queue for it locally, so one polls Redis):
+    `mark` names the work in the lock until it ends cleanly (done, or refused with nothing reserved).
     Finding an earlier mark means its process died inside the lock: rebuild the counters first."""
     redis, key = redis_client.get(config), f"orders:inflight:{offering_id}"
     if redis.set(key, mark, get=True) is not None or not reservations.current(config, offering_id):
@@ -308,12 +274,11 @@ def _cancel(config: dict, order: dict, fields: dict) -> dict:
 
     The status change holds settlement's lock on the order too, so a payment being recorded
     at the same moment either lands first (then the order is no longer cancellable) or finds
-    the order cancelled: FerretDB v1's unisolated updates cannot decide that race alone.
+    the order cancelled: the conditional update alone cannot decide that race (app/locks.py).
     """
-    db, investor_id = get_db(config), order["userId"]
-    with offering_lock(config, order["offeringId"], mark=f"cancel:{order['_id']}"):
-        with locks.locked(config, f"order:{order['_id']}", busy=Refusal,
-                          message="A payment for this order is being recorded right now; reload the order."):
+    db, investor_id, offering_id = get_db(config), order["userId"], order["offeringId"]
+    with locks.reservations(offering_id, config), _in_flight(config, offering_id, f"cancel:{order['_id']}"):
+        with locks.order(order["_id"], config):
             updated = orders.transition(db, order["_id"], {"status": orders.PENDING_PAYMENT, "userId": investor_id},
                                         {"status": orders.CANCELLED, "cancelledAt": datetime.now(UTC), **fields})
         if updated is None:
@@ -333,7 +298,7 @@ def repair(config: dict) -> dict[str, int]:
     db = get_db(config)
     done = {"offerings": 0, "corrected": 0}
     for offering_id in orders.offering_ids(db):
-        with offering_lock(config, offering_id, mark="repair"):
+        with locks.reservations(offering_id, config), _in_flight(config, offering_id, "repair"):
             done["corrected"] += _recount(config, offering_id)
         done["offerings"] += 1
     return done

@@ -1,8 +1,7 @@
 """Whole tokens reserved by placed orders: per offering (its supply) and per investor (the most one may hold).
 
-Why Redis and not a MongoDB document: FerretDB v1 applies an update as a read followed by a
-write of the whole document, without isolation, so concurrent `$inc`s on one document lose
-updates and a conditional update can pass its condition twice. Here the check and the
+Why Redis and not a MongoDB document: concurrent `$inc`s on one document lose updates and a
+conditional update can pass its condition twice (app/locks.py). Here the check and the
 increment of both counters are one Lua script, atomic in Redis, and placing an order needs
 no MongoDB write besides the order itself.
 
@@ -10,7 +9,7 @@ The orders are the truth; these counters are rebuilt from them (`rebuild`) whene
 may be wrong: when they are missing (new, evicted), when Redis restarted since they were
 built (its run_id differs: a restored snapshot may predate orders), and when a process died
 between reserving and inserting its order (app.domain.orders.placement's in-flight mark). Callers
-hold the offering's lock (app.domain.orders.placement.offering_lock) around a check, its insert,
+hold the offering's reservations lock (`locks.reservations`, app.domain.orders.placement) around a check, its insert,
 and any rebuild.
 
 Whole tokens only, never base units (an order's `quantity`): supplies are capped at 10**12

@@ -6,8 +6,8 @@ parsed to integer cents; a payment goes through app.domain.payments.settlement (
 compares paid and due and settles or flags). A freeze is an exactly-once chain job under a
 natural key that names the order and the freeze's sequence number, so a double click or
 two admins at once send one transaction; its write to the order holds the order's lock, as
-settlement and cancellation do (app/locks.py: on FerretDB v1 any concurrent write to the same
-document, such as a payment's or a reorg's, could otherwise be undone by it).
+settlement and cancellation do (app/locks.py), or it could undo a concurrent write to the same
+document, such as a payment's or a reorg's.
 """
 
 from __future__ import annotations
@@ -249,8 +249,7 @@ def retry_mint(config: dict, actor: dict, order_id: str) -> str:
 def set_frozen(config: dict, actor: dict, order_id: str, frozen: bool) -> str:
     """Freeze or unfreeze the order's minted tokens on chain; returns the chain job id."""
     order = order_for_admin(actor, order_id)
-    with locks.locked(config, f"order:{order['_id']}", busy=Refusal,
-                      message="This order is being updated; try again in a moment."):
+    with locks.order(order["_id"], config):
         job_id = _set_frozen(config, order_for_admin(actor, order_id), frozen)  # re-read under the lock
     audit.record("order.frozen" if frozen else "order.unfrozen", actor=actor,
                  details={"orderId": order_id, "jobId": job_id})

@@ -7,8 +7,8 @@ cancelled, or sent before the investor placed the order, waits for an admin. Mat
 through settlement with the transfer itself as the source, under the key chain-sync uses
 (crypto:<txHash>:<logIndex>): the payment is recorded on the order once, however often it
 is matched, retried or replayed, and settlement settles or flags it as usual. Each decision
-holds a Redis lock on the transfer (FerretDB v1's updates are unisolated: two admins could
-otherwise both pass the `unmatched` condition).
+holds `locks.payment` on the transfer (app/locks.py): two admins could otherwise both pass the
+`unmatched` condition.
 """
 
 from __future__ import annotations
@@ -73,12 +73,6 @@ def _fits(transfer: dict, order: dict) -> str | None:
     return None
 
 
-def _deciding(config: dict, key: str):
-    """Hold the transfer's lock while deciding it; another admin deciding it right now is a message, not an error."""
-    return locks.locked(config, f"payment:{key}", busy=Refusal,
-                        message="Another decision on this transfer is being recorded; reload the page.")
-
-
 def _same(address, other) -> bool:
     return str(address or "").lower() == str(other or "").lower()
 
@@ -101,7 +95,7 @@ def match(config: dict, actor: dict, key: str, order_id: str) -> str:
     order = order_payments.get(db, oid) if oid else None
     if order is None:
         raise Refusal("Choose the order this transfer pays.", "order")
-    with _deciding(config, key):
+    with locks.payment(key, config):
         transfer = _transfer(db, key)
         _claim(db, transfer, order, actor)
         source = {"kind": "crypto", "txHash": transfer["txHash"], "logIndex": int(transfer["logIndex"]),
@@ -111,6 +105,9 @@ def match(config: dict, actor: dict, key: str, order_id: str) -> str:
         except PaymentRefused as refused:  # nothing was recorded on the order
             payments.abandon_match(db, key, order["_id"])
             raise Refusal(str(refused)) from None
+        except locks.Busy:  # the order's lock stayed busy: nothing recorded either, the admin tries again
+            payments.abandon_match(db, key, order["_id"])
+            raise
         payments.finish_match(db, key, order["_id"])
     audit.record("payment.matched_by_admin", actor=actor, subject=users.by_id(db, order["userId"]),
                  details={"payment": key, "order": str(order["_id"]), "amount": str(transfer["amount"]),
@@ -138,7 +135,7 @@ def mark_refund(config: dict, actor: dict, key: str, reason: str) -> None:
     if not reason:
         raise Refusal("Give the reason for the refund.", "reason")
     db = get_db(config)
-    with _deciding(config, key):
+    with locks.payment(key, config):
         transfer = _transfer(db, key)
         if transfer["status"] != payments.UNMATCHED:
             raise Refusal(f"This transfer is {transfer['status'].replace('_', ' ')} already; reload the page.")

@@ -19,8 +19,6 @@ log is back on chain or an admin acknowledges it.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from bson import ObjectId
@@ -51,19 +49,7 @@ FLAGS = ("underpaid", "overpaid", "reorged")
 RETRIES = 5  # another payment landing between read and write makes the outcome write retry
 
 
-class SettlementBusy(PaymentRefused):
-    """Another process is recording a payment on the same order: nothing was written, try again."""
-
-
-@contextlib.contextmanager
-def _locked(config: dict, name: str) -> Iterator[None]:
-    """Serialise settlement's writes to one document (app/locks.py says why FerretDB v1 needs it).
-
-    Orders and offerings are locked by name, always order before offering.
-    """
-    with locks.locked(config, name, busy=SettlementBusy,
-                      message="Another payment for this order is being recorded; try again in a moment."):
-        yield
+SettlementBusy = locks.Busy  # its former own class: another payment on the order held its lock past the wait
 
 
 def settle(config: dict, order_id, *, paid_amount: int, source: dict) -> str:
@@ -82,7 +68,7 @@ def settle(config: dict, order_id, *, paid_amount: int, source: dict) -> str:
     entry = {**{k: v for k, v in source.items() if k in ("kind", "txHash", "logIndex", "from", "reference", "by",
                                                          "transferId")},
              "amount": paid_amount, "at": datetime.now(UTC)}
-    with _locked(config, f"order:{order_id}"):
+    with locks.order(order_id, config):
         order = order_payments.record_payment(db, order_id, key, entry)
         if order is None:
             order = order_payments.get(db, order_id)
@@ -123,7 +109,7 @@ def _after_settlement(config: dict, db, order: dict) -> None:
     """Count the raise once, enqueue minting (batched per offering), tell the investor once."""
     offering_id = order["offeringId"]
     if not order.get("raiseCounted"):
-        with _locked(config, f"offering:{offering_id}"):
+        with locks.offering(offering_id, config):
             offering_payments.count_settled_order(db, offering_id, order["_id"], order.get("userId"),
                                                   int(order.get("amount") or 0), int(order["quantity"]))
             order_payments.mark_raise_counted(db, order["_id"])
@@ -151,7 +137,7 @@ def resolve_flag(config: dict, order_id, admin: dict, *, accept: bool, reason: s
     order_id = parse_id(order_id)
     if order_id is None:
         raise PaymentRefused("This order has no flagged payment to decide.")
-    with _locked(config, f"order:{order_id}"):
+    with locks.order(order_id, config):
         return _resolve(config, get_db(config), order_id, admin, accept, reason)
 
 
@@ -184,7 +170,7 @@ def _resolve(config: dict, db, order_id: ObjectId, admin: dict, accept: bool, re
 def payment_retracted(config: dict, order_id, key: str) -> None:
     """A reorg dropped the block of a recorded payment: flag the order for an admin (documented above)."""
     db = get_db(config)
-    with _locked(config, f"order:{order_id}"):
+    with locks.order(order_id, config):
         updated = order_payments.set_reorg_flag(db, order_id, key, "The block holding payment "
                                                 f"{key.split(':')[1]} was dropped by a chain reorganisation; "
                                                 "check it is on chain again before minting or refunding.")
@@ -196,7 +182,7 @@ def payment_retracted(config: dict, order_id, key: str) -> None:
 def payment_restored(config: dict, order_id, key: str) -> str | None:
     """The dropped payment is back on the canonical chain: clear the flag and settle or flag as usual."""
     db = get_db(config)
-    with _locked(config, f"order:{order_id}"):
+    with locks.order(order_id, config):
         updated = order_payments.clear_reorg_flag(db, order_id, key)
         return _evaluate(config, db, updated) if updated is not None else None
 
@@ -208,7 +194,7 @@ def notify_minted(config: dict, tx_hashes: list[str]) -> int:
     order_ids = [oid for ids in mint_txs.orders_by_tx(db, tx_hashes).values() for oid in ids]
     for order in order_payments.minted_unnoticed(db, order_ids):
         offering = offerings.by_id(db, order["offeringId"]) or {}
-        with _locked(config, f"order:{order['_id']}"):  # an admin's freeze may write the order now
+        with locks.order(order["_id"], config):  # an admin's freeze may write the order now
             told += _tell(db, order, "minted", "payment.tokens_minted", "Your tokens are minted",
                           f"{_tokens(order, offering)} of {_title(offering)} were minted to your wallet "
                           f"{order.get('walletAddress')} in transaction {order.get('tx_hash')}.")

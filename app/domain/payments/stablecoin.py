@@ -94,12 +94,12 @@ def _receiving_address(config: dict, offering_id, default: str) -> str | None:
     """The offering's receiving address, set to `default` the first time (None: no such offering).
 
     The first write holds the offering's lock: settlement may be counting the raise on the same
-    document, and FerretDB v1 would let either write undo the other (app/locks.py)."""
+    document, and either write could undo the other (app/locks.py)."""
     db = get_db(config)
     exists, address = offering_payments.receiving_address(db, offering_id)
     if address or not exists:
         return address
-    with locks.locked(config, f"offering:{offering_id}"):
+    with locks.offering(offering_id, config):
         return offering_payments.payment_address(db, offering_id, default)
 
 
@@ -125,9 +125,9 @@ def apply_transfer(config: dict, event: dict) -> str:
     source = {"kind": "crypto", "txHash": event["transactionHash"], "logIndex": int(event["logIndex"]),
               "from": sender}
     key = payment_key(source)
-    # The transfer's lock, as an admin deciding it holds (app/domain/payments/review.py): on FerretDB v1 a
-    # retraction or a match written at the same moment could otherwise undo this one (app/locks.py).
-    with locks.locked(config, f"payment:{key}"):
+    # The transfer's lock, as an admin deciding it holds (app/domain/payments/review.py): a retraction
+    # or a match written at the same moment could otherwise undo this one (app/locks.py).
+    with locks.payment(key, config):
         doc = payments.record(db, key, {"token": event["address"], "from": sender, "to": receiver,
                                         "amount": amount, "txHash": event["transactionHash"],
                                         "logIndex": int(event["logIndex"]), "blockNumber": event["blockNumber"]})
@@ -144,9 +144,7 @@ def apply_transfer(config: dict, event: dict) -> str:
             doc = payments.assign(db, key, order["_id"])
         try:
             return settlement.settle(config, doc["orderId"], paid_amount=amount, source=source)
-        except settlement.SettlementBusy:
-            raise  # nothing written: chain-sync fails the batch and replays it
-        except PaymentRefused as refused:
+        except PaymentRefused as refused:  # a busy order lock (locks.Busy) is none: chain-sync replays the batch
             return _unmatched(db, key, str(refused))
 
 
@@ -168,7 +166,7 @@ def retract_transfer(config: dict, event: dict) -> None:
     """Chain-sync after a reorg dropped a payment's block: flag its order for review (never un-settle silently)."""
     db = get_db(config)
     key = payment_key({"kind": "crypto", "txHash": event["transactionHash"], "logIndex": event["logIndex"]})
-    with locks.locked(config, f"payment:{key}"):  # as apply_transfer and an admin's decision
+    with locks.payment(key, config):  # as apply_transfer and an admin's decision
         doc = payments.get(db, key)
         if doc is None or doc["status"] == payments.RETRACTED:
             return

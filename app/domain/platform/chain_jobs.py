@@ -19,8 +19,8 @@ because they all share a nonce or the earlier one's nonce was provably consumed.
 
 One worker at a time: the job's lease is a Redis key taken with SET NX PX (app.locks.Lease),
 renewed and released only by its owner, and renewed right before each signed transaction
-is recorded and broadcast. It cannot live in the job document: FerretDB v1 lets two
-`find_one_and_update`s on one document both pass their condition; with eight workers on one
+is recorded and broadcast. It cannot live in the job document: two `find_one_and_update`s on
+one document can both pass their condition (app/locks.py); with eight workers on one
 job several took that lease, and only the owner check in the later `add_tx` (a conditional
 update with the same flaw) stood between them and a second mint. The owner and end of the
 lease are also written on the job for display; a new holder that finds another owner's

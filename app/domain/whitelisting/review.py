@@ -4,8 +4,8 @@ and the on-chain registration an approval leads to.
 Who decides what: the offering's transfer agent (projectDetails.taId) records taStatus; staff
 holding the `whitelist` permission record the final status, which for an approval needs the
 signature and the agent's approval first. Each decision is one conditional update made under
-the request's lock (`whitelist:<id>`, app/locks.py: on FerretDB v1 two conditional updates can
-both pass), so two reviewers cannot both decide; it is audited and emailed to the investor. Approval then
+`locks.whitelist` (app/locks.py), so two reviewers cannot both decide; it is audited and
+emailed to the investor. Approval then
 registers the investor's identity in the offering's IdentityRegistry through an exactly-once
 chain job keyed by the whitelist id; chain-sync marks the request approved once the
 registration is on chain.
@@ -99,7 +99,7 @@ def ta_decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -
               "taDecidedAt": datetime.now(UTC)}
     if decision == rules.TA_REJECTED:
         fields.update(status=rules.REJECTED, whiteListReason=reason)
-    with locked(whitelist["_id"]):
+    with locks.whitelist(whitelist["_id"]):
         updated = whitelists.decide(get_db(), whitelist["_id"], {"status": rules.SIGNED,
                                                                  "taStatus": rules.TA_PENDING,
                                                                  "adminStatus": {"$exists": False}}, fields)
@@ -129,7 +129,7 @@ def decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -> d
         condition = {"status": {"$in": [rules.PENDING_SIGNATURE, rules.SIGNED]}, "adminStatus": {"$exists": False}}
         fields = {"adminStatus": rules.REJECTED, "status": rules.REJECTED, "whiteListReason": reason,
                   "decidedBy": by, "decidedAt": now}
-    with locked(whitelist["_id"]):
+    with locks.whitelist(whitelist["_id"]):
         updated = whitelists.decide(get_db(), whitelist["_id"], condition, fields)
     if updated is None:
         raise Conflict("This request was decided meanwhile; reload to see the latest state.")
@@ -171,15 +171,9 @@ def register_investor(whitelist_id: str) -> str | None:
         raise RuntimeError(f"no ONCHAINID identity for wallet {whitelist['address']} (KYC or wallet no longer valid)")
     job_id = chain_ops.register_identities(config, str(whitelist["_id"]), registry, [whitelist["address"]],
                                            [identity], [country_code(user.get("residenceCountry"))])
-    with locked(whitelist["_id"]):  # chain-sync may be marking the request approved at this moment
+    with locks.whitelist(whitelist["_id"]):  # chain-sync may be marking the request approved at this moment
         whitelists.set_fields(db, whitelist["_id"], {"registrationJobId": job_id, "identity": identity})
     return job_id
-
-
-def locked(whitelist_id):
-    """The request's lock: every writer of a whitelist document holds it (app/locks.py says why)."""
-    return locks.locked(current_app.config, f"whitelist:{whitelist_id}", busy=Conflict,
-                        message="This request is being updated; try again in a moment.")
 
 
 def country_code(alpha_2: str | None) -> int:

@@ -5,9 +5,8 @@ one envelope. The request document is claimed with one insert (unique per invest
 offering) or one conditional reopen (after a decline or an expiry) under a fresh `requestId`;
 only the claimant creates the envelope, and attaches it only while its claim still stands.
 A provider failure releases the claim, so the investor can simply try again. Every write to an
-existing request holds its lock (`whitelist:<id>`, app/locks.py): on FerretDB v1 two conditional
-updates of one document can both pass, and any write can undo a concurrent one (a webhook's
-"signed", a reviewer's decision).
+existing request holds `locks.whitelist` (app/locks.py), or it could undo a concurrent one (a
+webhook's "signed", a reviewer's decision).
 """
 
 from __future__ import annotations
@@ -98,7 +97,7 @@ def request(user: dict, offering_id: str, address: str = "") -> dict:
                                              **fields})
         restore = None
     else:
-        with _locked(existing["_id"]):
+        with locks.whitelist(existing["_id"]):
             claimed = whitelists.reopen(db, existing["_id"], rules.REQUEST_AGAIN, fields)
         restore = {k: existing.get(k) for k in ("status", "envelopeId", "is_expired", "is_signed")}
     current = whitelists.of_user(db, user["_id"], offering["_id"])
@@ -132,10 +131,10 @@ def _send_envelope(user: dict, offering: dict, whitelist: dict, request_id: str,
             custom_fields={"whitelistId": str(whitelist["_id"]), "offeringId": str(offering["_id"])})
     except EsignProviderError as error:
         log.error("envelope for whitelist %s not created: %s", whitelist["_id"], error)
-        with _locked(whitelist["_id"]):
+        with locks.whitelist(whitelist["_id"]):
             whitelists.release(get_db(), whitelist["_id"], request_id, restore)
         raise Refused("The e-signature service is not answering; please try again in a few minutes.") from None
-    with _locked(whitelist["_id"]):
+    with locks.whitelist(whitelist["_id"]):
         whitelists.attach_envelope(get_db(), whitelist["_id"], request_id, {"envelopeId": envelope["envelopeId"]})
 
 
@@ -152,12 +151,6 @@ def signing_url(user: dict, offering_id: str, return_url: str) -> str:
     except EsignProviderError as error:
         log.error("signing URL for envelope %s not created: %s", whitelist["envelopeId"], error)
         raise Refused("The e-signature service is not answering; please try again in a few minutes.") from None
-    with _locked(whitelist["_id"]):
+    with locks.whitelist(whitelist["_id"]):
         whitelists.set_fields(db, whitelist["_id"], {"docuSignurl": url})
     return url
-
-
-def _locked(whitelist_id):
-    """The request's lock, held by every writer of an existing whitelist document (module docstring)."""
-    return locks.locked(current_app.config, f"whitelist:{whitelist_id}", busy=Refused,
-                        message="Your request is being updated; please try again in a moment.")

@@ -8,8 +8,7 @@ The rules (DESIGN.md, "Outside providers"):
 - the endpoint only records and enqueues (job `app.tasks.esign.apply_esign_event` on `esign`);
 - the job changes the whitelist in one conditional update matching only while its
   `esignEventAt` is older than the event, so an older event never overwrites a newer one;
-  it holds the request's lock meanwhile (app/locks.py: on FerretDB v1 two conditional updates
-  of one document can both pass, so two workers applying two events could both apply).
+  it holds `locks.whitelist` meanwhile (app/locks.py), or two workers applying two events could both apply.
 """
 
 from __future__ import annotations
@@ -22,10 +21,10 @@ from flask import current_app
 from redis.exceptions import RedisError
 from rq import Queue
 
+from app import locks
 from app.data import esign_webhooks, whitelists
 from app.data.mongo import get_db
 from app.domain.whitelisting import rules
-from app.domain.whitelisting.review import locked
 from app.extensions import redis_client
 from app.providers.docusign import verify_connect
 from app.providers.payloads import load_object
@@ -81,7 +80,7 @@ def apply_event(delivery_id: str) -> str:
     if not event.values:  # an envelope status that changes nothing for us (e.g. "created")
         esign_webhooks.set_outcome(db, delivery_id, esign_webhooks.STALE)
         return esign_webhooks.STALE
-    with locked(target["_id"]):
+    with locks.whitelist(target["_id"]):
         applied = whitelists.apply_esign_event(db, event.envelope_id, event.at, event.values, rules.ESIGN_STAGES)
     current = whitelists.by_envelope(db, event.envelope_id)
     # a rerun after a crash finds its own event already stored: that is applied, not stale
