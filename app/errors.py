@@ -1,4 +1,9 @@
-"""Error pages: every error shows what happened and the request id to quote to support."""
+"""Error pages: every error shows what happened and the request id to quote to support.
+
+The one place a domain error reaches HTTP (app/domain/errors.py): NotFound 404, NotAllowed 403,
+Refused 422 with its reason in the page (under htmx, at the top of the fragment's target), and a busy
+lock (`app.locks.Busy`) 503 "try again in a moment", in the page or the htmx fragment.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,13 @@ from flask import Flask, Response, current_app, g, jsonify, make_response, rende
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.blueprints.htmx import is_htmx
+from app.domain import errors
 from app.domain.platform.uploads import limit_text
 from app.locks import Busy
 
 log = logging.getLogger(__name__)
-INLINE_UNDER_HTMX = (413, 429, 503)
+INLINE_UNDER_HTMX = (413, 422, 429, 503)
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Check what you entered and try again."),
@@ -20,6 +27,7 @@ MESSAGES = {
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than we accept."),
+    422: ("Not possible", "This cannot be done as it stands."),
     429: ("Too many requests", "Please wait a moment before trying again."),
     500: ("Something went wrong", "We could not complete your request. It has been logged."),
     503: ("Temporarily unavailable", "A service we rely on is not answering. Please try again shortly."),
@@ -44,7 +52,7 @@ def render_error(code: int, detail: str | None = None) -> Response:
     request_id = g.get("request_id", "-")
     if _wants_json():
         body = jsonify(error=title, message=detail or message, request_id=request_id)
-    elif request.headers.get("HX-Request") and code in INLINE_UNDER_HTMX:
+    elif is_htmx() and code in INLINE_UNDER_HTMX:
         # htmx swaps these codes (base layout's responseHandling): the message lands at the top of the target
         body = render_template("errors/_inline.html", code=code, title=title, message=detail or message,
                                request_id=request_id)
@@ -68,6 +76,18 @@ def register_errorhandlers(app: Flask) -> None:
         if error.code == 429 and getattr(error, "retry_after", None):
             response.headers["Retry-After"] = str(error.retry_after)
         return response
+
+    @app.errorhandler(errors.NotFound)
+    def handle_not_found(error: errors.NotFound):
+        return render_error(404)
+
+    @app.errorhandler(errors.NotAllowed)
+    def handle_not_allowed(error: errors.NotAllowed):
+        return render_error(403)
+
+    @app.errorhandler(errors.Refused)
+    def handle_refused(error: errors.Refused):
+        return render_error(422, str(error) or None)
 
     @app.errorhandler(Busy)
     def handle_busy(error: Busy):

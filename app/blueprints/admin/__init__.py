@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
-
-from app.domain.accounts import staff
+from flask import Blueprint, current_app, url_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def refuse(error: Exception):
-    """403 for what the actor may not do, 404 for what does not exist."""
-    abort(403 if isinstance(error, staff.NotAllowed) else 404)
-
-
-def back_to(endpoint: str, **values):
-    return redirect(url_for(endpoint, **values), code=303)
 
 
 # The page each permission opens, where one exists yet (other areas add theirs here).

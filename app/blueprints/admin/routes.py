@@ -10,8 +10,9 @@ from flask import flash, render_template, request
 
 from app.access import access, current_user_doc
 from app.auth import client_ip
-from app.blueprints.admin import back_to, bp, is_htmx, refuse, section_links, staff_views
+from app.blueprints.admin import bp, section_links, staff_views
 from app.blueprints.admin.forms import ActionForm, UserSearchForm
+from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.domain.accounts import staff
 from app.domain.accounts.permissions import PERMISSIONS, STAFF, permissions_of
 from app.domain.accounts.permissions import staff as needs
@@ -39,19 +40,14 @@ def list_users():
     form = UserSearchForm(request.args)
     form.validate()
     found = staff.search_users(current_user_doc(), form.q.data or "", form.user_type.data or "")
-    template = "admin/_user_rows.html" if is_htmx() else "admin/users.html"
-    return render_template(template, form=form, users=found)
+    return page_or_fragment("admin/users.html", "admin/_user_rows.html", form=form, users=found)
 
 
 @bp.get("/users/<user_id>")
 @access(needs("users"))
 def show_user(user_id: str):
     """One account, with the actions the actor may take on it."""
-    try:
-        user = staff.view_user(current_user_doc(), user_id)
-    except (staff.NotAllowed, staff.NoSuchUser) as error:
-        refuse(error)
-    return render_template("admin/user.html", user=user, form=ActionForm())
+    return render_template("admin/user.html", user=staff.view_user(current_user_doc(), user_id), form=ActionForm())
 
 
 @bp.post("/users/<user_id>/<any(deactivate, reactivate, delete):action>")
@@ -59,11 +55,8 @@ def show_user(user_id: str):
 def change_user(user_id: str, action: str):
     """Deactivate, reactivate or soft-delete an account (the domain checks who may act on whom)."""
     if not ActionForm().validate():
-        return back_to("admin.show_user", user_id=user_id)
+        return redirect_to("admin.show_user", user_id=user_id)
     operation, message = ACTIONS[action]
-    try:
-        operation(current_user_doc(), user_id, client_ip())
-    except (staff.NotAllowed, staff.NoSuchUser) as error:
-        refuse(error)
+    operation(current_user_doc(), user_id, client_ip())
     flash(message, "info")
-    return back_to("admin.show_user", user_id=user_id)
+    return redirect_to("admin.show_user", user_id=user_id)

@@ -6,9 +6,10 @@ from flask import flash, render_template, request
 
 from app.access import access, current_user_doc
 from app.auth import client_ip
-from app.blueprints.admin import back_to, bp, is_htmx, refuse
+from app.blueprints.admin import bp
 from app.blueprints.admin.forms import AuditFilterForm, PermissionsForm, SubadminForm
 from app.blueprints.auth import show_errors
+from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.domain.accounts import staff
 from app.domain.accounts.permissions import staff as needs
 from app.domain.accounts.service import FieldErrors
@@ -37,7 +38,7 @@ def create_subadmin():
             show_errors(form, error)
         else:
             flash(f"Sub-admin {created['email']} created; they were mailed a link to set a password.", "info")
-            return back_to("admin.list_subadmins")
+            return redirect_to("admin.list_subadmins")
     return render_template("admin/subadmins.html", subadmins=staff.list_subadmins(actor), form=form), 422
 
 
@@ -45,10 +46,7 @@ def create_subadmin():
 @access(needs("subadmins"))
 def show_subadmin(user_id: str):
     """A sub-admin's permissions, as checkboxes."""
-    try:
-        user = staff.view_subadmin(current_user_doc(), user_id)
-    except (staff.NotAllowed, staff.NoSuchUser) as error:
-        refuse(error)
+    user = staff.view_subadmin(current_user_doc(), user_id)
     return render_template("admin/subadmin.html", user=user, form=PermissionsForm(permissions=user["permissions"]))
 
 
@@ -60,13 +58,11 @@ def update_permissions(user_id: str):
     form.validate()
     try:
         staff.set_permissions(current_user_doc(), user_id, form.permissions.data or [], client_ip())
-    except (staff.NotAllowed, staff.NoSuchUser) as error:
-        refuse(error)
     except FieldErrors as error:
         flash(error.errors["permissions"], "error")
     else:
         flash("Permissions saved.", "info")
-    return back_to("admin.show_subadmin", user_id=user_id)
+    return redirect_to("admin.show_subadmin", user_id=user_id)
 
 
 @bp.get("/audit")
@@ -76,5 +72,4 @@ def list_audit():
     form = AuditFilterForm(request.args)
     form.validate()
     entries = audit.browse(current_user_doc(), event=form.event.data or "", email=form.email.data or "")
-    template = "admin/_audit_rows.html" if is_htmx() else "admin/audit.html"
-    return render_template(template, form=form, entries=entries)
+    return page_or_fragment("admin/audit.html", "admin/_audit_rows.html", form=form, entries=entries)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, request, url_for
 
 _UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\\\\\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
@@ -40,10 +40,6 @@ def local_path(target: object) -> str | None:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
-
-
-def back_to(endpoint: str, **values):
-    return redirect(url_for(endpoint, **values), code=303)
 
 
 def show_errors(form, error) -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, flash, redirect, render_template, request, session
+from flask import current_app, flash, render_template, request, session
 from flask_login import current_user
 
 from app.access import access
 from app.auth import client_ip, current_session_id, end_session, start_session
-from app.blueprints.auth import back_to, bp, email_address_key, email_key, safe_next, show_errors, two_factor_views
+from app.blueprints.auth import bp, email_address_key, email_key, safe_next, show_errors, two_factor_views
 from app.blueprints.auth.forms import (
     ChangePasswordForm,
     CodeForm,
@@ -23,6 +23,7 @@ from app.blueprints.auth.forms import (
     ResetForm,
     SignUpForm,
 )
+from app.blueprints.htmx import redirect_to, redirect_url
 from app.domain.accounts import credentials, login_guard, two_factor
 from app.domain.accounts import service as accounts
 from app.domain.accounts.permissions import PUBLIC, SIGNED_IN
@@ -68,13 +69,13 @@ def login():
         session.clear()
         session.regenerate()
         session[PENDING_2FA] = {"uid": str(result.user["_id"]), "at": int(time.time())}
-        return back_to("auth.show_login_code", next=safe_next())
+        return redirect_to("auth.show_login_code", next=safe_next())
     start_session(result.user)
     return trust_browser(back_to_next(), result.user)
 
 
 def back_to_next():
-    return redirect(safe_next(), code=303)
+    return redirect_url(safe_next())
 
 
 def _trusted_here() -> set[str]:
@@ -112,7 +113,7 @@ def unlock(token: str):
     if account is None or not ConfirmForm().validate():
         return render_template("auth/link_refused.html", message="This link is not valid or has expired."), 410
     flash("This browser can sign in to your account now. Enter your password.", "info")
-    return _trust(back_to("auth.show_login"), account)
+    return _trust(redirect_to("auth.show_login"), account)
 
 
 def pending_user_id() -> str | None:
@@ -127,7 +128,7 @@ def pending_user_id() -> str | None:
 def show_login_code():
     """Second step of sign-in: the authenticator code."""
     if pending_user_id() is None:
-        return back_to("auth.show_login")
+        return redirect_to("auth.show_login")
     return render_template("auth/login_code.html", form=CodeForm())
 
 
@@ -139,7 +140,7 @@ def login_code():
     user_id, form = pending_user_id(), CodeForm()
     if user_id is None:
         flash("Your sign-in expired. Please sign in again.", "error")
-        return back_to("auth.show_login")
+        return redirect_to("auth.show_login")
     if not form.validate():
         return render_template("auth/login_code.html", form=form), 422
     try:
@@ -158,7 +159,7 @@ def logout():
     audit.record("logout", actor=current_user.doc, ip=client_ip())
     end_session()
     flash("You are signed out.", "info")
-    return back_to("auth.show_login")
+    return redirect_to("auth.show_login")
 
 
 @bp.get("/signup")
@@ -187,7 +188,7 @@ def signup():
             session.clear()
             flash(f"Check your mailbox: we sent a message to {form.email.data.lower()}. Open its link to confirm "
                   "your email address, then sign in.", "info")
-            return back_to("auth.show_login")
+            return redirect_to("auth.show_login")
     return render_template("auth/signup.html", form=form), 422
 
 
@@ -208,13 +209,13 @@ def show_verify_email(token: str):
 def verify_email(token: str):
     """Mark the email verified and use up the link."""
     if not ConfirmForm().validate():
-        return back_to("auth.show_verify_email", token=token)
+        return redirect_to("auth.show_verify_email", token=token)
     try:
         accounts.verify_email(token, client_ip())
     except TokenRefused as refusal:
         return render_template("auth/link_refused.html", message=str(refusal)), 410
     flash("Your email address is confirmed.", "info")
-    return back_to("auth.show_account")
+    return redirect_to("auth.show_account")
 
 
 @bp.post("/verify-email/resend")
@@ -225,7 +226,7 @@ def resend_verification():
     if ConfirmForm().validate() and not current_user.doc.get("isEmailVerify"):
         accounts.send_verification(current_user.doc)
         flash("We sent a new link. Check your mailbox.", "info")
-    return back_to("auth.show_account")
+    return redirect_to("auth.show_account")
 
 
 @bp.get("/account")
@@ -251,7 +252,7 @@ def change_password():
             show_errors(form, error)
         else:
             flash(f"Your password is changed. Signed out elsewhere: {ended} session(s).", "info")
-            return back_to("auth.show_account")
+            return redirect_to("auth.show_account")
     return render_template("auth/account.html", user=current_user.doc, password_form=form,
                            code_form=CodeForm(), confirm_form=ConfirmForm()), 422
 
@@ -264,7 +265,7 @@ def send_mobile_code():
     if ConfirmForm().validate() and not current_user.doc.get("isMobileVerify"):
         accounts.send_mobile_code(current_user.doc)
         flash(f"We texted a code to {current_user.doc['mobile']}.", "info")
-    return back_to("auth.show_account")
+    return redirect_to("auth.show_account")
 
 
 @bp.post("/mobile/verify")
@@ -280,7 +281,7 @@ def verify_mobile():
             show_errors(form, error)
         else:
             flash("Your mobile number is confirmed.", "info")
-            return back_to("auth.show_account")
+            return redirect_to("auth.show_account")
     return render_template("auth/account.html", user=current_user.doc, password_form=ChangePasswordForm(),
                            code_form=form, confirm_form=ConfirmForm()), 422
 
@@ -332,5 +333,5 @@ def reset_password(token: str):
         else:
             end_session()
             flash("Your password is changed. Sign in with it now.", "info")
-            return back_to("auth.show_login")
+            return redirect_to("auth.show_login")
     return render_template("auth/reset.html", form=form, token=token), 422

@@ -7,8 +7,9 @@ from flask_login import current_user
 
 from app.access import access
 from app.auth import client_ip
-from app.blueprints.auth import back_to, bp, show_errors
+from app.blueprints.auth import bp, show_errors
 from app.blueprints.auth.forms import CodeForm, ConfirmForm, DisableTwoFactorForm
+from app.blueprints.htmx import redirect_to
 from app.domain.accounts import two_factor
 from app.domain.accounts.permissions import SIGNED_IN
 from app.domain.accounts.service import FieldErrors
@@ -29,12 +30,12 @@ def show_two_factor():
 def start_two_factor():
     """A new secret for the authenticator app, shown as a QR code and as text."""
     if not ConfirmForm().validate():
-        return back_to("auth.show_two_factor")
+        return redirect_to("auth.show_two_factor")
     try:
         two_factor.start_setup(current_user.doc)
     except FieldErrors as error:
         flash(error.errors["code"], "error")
-    return back_to("auth.show_two_factor")
+    return redirect_to("auth.show_two_factor")
 
 
 @bp.post("/2fa/enable")
@@ -67,6 +68,6 @@ def disable_two_factor():
             show_errors(form, error)
         else:
             flash("Two-factor authentication is off.", "info")
-            return back_to("auth.show_account")
+            return redirect_to("auth.show_account")
     return render_template("auth/two_factor.html", user=current_user.doc, setup=None, start_form=ConfirmForm(),
                            code_form=CodeForm(), disable_form=form), 422

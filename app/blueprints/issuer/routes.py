@@ -6,32 +6,24 @@ a 404), call one operation, render the page or, for htmx, the step fragment.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 
 from app.access import access_default, current_user_doc
+from app.blueprints.htmx import is_htmx, page_or_fragment, redirect_to
 from app.domain.accounts.permissions import ISSUERS
 from app.domain.offerings import service as offerings
 from app.domain.offerings.rules import IMAGES, NAMED_DOCUMENTS, STEPS, submission_problems
 from app.domain.offerings.rules import step as find_step
 from app.domain.platform import uploads
-from app.errors import render_error
 
 bp = Blueprint("issuer", __name__, url_prefix="/issuer", template_folder="templates")
 access_default(bp, ISSUERS)
 
 
-@bp.errorhandler(offerings.NotFound)
-def not_found(_error):
-    return render_error(404)
-
-
 @bp.errorhandler(offerings.Locked)
 def locked(error):
-    return redirect(url_for("issuer.show_offering", offering_id=str(error)), code=303)
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """A submitted offering changes no more: show it (read-only) instead of the step."""
+    return redirect_to("issuer.show_offering", offering_id=str(error))
 
 
 def render_step(doc: dict, key: str, typed: dict | None = None, errors: dict | None = None, status: int = 200,
@@ -39,9 +31,8 @@ def render_step(doc: dict, key: str, typed: dict | None = None, errors: dict | N
     st = find_step(key)
     context = {"offering": doc, "step": st, "steps": STEPS, "typed": typed or offerings.typed_values(doc, st),
                "errors": errors or {}, "problems": problems or [], "images": IMAGES, "documents": NAMED_DOCUMENTS}
-    template = "issuer/_step.html" if is_htmx() else "issuer/wizard.html"
     headers = {"HX-Push-Url": url_for("issuer.show_step", offering_id=str(doc["_id"]), key=key)} if is_htmx() else {}
-    return render_template(template, **context), status, headers
+    return page_or_fragment("issuer/wizard.html", "issuer/_step.html", status, headers, **context)
 
 
 @bp.get("/")
@@ -54,7 +45,7 @@ def show_dashboard():
 def create_offering():
     """Start a new offering at its first step."""
     offering_id = offerings.create_draft(current_user_doc())
-    return redirect(url_for("issuer.show_step", offering_id=offering_id, key=STEPS[0].key), code=303)
+    return redirect_to("issuer.show_step", offering_id=offering_id, key=STEPS[0].key)
 
 
 @bp.get("/offerings/<offering_id>")
@@ -64,7 +55,7 @@ def show_offering(offering_id: str):
     if doc["status"] not in ("draft", "changes_requested"):
         return render_template("issuer/submitted.html", offering=doc, steps=STEPS)
     key = STEPS[min(doc.get("currentStep", 1), len(STEPS)) - 1].key
-    return redirect(url_for("issuer.show_step", offering_id=offering_id, key=key), code=303)
+    return redirect_to("issuer.show_step", offering_id=offering_id, key=key)
 
 
 @bp.get("/offerings/<offering_id>/steps/<key>")
@@ -88,13 +79,13 @@ def save_step(offering_id: str, key: str):
     following = key if st.repeat else STEPS[[s.key for s in STEPS].index(key) + 1].key
     if is_htmx():
         return render_step(doc, following)
-    return redirect(url_for("issuer.show_step", offering_id=offering_id, key=following), code=303)
+    return redirect_to("issuer.show_step", offering_id=offering_id, key=following)
 
 
 @bp.post("/offerings/<offering_id>/steps/<key>/entries/<int:index>/remove")
 def remove_entry(offering_id: str, key: str, index: int):
     offerings.remove_entry(current_user_doc(), offering_id, key, index)
-    return redirect(url_for("issuer.show_step", offering_id=offering_id, key=key), code=303)
+    return redirect_to("issuer.show_step", offering_id=offering_id, key=key)
 
 
 @bp.post("/offerings/<offering_id>/files/<slot>")
@@ -110,17 +101,14 @@ def upload_file(offering_id: str, slot: str):
         doc = offerings.owned(current_user_doc(), offering_id)
         return render_step(doc, key, errors={slot: str(error)}, status=413 if isinstance(
             error, uploads.UploadTooLarge) else 422)
-    return redirect(url_for("issuer.show_step", offering_id=offering_id, key=key), code=303)
+    return redirect_to("issuer.show_step", offering_id=offering_id, key=key)
 
 
 @bp.get("/offerings/<offering_id>/files/<name>")
 def download_file(offering_id: str, name: str):
     """The issuer's own stored file, always as an attachment."""
     doc = offerings.owned(current_user_doc(), offering_id)
-    try:
-        path, content_type = uploads.locate(offerings.upload_dir(), str(doc["_id"]), name)
-    except LookupError:
-        abort(404)
+    path, content_type = uploads.locate(offerings.upload_dir(), str(doc["_id"]), name)
     return send_file(path, mimetype=content_type, as_attachment=True, download_name=name)
 
 
@@ -130,4 +118,4 @@ def submit_offering(offering_id: str):
     problems = offerings.submit(current_user_doc(), offering_id)
     if problems:
         return render_step(offerings.owned(current_user_doc(), offering_id), "review", problems=problems, status=422)
-    return redirect(url_for("issuer.show_offering", offering_id=offering_id), code=303)
+    return redirect_to("issuer.show_offering", offering_id=offering_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 
 from app.access import access_default, current_user_doc
+from app.blueprints.htmx import is_htmx, page_or_fragment
 from app.cache import catalogue_page
 from app.domain.accounts.permissions import PUBLIC
 from app.domain.marketplace import service as marketplace
@@ -28,12 +29,11 @@ def list_offerings():
     """Search, filter, sort and page through offerings; htmx requests get only the results."""
     query = parse(request.args)
     results = marketplace.search(current_app.config, query, marketplace.viewer_for(current_user_doc()))
-    if request.headers.get("HX-Request"):
-        # The canonical URL (defaults dropped) goes into the history, so it bookmarks cleanly.
-        canonical = url_for("marketplace.list_offerings") + (f"?{query.url_query()}" if query.args() else "")
-        return render_template("marketplace/_results.html", query=query, results=results), {"HX-Push-Url": canonical}
-    return render_template("marketplace/offerings.html", query=query, results=results, asset_types=ASSET_TYPES,
-                           property_types=PROPERTY_TYPES, states=STATES, sorts=SORTS)
+    # Under htmx the canonical URL (defaults dropped) goes into the history, so it bookmarks cleanly.
+    canonical = url_for("marketplace.list_offerings") + (f"?{query.url_query()}" if query.args() else "")
+    return page_or_fragment("marketplace/offerings.html", "marketplace/_results.html", 200,
+                            {"HX-Push-Url": canonical} if is_htmx() else {}, query=query, results=results,
+                            asset_types=ASSET_TYPES, property_types=PROPERTY_TYPES, states=STATES, sorts=SORTS)
 
 
 @bp.get("/offerings/<offering_id>")
@@ -41,7 +41,7 @@ def show_offering(offering_id: str):
     """One offering: its public part from the Redis cache, the viewer's eligibility around it."""
     viewer = marketplace.viewer_for(current_user_doc())
     page = offering_page(current_app.config, offering_id, viewer,
-                         lambda view: render_template("marketplace/_offering_public.html", o=view))
+                         lambda view: render_template("marketplace/_offering_public.html", offering=view))
     if page is None:
         abort(404)
     return render_template("marketplace/offering.html", page=page)

@@ -6,28 +6,24 @@ actor and answers with the page, or for htmx with the fragment it changed.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, render_template, request, send_file
 
 from app.access import access_default, current_user_doc
+from app.blueprints.backoffice import attempt
+from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import staff
 from app.domain.offerings import deployment as offering_deployment
 from app.domain.offerings import review as offering_review
 from app.domain.offerings.rules import IMAGES, NAMED_DOCUMENTS
-from app.domain.offerings.service import NotFound, upload_dir
+from app.domain.offerings.service import upload_dir
 from app.domain.platform import uploads
-from app.errors import render_error
 
 bp = Blueprint("offering_admin", __name__, url_prefix="/admin/offerings", template_folder="templates")
 access_default(bp, staff("offerings"))
 
 
-@bp.errorhandler(NotFound)
-def not_found(_error):
-    return render_error(404)
-
-
 def back_to_offering(offering_id: str):
-    return redirect(url_for("offering_admin.show_offering", offering_id=offering_id), code=303)
+    return redirect_to("offering_admin.show_offering", offering_id=offering_id)
 
 
 @bp.get("/")
@@ -43,20 +39,24 @@ def show_offering(offering_id: str):
     """Everything submitted, the comments, and the actions the state allows."""
     actor = current_user_doc()
     offering = offering_review.offering_for_review(actor, offering_id)
-    return render_template("offering_admin/show.html", o=offering, reviewers=offering_review.reviewers(actor),
+    return render_template("offering_admin/show.html", offering=offering, reviewers=offering_review.reviewers(actor),
                            images=IMAGES, documents=NAMED_DOCUMENTS,
                            progress=offering_deployment.progress_of(offering))
 
 
 @bp.post("/<offering_id>/assign")
 def assign_offering(offering_id: str):
-    _attempt(offering_review.assign, offering_id, request.form.get("reviewer", ""), done="Reviewer assigned.")
+    """Assign a reviewer (who is also the offering's transfer agent)."""
+    attempt(offering_review.assign, current_user_doc(), offering_id, request.form.get("reviewer", ""),
+            done="Reviewer assigned.")
     return back_to_offering(offering_id)
 
 
 @bp.post("/<offering_id>/comments")
 def add_comment(offering_id: str):
-    _attempt(offering_review.comment, offering_id, request.form.get("text", ""), done="Comment added.")
+    """A reviewer's comment on the offering request."""
+    attempt(offering_review.comment, current_user_doc(), offering_id, request.form.get("text", ""),
+            done="Comment added.")
     return back_to_offering(offering_id)
 
 
@@ -66,15 +66,15 @@ def decide_offering(offering_id: str):
     decision = request.form.get("decision", "")
     if decision not in offering_review.DECISIONS:
         abort(400)
-    _attempt(offering_review.decide, offering_id, decision, request.form.get("reason", ""),
-             done="Decision recorded; the issuer has been emailed.")
+    attempt(offering_review.decide, current_user_doc(), offering_id, decision, request.form.get("reason", ""),
+            done="Decision recorded; the issuer has been emailed.")
     return back_to_offering(offering_id)
 
 
 @bp.post("/<offering_id>/deploy")
 def deploy_offering(offering_id: str):
     """Start (or retry) the token suite deployment; the page then follows its progress."""
-    _attempt(offering_deployment.start, offering_id, done="Deployment started.")
+    attempt(offering_deployment.start, current_user_doc(), offering_id, done="Deployment started.")
     return back_to_offering(offering_id)
 
 
@@ -87,18 +87,7 @@ def show_deployment(offering_id: str):
 
 @bp.get("/<offering_id>/files/<name>")
 def download_file(offering_id: str, name: str):
+    """A stored file of the offering, always as an attachment."""
     doc = offering_review.offering_for_review(current_user_doc(), offering_id)
-    try:
-        path, content_type = uploads.locate(upload_dir(), str(doc["_id"]), name)
-    except LookupError:
-        abort(404)
+    path, content_type = uploads.locate(upload_dir(), str(doc["_id"]), name)
     return send_file(path, mimetype=content_type, as_attachment=True, download_name=name)
-
-
-def _attempt(operation, offering_id: str, *args, done: str) -> None:
-    """Run one review operation; a refusal the reviewer can act on becomes a message on the page."""
-    try:
-        operation(current_user_doc(), offering_id, *args)
-        flash(done, "success")
-    except (ValueError, offering_review.Conflict) as error:
-        flash(str(error), "error")

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_login import current_user
 
 from app.access import access, access_default
+from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.blueprints.onboarding import wallet_views
 from app.domain.accounts.permissions import SIGNED_IN
 from app.domain.onboarding import issuer_applications, rules, sensitive
@@ -43,9 +44,7 @@ def _page_or_fragment(step: rules.Step, details: dict, values: dict | None = Non
     context = {"user": user, "details": details, "step": step, "values": values or {}, "errors": errors or {},
                "kind": onboarding.account_type(details) or rules.INDIVIDUAL, "rules": rules,
                "locked": onboarding.is_locked(user, details)}
-    if request.headers.get("HX-Request"):  # htmx swaps only 2xx answers: errors come back as a 200 fragment
-        return render_template("onboarding/_step.html", **context), 200
-    return render_template("onboarding/wizard.html", **context), status
+    return page_or_fragment("onboarding/wizard.html", "onboarding/_step.html", status, **context)
 
 
 @bp.get("/")
@@ -68,11 +67,14 @@ def show_wizard():
 
 @bp.post("/kyc/type")
 def choose_type():
+    """Individual (KYC) or institution (KYB); a submitted application keeps its type (409)."""
     try:
         onboarding.choose_type(current_user.doc, request.form.get("accountType", ""))
-    except (ValueError, onboarding.WizardLocked) as error:
-        return render_template("onboarding/choose.html", error=str(error)), 409
-    return redirect(url_for("onboarding.show_wizard"), code=303)
+    except onboarding.WizardLocked as locked:
+        return render_template("onboarding/choose.html", error=str(locked)), 409
+    except ValueError as error:  # neither of the two: a validation error
+        return render_template("onboarding/choose.html", error=str(error)), 422
+    return redirect_to("onboarding.show_wizard")
 
 
 @bp.get("/kyc/<key>")
@@ -122,16 +124,13 @@ def submit_application():
         onboarding.submit(current_user.doc)
     except (ValueError, onboarding.WizardLocked) as error:
         return render_template("onboarding/locked.html", message=str(error)), 409
-    return redirect(url_for("onboarding.show_onboarding"), code=303)
+    return redirect_to("onboarding.show_onboarding")
 
 
 @bp.get("/documents/<owner_id>/<name>")
 def download_document(owner_id: str, name: str):
     """A stored document, to its owner or a KYC reviewer only, always as a download."""
-    try:
-        path, content_type = kyc_review.document(current_user.doc, owner_id, name)
-    except LookupError:
-        abort(404)
+    path, content_type = kyc_review.document(current_user.doc, owner_id, name)
     return send_file(path, mimetype=content_type, as_attachment=True, download_name=name, max_age=0)
 
 
@@ -148,6 +147,6 @@ def apply_issuer():
         except uploads.UploadTooLarge as too_large:  # the limit said next to the field
             errors, status = {"document": str(too_large)}, 413
         if not errors:
-            return redirect(url_for("onboarding.show_onboarding"), code=303)
+            return redirect_to("onboarding.show_onboarding")
     return render_template("onboarding/issuer.html", user=user, fields=issuer_applications.FIELDS, values=values,
                            errors=errors), status if errors else 200

@@ -8,15 +8,15 @@ does not exist. Refusals re-render the form with what was typed and the reason (
 from __future__ import annotations
 
 import click
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 
 from app.access import access_default, current_user_doc
+from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import INVESTORS
 from app.domain.orders import expiry as order_expiry
 from app.domain.orders import placement as ordering
 from app.domain.orders.rules import Refusal
 from app.domain.payments.rules import stablecoin_decimals
-from app.errors import render_error
 
 bp = Blueprint("orders", __name__, template_folder="templates", cli_group="orders")
 access_default(bp, INVESTORS)
@@ -36,18 +36,13 @@ def pay_by(order: dict) -> str:
     return order_expiry.deadline_text(deadline) if deadline else ""
 
 
-@bp.errorhandler(ordering.NotFound)
-def not_found(_error):
-    return render_error(404)
-
-
 def _typed() -> dict:
     return {name: (request.form.get(name) or request.args.get(name) or "").strip()[:200] for name in FORM_FIELDS}
 
 
 def _form_page(offering: dict, typed: dict, refusal: Refusal | None = None, status: int = 200):
     context = ordering.order_context(current_app.config, current_user_doc(), offering)
-    return render_template("orders/form.html", o=offering, c=context, typed=typed, refusal=refusal), status
+    return render_template("orders/form.html", offering=offering, terms=context, typed=typed, refusal=refusal), status
 
 
 @bp.get("/invest/<offering_id>/order")
@@ -65,10 +60,10 @@ def preview_order(offering_id: str):
     """htmx: price, fee and total for what is typed so far, or why it cannot be ordered."""
     offering = ordering.offering_for_order(current_app.config, offering_id, current_user_doc())
     try:
-        q, _ = ordering.assess(current_app.config, current_user_doc(), offering, {**_typed(), "method": "fiat"})
+        quote, _ = ordering.assess(current_app.config, current_user_doc(), offering, {**_typed(), "method": "fiat"})
     except Refusal as refusal:
         return render_template("orders/_preview.html", refusal=refusal)
-    return render_template("orders/_preview.html", q=q, o=offering)
+    return render_template("orders/_preview.html", quote=quote, offering=offering)
 
 
 @bp.post("/invest/<offering_id>/order/review")
@@ -76,10 +71,11 @@ def review_order(offering_id: str):
     """The confirm step: the figures to agree to, nothing written yet."""
     offering, typed = ordering.offering_for_order(current_app.config, offering_id, current_user_doc()), _typed()
     try:
-        q, position = ordering.assess(current_app.config, current_user_doc(), offering, typed)
+        quote, position = ordering.assess(current_app.config, current_user_doc(), offering, typed)
     except Refusal as refusal:
         return _form_page(offering, typed, refusal, 422)
-    return render_template("orders/review.html", o=offering, q=q, typed={**typed, "wallet": position["wallet"]})
+    return render_template("orders/review.html", offering=offering, quote=quote,
+                           typed={**typed, "wallet": position["wallet"]})
 
 
 @bp.post("/invest/<offering_id>/order")
@@ -91,7 +87,7 @@ def place_order(offering_id: str):
     except Refusal as refusal:
         offering = ordering.offering_for_order(current_app.config, offering_id, current_user_doc())
         return _form_page(offering, typed, refusal, 422)
-    return redirect(url_for("orders.show_order", order_id=str(order["_id"])), code=303)
+    return redirect_to("orders.show_order", order_id=str(order["_id"]))
 
 
 @bp.get("/orders/<order_id>")
@@ -116,7 +112,7 @@ def cancel_order(order_id: str):
     except Refusal as refusal:
         order = ordering.own_order(current_app.config, current_user_doc(), order_id)
         return render_template("orders/show.html", order=order, bank=_bank(), refusal=refusal), 422
-    return redirect(url_for("orders.show_order", order_id=str(order["_id"])), code=303)
+    return redirect_to("orders.show_order", order_id=str(order["_id"]))
 
 
 def _bank() -> dict:

@@ -5,36 +5,21 @@ matched or set aside for refund. All of it needs the `orders` permission and is 
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import Blueprint, Response, current_app, flash, render_template, request, stream_with_context
 
 from app.access import access_default, current_user_doc
+from app.blueprints.backoffice import attempt
+from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.data.orders import STATUSES
 from app.domain.accounts.permissions import staff
 from app.domain.orders import review as order_admin
-from app.domain.orders.placement import NotFound
 from app.domain.orders.review import FLAGS, METHODS, Filters
 from app.domain.orders.rules import Refusal
 from app.domain.payments import review as transfer_review
 from app.domain.platform import chain_ops
-from app.errors import render_error
 
 bp = Blueprint("orders_admin", __name__, url_prefix="/admin/orders", template_folder="templates")
 access_default(bp, staff("orders"))
-
-
-@bp.errorhandler(NotFound)
-def not_found(_error):
-    return render_error(404)
 
 
 @bp.get("/")
@@ -42,9 +27,8 @@ def list_orders():
     """Orders newest first with filters; htmx asks for the rows only."""
     filters, actor = Filters.parse(request.args), current_user_doc()
     page = order_admin.order_page(actor, filters, request.args.get("before", ""))
-    template = "orders_admin/_rows.html" if request.headers.get("HX-Request") else "orders_admin/list.html"
-    return render_template(template, page=page, filters=filters, statuses=STATUSES, methods=METHODS,
-                           offerings=order_admin.offering_choices(actor))
+    return page_or_fragment("orders_admin/list.html", "orders_admin/_rows.html", page=page, filters=filters,
+                            statuses=STATUSES, methods=METHODS, offerings=order_admin.offering_choices(actor))
 
 
 @bp.post("/export.csv")
@@ -69,7 +53,7 @@ def match_transfer(key: str):
     except Refusal as refusal:
         return _transfers_page(refusal, key), 422
     flash(f"Transfer matched: the order is now {status.replace('_', ' ')}.", "success")
-    return redirect(url_for("orders_admin.list_transfers"), code=303)
+    return redirect_to("orders_admin.list_transfers")
 
 
 @bp.post("/transfers/<key>/refund")
@@ -81,7 +65,7 @@ def refund_transfer(key: str):
     except Refusal as refusal:
         return _transfers_page(refusal, key, reason), 422
     flash("Transfer marked for refund.", "success")
-    return redirect(url_for("orders_admin.list_transfers"), code=303)
+    return redirect_to("orders_admin.list_transfers")
 
 
 def _transfers_page(refusal: Refusal | None = None, key: str = "", reason: str = ""):
@@ -107,8 +91,8 @@ def _order_page(order_id: str, refusal: Refusal | None = None, cancel_reason: st
 @bp.post("/<order_id>/payment")
 def record_payment(order_id: str):
     """A bank transfer arrived: the amount received settles the order, or flags it when it differs."""
-    _attempt(order_admin.record_fiat_payment, order_id, request.form.get("amount", ""),
-             request.form.get("transfer", ""), done="Payment recorded: the order is now {}.")
+    attempt(order_admin.record_fiat_payment, *_acting(order_id), request.form.get("amount", ""),
+            request.form.get("transfer", ""), done="Payment recorded: the order is now {}.")
     return _back(order_id)
 
 
@@ -116,8 +100,8 @@ def record_payment(order_id: str):
 def decide_flag(order_id: str):
     """Accept a flagged payment as it is, or refuse it (to be refunded); the investor reads the reason."""
     accept = request.form.get("decision") == "accept"
-    _attempt(order_admin.decide_flag, order_id, accept, request.form.get("reason", ""),
-             done="Decision recorded: the order is now {}.")
+    attempt(order_admin.decide_flag, *_acting(order_id), accept, request.form.get("reason", ""),
+            done="Decision recorded: the order is now {}.")
     return _back(order_id)
 
 
@@ -136,30 +120,26 @@ def cancel_order(order_id: str):
 @bp.post("/<order_id>/retry-mint")
 def retry_mint(order_id: str):
     """Mint a held order again once its cause is fixed; the contract's reason stays on the page if it fails again."""
-    _attempt(order_admin.retry_mint, order_id, done="Mint sent to the chain again (job {}).")
+    attempt(order_admin.retry_mint, *_acting(order_id), done="Mint sent to the chain again (job {}).")
     return _back(order_id)
 
 
 @bp.post("/<order_id>/freeze")
 def freeze_tokens(order_id: str):
-    _attempt(order_admin.set_frozen, order_id, True, done="Freeze sent to the chain (job {}).")
+    attempt(order_admin.set_frozen, *_acting(order_id), True, done="Freeze sent to the chain (job {}).")
     return _back(order_id)
 
 
 @bp.post("/<order_id>/unfreeze")
 def unfreeze_tokens(order_id: str):
-    _attempt(order_admin.set_frozen, order_id, False, done="Unfreeze sent to the chain (job {}).")
+    attempt(order_admin.set_frozen, *_acting(order_id), False, done="Unfreeze sent to the chain (job {}).")
     return _back(order_id)
 
 
 def _back(order_id: str):
-    return redirect(url_for("orders_admin.show_order", order_id=order_id), code=303)
+    return redirect_to("orders_admin.show_order", order_id=order_id)
 
 
-def _attempt(operation, order_id: str, *args, done: str) -> None:
-    """Run one admin operation; a refusal the admin can act on becomes a message on the page."""
-    try:
-        result = operation(current_app.config, current_user_doc(), order_id, *args)
-        flash(done.format(str(result).replace("_", " ")), "success")
-    except Refusal as refusal:
-        flash(str(refusal), "error")
+def _acting(order_id: str) -> tuple:
+    """The arguments every order operation starts with: settings, the acting admin, the order."""
+    return current_app.config, current_user_doc(), order_id

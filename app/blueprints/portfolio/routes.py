@@ -6,9 +6,10 @@ one call of app.domain.portfolio.service; GET never writes.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template
 
 from app.access import current_user_doc
+from app.blueprints.htmx import page_or_fragment
 from app.domain.portfolio import service as portfolio_service
 from app.domain.portfolio.rules import signed_percent, units
 
@@ -32,38 +33,35 @@ def _user_id():
 @bp.get("/")
 def show_portfolio():
     """Totals, allocation and value over time, and the holdings per offering."""
-    return render_template("portfolio/index.html", p=portfolio_service.overview(current_app.config, _user_id()))
+    return render_template("portfolio/index.html", portfolio=portfolio_service.overview(current_app.config, _user_id()))
 
 
 @bp.get("/value-chart")
 def show_value_chart():
     """Value over time; htmx loads it into the overview after the page, others get it as a page."""
     chart = portfolio_service.value_chart(current_app.config, _user_id())
-    template = "portfolio/_value_chart.html" if request.headers.get("HX-Request") else "portfolio/value_chart.html"
-    return render_template(template, chart=chart)
+    return page_or_fragment("portfolio/value_chart.html", "portfolio/_value_chart.html", chart=chart)
 
 
 @bp.get("/orders")
 def list_orders():
     """The investor's orders; htmx polls the table while an order is still moving."""
     view = portfolio_service.order_list(current_app.config, _user_id())
-    if request.headers.get("HX-Request"):
-        return render_template("portfolio/_orders.html", p=view)
-    return render_template("portfolio/orders.html", p=view)
+    return page_or_fragment("portfolio/orders.html", "portfolio/_orders.html", portfolio=view)
 
 
 @bp.get("/transactions")
 def list_transactions():
     """Mints, transfers, burns and freezes of the investor's wallets, with transaction hashes."""
     return render_template("portfolio/transactions.html",
-                           p=portfolio_service.transaction_list(current_app.config, _user_id()))
+                           portfolio=portfolio_service.transaction_list(current_app.config, _user_id()))
 
 
 @bp.get("/dividends")
 def list_dividends():
     """Dividends declared for the investor's wallets and what was received."""
     view = portfolio_service.dividend_list(current_app.config, _user_id())
-    return render_template("portfolio/dividends.html", p=view)
+    return render_template("portfolio/dividends.html", portfolio=view)
 
 
 @bp.get("/export/<any(holdings, orders, transactions):kind>.csv")

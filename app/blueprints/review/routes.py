@@ -6,10 +6,13 @@ permission again), calls one operation, and renders. Decisions are audited by th
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request
 from flask_login import current_user
 
 from app.access import access, access_default
+from app.blueprints.backoffice import attempt
+from app.blueprints.htmx import redirect_to
+from app.domain import errors
 from app.domain.accounts.permissions import staff
 from app.domain.onboarding import issuer_applications, rules
 from app.domain.onboarding import review as kyc_review
@@ -27,10 +30,7 @@ def list_kyc():
 @bp.get("/kyc/<user_id>")
 def show_kyc(user_id: str):
     """One application: the data (identity numbers in clear for the reviewer) and its documents."""
-    try:
-        user, details = kyc_review.application(current_user.doc, user_id)
-    except LookupError:
-        abort(404)
+    user, details = kyc_review.application(current_user.doc, user_id)
     kind = details.get("accountType") or rules.INDIVIDUAL
     return render_template("review/kyc_detail.html", applicant=user, details=details, kind=kind, rules=rules)
 
@@ -38,16 +38,11 @@ def show_kyc(user_id: str):
 @bp.post("/kyc/<user_id>/decision")
 def decide_kyc(user_id: str):
     """Approve, reject or request changes to chosen steps, with a reason."""
-    try:
-        kyc_review.decide(current_user.doc, user_id, request.form.get("decision", ""),
-                          request.form.get("reason", ""), request.form.getlist("steps"))
-    except LookupError:
-        abort(404)
-    except ValueError as error:
-        flash(str(error), "error")
-        return redirect(url_for("review.show_kyc", user_id=user_id), code=303)
-    flash("Decision recorded.", "info")
-    return redirect(url_for("review.list_kyc"), code=303)
+    if not attempt(kyc_review.decide, current_user.doc, user_id, request.form.get("decision", ""),
+                   request.form.get("reason", ""), request.form.getlist("steps"), done="Decision recorded.",
+                   category="info"):
+        return redirect_to("review.show_kyc", user_id=user_id)
+    return redirect_to("review.list_kyc")
 
 
 @bp.get("/issuers")
@@ -63,8 +58,6 @@ def decide_issuer(user_id: str):
     try:
         issuer_applications.decide(current_user.doc, user_id, request.form.get("decision") == "approve",
                                    request.form.get("reason", ""))
-    except LookupError:
-        abort(404)
-    except ValueError as error:
-        flash(str(error), "error")
-    return redirect(url_for("review.list_issuer_requests"), code=303)
+    except errors.Refused as refusal:
+        flash(str(refusal), "error")
+    return redirect_to("review.list_issuer_requests")

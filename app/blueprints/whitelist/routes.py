@@ -6,22 +6,16 @@ investor; a refusal is shown on the page with what to do (422, the form kept), n
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, request, url_for
 
 from app.access import access_default, current_user_doc
+from app.blueprints.htmx import page_or_fragment, redirect_to, redirect_url
 from app.domain.accounts.permissions import INVESTORS
-from app.domain.offerings.service import NotFound
 from app.domain.whitelisting import service as whitelisting
-from app.errors import render_error
 
 bp = Blueprint("whitelist", __name__, url_prefix="/invest/<offering_id>/whitelist", template_folder="templates")
 access_default(bp, INVESTORS)
 WAITING = ("awaiting_signature", "awaiting_approval", "registering")  # the status fragment polls itself while here
-
-
-@bp.errorhandler(NotFound)
-def not_found(_error):
-    return render_error(404)
 
 
 @bp.app_template_global("whitelist_stage")
@@ -32,9 +26,8 @@ def whitelist_stage(offering_id: str):
 
 def _page(offering_id: str, message: str | None = None, status_code: int = 200):
     state = whitelisting.status(current_user_doc(), offering_id)
-    template = "whitelist/_status.html" if request.headers.get("HX-Request") else "whitelist/status.html"
-    return render_template(template, s=state, message=message, waiting=WAITING,
-                           returned=request.args.get("event", "")), status_code
+    return page_or_fragment("whitelist/status.html", "whitelist/_status.html", status_code, state=state,
+                            message=message, waiting=WAITING, returned=request.args.get("event", ""))
 
 
 @bp.get("/")
@@ -52,7 +45,7 @@ def request_whitelist(offering_id: str):
         return _page(offering_id, str(refusal), 422)
     if whitelist.get("status") == "pending_signature" and whitelist.get("envelopeId"):
         return sign_agreement(offering_id)
-    return redirect(url_for("whitelist.show_whitelist", offering_id=offering_id), code=303)
+    return redirect_to("whitelist.show_whitelist", offering_id=offering_id)
 
 
 @bp.post("/sign")
@@ -63,4 +56,4 @@ def sign_agreement(offering_id: str):
         url = whitelisting.signing_url(current_user_doc(), offering_id, back)
     except whitelisting.Refused as refusal:
         return _page(offering_id, str(refusal), 422)
-    return redirect(url, code=303)
+    return redirect_url(url)

@@ -7,26 +7,16 @@ records the agent's decision. Anyone else gets 404 for a request and 403 for a d
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
 from app.access import access_default, current_user_doc
+from app.blueprints.backoffice import attempt
+from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import STAFF
-from app.domain.offerings.service import NotFound
 from app.domain.whitelisting import review, rules
-from app.errors import render_error
 
 bp = Blueprint("whitelist_admin", __name__, url_prefix="/admin/whitelist", template_folder="templates")
 access_default(bp, STAFF)
-
-
-@bp.errorhandler(NotFound)
-def not_found(_error):
-    return render_error(404)
-
-
-@bp.errorhandler(PermissionError)
-def forbidden(_error):
-    return render_error(403)
 
 
 @bp.get("/")
@@ -44,27 +34,22 @@ def show_request(whitelist_id: str):
     """One request: investor, wallet, signature, decisions, and the on-chain registration's progress."""
     actor = current_user_doc()
     whitelist, offering = review.request_for(actor, whitelist_id)
-    return render_template("whitelist_admin/show.html", w=whitelist, offering=offering,
+    return render_template("whitelist_admin/show.html", whitelist=whitelist, offering=offering,
                            stage=rules.stage_of(whitelist), can=review.abilities(actor, whitelist, offering),
                            registration=review.registration(whitelist))
 
 
 @bp.post("/<whitelist_id>/ta-decision")
 def decide_as_agent(whitelist_id: str):
-    _attempt(review.ta_decide, whitelist_id, done="The transfer agent's decision is recorded; the investor is emailed.")
-    return redirect(url_for("whitelist_admin.show_request", whitelist_id=whitelist_id), code=303)
+    """The offering's transfer agent approves or rejects (a rejection needs a reason)."""
+    attempt(review.ta_decide, current_user_doc(), whitelist_id, request.form.get("decision", ""),
+            request.form.get("reason", ""), done="The transfer agent's decision is recorded; the investor is emailed.")
+    return redirect_to("whitelist_admin.show_request", whitelist_id=whitelist_id)
 
 
 @bp.post("/<whitelist_id>/decision")
 def decide_request(whitelist_id: str):
-    _attempt(review.decide, whitelist_id, done="Decision recorded; the investor is emailed.")
-    return redirect(url_for("whitelist_admin.show_request", whitelist_id=whitelist_id), code=303)
-
-
-def _attempt(operation, whitelist_id: str, *, done: str) -> None:
-    """Run one decision; a refusal the reviewer can act on becomes a message on the page."""
-    try:
-        operation(current_user_doc(), whitelist_id, request.form.get("decision", ""), request.form.get("reason", ""))
-        flash(done, "success")
-    except (ValueError, review.Conflict) as error:
-        flash(str(error), "error")
+    """The final decision; an approval starts the investor's registration on chain."""
+    attempt(review.decide, current_user_doc(), whitelist_id, request.form.get("decision", ""),
+            request.form.get("reason", ""), done="Decision recorded; the investor is emailed.")
+    return redirect_to("whitelist_admin.show_request", whitelist_id=whitelist_id)

@@ -35,7 +35,7 @@ class Conflict(errors.Refused, RuntimeError):
 
 def _require(actor: dict) -> None:
     if not has_permission(actor, "offerings"):
-        raise PermissionError("reviewing offerings needs the offerings permission")
+        raise errors.NotAllowed("reviewing offerings needs the offerings permission")
 
 
 def review_queue(actor: dict, status: str = "") -> list[dict]:
@@ -69,7 +69,7 @@ def reviewers(actor: dict) -> list[dict]:
 def assign(actor: dict, offering_id: str, reviewer_id: str) -> None:
     doc = offering_for_review(actor, offering_id)
     if reviewer_id not in {r["id"] for r in reviewers(actor)}:
-        raise ValueError("Choose a reviewer from the list.")
+        raise errors.Refused("Choose a reviewer from the list.")
     with locks.offering(doc["_id"]):
         offerings.transition(get_db(), doc["_id"], (doc["status"],),
                              {"projectDetails.taId": reviewer_id, "projectDetails.isTransferAgent": True})
@@ -79,7 +79,7 @@ def assign(actor: dict, offering_id: str, reviewer_id: str) -> None:
 def comment(actor: dict, offering_id: str, text: str) -> None:
     text = text.strip()
     if not text:
-        raise ValueError("Write a comment first.")
+        raise errors.Refused("Write a comment first.")
     doc = offering_for_review(actor, offering_id)
     with locks.offering(doc["_id"]):
         offerings.add_comment(get_db(), doc["_id"], {"by": actor.get("email"), "byId": str(actor["_id"]),
@@ -92,7 +92,7 @@ def decide(actor: dict, offering_id: str, decision: str, reason: str = "") -> di
     allowed_from, new_status, event, subject = DECISIONS[decision]
     reason = reason.strip()[:2000]
     if decision != "approve" and not reason:
-        raise ValueError("Give the issuer a reason.")
+        raise errors.Refused("Give the issuer a reason.")
     doc = offering_for_review(actor, offering_id)
     changes = {"status": new_status, "reviewReason": reason, "reviewedAt": datetime.now(UTC),
                "reviewedBy": str(actor["_id"])}
@@ -113,5 +113,5 @@ def _tell_issuer(doc: dict, subject: str, reason: str) -> None:
     if issuer is None:
         return
     title = (doc.get("overview") or {}).get("title") or "your offering"
-    notifications.send_email(issuer["email"], f"{subject}: {title}", "offering_decision",
-                             {"decision": subject, "offering_title": title, "reason": reason}, issuer["_id"])
+    body = f"{subject}: {title}." + (f"\n\nReviewer's note: {reason}" if reason else "")
+    notifications.send_email(issuer["email"], f"{subject}: {title}", body, issuer["_id"])

@@ -85,24 +85,27 @@ def decide(actor: dict, user_id: str, approve: bool, reason: str) -> dict:
         raise NotAllowed("Issuer requests need the issuer_requests permission.")
     reason = (reason or "").strip()[:500]
     if not approve and not reason:
-        raise ValueError("Give the applicant a reason.")
+        raise errors.Refused("Give the applicant a reason.")
     target = parse_id(user_id)
     if target is None:
-        raise LookupError("no such application")
+        raise errors.NotFound("no such application")
     db = get_db()
     values = ({"issuerStatus": APPROVED, "isIssuer": True, "userType": ISSUER, "issuerReason": reason} if approve
               else {"issuerStatus": REJECTED, "isIssuer": False, "issuerReason": reason})
     with locks.user(target):  # two admins' conditional updates could otherwise both pass
         decided = users.set_if(db, target, {"issuerStatus": PENDING}, values)
     if not decided:
-        raise LookupError("no pending issuer application for this user")
+        raise errors.NotFound("no pending issuer application for this user")
     user = users.by_id(db, target)
     if approve:
-        notifications.send_email(user["email"], "Your issuer application is approved", "issuer_approved",
-                                 {"issuer_area": f"{current_app.config['PUBLIC_URL']}/issuer/"}, user["_id"])
+        subject, body = "Your issuer application is approved", (
+            "Welcome aboard: your issuer application was approved. You can now create offerings in the issuer "
+            f"area: {current_app.config['PUBLIC_URL']}/issuer/")
     else:
-        notifications.send_email(user["email"], "Your issuer application", "issuer_rejected", {"reason": reason},
-                                 user["_id"])
+        subject, body = "Your issuer application", (
+            f"We could not approve your issuer application.\n\nReason: {reason}\n\n"
+            "You can reply to this message with any questions.")
+    notifications.send_email(user["email"], subject, body, user["_id"])
     audit.record("issuer.approved" if approve else "issuer.rejected", actor=actor, subject=user,
                  details={"reason": reason})
     return user

@@ -38,7 +38,7 @@ def _require_reviewer(actor: dict) -> None:
 def _oid(value) -> ObjectId:
     found = parse_id(value)
     if found is None:
-        raise LookupError("no such application")
+        raise errors.NotFound("no such application")
     return found
 
 
@@ -63,7 +63,7 @@ def application(actor: dict, user_id: str) -> tuple[dict, dict]:
     db = get_db()
     user = users.by_id(db, owner_id)
     if user is None:
-        raise LookupError("no such application")
+        raise errors.NotFound("no such application")
     details = user_details.get(db, owner_id) or {"userId": owner_id}
     return user, sensitive.reveal_fields(current_app.config["DATA_ENCRYPTION_KEY"], details, clear=True)
 
@@ -78,10 +78,10 @@ def document(actor: dict, owner_id: str, name: str):
     or the marketplace's whitelist rule (app/domain/offerings/page.py)."""
     is_owner = str(actor.get("_id")) == str(owner_id)
     if not is_owner and not (has_permission(actor, "kyc") or has_permission(actor, "issuer_requests")):
-        raise LookupError("no such document")  # same answer as a missing file: nothing to learn by probing
+        raise errors.NotFound("no such document")  # same answer as a missing file: nothing to learn by probing
     owner = users.by_id(get_db(), _oid(owner_id))
     if owner is None or name not in _documents_of(owner):
-        raise LookupError("no such document")
+        raise errors.NotFound("no such document")
     found = uploads.locate(current_app.config["UPLOAD_DIR"], str(owner_id), name)
     if not is_owner:
         audit.record("kyc.document_viewed", actor=actor, subject=owner, details={"document": name})
@@ -110,10 +110,10 @@ def decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[st
     """Approve, reject (the investor may resubmit) or ask for changes to `steps`; returns the user."""
     _require_reviewer(actor)
     if decision not in DECISIONS:
-        raise ValueError("Choose approve, reject or request changes.")
+        raise errors.Refused("Choose approve, reject or request changes.")
     reason = (reason or "").strip()[:500]
     if decision != "approve" and not reason:
-        raise ValueError("Give the investor a reason.")
+        raise errors.Refused("Give the investor a reason.")
     user, _details = application(actor, user_id)
     # Under the user's lock, as the provider's webhooks apply: two reviewers, or a
     # reviewer and a webhook, could both pass the status check (read, then write) and both decide.
@@ -125,11 +125,11 @@ def _decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[s
     db = get_db()
     user, details = application(actor, user_id)
     if user.get("kycStatus") not in (kyc_rules.SUBMITTED, kyc_rules.PENDING):
-        raise ValueError("Only a submitted application can be decided.")
+        raise errors.Refused("Only a submitted application can be decided.")
     known_steps = {s.key for s in rules.steps_of(details.get("accountType") or rules.INDIVIDUAL)}
     steps = [s for s in steps or () if s in known_steps]
     if decision == "changes" and not steps:
-        raise ValueError("Choose the steps the investor must change.")
+        raise errors.Refused("Choose the steps the investor must change.")
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     values = {
         "approve": {"kycStatus": kyc_rules.APPROVED, "isKyc": True, "kycReason": ""},

@@ -22,6 +22,7 @@ from rq import Queue
 from app import locks
 from app.data import user_details, users
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.onboarding import kyc_rules, rules, sensitive
 from app.domain.platform import audit, uploads
 from app.extensions import redis_client
@@ -31,7 +32,7 @@ QUEUE = "kyc"
 SDK_TOKEN_TTL_S = 1800
 
 
-class WizardLocked(RuntimeError):
+class WizardLocked(errors.Refused, RuntimeError):
     """The application is submitted (or approved); nothing can be changed until a reviewer reopens it."""
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.domain import errors
 from app.domain.marketplace.listing import aware
 from app.domain.platform import numerals
 from app.formatting import money
@@ -25,7 +26,7 @@ NOT_WHITELISTED = ("You are not whitelisted for this offering: request whitelist
                    "before ordering.")
 
 
-class Refusal(ValueError):
+class Refusal(errors.Refused):
     """An order the platform will not place, with the message the investor reads (and the field at fault)."""
 
     def __init__(self, message: str, field: str = ""):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from decimal import Context, Decimal, InvalidOperation
 
+from app.domain import errors
 from app.formatting import fixed_units, money
 
 EXACT, UNDER, OVER = "exact", "underpaid", "overpaid"
@@ -23,7 +24,7 @@ OPEN_STATUSES = ("pending_payment", "payment_review")
 PAYABLE_FLAGS = (None, UNDER)
 
 
-class PaymentRefused(ValueError):
+class PaymentRefused(errors.Refused):
     """The payment cannot be recorded on this order (the message says why, for the admin)."""
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from app.domain import errors
+
 FORMATS = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|png|jpg|webp)$")
 _ACTIVE = re.compile(rb"<script|<html|<!doctype|<\?php|<svg|<iframe|javascript:", re.IGNORECASE)
@@ -27,7 +29,7 @@ _ACTIVE_PDF = re.compile(rb"/JavaScript|/JS\b|/Launch|/EmbeddedFile|/OpenAction|
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
-class UploadRefused(ValueError):
+class UploadRefused(errors.Refused):
     """The file is not an accepted document; the message says why in words a user can act on."""
 
 
@@ -130,16 +132,16 @@ class Batch:
 
 
 def locate(upload_dir: str, owner_id: str, name: str) -> tuple[Path, str]:
-    """Path and content type of a stored file of `owner_id`; LookupError for anything else."""
+    """Path and content type of a stored file of `owner_id`; NotFound (a LookupError) for anything else."""
     if not STORED_NAME.match(name or ""):
-        raise LookupError("no such document")
+        raise errors.NotFound("no such document")
     path = _owner_folder(upload_dir, owner_id) / name
     if not path.is_file():
-        raise LookupError("no such document")
+        raise errors.NotFound("no such document")
     return path, FORMATS[name.rsplit(".", 1)[1]]
 
 
 def _owner_folder(upload_dir: str, owner_id: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{24}", owner_id):
-        raise LookupError("no such owner")
+        raise errors.NotFound("no such owner")
     return Path(upload_dir).resolve() / owner_id

@@ -90,11 +90,11 @@ def ta_decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -
     """The transfer agent approves or rejects (a rejection is final and needs a reason)."""
     whitelist, offering = request_for(actor, whitelist_id)
     if not _is_ta(actor, offering):
-        raise PermissionError("only the offering's transfer agent records this decision")
+        raise errors.NotAllowed("only the offering's transfer agent records this decision")
     reason = reason.strip()[:2000]
     refusal = rules.ta_refusal(whitelist, decision, reason)
     if refusal:
-        raise ValueError(refusal)
+        raise errors.Refused(refusal)
     fields = {"taStatus": decision, "taReason": reason, "taDecidedBy": str(actor["_id"]),
               "taDecidedAt": datetime.now(UTC)}
     if decision == rules.TA_REJECTED:
@@ -115,12 +115,12 @@ def ta_decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -
 def decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -> dict:
     """The final decision; an approval starts the on-chain registration of the investor's identity."""
     if not has_permission(actor, "whitelist"):
-        raise PermissionError("the final decision needs the whitelist permission")
+        raise errors.NotAllowed("the final decision needs the whitelist permission")
     whitelist, _offering = request_for(actor, whitelist_id)
     reason = reason.strip()[:2000]
     refusal = rules.final_refusal(whitelist, decision, reason)
     if refusal:
-        raise ValueError(refusal)
+        raise errors.Refused(refusal)
     now, by = datetime.now(UTC), str(actor["_id"])
     if decision == rules.APPROVED:
         condition = {"status": rules.SIGNED, "taStatus": rules.TA_APPROVED, "adminStatus": {"$exists": False}}
@@ -137,7 +137,9 @@ def decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -> d
         enqueue_registration(updated["_id"])
     _record(f"whitelist.{decision}", actor, updated, reason)
     _tell_investor(updated, "Your whitelisting is approved" if decision == rules.APPROVED
-                   else "Your whitelisting was not approved", reason, registering=decision == rules.APPROVED)
+                   else "Your whitelisting was not approved", reason,
+                   "Your wallet is being registered on chain; you can invest once that is done."
+                   if decision == rules.APPROVED else "")
     return updated
 
 
@@ -188,11 +190,10 @@ def _record(event: str, actor: dict, whitelist: dict, reason: str) -> None:
         "whitelistId": str(whitelist["_id"]), "offeringId": str(whitelist["offeringId"]), "reason": reason})
 
 
-def _tell_investor(whitelist: dict, subject: str, reason: str, registering: bool = False) -> None:
+def _tell_investor(whitelist: dict, subject: str, reason: str, extra: str = "") -> None:
     investor = users.by_id(get_db(), whitelist["userId"])
     if investor is None:
         return
     title = whitelist.get("offeringTitle") or "the offering"
-    notifications.send_email(investor["email"], f"{subject}: {title}", "whitelist_decision",
-                             {"decision": subject, "offering_title": title, "reason": reason,
-                              "registering": registering}, investor["_id"])
+    body = f"{subject}: {title}." + (f"\n\nReason: {reason}" if reason else "") + (f"\n\n{extra}" if extra else "")
+    notifications.send_email(investor["email"], f"{subject}: {title}", body, investor["_id"])
