@@ -19,9 +19,12 @@ INDEXES = (
 )
 
 
-def insert(db: Database, channel: str, to: str, subject: str, body: str, user_id: ObjectId | None) -> ObjectId:
-    return db[NAME].insert_one({"channel": channel, "to": to, "subject": subject, "body": body, "userId": user_id,
-                                "sentAt": None, "attempts": 0, "createdAt": datetime.now(UTC)}).inserted_id
+def insert(db: Database, channel: str, to: str, subject: str, body: str, user_id: ObjectId | None,
+           html: str = "") -> ObjectId:
+    """`body` is the plain text (the SMS, or a mail's text part); `html` a mail's HTML alternative."""
+    return db[NAME].insert_one({"channel": channel, "to": to, "subject": subject, "body": body, "html": html or None,
+                                "userId": user_id, "sentAt": None, "attempts": 0,
+                                "createdAt": datetime.now(UTC)}).inserted_id
 
 
 def by_id(db: Database, message_id: ObjectId) -> dict | None:

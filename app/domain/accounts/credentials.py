@@ -95,11 +95,9 @@ def send_reset_link(user: dict, subject: str, reason: str, valid_hours: float = 
     """Mail a single-use link to choose a password: a reset (30 minutes) or a new staff account's invitation."""
     token = issue_token(user, RESET_PASSWORD, timedelta(hours=valid_hours))
     validity = f"{valid_hours:g} hours" if valid_hours >= 1 else f"{valid_hours * 60:g} minutes"
-    notifications.send_email(user["email"], subject,
-                             f"Hello {user['name']},\n\n{reason}\n\nChoose a new password here "
-                             f"(valid {validity}, usable once):\n\n{link('/auth/reset/' + token)}\n\n"
-                             "If you did not ask for this, ignore this message: your password stays as it is.\n",
-                             user["_id"])
+    notifications.send_email(user["email"], subject, "password_link",
+                             {"name": user["name"], "reason": reason, "validity": validity,
+                              "link": link("/auth/reset/" + token)}, user["_id"])
 
 
 def check_reset_link(token: str) -> dict:

@@ -60,12 +60,8 @@ def send_unlock(email: str, ip: str) -> None:
     if user is None or not redis_client.get().set(f"login-unlock-mailed:{digest(email)}", "1", nx=True, ex=WINDOW_S):
         return
     token = _serializer("unlock").dumps(digest(email))
-    notifications.send_email(user["email"], "Sign in to Libertum from your browser",
-                             f"Hello {user['name']},\n\nThere were many failed attempts to sign in to your account, "
-                             "so sign-in now needs this link first. Open it in the browser you use (valid 1 hour):"
-                             f"\n\n{link('/auth/unlock/' + token)}\n\nYour password has not changed. If the attempts "
-                             "were not yours, consider changing it and turning on two-factor authentication.\n",
-                             user["_id"])
+    notifications.send_email(user["email"], "Sign in to Libertum from your browser", "unlock_sign_in",
+                             {"name": user["name"], "link": link("/auth/unlock/" + token)}, user["_id"])
     audit.record("login.unlock_sent", subject=user, ip=ip)
 
 

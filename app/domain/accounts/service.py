@@ -133,15 +133,9 @@ def sign_up(*, email: str, country_code: str, mobile: str, legal_name: str, pass
 
 def _tell_owner_of_signup_attempt(email: str, fields: list[str]) -> None:
     """Mail the address that was typed: its account's owner learns of the attempt, anyone else learns nothing."""
-    if "email" in fields:
-        body = ("Someone (hopefully you) tried to create a Libertum account with this email address, which "
-                f"already has one.\n\nSign in at {link('/auth/login')} or, if you forgot your password, choose a "
-                f"new one at {link('/auth/forgot')}.\n\nIf it was not you, you can ignore this message.\n")
-    else:
-        body = ("Someone (hopefully you) tried to create a Libertum account with this email address, but the "
-                "mobile number given is already used by another account.\n\nIf that account is yours, sign in at "
-                f"{link('/auth/login')}; otherwise sign up again with your own mobile number.\n")
-    notifications.send_email(email, "Your Libertum sign-up", body)
+    template = "signup_email_in_use" if "email" in fields else "signup_mobile_in_use"
+    notifications.send_email(email, "Your Libertum sign-up", template,
+                             {"sign_in": link("/auth/login"), "forgot": link("/auth/forgot")})
 
 
 def user_by_id(user_id: str | ObjectId) -> dict | None:
@@ -162,10 +156,8 @@ def link(path: str) -> str:
 
 def send_verification(user: dict) -> None:
     token = issue_token(user, VERIFY_EMAIL)
-    notifications.send_email(user["email"], "Confirm your email for Libertum",
-                             f"Hello {user['name']},\n\nConfirm your email address by opening this link "
-                             f"(valid 48 hours):\n\n{link('/auth/verify-email/' + token)}\n\n"
-                             "If you did not sign up, ignore this message.\n", user["_id"])
+    notifications.send_email(user["email"], "Confirm your email for Libertum", "verify_email",
+                             {"name": user["name"], "link": link("/auth/verify-email/" + token)}, user["_id"])
 
 
 def peek_token(token: str, purpose: str) -> dict:

@@ -113,5 +113,5 @@ def _tell_issuer(doc: dict, subject: str, reason: str) -> None:
     if issuer is None:
         return
     title = (doc.get("overview") or {}).get("title") or "your offering"
-    body = f"{subject}: {title}." + (f"\n\nReviewer's note: {reason}" if reason else "")
-    notifications.send_email(issuer["email"], f"{subject}: {title}", body, issuer["_id"])
+    notifications.send_email(issuer["email"], f"{subject}: {title}", "offering_decision",
+                             {"decision": subject, "offering_title": title, "reason": reason}, issuer["_id"])

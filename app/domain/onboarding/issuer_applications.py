@@ -98,14 +98,11 @@ def decide(actor: dict, user_id: str, approve: bool, reason: str) -> dict:
         raise errors.NotFound("no pending issuer application for this user")
     user = users.by_id(db, target)
     if approve:
-        subject, body = "Your issuer application is approved", (
-            "Welcome aboard: your issuer application was approved. You can now create offerings in the issuer "
-            f"area: {current_app.config['PUBLIC_URL']}/issuer/")
+        notifications.send_email(user["email"], "Your issuer application is approved", "issuer_approved",
+                                 {"issuer_area": f"{current_app.config['PUBLIC_URL']}/issuer/"}, user["_id"])
     else:
-        subject, body = "Your issuer application", (
-            f"We could not approve your issuer application.\n\nReason: {reason}\n\n"
-            "You can reply to this message with any questions.")
-    notifications.send_email(user["email"], subject, body, user["_id"])
+        notifications.send_email(user["email"], "Your issuer application", "issuer_rejected", {"reason": reason},
+                                 user["_id"])
     audit.record("issuer.approved" if approve else "issuer.rejected", actor=actor, subject=user,
                  details={"reason": reason})
     return user

@@ -23,7 +23,6 @@ from app.domain.orders import placement as ordering
 from app.domain.orders.rules import Refusal
 from app.domain.platform import audit
 from app.domain.platform.notifications import send_email
-from app.formatting import money
 
 log = logging.getLogger(__name__)
 REMINDER = "payment_reminder"  # the order's notice: the reminder went out
@@ -50,10 +49,8 @@ def sweep(config: dict, now: datetime) -> dict[str, list]:
             if _expire(config, db, order, deadline):
                 done["expired"].append(order["_id"])
         elif order_payments.note_once(db, order["_id"], REMINDER):
-            _mail(db, order, "Reminder: pay for your order by " + deadline_text(deadline),
-                  f"Your order {order['paymentReference']} for {_title(order)} is waiting for its payment of "
-                  f"{money(order.get('totalAmount'))}. Pay by {deadline_text(deadline)}; after that the order is "
-                  "cancelled and its tokens are offered to other investors.")
+            _mail(db, order, "Reminder: pay for your order by " + deadline_text(deadline), "order_payment_reminder",
+                  amount=order.get("totalAmount"), deadline=deadline_text(deadline))
             done["reminded"].append(order["_id"])
     return done
 
@@ -66,16 +63,16 @@ def _expire(config: dict, db, order: dict, deadline: datetime) -> bool:
         log.info("order %s not expired: %s", order["_id"], refused)
         return False
     audit.record("order.expired", details={"orderId": str(order["_id"]), "deadline": deadline.isoformat()})
-    _mail(db, order, "Your order expired",
-          f"Your order {order['paymentReference']} for {_title(order)} was cancelled: it was {reason}. "
-          "No payment is due for it any more; if you still send one, we will refund it.")
+    _mail(db, order, "Your order expired", "order_expired", reason=reason)
     return True
 
 
-def _mail(db, order: dict, subject: str, body: str) -> None:
+def _mail(db, order: dict, subject: str, template: str, **context) -> None:
     investor = users.by_id(db, order["userId"]) if order.get("userId") else None
     if investor and investor.get("email"):
-        send_email(investor["email"], f"Libertum: {subject}", body, investor["_id"])
+        send_email(investor["email"], f"Libertum: {subject}", template,
+                   {"reference": order["paymentReference"], "offering_title": _title(order), **context},
+                   investor["_id"])
 
 
 def _title(order: dict) -> str:

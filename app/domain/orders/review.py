@@ -231,9 +231,9 @@ def cancel_order(config: dict, actor: dict, order_id: str, reason: str) -> str:
     audit.record("order.cancelled_by_admin", actor=actor, details={"orderId": order_id, "reason": reason})
     investor = users.by_id(get_db(), order["userId"])
     if investor and investor.get("email"):
-        send_email(investor["email"], "Libertum: Your order was cancelled",
-                   f"Your order {order['paymentReference']} for {order.get('offeringTitle') or 'an offering'} was "
-                   f"cancelled by Libertum: {reason}\nNo payment is due for it any more.", investor["_id"])
+        send_email(investor["email"], "Libertum: Your order was cancelled", "order_cancelled",
+                   {"reference": order["paymentReference"], "reason": reason,
+                    "offering_title": order.get("offeringTitle") or "an offering"}, investor["_id"])
     return updated["status"]
 
 

@@ -99,7 +99,7 @@ def _evaluate(config: dict, db, order: dict) -> str:
         if updated is not None:
             if outcome != EXACT:
                 _tell(db, updated, f"flag:{outcome}:{paid}", "payment.flagged", "Your payment needs attention",
-                      updated["paymentFlagReason"])
+                      "payment_flagged", reason=updated["paymentFlagReason"])
             return _evaluate(config, db, updated) if outcome == EXACT else updated["status"]
         order = order_payments.get(db, order["_id"])
     raise RuntimeError(f"order {order['_id']}: its paid total kept changing; the payment is recorded, retry later")
@@ -116,9 +116,8 @@ def _after_settlement(config: dict, db, order: dict) -> None:
             offering_payments.forget_counted_order(db, offering_id, order["_id"])
         offering_changed(str(offering_id), config)
     offering = offerings.by_id(db, offering_id) or {}
-    _tell(db, order, "settled", "payment.settled", "Payment received",
-          f"We received your payment for {_tokens(order, offering)} of {_title(offering)}. "
-          f"They will be minted to your wallet {order.get('walletAddress')}.")
+    _tell(db, order, "settled", "payment.settled", "Payment received", "payment_received",
+          tokens=_tokens(order, offering), offering_title=_title(offering), wallet=order.get("walletAddress"))
     if order["status"] == "settled":  # last: chain-sync writes the minted state on this order next
         enqueue_minting(config, offering_id)
 
@@ -162,8 +161,8 @@ def _resolve(config: dict, db, order_id: ObjectId, admin: dict, accept: bool, re
                                                                               "reason": reason[:500]})
     if not accept:
         _tell(db, updated, f"refund:{len(updated.get('resolutions') or [])}", None, "Your payment will be returned",
-              f"Your payment for order {order_id} will be returned: {reason[:500]} "
-              f"Please pay exactly {format_units(due_of(updated), _unit(config, updated))}.")
+              "payment_refunded", order_id=order_id, reason=reason[:500],
+              amount_due=format_units(due_of(updated), _unit(config, updated)))
     return _evaluate(config, db, updated)
 
 
@@ -195,19 +194,19 @@ def notify_minted(config: dict, tx_hashes: list[str]) -> int:
     for order in order_payments.minted_unnoticed(db, order_ids):
         offering = offerings.by_id(db, order["offeringId"]) or {}
         with locks.order(order["_id"], config):  # an admin's freeze may write the order now
-            told += _tell(db, order, "minted", "payment.tokens_minted", "Your tokens are minted",
-                          f"{_tokens(order, offering)} of {_title(offering)} were minted to your wallet "
-                          f"{order.get('walletAddress')} in transaction {order.get('tx_hash')}.")
+            told += _tell(db, order, "minted", "payment.tokens_minted", "Your tokens are minted", "tokens_minted",
+                          tokens=_tokens(order, offering), offering_title=_title(offering),
+                          wallet=order.get("walletAddress"), tx_hash=order.get("tx_hash"))
     return told
 
 
-def _tell(db, order: dict, notice: str, event: str | None, subject: str, body: str) -> bool:
-    """Mail the investor (and audit `event`) once per `notice` for this order."""
+def _tell(db, order: dict, notice: str, event: str | None, subject: str, template: str, **context) -> bool:
+    """Mail the investor (the mail `template` with `context`; and audit `event`) once per `notice` for this order."""
     if not order_payments.note_once(db, order["_id"], notice):
         return False
     investor = _investor(db, order)
     if investor and investor.get("email"):
-        send_email(investor["email"], f"Libertum: {subject}", body, investor["_id"])
+        send_email(investor["email"], f"Libertum: {subject}", template, context, investor["_id"])
     if event:
         audit.record(event, subject=investor, details={"order": str(order["_id"]), "status": order["status"]})
     return True

@@ -1,5 +1,8 @@
 """Outgoing mail and SMS: recorded in the outbox, then delivered by an RQ job on the `mail` queue.
 
+Mail bodies are templates, app/templates/emails/<name>.txt and .html, rendered here by `render_mail`;
+a mail goes out as multipart/alternative (the plain part first, as the outbox stores it).
+
 Delivery speaks real protocols: SMTP to `SMTP_SERVER` and a Twilio-style Messages API at
 `SMS_API_URL`; locally both are the sandbox process, so switching to a real relay or SMS
 provider is configuration.
@@ -23,8 +26,20 @@ QUEUE = "mail"
 SEND_TIMEOUT_S = 10
 
 
-def send_email(to: str, subject: str, body: str, user_id: ObjectId | None = None) -> ObjectId:
-    return _enqueue(outbox.insert(get_db(), "email", to, subject, body, user_id))
+def render_mail(template: str, **context) -> tuple[str, str]:
+    """The plain and HTML parts of the mail `template` (app/templates/emails/<template>.txt and .html).
+
+    The app's Jinja environment (its filters; HTML autoescaped, text not) without the request's
+    context processors: RQ jobs and chain-sync send mail too, outside any request."""
+    env = current_app.jinja_env
+    return (env.get_template(f"emails/{template}.txt").render(context),
+            env.get_template(f"emails/{template}.html").render(context))
+
+
+def send_email(to: str, subject: str, template: str, context: dict, user_id: ObjectId | None = None) -> ObjectId:
+    """Record the mail `template` rendered with `context` in the outbox, then enqueue its delivery."""
+    text, html = render_mail(template, **context)
+    return _enqueue(outbox.insert(get_db(), "email", to, subject, text, user_id, html=html))
 
 
 def send_sms(to: str, body: str, user_id: ObjectId | None = None) -> ObjectId:
@@ -62,6 +77,8 @@ def _deliver_email(message: dict) -> None:
     email["From"], email["To"], email["Subject"] = config["MAIL_FROM"], message["to"], message["subject"]
     email["Message-ID"] = f"<{message['_id']}@libertum>"
     email.set_content(message["body"])
+    if message.get("html"):  # messages recorded before the HTML part have text only
+        email.add_alternative(message["html"], subtype="html")
     host, _, port = config["SMTP_SERVER"].rpartition(":")
     with smtplib.SMTP(host, int(port), timeout=SEND_TIMEOUT_S) as smtp:
         smtp.send_message(email)

@@ -137,9 +137,7 @@ def decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -> d
         enqueue_registration(updated["_id"])
     _record(f"whitelist.{decision}", actor, updated, reason)
     _tell_investor(updated, "Your whitelisting is approved" if decision == rules.APPROVED
-                   else "Your whitelisting was not approved", reason,
-                   "Your wallet is being registered on chain; you can invest once that is done."
-                   if decision == rules.APPROVED else "")
+                   else "Your whitelisting was not approved", reason, registering=decision == rules.APPROVED)
     return updated
 
 
@@ -190,10 +188,11 @@ def _record(event: str, actor: dict, whitelist: dict, reason: str) -> None:
         "whitelistId": str(whitelist["_id"]), "offeringId": str(whitelist["offeringId"]), "reason": reason})
 
 
-def _tell_investor(whitelist: dict, subject: str, reason: str, extra: str = "") -> None:
+def _tell_investor(whitelist: dict, subject: str, reason: str, registering: bool = False) -> None:
     investor = users.by_id(get_db(), whitelist["userId"])
     if investor is None:
         return
     title = whitelist.get("offeringTitle") or "the offering"
-    body = f"{subject}: {title}." + (f"\n\nReason: {reason}" if reason else "") + (f"\n\n{extra}" if extra else "")
-    notifications.send_email(investor["email"], f"{subject}: {title}", body, investor["_id"])
+    notifications.send_email(investor["email"], f"{subject}: {title}", "whitelist_decision",
+                             {"decision": subject, "offering_title": title, "reason": reason,
+                              "registering": registering}, investor["_id"])

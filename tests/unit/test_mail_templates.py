@@ -1,0 +1,132 @@
+"""Mail bodies are templates (app/templates/emails/): the text parts read word for word as the f-strings they
+replaced (tests and people find the same sentences), the HTML parts escape what users typed."""
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app.domain.platform import notifications
+from app.domain.platform.notifications import render_mail
+from app.formatting import register_template_filters
+
+EMAILS = Path(__file__).resolve().parents[2] / "app" / "templates" / "emails"
+URL = "http://localhost:5000"
+
+
+@pytest.fixture()
+def mail_app():
+    app = Flask("app")
+    register_template_filters(app)
+    with app.app_context():
+        yield app
+
+
+def _old_decision(subject, title, reason, label, extra=""):
+    return f"{subject}: {title}." + (f"\n\n{label}: {reason}" if reason else "") + (f"\n\n{extra}" if extra else "")
+
+
+REGISTERING = "Your wallet is being registered on chain; you can invest once that is done."
+CASES = [
+    ("order_cancelled", {"reference": "LBT-1", "offering_title": "Harbour", "reason": "duplicate <b>"},
+     "Your order LBT-1 for Harbour was cancelled by Libertum: duplicate <b>\nNo payment is due for it any more."),
+    ("order_payment_reminder", {"reference": "LBT-1", "offering_title": "Harbour", "amount": 103_050,
+                                "deadline": "2026-12-08 10:00 UTC"},
+     "Your order LBT-1 for Harbour is waiting for its payment of $1,030.50. Pay by 2026-12-08 10:00 UTC; after that "
+     "the order is cancelled and its tokens are offered to other investors."),
+    ("order_expired", {"reference": "LBT-1", "offering_title": "Harbour", "reason": "not paid by 2026-12-08"},
+     "Your order LBT-1 for Harbour was cancelled: it was not paid by 2026-12-08. No payment is due for it any more; "
+     "if you still send one, we will refund it."),
+    ("offering_decision", {"decision": "Offering approved", "offering_title": "Harbour", "reason": ""},
+     _old_decision("Offering approved", "Harbour", "", "Reviewer's note")),
+    ("offering_decision", {"decision": "Changes requested", "offering_title": "Harbour", "reason": "Valuation."},
+     _old_decision("Changes requested", "Harbour", "Valuation.", "Reviewer's note")),
+    ("whitelist_decision", {"decision": "Your whitelisting is approved", "offering_title": "Harbour", "reason": "ok",
+                            "registering": True},
+     _old_decision("Your whitelisting is approved", "Harbour", "ok", "Reason", REGISTERING)),
+    ("whitelist_decision", {"decision": "Your whitelisting is approved", "offering_title": "Harbour", "reason": "",
+                            "registering": True},
+     _old_decision("Your whitelisting is approved", "Harbour", "", "Reason", REGISTERING)),
+    ("whitelist_decision", {"decision": "Your subscription was not approved", "offering_title": "Harbour",
+                            "reason": "no", "registering": False},
+     _old_decision("Your subscription was not approved", "Harbour", "no", "Reason")),
+    ("payment_flagged", {"reason": "Received $90 of $103: $13 is still due."},
+     "Received $90 of $103: $13 is still due."),
+    ("payment_received", {"tokens": "5 tokens", "offering_title": "Harbour", "wallet": "0xabc"},
+     "We received your payment for 5 tokens of Harbour. They will be minted to your wallet 0xabc."),
+    ("payment_refunded", {"order_id": "65f0", "reason": "Wrong amount.", "amount_due": "$103"},
+     "Your payment for order 65f0 will be returned: Wrong amount. Please pay exactly $103."),
+    ("tokens_minted", {"tokens": "5 tokens", "offering_title": "Harbour", "wallet": "0xabc", "tx_hash": "0xdef"},
+     "5 tokens of Harbour were minted to your wallet 0xabc in transaction 0xdef."),
+    ("issuer_approved", {"issuer_area": f"{URL}/issuer/"},
+     f"Welcome aboard: your issuer application was approved. You can now create offerings in the issuer "
+     f"area: {URL}/issuer/"),
+    ("issuer_rejected", {"reason": "No licence."},
+     "We could not approve your issuer application.\n\nReason: No licence.\n\n"
+     "You can reply to this message with any questions."),
+    ("signup_email_in_use", {"sign_in": f"{URL}/auth/login", "forgot": f"{URL}/auth/forgot"},
+     "Someone (hopefully you) tried to create a Libertum account with this email address, which "
+     f"already has one.\n\nSign in at {URL}/auth/login or, if you forgot your password, choose a "
+     f"new one at {URL}/auth/forgot.\n\nIf it was not you, you can ignore this message.\n"),
+    ("signup_mobile_in_use", {"sign_in": f"{URL}/auth/login", "forgot": f"{URL}/auth/forgot"},
+     "Someone (hopefully you) tried to create a Libertum account with this email address, but the "
+     "mobile number given is already used by another account.\n\nIf that account is yours, sign in at "
+     f"{URL}/auth/login; otherwise sign up again with your own mobile number.\n"),
+    ("verify_email", {"name": "Ada", "link": f"{URL}/auth/verify-email/t0k"},
+     "Hello Ada,\n\nConfirm your email address by opening this link "
+     f"(valid 48 hours):\n\n{URL}/auth/verify-email/t0k\n\nIf you did not sign up, ignore this message.\n"),
+    ("password_link", {"name": "Ada", "reason": "Someone asked.", "validity": "30 minutes",
+                       "link": f"{URL}/auth/reset/t0k"},
+     "Hello Ada,\n\nSomeone asked.\n\nChoose a new password here (valid 30 minutes, usable once):\n\n"
+     f"{URL}/auth/reset/t0k\n\nIf you did not ask for this, ignore this message: your password stays as it is.\n"),
+    ("unlock_sign_in", {"name": "Ada", "link": f"{URL}/auth/unlock/t0k"},
+     "Hello Ada,\n\nThere were many failed attempts to sign in to your account, so sign-in now needs this link "
+     f"first. Open it in the browser you use (valid 1 hour):\n\n{URL}/auth/unlock/t0k\n\nYour password has not "
+     "changed. If the attempts were not yours, consider changing it and turning on two-factor authentication.\n"),
+]
+
+
+@pytest.mark.parametrize(("template", "context", "text"), CASES)
+def test_the_text_part_reads_as_before_and_the_html_part_is_a_page(mail_app, template, context, text):
+    plain, html = render_mail(template, **context)
+    assert plain == text
+    assert html.startswith("<!doctype html>") and "</html>" in html
+
+
+def test_every_mail_has_both_parts_and_a_test():
+    names = {p.stem for p in EMAILS.glob("*.txt")}
+    assert names == {p.stem for p in EMAILS.glob("*.html")} - {"_layout"}
+    assert names == {case[0] for case in CASES}
+
+
+def test_what_users_typed_is_escaped_in_html_only(mail_app):
+    plain, html = render_mail("order_cancelled", reference="LBT-1", offering_title="<i>x</i>", reason="<script>")
+    assert "<script>" in plain and "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_mail_goes_out_as_text_with_an_html_alternative(mail_app, monkeypatch):
+    sent = []
+
+    class Relay:  # stands in for smtplib.SMTP: records what would be sent
+        def __init__(self, host, port, timeout):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, message):
+            sent.append(message)
+
+    monkeypatch.setattr(notifications.smtplib, "SMTP", Relay)
+    mail_app.config.update(MAIL_FROM="platform@libertum.test", SMTP_SERVER="127.0.0.1:2525")
+    plain, html = render_mail("issuer_rejected", reason="No licence.")
+    notifications._deliver_email({"_id": "m1", "to": "ada@example.com", "subject": "Your issuer application",
+                                  "body": plain, "html": html})
+    notifications._deliver_email({"_id": "m2", "to": "ada@example.com", "subject": "Older", "body": plain})
+    with_html, text_only = sent
+    assert with_html.get_content_type() == "multipart/alternative"
+    assert with_html.get_body(("plain",)).get_content().rstrip("\n") == plain
+    assert "<p>Reason: No licence.</p>" in with_html.get_body(("html",)).get_content()
+    assert text_only.get_content_type() == "text/plain"
