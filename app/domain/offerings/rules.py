@@ -3,7 +3,7 @@
 Values are parsed from what a person types into what the platform stores: money as integer
 minor units, rates as integer basis points, dates as UTC midnights, country lists as ISO
 3166 alpha-2 codes. A step keeps every typed value when it has errors, so nothing is lost
-on re-render.
+on re-render. Order, resumption and completion are the shared engine's (app/domain/platform/wizard.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pycountry
 
 from app.domain.marketplace.query import ASSET_TYPES, PROPERTY_TYPES
 from app.domain.platform import numerals, text_rules
+from app.domain.platform.wizard import Wizard
 from app.formatting import money
 
 ENTITY_TYPES = ("company", "partnership", "trust", "fund", "spv")
@@ -107,12 +108,24 @@ STEPS: tuple[Step, ...] = (
         Field("value", "Value")), repeat=True),
     Step("review", "Review and submit", ""),
 )
-STEP_KEYS = tuple(s.key for s in STEPS)
+WIZARD: Wizard[Step] = Wizard(STEPS)
+STEP_KEYS = WIZARD.keys
+OPTIONAL_STEPS = ("custom", "documents")  # documents are checked one by one at submission
 TOP_LEVEL_FIELDS = ("fee",)  # seed: Offering additional fields, not projectDetails
 
 
 def step(key: str) -> Step | None:
-    return next((s for s in STEPS if s.key == key), None)
+    return WIZARD.step(key)
+
+
+def resume_step(offering: dict) -> Step:
+    """Where the issuer comes back to: `currentStep` is the seed's 1-based position of that step."""
+    return WIZARD.resume(int(offering.get("currentStep", 1)) - 1)
+
+
+def current_step_after(key: str, *, stay: bool = False) -> int:
+    """The `currentStep` (1-based) that saving `key` reaches: the next step, or this one (`stay`)."""
+    return WIZARD.position_after(key, stay=stay) + 1
 
 
 def _minor(text: str) -> int | None:
@@ -244,9 +257,8 @@ def submission_problems(offering: dict) -> list[str]:
     """What still stops the final submission: missing steps, documents, and rules across steps."""
     problems = []
     done = set(offering.get("completedSteps") or [])
-    for st in STEPS:
-        if st.key not in ("review", "custom", "documents") and st.key not in done:
-            problems.append(f"Complete the “{st.title}” step.")
+    for st in WIZARD.missing(done, OPTIONAL_STEPS):
+        problems.append(f"Complete the “{st.title}” step.")
     documents = offering.get("documents") or {}
     for key, label in NAMED_DOCUMENTS:
         if key in REQUIRED_DOCUMENTS and not documents.get(key):

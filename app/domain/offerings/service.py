@@ -20,10 +20,10 @@ from app.domain.marketplace import listing
 from app.domain.offerings.rules import (
     IMAGES,
     NAMED_DOCUMENTS,
-    STEP_KEYS,
-    STEPS,
     TOP_LEVEL_FIELDS,
     Step,
+    current_step_after,
+    resume_step,
     submission_problems,
     validate_step,
 )
@@ -107,7 +107,7 @@ def save_step(issuer: dict, offering_id: str, step_key: str, form: dict, today: 
     stored, typed, errors = validate_step(st, form, today or date.today())
     if errors:
         return StepResult(False, typed, errors)
-    db, oid, next_step = get_db(), doc["_id"], STEP_KEYS.index(st.key) + 2
+    db, oid, next_step = get_db(), doc["_id"], current_step_after(st.key)
     with locks.offering(oid):
         if st.repeat:
             saved = offerings.push_entry(db, oid, issuer["_id"], st.path, stored, st.key)
@@ -151,7 +151,7 @@ def attach_file(issuer: dict, offering_id: str, slot: str, stream, label: str = 
             else:
                 path = f"overview.{slot}" if slot in images else f"documents.{slot}"
                 saved = offerings.save_fields(db, doc["_id"], issuer["_id"], {path: stored.name}, "documents",
-                                              STEP_KEYS.index("documents") + 1)
+                                              current_step_after("documents", stay=True))
         if not saved:
             raise Locked(offering_id)
         batch.keep()
@@ -194,7 +194,7 @@ def dashboard(issuer: dict) -> list[dict]:
     return [{"id": str(d["_id"]), "title": (d.get("overview") or {}).get("title") or "Untitled offering",
              "status": d["status"], "raised": d.get("raisedAmount") or 0, "target": listing.target_amount(d),
              "funded_bps": listing.funded_bps(d), "investors": d.get("investorCount") or 0,
-             "state": listing.listing_state(d, now), "step": STEPS[min(d.get("currentStep", 1), len(STEPS)) - 1].key}
+             "state": listing.listing_state(d, now), "step": resume_step(d).key}
             for d in offerings.of_owner(get_db(), issuer["_id"])]
 
 

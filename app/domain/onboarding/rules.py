@@ -3,7 +3,8 @@
 Each step declares where its values live in the `userdetails` document (seed: userDetails),
 so the service saves a step with one conditional update and the review page reads the same
 paths. Steps holding documents take files (checked by app.domain.platform.uploads); the final
-`review` step only submits.
+`review` step only submits. Order, resumption and completion are the shared engine's
+(app/domain/platform/wizard.py); `kycSteps` in userdetails is its count of leading steps saved.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.domain.platform import text_rules
+from app.domain.platform.wizard import Wizard
 
 INDIVIDUAL, INSTITUTION = "individual", "institution"
 ID_DOCUMENTS = (("passport", "Passport"), ("idCard", "National identity card"), ("driversLicense", "Driving licence"))
@@ -93,22 +95,29 @@ STEPS: dict[str, tuple[Step, ...]] = {
 }
 
 
+WIZARDS: dict[str, Wizard[Step]] = {kind: Wizard(steps) for kind, steps in STEPS.items()}
+
+
+def wizard(account_type: str) -> Wizard[Step]:
+    """The path's wizard; an unknown or unchosen type gets the individual path."""
+    return WIZARDS.get(account_type, WIZARDS[INDIVIDUAL])
+
+
 def steps_of(account_type: str) -> tuple[Step, ...]:
-    return STEPS.get(account_type, STEPS[INDIVIDUAL])
+    return wizard(account_type).steps
 
 
 def step_named(account_type: str, key: str) -> Step | None:
-    return next((s for s in steps_of(account_type) if s.key == key), None)
+    return wizard(account_type).step(key)
 
 
 def index_of(account_type: str, key: str) -> int:
-    return next(i for i, s in enumerate(steps_of(account_type)) if s.key == key)
+    return wizard(account_type).index(key)
 
 
 def progress(account_type: str, done_steps: int) -> int:
     """Percentage for the progress bar (the review step counts as the last one)."""
-    total = len(steps_of(account_type))
-    return min(100, round(100 * done_steps / total))
+    return wizard(account_type).progress(done_steps)
 
 
 def _check_date(kind: str, value: str, today: date) -> str | None:

@@ -71,11 +71,11 @@ def is_locked(user: dict, details: dict) -> bool:
 
 def current_step(details: dict) -> rules.Step:
     """The step to show on arrival: the first not yet saved (resume), the review step at the end."""
-    steps = rules.steps_of(account_type(details) or rules.INDIVIDUAL)
-    marked = [s for s in steps if s.key in (details.get("changesRequested") or ())]
+    wizard = rules.wizard(account_type(details) or rules.INDIVIDUAL)
+    marked = [s for s in wizard.steps if s.key in (details.get("changesRequested") or ())]
     if marked:  # a reviewer asked for changes: those steps first
         return marked[0]
-    return steps[min(int(details.get("kycSteps") or 0), len(steps) - 1)]
+    return wizard.resume(int(details.get("kycSteps") or 0))
 
 
 def choose_type(user: dict, chosen: str) -> None:
@@ -110,8 +110,7 @@ def save_step(user: dict, key: str, form: dict, files: dict, today: date | None 
         if errors:
             return StepResult(values, errors)
         update = _update_for(step, details, {**values, **stored_files})
-        index = rules.index_of(kind, key)
-        update["kycSteps"] = max(int(details.get("kycSteps") or 0), index + (0 if step.repeat else 1))
+        update["kycSteps"] = rules.wizard(kind).saved_after(key, int(details.get("kycSteps") or 0), stay=step.repeat)
         update["changesRequested"] = [k for k in details.get("changesRequested") or () if k != key]
         with locks.userdetails(user_id):
             user_details.ensure(db, user_id)
@@ -119,7 +118,7 @@ def save_step(user: dict, key: str, form: dict, files: dict, today: date | None 
         if not saved:
             raise WizardLocked("Your application is submitted and cannot be changed now.")
         batch.keep()
-    return StepResult(values, next_step=None if step.repeat else rules.steps_of(kind)[index + 1].key)
+    return StepResult(values, next_step=None if step.repeat else rules.wizard(kind).next(key).key)
 
 
 def finish_repeat_step(user: dict, key: str) -> StepResult:
@@ -132,10 +131,10 @@ def finish_repeat_step(user: dict, key: str) -> StepResult:
         raise LookupError(f"no list step {key!r}")
     if not dig(details, step.path):
         return StepResult({}, {"__all__": "Add at least one entry before continuing."})
-    index = rules.index_of(kind, key)
+    wizard = rules.wizard(kind)
     with locks.userdetails(user_id):
-        user_details.save_open(db, user_id, {"kycSteps": max(int(details.get("kycSteps") or 0), index + 1)})
-    return StepResult({}, next_step=rules.steps_of(kind)[index + 1].key)
+        user_details.save_open(db, user_id, {"kycSteps": wizard.saved_after(key, int(details.get("kycSteps") or 0))})
+    return StepResult({}, next_step=wizard.next(key).key)
 
 
 def _store_files(step: rules.Step, details: dict, files: dict, batch: uploads.Batch, errors: dict) -> dict:
@@ -176,7 +175,7 @@ def submit(user: dict) -> None:
     db, user_id = get_db(), ObjectId(user["_id"])
     details = user_details.get(db, user_id) or {}  # a refused submission writes nothing
     kind = account_type(details) or rules.INDIVIDUAL
-    if int(details.get("kycSteps") or 0) < len(rules.steps_of(kind)) - 1:
+    if not rules.wizard(kind).all_saved(int(details.get("kycSteps") or 0)):
         raise ValueError("Complete every step before submitting.")
     if user.get("kycFinalRejection"):
         raise WizardLocked("Your application was rejected and cannot be submitted again.")
