@@ -3,6 +3,7 @@ import pytest
 from bson import ObjectId
 
 from app.data.ids import parse_id
+from app.domain.offerings import rules as offering_rules
 from app.domain.payments.rules import flag_reason, format_units
 from app.domain.portfolio import rules as portfolio_rules
 from app.formatting import fixed_units, money, units
@@ -30,3 +31,12 @@ def test_one_base_unit_formatter_trims_or_keeps_every_decimal():
     assert units(10**18 + 1, 18) == "1.000000000000000001" and units(-5, 0) == "-5" and units(None, 6) == "0"
     assert fixed_units(507_500_000, 6) == "507.500000"
     assert portfolio_rules.units is units
+
+
+@pytest.mark.parametrize(("kind", "bound", "shown"), [("int", 10**12, "1,000,000,000,000"), ("money", 1, "$0.01"),
+                                                      ("money", 150_00, "$150"), ("percent", 100_00, "100"),
+                                                      ("percent", 12_50, "12.5")])
+def test_a_wizard_limit_is_shown_without_floats_and_money_in_its_one_style(kind, bound, shown):
+    assert offering_rules.shown_bound(offering_rules.Field("x", "X", kind), bound) == shown
+    field = offering_rules.Field("x", "X", kind, minimum=bound)
+    assert offering_rules.parse_value(field, "0") == (None, f"Must be at least {shown}.")

@@ -17,7 +17,7 @@ import pycountry
 from app.domain.marketplace.query import ASSET_TYPES, PROPERTY_TYPES
 from app.domain.platform import numerals, text_rules
 from app.domain.platform.wizard import Wizard
-from app.formatting import money
+from app.formatting import money, percent
 
 ENTITY_TYPES = ("company", "partnership", "trust", "fund", "spv")
 CUSTOM_FIELD_TYPES = ("text", "number", "url")
@@ -152,19 +152,18 @@ def _emails(text: str) -> tuple[list[str] | None, str | None]:
 
 def _ranged(field: Field, number: int, shown: str) -> tuple[int | None, str | None]:
     if field.minimum is not None and number < field.minimum:
-        return None, f"Must be at least {f'{field.minimum:,}' if field.kind == 'int' else shown_minimum(field)}."
+        return None, f"Must be at least {shown_bound(field, field.minimum)}."
     if field.maximum is not None and number > field.maximum:
         note = f" ({field.limit_note})" if field.limit_note else ""
-        return None, f"Must be at most {f'{field.maximum:,}' if field.kind == 'int' else shown_maximum(field)}{note}."
+        return None, f"Must be at most {shown_bound(field, field.maximum)}{note}."
     return number, None
 
 
-def shown_minimum(field: Field) -> str:
-    return f"{field.minimum / 100:g}" if field.minimum is not None else ""
-
-
-def shown_maximum(field: Field) -> str:
-    return f"{field.maximum // 100}" if field.maximum is not None else ""
+def shown_bound(field: Field, bound: int) -> str:
+    """A field's limit as people read it: "1,000" (int), "$0.01" (money, app/formatting.money), "100" (percent)."""
+    if field.kind == "int":
+        return f"{bound:,}"
+    return money(bound) if field.kind == "money" else percent(bound).removesuffix("%")
 
 
 def _parse_text(field: Field, text: str):
