@@ -20,9 +20,10 @@ from app.domain.platform.reconcile import reconcile
 from app.events import parking
 from app.events.handlers import apply_chain_message
 from app.events.topics import create_topics
+from app.tasks.queues import QUEUES
 from app.tasks.settlement import requeue_minting
 from app.user_commands import users_cli
-from workers.entrypoints import QUEUES, run_chain_monitor, run_chain_sync, run_rq_worker
+from workers.entrypoints import run_chain_monitor, run_chain_sync, run_rq_worker
 
 db_cli = AppGroup("db", help="MongoDB collections and indexes.")
 kafka_cli = AppGroup("kafka", help="Kafka topics.")

@@ -26,7 +26,7 @@ import uuid
 from bson import ObjectId
 from eth_account import Account
 from pymongo import UpdateOne
-from rq import Queue, Worker
+from rq import Worker
 from web3 import Web3
 
 from app import create_app
@@ -40,8 +40,7 @@ from app.domain.orders.minting import mint_ready_orders
 from app.domain.platform.chain import ensure_platform
 from app.events.producer import producer
 from app.events.topics import CHAIN_EVENTS, create_topics
-from app.extensions import redis_client
-from app.tasks.chain import QUEUE
+from app.tasks import queues
 from bench.harness import ROOT, stack_env
 from workers import chain_sync
 
@@ -124,7 +123,7 @@ def bench_minting(app, env: dict, platform: dict) -> float:
 
 def wait_workers(config: dict, count: int) -> None:
     """Until `count` RQ workers listen on the chain queue (importing the app takes seconds on a busy machine)."""
-    queue = Queue(QUEUE, connection=redis_client.get(config))
+    queue = queues.queue(queues.CHAIN, config)
     while Worker.count(queue=queue) < count:
         time.sleep(0.1)
     time.sleep(0.5)  # registered just before they block on the queue

@@ -6,7 +6,7 @@ import logging
 import threading
 
 from flask import Flask
-from rq import Queue, Worker
+from rq import Worker
 
 from app.chain.events import EventDecoder
 from app.chain.node import web3_client
@@ -16,13 +16,11 @@ from app.domain.payments.stablecoin import monitor_filters as payment_filters
 from app.domain.platform.chain import platform_contracts
 from app.events.producer import producer
 from app.extensions import redis_client
-from app.tasks import order_expiry
+from app.tasks import order_expiry, queues
 from workers import chain_sync
 from workers.chain_monitor import ChainMonitor, stop_event_on_signals
 
 log = logging.getLogger(__name__)
-
-QUEUES = ("kyc", "esign", "chain", "mail", "default")
 
 
 def _wait_for_platform(config: dict, stop: threading.Event) -> dict | None:
@@ -63,11 +61,10 @@ def run_chain_sync(config: dict) -> None:
                    kafka.flush, stop, config)
 
 
-def run_rq_worker(app: Flask, queues: list[str]) -> None:
-    """RQ worker whose jobs run inside the app context (config, clients, logging)."""
+def run_rq_worker(app: Flask, names: list[str]) -> None:
+    """RQ worker on the queues `names`, in priority order, whose jobs run inside the app context (config, clients)."""
     connection = redis_client.get(app.config)
     with app.app_context():
-        if order_expiry.QUEUE in queues:  # the periodic sweep of unpaid orders (it schedules its next run itself)
+        if order_expiry.sweep_unpaid_orders.queue_name in names:  # the periodic sweep (it schedules its next run)
             order_expiry.ensure_scheduled(app.config)
-        Worker([Queue(name, connection=connection) for name in queues], connection=connection).work(
-            with_scheduler=True)
+        Worker([queues.queue(name, app.config) for name in names], connection=connection).work(with_scheduler=True)

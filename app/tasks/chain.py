@@ -9,31 +9,21 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app
-from rq import Queue, Retry
 
 from app.data.chain_jobs import FAILED
 from app.domain.platform import chain_jobs
-from app.extensions import redis_client
-
-QUEUE = "chain"
-JOB_TIMEOUT_S = 600
-# A job that raised (node or database unreachable, lease lost) runs again by itself; the
-# record makes every rerun safe. After the last retry `flask chain requeue` takes over.
-RETRIES, RETRY_INTERVALS_S = 8, [1, 2, 5, 10, 30, 60, 120, 300]
+from app.tasks import minting as minting_jobs
+from app.tasks.queues import CHAIN, CHAIN_RETRY, Delayed, job
 
 
-# Named, not imported: app.domain.orders.mint_recovery enqueues its jobs through this module.
-RECOVER_MINT = "app.tasks.minting.recover_failed_mint"
-
-
+@job(CHAIN, timeout=600, retry=CHAIN_RETRY)
 def run_chain_job(job_id: str) -> str:
     """Drive one recorded chain job to done or failed; returns its status. A failed mint is recovered next."""
     job = chain_jobs.execute(current_app.config, job_id)
     if job["status"] == FAILED and job.get("orderIds"):
-        Queue(QUEUE, connection=redis_client.get(current_app.config)).enqueue(
-            RECOVER_MINT, job_id, job_id="recover-" + rq_job_id(job_id), job_timeout=JOB_TIMEOUT_S,
-            result_ttl=3600, failure_ttl=7 * 86400, description=f"recover failed mint job {job_id}",
-            retry=Retry(max=RETRIES, interval=RETRY_INTERVALS_S))
+        minting_jobs.recover_failed_mint.delay(job_id, job_id="recover-" + rq_job_id(job_id),
+                                               description=f"recover failed mint job {job_id}",
+                                               config=current_app.config)
     return job["status"]
 
 
@@ -48,11 +38,5 @@ def enqueue(config: dict, job_id: str) -> None:
 
 def enqueue_many(config: dict, job_ids: list[str]) -> None:
     """Enqueue recorded chain jobs in one Redis round trip (a batch of mints is enqueued at once)."""
-    if not job_ids:
-        return
-    queue = Queue(QUEUE, connection=redis_client.get(config))
-    queue.enqueue_many([
-        Queue.prepare_data(run_chain_job, (job_id,), job_id=rq_job_id(job_id), timeout=JOB_TIMEOUT_S,
-                           result_ttl=3600, failure_ttl=7 * 86400, description=f"chain job {job_id}",
-                           retry=Retry(max=RETRIES, interval=RETRY_INTERVALS_S))
-        for job_id in job_ids])
+    run_chain_job.delay_many([Delayed((job_id,), rq_job_id(job_id), f"chain job {job_id}") for job_id in job_ids],
+                             config=config)

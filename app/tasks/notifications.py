@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from app.domain.platform import notifications
+from app.tasks.queues import MAIL, job
 
 
+@job(MAIL, timeout=60)
 def deliver_message(message_id: str) -> str:
     return notifications.deliver(message_id)

@@ -12,15 +12,14 @@ import time
 from datetime import UTC, datetime
 
 from flask import current_app
-from rq import Queue
 
 from app.domain.orders import expiry as order_expiry
-from app.extensions import redis_client
+from app.tasks.queues import DEFAULT, job
 
-QUEUE = "default"
 EVERY_S = 300
 
 
+@job(DEFAULT, timeout=600, result_ttl=EVERY_S)
 def sweep_unpaid_orders() -> dict:
     """Remind and expire unpaid orders as of now, then schedule the next run."""
     try:
@@ -34,7 +33,6 @@ def ensure_scheduled(config: dict) -> str:
     """Schedule the sweep for the next slot (one job per slot, whoever asks); returns its RQ id."""
     slot = int(time.time()) // EVERY_S + 1
     job_id = f"order-expiry-{slot}"
-    Queue(QUEUE, connection=redis_client.get(config)).enqueue_at(
-        datetime.fromtimestamp(slot * EVERY_S, UTC), sweep_unpaid_orders, job_id=job_id, job_timeout=600,
-        result_ttl=EVERY_S, failure_ttl=7 * 86400, description="expire unpaid orders, remind before")
+    sweep_unpaid_orders.delay(job_id=job_id, description="expire unpaid orders, remind before",
+                              at=datetime.fromtimestamp(slot * EVERY_S, UTC), config=config)
     return job_id

@@ -11,27 +11,22 @@ from __future__ import annotations
 
 from bson import ObjectId
 from flask import current_app
-from rq import Queue, Retry
 
 from app.data import order_payments
 from app.data.mongo import get_db
-from app.domain.orders.minting import mint_ready_orders
-from app.extensions import redis_client
-
-QUEUE = "chain"
-RETRIES, RETRY_INTERVALS_S = 8, [1, 2, 5, 10, 30, 60, 120, 300]
+from app.domain.orders import minting
+from app.tasks.queues import CHAIN, CHAIN_RETRY, job
 
 
+@job(CHAIN, timeout=600, result_ttl=600, retry=CHAIN_RETRY)
 def mint_settled_orders(offering_id: str) -> list[str]:
     """Claim the offering's settled orders into mint jobs and enqueue them; returns the job ids."""
-    return mint_ready_orders(current_app.config, ObjectId(offering_id))
+    return minting.mint_ready_orders(current_app.config, ObjectId(offering_id))
 
 
 def enqueue_minting(config: dict, offering_id) -> None:
-    Queue(QUEUE, connection=redis_client.get(config)).enqueue(
-        mint_settled_orders, str(offering_id), job_id=f"mint-settled-{offering_id}", job_timeout=600,
-        result_ttl=600, failure_ttl=7 * 86400, description=f"mint settled orders of offering {offering_id}",
-        retry=Retry(max=RETRIES, interval=RETRY_INTERVALS_S))
+    mint_settled_orders.delay(str(offering_id), job_id=f"mint-settled-{offering_id}",
+                              description=f"mint settled orders of offering {offering_id}", config=config)
 
 
 def requeue_minting(config: dict) -> list:

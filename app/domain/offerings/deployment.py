@@ -31,7 +31,7 @@ from app.domain.offerings.service import offering_changed
 from app.domain.platform import audit
 from app.domain.platform.chain import current_platform
 from app.domain.platform.chain_ops import stored_call
-from app.tasks.chain import enqueue
+from app.tasks import chain as chain_tasks
 
 DEPLOYABLE = ("approved", "deploy_failed")
 
@@ -80,7 +80,7 @@ def start(actor: dict, offering_id: str) -> str:
     chain_jobs.create(get_db(), updated["deployJobId"], "deployTREXSuite",
                       stored_call(function_call(factory, "deployTREXSuite", *arguments)),
                       target=platform["trexFactory"], offeringId=offering_id)
-    enqueue(config, updated["deployJobId"])
+    chain_tasks.enqueue(config, updated["deployJobId"])
     audit.record("offering.deployment_requested", actor=actor, details={"offeringId": offering_id,
                                                                         "attempt": attempt})
     return updated["deployJobId"]

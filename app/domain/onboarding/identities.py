@@ -15,7 +15,6 @@ import logging
 from bson import ObjectId
 from eth_account import Account
 from flask import current_app
-from rq import Queue
 from web3 import Web3
 
 from app import locks
@@ -29,17 +28,15 @@ from app.data.mongo import get_db
 from app.domain.platform import chain_jobs as chain_runner
 from app.domain.platform.chain import current_platform
 from app.domain.platform.chain_ops import stored_call
-from app.extensions import redis_client
+from app.tasks import identity as identity_jobs
 
 log = logging.getLogger(__name__)
-QUEUE = "chain"
 
 
 def enqueue_identities(user_id: ObjectId) -> None:
     """Queue the identity job for the user (after KYC approval, and when a wallet is proven after it)."""
-    Queue(QUEUE, connection=redis_client.get()).enqueue(
-        "app.tasks.identity.create_identities", str(user_id), job_id=f"identities-{user_id}", job_timeout=600,
-        result_ttl=3600, failure_ttl=7 * 86400, description=f"ONCHAINID identities of user {user_id}")
+    identity_jobs.create_identities.delay(str(user_id), job_id=f"identities-{user_id}",
+                                          description=f"ONCHAINID identities of user {user_id}")
 
 
 def create_identities(user_id: str) -> dict[str, str]:

@@ -20,19 +20,17 @@ from dataclasses import dataclass
 
 from flask import current_app
 from redis.exceptions import RedisError
-from rq import Queue
 
 from app import locks
 from app.data import kyc_webhooks, user_details, users
 from app.data.mongo import get_db
 from app.domain.onboarding import kyc_rules
 from app.domain.onboarding.identities import enqueue_identities
-from app.extensions import redis_client
 from app.providers.payloads import load_object
 from app.providers.sumsub import verify_webhook
+from app.tasks import kyc as kyc_jobs
 
 log = logging.getLogger(__name__)
-QUEUE = "kyc"
 
 
 @dataclass(frozen=True)
@@ -60,9 +58,7 @@ def receive_webhook(raw_body: bytes, digest: str | None, alg: str | None) -> Web
         log.warning("KYC webhook %s refused: replay of a delivery already received", event_id)
         return WebhookAnswer(401, {"error": "replayed delivery"})
     try:
-        Queue(QUEUE, connection=redis_client.get()).enqueue(
-            "app.tasks.kyc.apply_kyc_event", event_id, job_id=f"kyc-{event_id}", job_timeout=60,
-            result_ttl=3600, failure_ttl=7 * 86400)
+        kyc_jobs.apply_kyc_event.delay(event_id, job_id=f"kyc-{event_id}")
     except RedisError:
         kyc_webhooks.forget(db, event_id)  # the provider retries; the retry must not look like a replay
         raise

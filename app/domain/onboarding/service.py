@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from bson import ObjectId
 from flask import current_app
-from rq import Queue
 
 from app import locks
 from app.data import user_details, users
@@ -25,10 +24,9 @@ from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.onboarding import kyc_rules, rules, sensitive
 from app.domain.platform import audit, uploads
-from app.extensions import redis_client
 from app.providers.sumsub import SumsubClient
+from app.tasks import kyc as kyc_jobs
 
-QUEUE = "kyc"
 SDK_TOKEN_TTL_S = 1800
 
 
@@ -188,9 +186,7 @@ def submit(user: dict) -> None:
     users.set_fields_locked(db, user_id, {"kycStatus": kyc_rules.SUBMITTED, "kycReason": "",
                                           "levelName": level_for(kind)})
     audit.record("kyc.submitted", actor=user, details={"accountType": kind})
-    Queue(QUEUE, connection=redis_client.get()).enqueue(
-        "app.tasks.kyc.open_applicant", str(user_id), job_id=f"kyc-applicant-{user_id}", job_timeout=120,
-        result_ttl=3600, failure_ttl=7 * 86400)
+    kyc_jobs.open_applicant.delay(str(user_id), job_id=f"kyc-applicant-{user_id}")
 
 
 def level_for(kind: str) -> str:

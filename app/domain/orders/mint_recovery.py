@@ -24,10 +24,10 @@ from eth_abi import decode
 from app import locks
 from app.data import chain_jobs, mint_claims, orders
 from app.data.mongo import get_db
-from app.domain.orders.minting import mint_call
+from app.domain.orders import minting
 from app.domain.orders.rules import Refusal
-from app.domain.platform.chain_ops import stored_call
-from app.tasks.chain import enqueue_many
+from app.domain.platform import chain_ops
+from app.tasks import chain as chain_tasks
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def recover(config: dict, job_id: str) -> list[str]:
         if not children:
             _hold(config, db, job)
         chain_jobs.note(db, job_id, recovered=True, splitInto=children)
-    enqueue_many(config, children)
+    chain_tasks.enqueue_many(config, children)
     return children
 
 
@@ -62,8 +62,8 @@ def _split(db, job: dict) -> list[str]:
     middle = len(members) // 2
     records = []
     for index, half in enumerate((members[:middle], members[middle:])):
-        call = mint_call(job["call"]["to"], [w for _, w, _ in half], [a for _, _, a in half])
-        records.append({"_id": f"{job['_id']}/{index}", "op": "mint", "call": stored_call(call),
+        call = minting.mint_call(job["call"]["to"], [w for _, w, _ in half], [a for _, _, a in half])
+        records.append({"_id": f"{job['_id']}/{index}", "op": "mint", "call": chain_ops.stored_call(call),
                         "orderIds": [order_id for order_id, _, _ in half], "token": job["call"]["to"],
                         "splitFrom": job["_id"]})
     chain_jobs.create_many(db, records)
@@ -110,5 +110,5 @@ def retry(config: dict, order: dict) -> str:
                                      "token": failed["call"]["to"], "retryOf": holder}])
         mint_claims.move(db, {job_id: [order["_id"]]}, holder)
         orders.transition(db, order["_id"], {}, {"mintHeld": False, "mintAttempts": attempt, "mintJobId": job_id})
-    enqueue_many(config, [job_id])
+    chain_tasks.enqueue_many(config, [job_id])
     return job_id

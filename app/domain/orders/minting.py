@@ -21,8 +21,8 @@ from web3 import Web3
 from app.chain.tx import Call
 from app.data import chain_jobs, mint_claims, offerings, orders
 from app.data.mongo import get_db
-from app.domain.platform.chain_ops import stored_call
-from app.tasks.chain import enqueue, enqueue_many
+from app.domain.platform import chain_ops
+from app.tasks import chain as chain_tasks
 
 BATCH_SIZE = 100  # recipients per batchMint: ~70k gas each keeps a batch near 7M gas, four to a block
 
@@ -46,7 +46,7 @@ def mint_ready_orders(config: dict, offering_id, *, batch_size: int = BATCH_SIZE
             members[claimed[order["_id"]]].append(order)
     job_ids = sorted(members)
     _record(db, _token_of(db, offering_id), {j: members[j] for j in job_ids})
-    enqueue_many(config, job_ids)
+    chain_tasks.enqueue_many(config, job_ids)
     return job_ids
 
 
@@ -62,10 +62,10 @@ def mint_order(config: dict, order_id) -> str | None:
     if holder != job_id:  # a batch claimed it first: that batch (recorded, or repaired here) mints it
         if not chain_jobs.existing(db, [holder]):
             mint_ready_orders(config, order["offeringId"])
-        enqueue(config, holder)
+        chain_tasks.enqueue(config, holder)
         return holder
     _record(db, _token_of(db, order["offeringId"]), {job_id: [order]})
-    enqueue(config, job_id)
+    chain_tasks.enqueue(config, job_id)
     return job_id
 
 
@@ -80,7 +80,7 @@ def _record(db, token: str, jobs: dict[str, list[dict]]) -> None:
     for job_id in new:
         claimed = jobs[job_id]
         call = mint_call(token, [checksum[o["walletAddress"]] for o in claimed], [int(o["quantity"]) for o in claimed])
-        records.append({"_id": job_id, "op": "mint", "call": stored_call(call),
+        records.append({"_id": job_id, "op": "mint", "call": chain_ops.stored_call(call),
                         "orderIds": [o["_id"] for o in claimed], "token": token})
     chain_jobs.create_many(db, records)
 

@@ -43,7 +43,7 @@ from app.domain.platform import audit
 from app.domain.platform.chain import current_platform
 from app.domain.platform.notifications import send_email
 from app.domain.portfolio.rules import decimals_of, units
-from app.tasks.settlement import enqueue_minting
+from app.tasks import settlement as settlement_jobs
 
 FLAGS = ("underpaid", "overpaid", "reorged")
 RETRIES = 5  # another payment landing between read and write makes the outcome write retry
@@ -119,7 +119,7 @@ def _after_settlement(config: dict, db, order: dict) -> None:
     _tell(db, order, "settled", "payment.settled", "Payment received", "payment_received",
           tokens=_tokens(order, offering), offering_title=_title(offering), wallet=order.get("walletAddress"))
     if order["status"] == "settled":  # last: chain-sync writes the minted state on this order next
-        enqueue_minting(config, offering_id)
+        settlement_jobs.enqueue_minting(config, offering_id)
 
 
 def resolve_flag(config: dict, order_id, admin: dict, *, accept: bool, reason: str) -> str:

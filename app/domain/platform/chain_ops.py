@@ -17,7 +17,7 @@ from app.chain.node import web3_client
 from app.chain.tx import Call, function_call
 from app.data import chain_jobs
 from app.data.mongo import get_db
-from app.tasks.chain import enqueue
+from app.tasks import chain as chain_tasks
 
 # op -> (artifact of the target contract, function)
 OPS = {
@@ -51,7 +51,7 @@ def submit(config: dict, op: str, natural_id: str, target: str, *args, **refs) -
     job_id = f"{op}:{natural_id}"
     chain_jobs.create(get_db(config), job_id, op, stored_call(function_call(bound, fn_name, *args)), target=target,
                       **refs)
-    enqueue(config, job_id)
+    chain_tasks.enqueue(config, job_id)
     return job_id
 
 
@@ -77,5 +77,5 @@ def requeue_open(config: dict) -> list[str]:
     """Enqueue every job not yet done or failed (after an outage or killed workers); safe to repeat."""
     ids = chain_jobs.open_ids(get_db(config))
     for job_id in ids:
-        enqueue(config, job_id)
+        chain_tasks.enqueue(config, job_id)
     return ids

@@ -16,13 +16,11 @@ from email.message import EmailMessage
 import requests
 from bson import ObjectId
 from flask import current_app
-from rq import Queue
 
 from app.data import outbox
 from app.data.mongo import get_db
-from app.extensions import redis_client
+from app.tasks import notifications as notification_jobs
 
-QUEUE = "mail"
 SEND_TIMEOUT_S = 10
 
 
@@ -47,9 +45,7 @@ def send_sms(to: str, body: str, user_id: ObjectId | None = None) -> ObjectId:
 
 
 def _enqueue(message_id: ObjectId) -> ObjectId:
-    queue = Queue(QUEUE, connection=redis_client.get())
-    queue.enqueue("app.tasks.notifications.deliver_message", str(message_id), job_id=f"message-{message_id}",
-                  retry=None, job_timeout=60, result_ttl=3600, failure_ttl=7 * 86400)
+    notification_jobs.deliver_message.delay(str(message_id), job_id=f"message-{message_id}")
     return message_id
 
 

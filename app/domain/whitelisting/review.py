@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 import pycountry
 from bson import ObjectId
 from flask import current_app
-from rq import Queue, Retry
 
 from app import locks
 from app.data import offerings, users, whitelists
@@ -30,9 +29,8 @@ from app.domain.offerings.service import NotFound
 from app.domain.onboarding.identities import create_identities
 from app.domain.platform import audit, chain_ops, notifications
 from app.domain.whitelisting import rules
-from app.extensions import redis_client
+from app.tasks import esign as esign_jobs
 
-REGISTRATION_QUEUE = "chain"
 TA_OFFERING_STATUSES = ("approved", "deploying", "live", "closed")
 
 
@@ -142,10 +140,8 @@ def decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -> d
 
 
 def enqueue_registration(whitelist_id: ObjectId) -> None:
-    Queue(REGISTRATION_QUEUE, connection=redis_client.get()).enqueue(
-        "app.tasks.esign.register_investor", str(whitelist_id), job_id=f"whitelist-register-{whitelist_id}",
-        job_timeout=600, result_ttl=3600, failure_ttl=7 * 86400, retry=Retry(max=5, interval=[5, 30, 60, 300, 900]),
-        description=f"register the investor of whitelist {whitelist_id}")
+    esign_jobs.register_investor.delay(str(whitelist_id), job_id=f"whitelist-register-{whitelist_id}",
+                                       description=f"register the investor of whitelist {whitelist_id}")
 
 
 def register_investor(whitelist_id: str) -> str | None:

@@ -19,18 +19,16 @@ from hashlib import sha256
 
 from flask import current_app
 from redis.exceptions import RedisError
-from rq import Queue
 
 from app import locks
 from app.data import esign_webhooks, whitelists
 from app.data.mongo import get_db
 from app.domain.whitelisting import rules
-from app.extensions import redis_client
 from app.providers.docusign import verify_connect
 from app.providers.payloads import load_object
+from app.tasks import esign as esign_jobs
 
 log = logging.getLogger(__name__)
-QUEUE = "esign"
 
 
 @dataclass(frozen=True)
@@ -56,9 +54,7 @@ def receive_webhook(raw_body: bytes, headers) -> WebhookAnswer:
         log.info("e-signature webhook %s already received; acknowledged, not applied again", delivery_id)
         return WebhookAnswer(200, {"ok": True, "id": delivery_id, "duplicate": True})
     try:
-        Queue(QUEUE, connection=redis_client.get()).enqueue(
-            "app.tasks.esign.apply_esign_event", delivery_id, job_id=f"esign-{delivery_id}", job_timeout=60,
-            result_ttl=3600, failure_ttl=7 * 86400)
+        esign_jobs.apply_esign_event.delay(delivery_id, job_id=f"esign-{delivery_id}")
     except RedisError:
         esign_webhooks.forget(db, delivery_id)  # the provider retries; the retry must not look like a duplicate
         raise
