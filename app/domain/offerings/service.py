@@ -29,6 +29,7 @@ from app.domain.offerings.rules import (
 )
 from app.domain.offerings.rules import step as find_step
 from app.domain.platform import audit, text_rules, uploads
+from app.formatting import units
 
 
 class NotFound(errors.NotFound):
@@ -84,9 +85,8 @@ def typed_values(doc: dict, st: Step) -> dict:
 def _as_typed(kind: str, value) -> str:
     if value is None or value is False:
         return ""
-    if kind == "money" or kind == "percent":
-        whole, part = divmod(int(value), 100)
-        return f"{whole}.{part:02d}".rstrip("0").rstrip(".") if part else str(whole)
+    if kind == "money" or kind == "percent":  # cents and basis points, as typed: "12.5", "7.25", "12"
+        return units(value, 2, grouping=False)
     if kind == "date":
         return value.date().isoformat()
     if kind in ("countries", "emails"):
