@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from app import locks
 from app.data import order_payments, orders, users
 from app.data.mongo import get_db
 from app.domain.marketplace.listing import aware
@@ -59,7 +60,7 @@ def _expire(config: dict, db, order: dict, deadline: datetime) -> bool:
     reason = f"not paid by {deadline_text(deadline)}"
     try:
         ordering.cancel_expired(config, order, reason)
-    except Refusal as refused:  # paid (or being paid) meanwhile: the payment wins
+    except (Refusal, locks.Busy) as refused:  # paid (or being paid) meanwhile: the payment wins
         log.info("order %s not expired: %s", order["_id"], refused)
         return False
     audit.record("order.expired", details={"orderId": str(order["_id"]), "deadline": deadline.isoformat()})

@@ -160,7 +160,7 @@ def _in_flight(config: dict, offering_id, mark: str) -> Iterator[None]:
         _recount(config, offering_id)
     try:
         yield
-    except Refusal:
+    except (Refusal, locks.Busy):  # refused, or a lock inside stayed busy: nothing reserved either way
         redis.delete(key)
         raise
     redis.delete(key)
