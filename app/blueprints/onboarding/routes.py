@@ -89,8 +89,6 @@ def save_step(key: str):
     """Validate and save one step; errors re-render it with what was typed."""
     try:
         result = onboarding.save_step(current_user.doc, key, request.form, request.files)
-    except LookupError:
-        abort(404)
     except onboarding.WizardLocked as locked:
         return render_template("onboarding/locked.html", message=str(locked)), 409
     except uploads.UploadTooLarge as too_large:  # the limit said in the page (under htmx, in the fragment)
@@ -108,10 +106,7 @@ def save_step(key: str):
 
 @bp.post("/kyc/<key>/done")
 def finish_list_step(key: str):
-    try:
-        result = onboarding.finish_repeat_step(current_user.doc, key)
-    except LookupError:
-        abort(404)
+    result = onboarding.finish_repeat_step(current_user.doc, key)
     details = onboarding.details_of(current_user.doc)
     step = rules.step_named(onboarding.account_type(details), result.next_step or key)
     return _page_or_fragment(step, details, errors=result.errors, status=200 if result.ok else 422)

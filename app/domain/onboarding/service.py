@@ -34,6 +34,10 @@ class WizardLocked(errors.Refused, RuntimeError):
     """The application is submitted (or approved); nothing can be changed until a reviewer reopens it."""
 
 
+class NoSuchStep(errors.NotFound):
+    """No such step (or list step) on the applicant's path (404)."""
+
+
 @dataclass
 class StepResult:
     values: dict
@@ -98,7 +102,7 @@ def save_step(user: dict, key: str, form: dict, files: dict, today: date | None 
     kind = account_type(details) or rules.INDIVIDUAL
     step = rules.step_named(kind, key)
     if step is None or step.key == "review":
-        raise LookupError(f"no step {key!r}")
+        raise NoSuchStep(f"no step {key!r}")
     if is_locked(user, details):
         raise WizardLocked("Your application is submitted and cannot be changed now.")
     values, errors = rules.validate(step, form, today or datetime.now(UTC).date())
@@ -126,7 +130,7 @@ def finish_repeat_step(user: dict, key: str) -> StepResult:
     kind = account_type(details) or rules.INSTITUTION
     step = rules.step_named(kind, key)
     if step is None or not step.repeat:
-        raise LookupError(f"no list step {key!r}")
+        raise NoSuchStep(f"no list step {key!r}")
     if not dig(details, step.path):
         return StepResult({}, {"__all__": "Add at least one entry before continuing."})
     wizard = rules.wizard(kind)
