@@ -13,6 +13,7 @@ from flask import current_app
 
 from app.data import passwords, user_tokens, users
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.accounts import login_guard
 from app.domain.accounts import password_rules as password_policy
 from app.domain.accounts.service import RESET_PASSWORD, FieldErrors, consume_token, issue_token, link, peek_token
@@ -22,7 +23,7 @@ from app.sessions import end_user_sessions
 GENERIC_REFUSAL = "The email or password is not right."
 
 
-class LoginRefused(ValueError):
+class LoginRefused(errors.Refused):
     """Sign-in refused; the message never says whether the account exists."""
 
 

@@ -19,6 +19,7 @@ from app import locks
 from app.data import passwords, user_tokens, users
 from app.data.ids import parse_id
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.accounts import password_rules as password_policy
 from app.domain.accounts.permissions import INVESTOR
 from app.domain.platform import audit, notifications, text_rules
@@ -31,7 +32,7 @@ _COUNTRY_CODE = re.compile(r"^\+[1-9][0-9]{0,2}$")
 _NATIONAL_NUMBER = re.compile(r"^[0-9]{4,14}$")
 
 
-class FieldErrors(ValueError):
+class FieldErrors(errors.Refused):
     """Input the person can correct: field name -> message."""
 
     def __init__(self, errors: dict[str, str]):
@@ -44,7 +45,7 @@ class AlreadyInUse(FieldErrors):
     sign-up never does (the owner is told by mail instead, so the page cannot enumerate accounts)."""
 
 
-class TokenRefused(ValueError):
+class TokenRefused(errors.Refused):
     """A mailed link that cannot be used; the message says why (unknown, expired, already used)."""
 
 

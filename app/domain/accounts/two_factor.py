@@ -25,6 +25,7 @@ from qrcode.image.svg import SvgPathImage
 from app import locks
 from app.data import users
 from app.data.mongo import get_db
+from app.domain import errors
 from app.domain.accounts import password_rules as password_policy
 from app.domain.accounts.service import FieldErrors, user_by_id
 from app.domain.platform import audit, numerals
@@ -34,7 +35,7 @@ RECOVERY_CODES = 10
 STEP_S = 30
 
 
-class SecondFactorRefused(ValueError):
+class SecondFactorRefused(errors.Refused):
     """The code was wrong, reused or the sign-in attempt is no longer valid."""
 
 

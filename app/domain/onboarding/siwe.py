@@ -19,6 +19,8 @@ from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
 from web3 import Web3
 
+from app.domain import errors
+
 STATEMENT = "Prove that you own this wallet to use it on Libertum."
 _PATTERN = re.compile(
     r"^(?P<domain>[^\s/]+) wants you to sign in with your Ethereum account:\n"
@@ -35,7 +37,7 @@ _PATTERN = re.compile(
 _SIGNATURE = re.compile(r"0x[0-9a-fA-F]{130}")  # 65 bytes: r, s and v
 
 
-class SiweError(ValueError):
+class SiweError(errors.Refused):
     """The message or signature is not acceptable; the text is shown to the user."""
 
 
