@@ -2,40 +2,42 @@
 
 Unit tests request none of these fixtures and need no server. Integration and end-to-end
 tests get the stack through `services` (directly or via `app`), which never touches the
-data of `make run` under var/.
+data of `make run` under var/. What tests share beyond the servers (users and sign-in, chain
+helpers, processes) is in the tests/fixtures package.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
 import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from rq import Queue, SimpleWorker
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.chain.agent import unpause as unpause_token
-from app.chain.node import web3_client
-from app.chain.suite import deploy_token_suite
-from app.data import chain_checkpoints, init_db
+from app.data import init_db
 from app.data.mongo import get_db
 from app.domain.platform.chain import ensure_platform
 from app.events.producer import producer
 from app.events.topics import create_topics
 from app.extensions import redis_client
 from infra import devchain, tools
-from infra.stack import Ports, Stack, StackError, start_detached_but_tied
+from infra.stack import Ports, Stack, StackError
+from tests.fixtures.processes import (
+    flask_argv,
+    follow_chain_from_head,
+    free_port,
+    start_process,
+    stop_process,
+    wait_for_http,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
+# sign-in per role and browser-like clients; a live token suite and wallets verified in it (see tests/fixtures)
+pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.token_suite"]
 KEEP = ("chainDeployments",)  # the platform's contracts live on the session's chain; keep their record
 
 
@@ -142,90 +144,6 @@ def platform_http(app):
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
-
-
-def run_jobs(*queues: str) -> int:
-    """Run the jobs waiting on `queues` in this process (what the worker would do); how many there were."""
-    connection = redis_client.get()
-    bound = [Queue(name, connection=connection) for name in queues]
-    count = sum(q.count for q in bound)
-    SimpleWorker(bound, connection=connection).work(burst=True)
-    return count
-
-
-def agent_suite(wallet, platform: dict, *, prefix: str, name: str, symbol: str, countries: list[int],
-                unpause: bool = True, decimals: int = 0) -> dict:
-    """A fresh token suite on the session's chain whose owner and agent is `wallet` (the hot wallet): `decimals`
-    (0 unless asked), no balance or supply cap, investors from `countries` (ISO numeric); unpaused unless asked."""
-    suite = deploy_token_suite(wallet.w3, wallet.account, platform, salt=f"{prefix}-{secrets.token_hex(6)}", name=name,
-                               symbol=symbol, decimals=decimals, owner=wallet.account.address,
-                               agents=[wallet.account.address], authorized_countries=countries, max_balance=0,
-                               supply_cap=0)
-    if unpause:
-        unpause_token(wallet.w3, wallet.account, suite["token"])
-    return suite
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_process(argv: list[str], env: dict[str, str], log_name: str, tmp: Path) -> subprocess.Popen:
-    """A platform process (gunicorn, chain monitor, chain sync) as a child with its output in a log file."""
-    log = (tmp / f"{log_name}.log").open("ab")
-    return subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-                            stdout=log, stderr=subprocess.STDOUT, preexec_fn=start_detached_but_tied)
-
-
-def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def flask_argv(*args: str) -> list[str]:
-    return [sys.executable, "-m", "flask", "--app", "wsgi", *args]
-
-
-def wait_for_http(url: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
-
-
-def wait_for(predicate, timeout: float = 40, what: str = "condition"):
-    """Poll `predicate` until it returns something truthy (returned); fail naming `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def follow_chain_from_head(config: dict) -> int:
-    """Checkpoint the chain monitor at the current head, so it publishes only what happens next.
-
-    Why: each test empties the collections, and a monitor without a checkpoint replays the
-    session's whole chain from block 0, which grows with every test that sends transactions.
-    """
-    w3 = web3_client.get(config)
-    head = w3.eth.get_block("latest")
-    chain_checkpoints.save(get_db(config), f"chain-monitor:{w3.eth.chain_id}", head["number"],
-                           [{"number": head["number"], "hash": head["hash"].to_0x_hex(), "addresses": []}])
-    return head["number"]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.conftest import start_process, stop_process, wait_for_http
+from tests.fixtures.processes import start_process, stop_process, wait_for_http
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ import pytest
 import redis
 from playwright.sync_api import Page, expect
 
-from tests.conftest import flask_argv, start_process, stop_process
 from tests.e2e.conftest import open_latest_mail
+from tests.fixtures.processes import flask_argv, start_process, stop_process
 
 pytestmark = pytest.mark.e2e
 

@@ -31,10 +31,10 @@ from app.domain.accounts import service as accounts
 from app.domain.payments import stablecoin as payments
 from app.domain.portfolio.rules import units
 from infra import devchain
-from tests.conftest import flask_argv, follow_chain_from_head, start_process, stop_process
 from tests.e2e.conftest import fill, open_latest_mail
 from tests.factories import PDF_BYTES, png_bytes
-from tests.integration.whitelist.conftest import live_offering
+from tests.fixtures.chain import live_offering
+from tests.fixtures.processes import flask_argv, follow_chain_from_head, start_process, stop_process
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"

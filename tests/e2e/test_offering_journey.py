@@ -14,8 +14,8 @@ from playwright.sync_api import Page, expect
 
 from app import create_app
 from app.domain.accounts import service as accounts
-from tests.conftest import flask_argv, follow_chain_from_head, start_process, stop_process
 from tests.factories import PDF_BYTES, png_bytes
+from tests.fixtures.processes import flask_argv, follow_chain_from_head, start_process, stop_process
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"

@@ -16,10 +16,10 @@ from web3 import Web3
 from app import create_app
 from app.chain.identity import get_identity, has_valid_claim
 from app.domain.accounts import service as accounts
-from tests.conftest import flask_argv, start_process, stop_process
 from tests.e2e.conftest import fill
 from tests.factories import PDF_BYTES as PDF
 from tests.factories import png_bytes as png
+from tests.fixtures.processes import flask_argv, start_process, stop_process
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"

@@ -11,7 +11,7 @@ from eth_account import Account
 
 from app.chain.node import web3_client
 from app.chain.suite import deploy_token_suite, unpause_token
-from tests.conftest import flask_argv, start_process, stop_process, wait_for
+from tests.fixtures.processes import flask_argv, start_process, stop_process, wait_for
 
 
 def settled_count(db, quiet_polls: int = 6) -> int:

@@ -11,7 +11,7 @@ import sys
 import urllib.request
 
 from infra.supervise import Backoff, read_procfile
-from tests.conftest import ROOT, free_port, wait_for
+from tests.fixtures.processes import ROOT, free_port, wait_for
 
 
 def started_pids(log: str, name: str) -> list[int]:

@@ -12,7 +12,7 @@ from flask import request
 from app import create_app
 from app.access import rule_for
 from app.domain.accounts.permissions import PERMISSIONS, allows
-from tests.integration.accounts.conftest import BrowserClient, csrf, login, make_user
+from tests.fixtures.accounts import BrowserClient, csrf, login, make_user
 
 OUR_AREAS = ("auth.", "admin.")  # their views must also never answer 500, whatever the visitor sends
 SKIP_METHODS = {"HEAD", "OPTIONS"}

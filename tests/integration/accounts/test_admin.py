@@ -7,17 +7,11 @@ import uuid
 from kafka import KafkaConsumer
 
 from app.domain.accounts.permissions import PERMISSIONS
-from tests.integration.accounts.conftest import PASSWORD, login, make_user, post, run_mail_jobs
-
-
-def signed_in(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 303
-    return client
+from tests.fixtures.accounts import PASSWORD, login, make_user, post, run_mail_jobs, signed_in_client
 
 
 def test_admin_searches_users_and_htmx_gets_rows_only(app, investor):
-    admin = signed_in(app, make_user("admin"))
+    admin = signed_in_client(app, make_user("admin"))
     make_user(email="zelda@example.com")
     page = admin.get("/admin/users?q=zelda")
     assert page.status_code == 200 and "zelda@example.com" in page.text and investor["email"] not in page.text
@@ -28,8 +22,8 @@ def test_admin_searches_users_and_htmx_gets_rows_only(app, investor):
 
 
 def test_deactivation_ends_the_users_sessions_at_once(app, db, investor):
-    victim = signed_in(app, investor)
-    admin = signed_in(app, make_user("admin"))
+    victim = signed_in_client(app, investor)
+    admin = signed_in_client(app, make_user("admin"))
     assert post(admin, f"/admin/users/{investor['_id']}/deactivate").status_code == 303
     assert victim.get("/auth/account").status_code == 302
     assert login(app.test_client(), investor).status_code == 401
@@ -42,7 +36,7 @@ def test_deactivation_ends_the_users_sessions_at_once(app, db, investor):
 
 def test_a_sub_admin_does_exactly_what_its_permissions_allow(app, investor):
     admin_user = make_user("admin")
-    helper = signed_in(app, make_user("subadmin", permissions=["users"]))
+    helper = signed_in_client(app, make_user("subadmin", permissions=["users"]))
     assert helper.get("/admin/users").status_code == 200
     assert helper.get("/admin/audit").status_code == 403
     assert helper.get("/admin/subadmins").status_code == 403
@@ -54,16 +48,16 @@ def test_a_sub_admin_does_exactly_what_its_permissions_allow(app, investor):
 
 
 def test_the_dashboard_links_each_section_the_sub_admin_holds(app):
-    helper = signed_in(app, make_user("subadmin", permissions=["whitelist", "orders"]))
+    helper = signed_in_client(app, make_user("subadmin", permissions=["whitelist", "orders"]))
     dashboard = helper.get("/admin/").text
     assert 'href="/admin/whitelist/"' in dashboard and 'href="/admin/orders/"' in dashboard
     assert 'href="/admin/offerings/"' not in dashboard
     assert 'href="/admin/parked-events/"' not in dashboard, "parked chain events are the admins' (operators')"
-    assert 'href="/admin/parked-events/"' in signed_in(app, make_user("admin")).get("/admin/").text
+    assert 'href="/admin/parked-events/"' in signed_in_client(app, make_user("admin")).get("/admin/").text
 
 
 def test_sub_admins_are_created_with_permissions_and_a_password_link(mail_sandbox, app, db):
-    admin = signed_in(app, make_user("admin"))
+    admin = signed_in_client(app, make_user("admin"))
     response = post(admin, "/admin/subadmins", {"legal_name": "Kim Review", "email": "kim@example.com",
                                                 "country_code": "+33", "mobile": "612345678",
                                                 "permissions": ["kyc", "audit"]})
@@ -91,7 +85,7 @@ def test_sub_admins_are_created_with_permissions_and_a_password_link(mail_sandbo
 
 
 def test_no_one_grants_more_than_they_hold(app, db):
-    lead = signed_in(app, make_user("subadmin", permissions=["subadmins", "kyc"]))
+    lead = signed_in_client(app, make_user("subadmin", permissions=["subadmins", "kyc"]))
     refused = post(lead, "/admin/subadmins", {"legal_name": "Eve", "email": "eve@example.com", "country_code": "+44",
                                               "mobile": "7700900777", "permissions": ["kyc", "orders"]})
     assert refused.status_code == 422 and "You cannot grant: orders." in refused.text
@@ -124,7 +118,7 @@ def test_security_events_reach_the_audit_log_and_kafka(app, services, db, invest
 
 def test_admins_browse_and_filter_the_audit_log(app, investor):
     login(app.test_client(), investor, password="wrong wrong wrong")
-    auditor = signed_in(app, make_user("subadmin", permissions=["audit"]))
+    auditor = signed_in_client(app, make_user("subadmin", permissions=["audit"]))
     page = auditor.get("/admin/audit")
     assert page.status_code == 200 and "login.failed" in page.text
     rows = auditor.get(f"/admin/audit?event=login.failed&email={investor['email']}", headers={"HX-Request": "true"})

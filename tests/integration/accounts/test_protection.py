@@ -5,7 +5,7 @@ import json
 import pytest
 
 from app.extensions import redis_client
-from tests.integration.accounts.conftest import PASSWORD, csrf, login, post
+from tests.fixtures.accounts import PASSWORD, csrf, login, post
 
 
 def test_sign_in_is_rate_limited_per_address_with_retry_after(app, investor):

@@ -5,7 +5,7 @@ import time
 from app.domain.accounts import credentials
 from app.extensions import redis_client
 from app.sessions import SESSION_PREFIX, USER_INDEX_PREFIX
-from tests.integration.accounts.conftest import PASSWORD, csrf, login, make_user, post, session_cookie
+from tests.fixtures.accounts import PASSWORD, csrf, login, make_user, post, session_cookie
 
 
 def test_sign_in_gives_a_new_session_id(client, investor):

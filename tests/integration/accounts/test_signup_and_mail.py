@@ -7,7 +7,7 @@ import requests
 
 from app.domain.accounts import service as accounts
 from app.extensions import redis_client
-from tests.integration.accounts.conftest import PASSWORD, csrf, login, post, run_mail_jobs
+from tests.fixtures.accounts import PASSWORD, csrf, login, post, run_mail_jobs
 
 SIGNUP = {"legal_name": "Ada Lovelace", "email": "ada@example.com", "country_code": "+44",
           "mobile": "07700 900123", "password": "analytical engine notes"}

@@ -6,7 +6,7 @@ import time
 
 import pyotp
 
-from tests.integration.accounts.conftest import PASSWORD, login, post
+from tests.fixtures.accounts import PASSWORD, login, post
 
 
 def enable_2fa(client) -> tuple[str, list[str]]:

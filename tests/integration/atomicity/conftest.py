@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.integration.payments.conftest import admin, hot, offering, place, suite  # noqa: F401 - fixtures
+from tests.fixtures.payment_suite import admin, hot, offering, place, suite  # noqa: F401 - fixtures
 
 
 def race(app, calls) -> list:

@@ -14,7 +14,7 @@ from app.domain.whitelisting import review as whitelisting_review
 from app.domain.whitelisting import rules
 from app.domain.whitelisting.review import Conflict
 from app.domain.whitelisting.webhooks import apply_event
-from tests.integration.accounts.conftest import make_user
+from tests.fixtures.accounts import make_user
 from tests.integration.atomicity.conftest import race
 
 ROUNDS = 6

@@ -8,7 +8,7 @@ from __future__ import annotations
 from app.data import kyc_webhooks, user_details, users
 from app.domain.accounts import staff
 from app.domain.onboarding.kyc import apply_event
-from tests.integration.accounts.conftest import make_user
+from tests.fixtures.accounts import make_user
 from tests.integration.atomicity.conftest import race
 
 ROUNDS = 6

@@ -12,8 +12,8 @@ from eth_account import Account
 from app.data import offerings as offering_docs
 from app.domain.payments.settlement import settle
 from app.events.projections import apply_logs
+from tests.fixtures.payment_suite import UNIT, Investor
 from tests.integration.atomicity.conftest import race
-from tests.integration.payments.conftest import UNIT, Investor
 
 ORDERS = 12
 

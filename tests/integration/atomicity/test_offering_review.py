@@ -11,7 +11,7 @@ from app.domain.offerings.review import Conflict
 from app.domain.offerings.rules import REQUIRED_DOCUMENTS, STEPS, submission_problems
 from app.domain.offerings.service import Locked
 from tests.factories import offering_doc
-from tests.integration.accounts.conftest import make_user
+from tests.fixtures.accounts import make_user
 from tests.integration.atomicity.conftest import race
 
 REVIEWERS, ROUNDS = 6, 4

@@ -11,7 +11,7 @@ from app.domain.accounts import service as accounts
 from app.domain.accounts import two_factor
 from app.domain.accounts.service import TokenRefused
 from app.domain.accounts.two_factor import SecondFactorRefused
-from tests.integration.accounts.conftest import make_user
+from tests.fixtures.accounts import make_user
 from tests.integration.atomicity.conftest import race
 
 TRIES, ROUNDS = 6, 4

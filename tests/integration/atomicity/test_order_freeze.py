@@ -10,7 +10,7 @@ from eth_account import Account
 
 from app.domain.orders.review import set_frozen
 from app.domain.orders.rules import Refusal
-from tests.integration.accounts.conftest import make_user
+from tests.fixtures.accounts import make_user
 from tests.integration.atomicity.conftest import race
 
 ADMINS, ROUNDS = 6, 4

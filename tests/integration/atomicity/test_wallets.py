@@ -12,7 +12,7 @@ from eth_account.messages import encode_defunct
 from app.data import kyc_webhooks, user_details
 from app.domain.onboarding import siwe, wallets
 from app.domain.onboarding.kyc import apply_event
-from tests.integration.accounts.conftest import make_user
+from tests.fixtures.accounts import make_user
 from tests.integration.atomicity.conftest import race
 
 ACCOUNTS, ROUNDS = 5, 4

@@ -13,14 +13,9 @@ from app.domain.orders import minting
 from app.domain.orders.minting import mint_order, mint_ready_orders
 from app.domain.platform import chain_jobs as runner
 from app.domain.platform import chain_ops
-from tests.conftest import stop_process
-from tests.integration.backbone.conftest import (
-    kill_group,
-    minted_amounts,
-    settled_orders,
-    start_worker,
-    wait_jobs_closed,
-)
+from tests.fixtures.chain import kill_group, minted_amounts, start_worker
+from tests.fixtures.processes import stop_process
+from tests.integration.backbone.conftest import settled_orders, wait_jobs_closed
 
 KILLS = 20
 

@@ -15,7 +15,8 @@ from app import create_app
 from app.domain.orders.minting import mint_order
 from app.domain.platform import chain_jobs as runner
 from app.locks import Lease
-from tests.integration.backbone.conftest import minted_amounts, settled_orders
+from tests.fixtures.chain import minted_amounts
+from tests.integration.backbone.conftest import settled_orders
 
 THREADS, JOBS = 8, 4
 

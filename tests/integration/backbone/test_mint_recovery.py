@@ -10,9 +10,10 @@ from app.chain.identity import get_identity
 from app.domain.orders.mint_recovery import recover_all
 from app.domain.orders.minting import mint_ready_orders
 from app.domain.platform import chain_jobs as runner
-from tests.conftest import run_jobs
-from tests.integration.accounts.conftest import BrowserClient, login, make_user, post
-from tests.integration.backbone.conftest import FRANCE, minted_amounts, settled_orders
+from tests.fixtures.accounts import BrowserClient, login, make_user, post
+from tests.fixtures.chain import FRANCE, minted_amounts
+from tests.fixtures.processes import run_jobs
+from tests.integration.backbone.conftest import settled_orders
 
 REASON = "Token.mint reverted: Identity is not verified."
 

@@ -8,8 +8,8 @@ from app.domain.orders.review import set_frozen
 from app.domain.orders.rules import Refusal
 from app.domain.platform import chain_jobs as runner
 from app.domain.platform.reconcile import reconcile
-from tests.conftest import wait_for
-from tests.integration.accounts.conftest import make_user
+from tests.fixtures.accounts import make_user
+from tests.fixtures.processes import wait_for
 from tests.integration.backbone.conftest import settled_orders
 
 

@@ -20,8 +20,8 @@ from app.data import holdings, parked_contracts, parked_events
 from app.events.failures import is_transient
 from app.events.topics import CHAIN_EVENTS, CHAIN_EVENTS_DLQ
 from app.extensions import redis_client
-from tests.conftest import ROOT, flask_argv, start_process, stop_process, wait_for
-from tests.integration.accounts.conftest import BrowserClient, login, make_user
+from tests.fixtures.accounts import BrowserClient, login, make_user
+from tests.fixtures.processes import ROOT, flask_argv, start_process, stop_process, wait_for
 from tests.integration.backbone.conftest import holding
 
 DLQ = TopicPartition(CHAIN_EVENTS_DLQ.name, 0)

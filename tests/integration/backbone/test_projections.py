@@ -14,7 +14,7 @@ from app.domain.orders.minting import mint_ready_orders
 from app.domain.platform import chain_jobs as runner
 from app.events.handlers import apply_chain_messages
 from app.events.topics import CHAIN_EVENTS
-from tests.conftest import wait_for
+from tests.fixtures.processes import wait_for
 from tests.integration.backbone.conftest import caught_up, holding, settled_orders
 
 PROJECTIONS = ("holdings", "chainTokens", "identityRegistrations", "orders", "chainEvents")

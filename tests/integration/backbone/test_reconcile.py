@@ -9,7 +9,7 @@ import time
 from app.chain import agent as ops
 from app.chain.revert import ChainRevert
 from app.domain.platform.reconcile import reconcile
-from tests.conftest import ROOT, flask_argv
+from tests.fixtures.processes import ROOT, flask_argv
 
 STEPS = 40
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from app.chain import agent as ops
 from app.chain.identity import get_identity
-from tests.conftest import wait_for
 from tests.factories import list_offering, offering_doc
-from tests.integration.accounts.conftest import BrowserClient, login, make_user, post
-from tests.integration.backbone.conftest import FRANCE
-from tests.integration.orders.conftest import approve, order_form
+from tests.fixtures.accounts import BrowserClient, login, make_user, post
+from tests.fixtures.chain import FRANCE
+from tests.fixtures.orders import approve, order_form
+from tests.fixtures.processes import wait_for
 
 
 def test_removal_from_the_registry_stops_ordering_until_the_wallet_is_registered_again(

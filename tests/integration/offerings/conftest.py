@@ -8,9 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.factories import PDF_BYTES, png_bytes
-from tests.integration.accounts.conftest import BrowserClient, login, make_user, post
-
-__all__ = ["STEP_FORMS", "fill_wizard", "login", "make_user", "post"]
+from tests.fixtures.accounts import make_user, post
 
 TODAY = date.today()
 STEP_FORMS = {
@@ -27,11 +25,6 @@ STEP_FORMS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def browser_like_clients(app):
-    app.test_client_class = BrowserClient
-
-
 @pytest.fixture
 def issuer(app):
     return make_user("issuer")
@@ -43,17 +36,13 @@ def admin(app):
 
 
 @pytest.fixture
-def issuer_client(app, issuer):
-    client = app.test_client()
-    login(client, issuer)
-    return client
+def issuer_client(auth, issuer):
+    return auth(user=issuer)
 
 
 @pytest.fixture
-def admin_client(app, admin):
-    client = app.test_client()
-    login(client, admin)
-    return client
+def admin_client(auth, admin):
+    return auth(user=admin)
 
 
 def upload(client, offering_id: str, slot: str, data: bytes, name: str = "file.pdf", label: str = ""):

@@ -15,8 +15,9 @@ from app.chain.node import web3_client
 from app.chain.suite import deploy_token_suite
 from app.domain.platform.chain import current_platform
 from app.extensions import redis_client
-from tests.conftest import wait_for
-from tests.integration.offerings.conftest import fill_wizard, login, make_user, post
+from tests.fixtures.accounts import login, make_user, post
+from tests.fixtures.processes import wait_for
+from tests.integration.offerings.conftest import fill_wizard
 
 
 def run_chain_jobs() -> None:

@@ -3,7 +3,8 @@
 import pytest
 from bson import ObjectId
 
-from tests.integration.offerings.conftest import fill_wizard, login, make_user, post
+from tests.fixtures.accounts import login, make_user, post
+from tests.integration.offerings.conftest import fill_wizard
 
 
 @pytest.fixture

@@ -7,15 +7,8 @@ import pytest
 from bson import ObjectId
 
 from tests.factories import PDF_BYTES, png_bytes
-from tests.integration.offerings.conftest import (
-    STEP_FORMS,
-    create_offering,
-    fill_wizard,
-    login,
-    make_user,
-    post,
-    upload,
-)
+from tests.fixtures.accounts import login, make_user, post
+from tests.integration.offerings.conftest import STEP_FORMS, create_offering, fill_wizard, upload
 
 
 def test_every_step_saves_parsed_values_at_the_seed_paths(issuer_client, db):
@@ -99,10 +92,8 @@ def test_investors_and_visitors_cannot_open_the_issuer_area(app, investor_client
 
 
 @pytest.fixture
-def investor_client(app):
-    client = app.test_client()
-    login(client, make_user("investor"))
-    return client
+def investor_client(auth):
+    return auth("investor")
 
 
 def test_submission_lists_what_is_missing_then_locks_the_offering(issuer_client, db):

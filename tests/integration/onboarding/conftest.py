@@ -8,24 +8,16 @@ from io import BytesIO
 import pytest
 from flask import g
 
-from tests.conftest import run_jobs
 from tests.factories import PDF_BYTES as PDF  # shared by the onboarding tests
 from tests.factories import png_bytes
-from tests.integration.accounts.conftest import make_user
+from tests.fixtures.accounts import login, make_user
 
-__all__ = ["make_user", "run_jobs"]
 _TOKEN = re.compile(r'(?:name="csrf-token" content|name="csrf_token"[^>]*value)="([^"]+)"')
 
 
 def csrf(client, path: str) -> str:
     """The session's CSRF token, read from a page's form (or meta tag) as a browser would."""
     return _TOKEN.search(client.get(path).text).group(1)
-
-
-def login(client, user: dict):
-    forget_request_caches()
-    return client.post("/auth/login", data={"csrf_token": csrf(client, "/auth/login"), "email": user["email"],
-                                            "password": user["plain_password"]})
 
 
 def upload(data: bytes, name: str = "scan.png") -> tuple[BytesIO, str]:
@@ -77,7 +69,6 @@ def complete_individual(client) -> None:
 
 
 @pytest.fixture
-def investor_client(app):
-    client = app.test_client()
-    client.user = signed_in(client)
-    return client
+def investor_client(auth):
+    """A client signed in as a new investor (`client.user`)."""
+    return auth("investor")

@@ -8,16 +8,7 @@ import os
 from bson import ObjectId
 
 from app.data import user_details
-from tests.integration.onboarding.conftest import (
-    ADDRESS,
-    PDF,
-    PERSONAL,
-    form_post,
-    page,
-    png_bytes,
-    signed_in,
-    upload,
-)
+from tests.integration.onboarding.conftest import ADDRESS, PDF, PERSONAL, form_post, page, png_bytes, signed_in, upload
 
 
 def start_documents_step(client) -> None:

@@ -7,7 +7,7 @@ import requests
 
 from app.data import kyc_webhooks, user_details, users
 from app.providers.sumsub import KycProviderError, SumsubClient
-from tests.conftest import run_jobs
+from tests.fixtures.processes import run_jobs
 
 
 @pytest.fixture

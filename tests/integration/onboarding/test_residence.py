@@ -2,7 +2,7 @@
 
 from app.data import user_details, users
 from app.domain.onboarding.identities import create_identities
-from tests.integration.accounts.conftest import make_user
+from tests.fixtures.accounts import make_user
 
 
 def test_identity_job_records_the_verified_residence_country(app, db, platform):

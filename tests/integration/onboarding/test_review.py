@@ -8,15 +8,8 @@ import pytest
 from bson import ObjectId
 
 from app.data import outbox, user_details, users
-from tests.integration.onboarding.conftest import (
-    PDF,
-    complete_individual,
-    form_post,
-    page,
-    run_jobs,
-    signed_in,
-    upload,
-)
+from tests.fixtures.processes import run_jobs
+from tests.integration.onboarding.conftest import PDF, complete_individual, form_post, page, signed_in, upload
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from app.chain.identity import get_identity, has_valid_claim
 from app.chain.node import web3_client
 from app.data import user_details, users
 from app.domain.onboarding.identities import create_identities
-from tests.integration.onboarding.conftest import form_post, page, run_jobs, signed_in
+from tests.fixtures.processes import run_jobs
+from tests.integration.onboarding.conftest import form_post, page, signed_in
 
 
 def ask_message(client, address: str) -> str:

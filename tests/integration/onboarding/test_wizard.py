@@ -6,6 +6,7 @@ from bson import ObjectId
 
 from app.data import user_details, users
 from app.providers.sumsub import SumsubClient
+from tests.fixtures.processes import run_jobs
 from tests.integration.onboarding.conftest import (
     ADDRESS,
     PDF,
@@ -14,7 +15,6 @@ from tests.integration.onboarding.conftest import (
     form_post,
     page,
     png_bytes,
-    run_jobs,
     upload,
 )
 

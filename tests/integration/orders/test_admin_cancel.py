@@ -11,7 +11,8 @@ from app.domain.orders import review as order_admin
 from app.domain.orders.minting import mint_ready_orders
 from app.tasks.settlement import requeue_minting
 from tests.factories import list_offering, offering_doc
-from tests.integration.orders.conftest import login, make_user, order_form, post, quick_investor
+from tests.fixtures.accounts import login, make_user, post
+from tests.fixtures.orders import order_form, quick_investor
 
 
 def test_staff_cancel_an_unpaid_order_with_a_reason_the_investor_reads(app, db, offering, investor, admin_client):

@@ -12,7 +12,8 @@ from app.data import offerings as offering_docs
 from app.data import orders as order_docs
 from app.domain.orders import placement as ordering
 from tests.factories import list_offering, offering_doc
-from tests.integration.orders.conftest import login, make_user, order_form, post, quick_investor
+from tests.fixtures.accounts import login, make_user, post
+from tests.fixtures.orders import order_form, quick_investor
 
 
 def placed(app, db, offering, tokens: int = 20, method: str = "fiat", investor: dict | None = None) -> dict:

@@ -14,7 +14,7 @@ from app.domain.orders import placement as ordering
 from app.domain.orders import reservations
 from app.domain.orders.rules import Refusal
 from app.extensions import redis_client
-from tests.integration.orders.conftest import order_form, quick_investor
+from tests.fixtures.orders import order_form, quick_investor
 
 
 def race(calls) -> list:

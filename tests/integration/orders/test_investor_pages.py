@@ -12,7 +12,8 @@ from eth_account import Account
 from app.data import orders
 from app.domain.orders import reservations
 from tests.factories import list_offering, offering_doc
-from tests.integration.orders.conftest import approve, login, make_user, post, quick_investor
+from tests.fixtures.accounts import login, make_user, post
+from tests.fixtures.orders import approve, quick_investor
 
 _KEY = re.compile(r'name="key" value="([0-9a-f]{32})"')
 
@@ -151,11 +152,9 @@ def test_cancel_from_the_order_page_puts_the_tokens_back(app, db, offering, inve
     assert again.status_code == 422 and "Only an order still waiting for its payment can be cancelled" in again.text
 
 
-def test_staff_and_issuers_cannot_order(app, offering):
-    for kind in ("issuer", "admin"):
-        client = app.test_client()
-        login(client, make_user(kind))
-        assert client.get(f"/invest/{offering['_id']}/order").status_code == 403
+@pytest.mark.parametrize("signed_in", ["issuer", "admin"], indirect=True)
+def test_staff_and_issuers_cannot_order(offering, signed_in):
+    assert signed_in.get(f"/invest/{offering['_id']}/order").status_code == 403
 
 
 def test_crypto_order_shows_the_stablecoin_amount_and_address(app, db, platform, offering, investor):

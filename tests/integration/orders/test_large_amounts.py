@@ -19,8 +19,10 @@ from app.domain.payments.rules import stablecoin_due
 from app.domain.payments.settlement import settle
 from app.domain.whitelisting.rules import request_refusal
 from tests.factories import list_offering, offering_doc
-from tests.integration.orders.conftest import approve, login, make_user, order_form, post, quick_investor
-from tests.integration.portfolio.conftest import ZERO, apply, investor_with_wallet, log_message, signed_in
+from tests.fixtures.accounts import login, make_user, post, signed_in_client
+from tests.fixtures.chain import ZERO
+from tests.fixtures.chain_events import apply, investor_with_wallet, log_message
+from tests.fixtures.orders import approve, order_form, quick_investor
 
 UNIT = 10**18
 
@@ -102,7 +104,7 @@ def test_holdings_beyond_2_to_the_63_base_units_are_kept_exact_and_shown(app, db
     held = holdings.load(db, token, [wallet])[wallet]
     assert (held["balance"], held["frozen"]) == (balance, 3 * UNIT)
     assert db.holdings.find_one({"_id": f"{token}:{wallet}"})["balance"] == str(balance)
-    client = signed_in(app, alice)
+    client = signed_in_client(app, alice)
     assert 'data-testid="balance">12,345.000000000000000005</span>' in client.get("/portfolio/").text
     export = client.get("/portfolio/export/holdings.csv").text
     assert "12345.000000000000000005" in export and "3.000000000000000000" in export

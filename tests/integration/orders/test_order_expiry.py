@@ -15,8 +15,8 @@ from app.domain.orders.expiry import sweep
 from app.domain.payments import stablecoin as payments
 from app.extensions import redis_client
 from app.tasks.order_expiry import sweep_unpaid_orders
-from tests.conftest import run_jobs
-from tests.integration.orders.conftest import order_form, quick_investor
+from tests.fixtures.orders import order_form, quick_investor
+from tests.fixtures.processes import run_jobs
 from tests.integration.orders.test_unmatched_transfers import crypto_offering, crypto_order, key_of, transfer
 
 __all__ = ["crypto_offering"]

@@ -8,7 +8,7 @@ import csv
 import io
 
 from tests.factories import list_offering, offering_doc
-from tests.integration.orders.conftest import post
+from tests.fixtures.accounts import post
 from tests.integration.orders.test_admin_orders import placed
 
 

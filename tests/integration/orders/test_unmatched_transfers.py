@@ -17,7 +17,8 @@ from app.data import orders as order_docs
 from app.domain.orders import placement as ordering
 from app.domain.payments import stablecoin as payments
 from app.domain.platform.chain import current_platform
-from tests.integration.orders.conftest import login, make_user, order_form, post, quick_investor
+from tests.fixtures.accounts import login, make_user, post
+from tests.fixtures.orders import order_form, quick_investor
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from app.data import offerings as offering_docs
 from app.domain.payments.settlement import settle
 from app.domain.platform import chain_ops
 from app.tasks.settlement import requeue_minting
-from tests.conftest import ROOT, flask_argv, stop_process, wait_for
-from tests.integration.backbone.conftest import kill_group, minted_amounts, start_worker
+from tests.fixtures.chain import kill_group, minted_amounts, start_worker
+from tests.fixtures.processes import ROOT, flask_argv, stop_process, wait_for
 
 KILLS = 14
 ORDERS = 30

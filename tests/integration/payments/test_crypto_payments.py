@@ -14,9 +14,9 @@ from app.data import orders as order_docs
 from app.domain.offerings.deployment import salt_hash
 from app.domain.payments import stablecoin as payments
 from app.domain.payments.settlement import resolve_flag
-from tests.conftest import stop_process, wait_for
-from tests.integration.backbone.conftest import start_worker
-from tests.integration.payments.conftest import UNIT
+from tests.fixtures.chain import start_worker
+from tests.fixtures.payment_suite import UNIT
+from tests.fixtures.processes import stop_process, wait_for
 
 
 def order_status(db, order_id, *statuses):

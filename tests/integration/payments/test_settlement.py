@@ -14,7 +14,7 @@ from app.data import orders as order_docs
 from app.domain.payments.rules import PaymentRefused
 from app.domain.payments.settlement import resolve_flag, settle
 from app.events.handlers import apply_chain_messages
-from tests.integration.payments.conftest import UNIT, Investor
+from tests.fixtures.payment_suite import UNIT, Investor
 
 
 def fiat(order, by, **extra):

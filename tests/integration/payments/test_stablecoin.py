@@ -12,7 +12,7 @@ from web3 import Web3
 
 from app.domain.payments import stablecoin as payments
 from app.domain.platform.chain import ensure_platform, platform_contracts
-from tests.conftest import ROOT, flask_argv
+from tests.fixtures.processes import ROOT, flask_argv
 
 
 def flask(services, *args):

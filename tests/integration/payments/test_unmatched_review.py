@@ -5,8 +5,8 @@ from __future__ import annotations
 from app.data import offerings as offering_docs
 from app.data import orders as order_docs
 from app.domain.payments import review as transfer_review
-from tests.conftest import wait_for
-from tests.integration.payments.conftest import UNIT
+from tests.fixtures.payment_suite import UNIT
+from tests.fixtures.processes import wait_for
 
 
 def test_a_payment_sent_before_the_order_is_matched_by_an_admin_and_counted_once(app, db, chain_workers, offering,

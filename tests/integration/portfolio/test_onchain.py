@@ -13,23 +13,21 @@ from app.chain.artifacts import contract
 from app.data import chain_contracts, user_details
 from app.domain.orders.minting import mint_ready_orders
 from app.domain.platform import chain_jobs as runner
-from tests.conftest import wait_for
 from tests.factories import list_offering, offering_doc
-from tests.integration.accounts.conftest import make_user
-from tests.integration.backbone.conftest import suite, verified, wallet  # noqa: F401 (fixtures)
-from tests.integration.portfolio.conftest import signed_in
+from tests.fixtures.accounts import make_user, signed_in_client
+from tests.fixtures.processes import wait_for
 
 
 @pytest.fixture
-def watched_suite(app, db, suite, wallet):  # noqa: F811
+def watched_suite(app, db, suite, wallet):
     """The test's suite in the monitor's watch list before `chain_workers` starts it."""
     chain_contracts.add(db, wallet.w3.eth.chain_id, {suite["token"]: "suite", suite["identityRegistry"]: "suite"},
                         source="test")
     return suite
 
 
-def test_portfolio_shows_the_balance_minted_on_chain(app, db, wallet, watched_suite, chain_workers,  # noqa: F811
-                                                     verified):  # noqa: F811
+def test_portfolio_shows_the_balance_minted_on_chain(app, db, wallet, watched_suite, chain_workers,
+                                                     verified):
     token, w3 = watched_suite["token"], wallet.w3
     investor, address = make_user("investor"), verified()
     user_details.add_verified_wallet(db, investor["_id"], address, "EIP-1193")
@@ -50,7 +48,7 @@ def test_portfolio_shows_the_balance_minted_on_chain(app, db, wallet, watched_su
 
     on_chain = contract(w3, "Token", token).functions.balanceOf(address).call()
     assert on_chain == 20
-    client = signed_in(app, investor)
+    client = signed_in_client(app, investor)
     html = client.get("/portfolio/").text
     assert re.search(r'data-testid="balance">(\d+)</span>', html).group(1) == str(on_chain)
     assert "5 frozen" in html and 'data-testid="total-value">$2,200</dd>' in html and "+$200 (+10%)" in html

@@ -10,8 +10,9 @@ import pytest
 from bson import ObjectId
 
 from tests.factories import list_offering, offering_doc
-from tests.integration.accounts.conftest import make_user
-from tests.integration.portfolio.conftest import ZERO, apply, investor_with_wallet, log_message, signed_in
+from tests.fixtures.accounts import make_user, signed_in_client
+from tests.fixtures.chain import ZERO
+from tests.fixtures.chain_events import apply, investor_with_wallet, log_message
 
 NOW = datetime.now(UTC)
 
@@ -61,7 +62,7 @@ def book(app, db):
 
 
 def test_overview_values_holdings_at_the_latest_nav_with_cost_and_gain(app, book):
-    page = signed_in(app, book["alice"]).get("/portfolio/")
+    page = signed_in_client(app, book["alice"]).get("/portfolio/")
     assert page.status_code == 200
     html = page.text
     # 30 x $120 + 5.00 x $50 = $3,850; cost 30 x $102 + 5 x $50 = $3,310; gain $540 = 16.31 %
@@ -70,12 +71,12 @@ def test_overview_values_holdings_at_the_latest_nav_with_cost_and_gain(app, book
     assert "10 frozen" in html and 'data-testid="balance">5</span> CAN' in html
     assert "Harbour Lofts" in html and "Canal Works" in html and "Bobs Tower" not in html
     assert 'aria-label="Allocation by offering"' in html and "Harbour Lofts: 93.51%" in html
-    chart = signed_in(app, book["alice"]).get("/portfolio/value-chart", headers={"HX-Request": "true"}).text
+    chart = signed_in_client(app, book["alice"]).get("/portfolio/value-chart", headers={"HX-Request": "true"}).text
     assert 'aria-label="Portfolio value over time"' in chart and "<html" not in chart
 
 
 def test_another_investors_data_never_shows(app, book):
-    bob = signed_in(app, book["bob"])
+    bob = signed_in_client(app, book["bob"])
     pages = {path: bob.get(path).text for path in ("/portfolio/", "/portfolio/orders", "/portfolio/transactions",
                                                    "/portfolio/dividends", "/portfolio/export/holdings.csv",
                                                    "/portfolio/export/orders.csv",
@@ -88,7 +89,7 @@ def test_another_investors_data_never_shows(app, book):
 
 
 def test_orders_page_shows_live_status_and_polls_only_while_an_order_moves(app, db, book):
-    alice = signed_in(app, book["alice"])
+    alice = signed_in_client(app, book["alice"])
     page = alice.get("/portfolio/orders").text
     assert "Awaiting payment" in page and "Minted" in page and 'hx-trigger="every 5s"' in page
     pending = db.orders.find_one({"userId": book["alice"]["_id"], "status": "pending_payment"})
@@ -102,7 +103,7 @@ def test_orders_page_shows_live_status_and_polls_only_while_an_order_moves(app, 
 
 
 def test_transactions_list_mints_and_freezes_with_their_hashes(app, book):
-    html = signed_in(app, book["alice"]).get("/portfolio/transactions").text
+    html = signed_in_client(app, book["alice"]).get("/portfolio/transactions").text
     for event in book["events"][:3]:
         assert event["transactionHash"] in html
     assert "Minted" in html and "Tokens frozen" in html
@@ -110,13 +111,13 @@ def test_transactions_list_mints_and_freezes_with_their_hashes(app, book):
 
 
 def test_dividends_show_what_was_received(app, book):
-    html = signed_in(app, book["alice"]).get("/portfolio/dividends").text
+    html = signed_in_client(app, book["alice"]).get("/portfolio/dividends").text
     assert 'data-testid="dividends-received">$45</dd>' in html and "Bobs Tower" not in html
 
 
 def test_csv_exports_are_downloads_of_the_investors_rows_and_formula_safe(app, db, book):
     db.offerings.update_one({"_id": book["canal"]["_id"]}, {"$set": {"overview.title": "=HYPERLINK(\"x\")"}})
-    alice = signed_in(app, book["alice"])
+    alice = signed_in_client(app, book["alice"])
     response = alice.get("/portfolio/export/holdings.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -133,18 +134,18 @@ def test_csv_exports_are_downloads_of_the_investors_rows_and_formula_safe(app, d
 
 def test_a_new_investor_is_guided_to_connect_a_wallet_then_to_the_marketplace(app, db):
     newcomer = make_user("investor")
-    client = signed_in(app, newcomer)
+    client = signed_in_client(app, newcomer)
     for path in ("/portfolio/", "/portfolio/transactions", "/portfolio/dividends"):
         page = client.get(path)
         assert page.status_code == 200 and "Connect a wallet" in page.text, path
     assert "No orders yet" in client.get("/portfolio/orders").text
-    with_wallet = signed_in(app, investor_with_wallet(db))
+    with_wallet = signed_in_client(app, investor_with_wallet(db))
     html = with_wallet.get("/portfolio/").text
     assert "No tokens yet" in html and "/offerings" in html
 
 
 def test_only_signed_in_investors_reach_the_portfolio(app):
     assert app.test_client().get("/portfolio/").status_code == 302
-    issuer = signed_in(app, make_user("issuer"))
+    issuer = signed_in_client(app, make_user("issuer"))
     assert issuer.get("/portfolio/").status_code == 403
     assert issuer.get("/portfolio/export/orders.csv").status_code == 403

@@ -31,8 +31,8 @@ from app.domain.orders import placement as ordering
 from app.providers.docusign import connect_signature
 from app.providers.sumsub import payload_digest
 from tests.factories import list_offering, offering_doc
-from tests.integration.accounts.conftest import BrowserClient, csrf, login, make_user
-from tests.integration.orders.conftest import approve, order_form
+from tests.fixtures.accounts import BrowserClient, csrf, login, make_user
+from tests.fixtures.orders import approve, order_form
 
 VALUES = ["²", "¹²³", "１２", "١٢٣", "12²", "10,5", "-1", "1e309", "NaN", "0x", "a\r\nX-Injected: 1", "a\x00b",
           "\u200f\u202eevil", "x" * 100_000, "../../etc/passwd", '{"$ne": null}']

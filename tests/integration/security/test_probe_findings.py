@@ -20,7 +20,7 @@ from app.domain.accounts.login_guard import ACCOUNT_FAILURES
 from app.providers.docusign import connect_signature, signed_delivery
 from app.providers.sumsub import payload_digest, signed_webhook
 from tests.factories import PDF_BYTES, list_offering, offering_doc, png_bytes
-from tests.integration.accounts.conftest import PASSWORD, csrf, login, make_user, post
+from tests.fixtures.accounts import PASSWORD, csrf, login, make_user, post
 
 WRONG = "wrong wrong wrong"
 

@@ -11,7 +11,7 @@ from app.data import esign_webhooks
 from app.domain.whitelisting.webhooks import apply_event
 from app.extensions import redis_client
 from app.providers.docusign import signed_delivery
-from tests.integration.whitelist.conftest import run_jobs
+from tests.fixtures.processes import run_jobs
 
 URL = "/webhooks/esign/docusign"
 ENVELOPE = "6f1c2b1e-0000-4000-8000-000000000001"

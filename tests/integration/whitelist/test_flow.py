@@ -15,15 +15,10 @@ from app.chain.artifacts import contract
 from app.chain.identity import get_identity
 from app.chain.node import web3_client
 from app.data import user_details, whitelists
-from tests.conftest import wait_for
-from tests.integration.whitelist.conftest import (
-    approved_investor,
-    eligible_investor,
-    form,
-    make_user,
-    run_jobs,
-    signed_in_client,
-)
+from tests.fixtures.accounts import make_user, signed_in_client
+from tests.fixtures.chain import approved_investor, eligible_investor
+from tests.fixtures.processes import run_jobs, wait_for
+from tests.integration.whitelist.conftest import form
 
 SIGN_FORM = re.compile(r'action="([^"]+/sign)"')
 DECLINE_FORM = re.compile(r'action="([^"]+/decline)"')

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from bson import ObjectId
 
-from tests.integration.whitelist.conftest import eligible_investor, form, live_offering, make_user, signed_in_client
+from tests.fixtures.accounts import make_user, signed_in_client
+from tests.fixtures.chain import eligible_investor, live_offering
+from tests.integration.whitelist.conftest import form
 
 
 @pytest.mark.parametrize(("who", "message"), [
@@ -68,14 +70,12 @@ def signed_request(db, offering):
     return {"id": str(whitelist_id), "investor": investor}
 
 
-def test_investors_and_issuers_cannot_reach_the_back_office(app, signed_request):
+@pytest.mark.parametrize("signed_in", ["investor", "issuer"], indirect=True)
+def test_investors_and_issuers_cannot_reach_the_back_office(app, signed_request, signed_in):
     wid = signed_request["id"]
-    for user_type in ("investor", "issuer"):
-        browser = signed_in_client(app, make_user(user_type))
-        assert browser.get("/admin/whitelist/").status_code == 403
-        assert browser.get(f"/admin/whitelist/{wid}").status_code == 403
-        assert form(browser, f"/admin/whitelist/{wid}/decision", {"decision": "approved"}).status_code \
-            == 403
+    assert signed_in.get("/admin/whitelist/").status_code == 403
+    assert signed_in.get(f"/admin/whitelist/{wid}").status_code == 403
+    assert form(signed_in, f"/admin/whitelist/{wid}/decision", {"decision": "approved"}).status_code == 403
     assert app.test_client().get("/admin/whitelist/").status_code == 302  # visitors meet the sign-in page
 
 
