@@ -12,7 +12,7 @@ from flask import request
 from app import create_app
 from app.access import rule_for
 from app.domain.accounts.permissions import PERMISSIONS, allows
-from tests.fixtures.accounts import BrowserClient, csrf, login, make_user
+from tests.fixtures.accounts import BrowserClient, csrf, make_user, signed_in_client
 
 OUR_AREAS = ("auth.", "admin.")  # their views must also never answer 500, whatever the visitor sends
 SKIP_METHODS = {"HEAD", "OPTIONS"}
@@ -49,13 +49,7 @@ def _personas(app) -> dict[str, tuple[dict | None, object]]:
     for permission in PERMISSIONS:
         people[f"subadmin-without-{permission}"] = make_user(
             "subadmin", permissions=[p for p in PERMISSIONS if p != permission])
-    personas = {}
-    for name, user in people.items():
-        client = app.test_client()
-        if user is not None:
-            assert login(client, user).status_code == 303, name
-        personas[name] = (user, client)
-    return personas
+    return {name: (user, signed_in_client(app, user) if user else app.test_client()) for name, user in people.items()}
 
 
 def _url(rule, target_id: str) -> str:

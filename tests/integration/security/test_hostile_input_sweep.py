@@ -31,7 +31,7 @@ from app.domain.orders import placement as ordering
 from app.providers.docusign import connect_signature
 from app.providers.sumsub import payload_digest
 from tests.factories import list_offering, offering_doc
-from tests.fixtures.accounts import BrowserClient, csrf, login, make_user
+from tests.fixtures.accounts import BrowserClient, csrf, login, make_user, signed_in_client
 from tests.fixtures.orders import approve, order_form
 
 VALUES = ["²", "¹²³", "１２", "١٢٣", "12²", "10,5", "-1", "1e309", "NaN", "0x", "a\r\nX-Injected: 1", "a\x00b",
@@ -62,13 +62,7 @@ def sweep_app(services):
 def _people(app) -> dict[str, tuple[dict | None, object]]:
     people = {"anonymous": None, "investor": make_user("investor"), "issuer": make_user("issuer"),
               "admin": make_user("admin")}
-    clients = {}
-    for name, user in people.items():
-        client = app.test_client()
-        if user is not None:
-            assert login(client, user).status_code == 303, name
-        clients[name] = (user, client)
-    return clients
+    return {name: (user, signed_in_client(app, user) if user else app.test_client()) for name, user in people.items()}
 
 
 def _defaults(rule, ids: dict[str, str]) -> dict[str, object] | None:
