@@ -17,7 +17,7 @@ equality only (`match`), never a range or a sort on these fields.
 
 Whole-token counts stay BSON and Redis integers (orders' `tokens`, the reservation counters,
 `tokenSupply`, `maxTokenHolding`): the offering wizard caps a supply at 10**12 whole tokens
-(app/domain/offering_rules.MAX_SUPPLY), far inside int64 and the 2**53 that Lua's doubles count
+(app.domain.offerings.rules.MAX_SUPPLY), far inside int64 and the 2**53 that Lua's doubles count
 exactly in the reservation script.
 """
 
