@@ -86,6 +86,17 @@ MESSAGE = """{% extends "layout.html" %}{% block body %}
 {%- else %}{{ part.text }}{% endif %}{% endfor %}</pre>
 <p><a href="{{ url_for('mail_sandbox.list_mail') }}">Back to the mailbox</a></p>{% endblock %}"""
 
+INDEX = """{% extends "layout.html" %}{% block body %}
+<p>Local stand-ins for the outside providers; nothing here leaves this machine.</p>
+<ul>{% for href, label, what in pages %}<li><a href="{{ href }}">{{ label }}</a>: {{ what }}</li>{% endfor %}</ul>
+{% endblock %}"""
+
+# (url prefix, link text, what a tester does there), listed on / when mounted
+PAGES = (("/mail/", "Mailbox", "every mail the platform sent (confirmation links, payment instructions, reviews)"),
+         ("/sms/", "Text messages", "every SMS sent (mobile verification codes)"),
+         ("/kyc/", "KYC provider", "approve or reject identity checks of applicants"),
+         ("/esign/", "E-signature provider", "envelopes sent for signature and their state"))
+
 TEXTS = """{% extends "layout.html" %}{% block body %}
 {% if not texts %}<p>No text messages yet.</p>{% endif %}
 <ul>{% for t in texts %}<li>{{ t.receivedAt }} to {{ t.to | join(", ") }}: {{ t.body }}</li>{% endfor %}</ul>
@@ -146,9 +157,17 @@ def sms_blueprint(box: Box) -> Blueprint:
 def create_app(mailbox: Box | None = None, texts: Box | None = None) -> Flask:
     app = Flask(__name__)
     app.jinja_loader = DictLoader({"layout.html": PAGE, "mailbox.html": MAILBOX, "message.html": MESSAGE,
-                                   "texts.html": TEXTS})
+                                   "texts.html": TEXTS, "index.html": INDEX})
     app.register_blueprint(mail_blueprint(mailbox or Box()), url_prefix="/mail")
     app.register_blueprint(sms_blueprint(texts or Box()), url_prefix="/sms")
+
+    @app.get("/")
+    def index():
+        """Where a tester starts: a link to each stand-in this process serves."""
+        served = {rule.rule.split("/")[1] for rule in app.url_map.iter_rules()}
+        pages = [page for page in PAGES if page[0].strip("/") in served]
+        return render_template("index.html", title="Sandbox", pages=pages)
+
     return app
 
 
