@@ -13,6 +13,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from app import locks
@@ -70,18 +71,31 @@ def full_mobile(country_code: str, mobile: str) -> str:
     return country_code + re.sub(r"[\s().-]", "", mobile).lstrip("0")
 
 
+def email_problem(email: str) -> str | None:
+    """Why sign-in would refuse this email (the forms' rule, email_validator without a DNS lookup), or None.
+
+    Checked here too so an account made outside the forms (the CLI's first admin) can sign in."""
+    try:
+        validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        return f"Enter a valid email address: {error}"
+    return None
+
+
+def _shape_problems(email: str, country_code: str, mobile: str, legal_name: str) -> dict[str, str]:
+    problems = {"email": email_problem(email), "legal_name": text_rules.problem(legal_name)}
+    if not _COUNTRY_CODE.match(country_code):
+        problems["country_code"] = "Choose a country calling code such as +44."
+    if not _NATIONAL_NUMBER.match(re.sub(r"[\s().-]", "", mobile).lstrip("0")):
+        problems["mobile"] = "Enter the mobile number in digits, without the country code."
+    return {field: message for field, message in problems.items() if message}
+
+
 def check_new_account(*, email: str, country_code: str, mobile: str, legal_name: str,
                       password: str | None) -> None:
     """Raise FieldErrors naming every problem with a sign-up (shape checks are the form's), then
     AlreadyInUse when the details are fine but the email or mobile belongs to an account."""
-    errors = {}
-    if not _COUNTRY_CODE.match(country_code):
-        errors["country_code"] = "Choose a country calling code such as +44."
-    national = re.sub(r"[\s().-]", "", mobile).lstrip("0")
-    if not _NATIONAL_NUMBER.match(national):
-        errors["mobile"] = "Enter the mobile number in digits, without the country code."
-    if text_rules.problem(legal_name):
-        errors["legal_name"] = text_rules.problem(legal_name)
+    errors = _shape_problems(email, country_code, mobile, legal_name)
     if password is not None:
         problems = password_policy.problems(password, email=email, name=legal_name)
         if problems:

@@ -139,3 +139,20 @@ def test_cli_creates_an_admin_with_a_typed_password(app, db):
                                "--country-code", "+44", "--mobile", "7700900002", "--password", "password1234"])
     assert weak.exit_code == 1 and "most common" in weak.output
     assert db.users.find_one({"email": "weak@example.com"}) is None
+
+
+def test_cli_refuses_an_admin_email_that_sign_in_would_refuse(app, db):
+    """admin@libertum.test was created, then refused at sign-in ('Enter a valid email address') for good."""
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["users", "create-admin", "--email", "admin@libertum.test", "--name", "Root Admin",
+                                  "--country-code", "+44", "--mobile", "7700900003",
+                                  "--password", "a long admin passphrase"])
+    assert refused.exit_code == 1 and "email: Enter a valid email address" in refused.output
+    assert db.users.find_one({"email": "admin@libertum.test"}) is None
+    created = runner.invoke(args=["users", "create-admin", "--email", "admin@libertum.example", "--name", "Root Admin",
+                                  "--country-code", "+44", "--mobile", "7700900003",
+                                  "--password", "a long admin passphrase"])
+    assert created.exit_code == 0, created.output
+    client = app.test_client()
+    assert login(client, db.users.find_one({"email": "admin@libertum.example"}),
+                 password="a long admin passphrase").status_code == 303
