@@ -4,13 +4,16 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV = $(shell $(PYTHON) -m infra.install --venv)
 
-.PHONY: install run test test-unit lint clean-var contracts
+.PHONY: install run admin test test-unit lint clean-var contracts
 
 install:
 	@$(PYTHON) -m infra.install
 
 run: install
 	@$(VENV)/bin/python -m infra.run
+
+admin: install
+	@$(VENV)/bin/python -m infra.admin
 
 test: install
 	@$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

@@ -75,6 +75,20 @@ def flask(env: dict[str, str], *args: str) -> None:
         raise StackError(f"`flask {' '.join(args)}` failed (exit {result.returncode}); see the lines above.")
 
 
+def web_port_from_env() -> int:
+    return int(os.environ.get("LIBERTUM_WEB_PORT", "8000"))
+
+
+def platform_env(stack: Stack, web_port: int) -> dict[str, str]:
+    """The settings every process of `make run` gets (and `make admin`'s command): the stack's addresses,
+    the local secrets, the sandbox's ports, the public URL."""
+    return {**os.environ, "LIBERTUM_ENV": os.environ.get("LIBERTUM_ENV", "development"), **stack.env(),
+            **local_secrets(VAR / "secrets.env"), **sandbox_env(dict(os.environ)), "WEB_PORT": str(web_port),
+            "PYTHONUNBUFFERED": "1",
+            "PUBLIC_URL": os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{web_port}"),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def wait_until_ready(url: str, supervisor: subprocess.Popen, timeout: float = 60) -> bool:
     """True once the web process reports every dependency up; False if the supervisor stopped first."""
     deadline = time.monotonic() + timeout
@@ -94,7 +108,7 @@ def wait_until_ready(url: str, supervisor: subprocess.Popen, timeout: float = 60
 
 def main() -> int:
     started = time.monotonic()
-    web_port = int(os.environ.get("LIBERTUM_WEB_PORT", "8000"))
+    web_port = web_port_from_env()
     try:
         stack = Stack(VAR, ports_from_env())
         print("starting redis, ferretdb, kafka and anvil ...", flush=True)
@@ -102,11 +116,7 @@ def main() -> int:
     except (StackError, tools.MissingTool) as error:
         print(f"\nmake run: {error}", file=sys.stderr)
         return 1
-    env = {**os.environ, "LIBERTUM_ENV": os.environ.get("LIBERTUM_ENV", "development"), **stack.env(),
-           **local_secrets(VAR / "secrets.env"), **sandbox_env(dict(os.environ)), "WEB_PORT": str(web_port),
-           "PYTHONUNBUFFERED": "1",
-           "PUBLIC_URL": os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{web_port}"),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = platform_env(stack, web_port)
     supervisor = None
     stopping = False
 
