@@ -12,7 +12,7 @@ from app.access import access_default, current_user_doc
 from app.blueprints.htmx import is_htmx, page_or_fragment, redirect_to
 from app.domain.accounts.permissions import ISSUERS
 from app.domain.offerings import service as offerings
-from app.domain.offerings.rules import IMAGES, NAMED_DOCUMENTS, STEPS, submission_problems
+from app.domain.offerings.rules import IMAGES, NAMED_DOCUMENTS, STEPS, resume_step, submission_problems
 from app.domain.offerings.rules import step as find_step
 from app.domain.platform import uploads
 
@@ -54,8 +54,7 @@ def show_offering(offering_id: str):
     doc = offerings.owned(current_user_doc(), offering_id)
     if doc["status"] not in ("draft", "changes_requested"):
         return render_template("issuer/submitted.html", offering=doc, steps=STEPS)
-    key = STEPS[min(doc.get("currentStep", 1), len(STEPS)) - 1].key
-    return redirect_to("issuer.show_step", offering_id=offering_id, key=key)
+    return redirect_to("issuer.show_step", offering_id=offering_id, key=resume_step(doc).key)
 
 
 @bp.get("/offerings/<offering_id>/steps/<key>")
