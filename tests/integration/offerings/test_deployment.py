@@ -7,7 +7,7 @@ import pycountry
 import pytest
 from bson import ObjectId
 from eth_account import Account
-from rq import Queue, SimpleWorker
+from rq import SimpleWorker
 
 from app import cache
 from app.chain.artifacts import contract
@@ -15,13 +15,14 @@ from app.chain.node import web3_client
 from app.chain.suite import deploy_token_suite
 from app.domain.platform.chain import current_platform
 from app.extensions import redis_client
+from app.tasks import queues
 from tests.fixtures.accounts import login, make_user, post
 from tests.fixtures.processes import wait_for
 from tests.integration.offerings.conftest import fill_wizard
 
 
 def run_chain_jobs() -> None:
-    SimpleWorker([Queue("chain", connection=redis_client.get())], connection=redis_client.get()).work(burst=True)
+    SimpleWorker([queues.queue(queues.CHAIN)], connection=redis_client.get()).work(burst=True)
 
 
 @pytest.fixture

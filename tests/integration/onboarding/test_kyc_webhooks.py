@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import SimpleWorker
 
 from app.data import kyc_webhooks, user_details, users
 from app.domain.onboarding.kyc import apply_event
 from app.extensions import redis_client
 from app.providers.sumsub import signed_webhook
+from app.tasks import queues
 
 URL = "/webhooks/kyc/sumsub"
 
@@ -45,12 +46,12 @@ def deliver(client, app, body: dict, *, secret=None, tamper=None):
 
 
 def queued(app) -> int:
-    return Queue("kyc", connection=redis_client.get()).count
+    return queues.queue(queues.KYC).count
 
 
 def run_jobs(app) -> None:
     connection = redis_client.get()
-    SimpleWorker([Queue("kyc", connection=connection)], connection=connection).work(burst=True)
+    SimpleWorker([queues.queue(queues.KYC)], connection=connection).work(burst=True)
 
 
 def test_signed_delivery_is_queued_and_applied(client, app, db, investor):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from rq import Queue
 from rq.registry import ScheduledJobRegistry
 
 from app.domain.orders import placement as ordering
@@ -14,6 +13,7 @@ from app.domain.orders import reservations
 from app.domain.orders.expiry import sweep
 from app.domain.payments import stablecoin as payments
 from app.extensions import redis_client
+from app.tasks import queues
 from app.tasks.order_expiry import sweep_unpaid_orders
 from tests.fixtures.orders import order_form, quick_investor
 from tests.fixtures.processes import run_jobs
@@ -69,7 +69,7 @@ def test_the_periodic_job_expires_lapsed_orders_and_schedules_its_next_run(app, 
     db.orders.update_one({"_id": lapsed["_id"]}, {"$set": {"orderReceived": placed_long_ago}})
 
     connection = redis_client.get()
-    Queue("default", connection=connection).enqueue(sweep_unpaid_orders)
+    queues.queue(queues.DEFAULT).enqueue(sweep_unpaid_orders)
     assert run_jobs("default") == 1
     assert db.orders.find_one({"_id": lapsed["_id"]})["status"] == "cancelled"
     assert db.orders.find_one({"_id": fresh["_id"]})["status"] == "pending_payment"

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 from bson import ObjectId
-from rq import Queue
 
 from app.data import esign_webhooks
 from app.domain.whitelisting.webhooks import apply_event
-from app.extensions import redis_client
 from app.providers.docusign import signed_delivery
+from app.tasks import queues
 from tests.fixtures.processes import run_jobs
 
 URL = "/webhooks/esign/docusign"
@@ -39,7 +38,7 @@ def deliver(client, app, payload: dict, keys=None, tamper=None):
 
 
 def queued() -> int:
-    return Queue("esign", connection=redis_client.get()).count
+    return queues.queue(queues.ESIGN).count
 
 
 def state(db, whitelist_id) -> tuple:
