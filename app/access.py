@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import NamedTuple
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
@@ -79,3 +80,22 @@ def enforce_access():
 
 def register_access(app: Flask) -> None:
     app.before_request(enforce_access)
+    # templates: {% for item in main_nav() %} (the signed-in person's links, or a visitor's)
+    app.add_template_global(lambda: nav_items(current_user_doc()), "main_nav")
+
+
+class NavItem(NamedTuple):
+    endpoint: str
+    label: str
+
+
+# The main navigation, in display order; each link shows only to people its route's rule lets in.
+NAV = (NavItem("marketplace.list_offerings", "Marketplace"), NavItem("portfolio.show_portfolio", "Portfolio"),
+       NavItem("onboarding.show_onboarding", "Onboarding"), NavItem("issuer.show_dashboard", "Issuer"),
+       NavItem("admin.show_dashboard", "Admin"))
+
+
+def nav_items(user: dict | None) -> list[NavItem]:
+    """The main links `user` (None: a visitor) may open, judged by the same rules as `enforce_access`,
+    so the header never offers a page that would answer 403. Templates: `url_for(item.endpoint)`, `item.label`."""
+    return [item for item in NAV if (rule := rule_for(current_app, item.endpoint)) is not None and allows(rule, user)]
