@@ -80,6 +80,16 @@ def _fernet_key(name: str, value: str) -> str:
     return value
 
 
+def _data_keys(name: str, value: str) -> tuple[str, ...]:
+    """AES-256 keys for app.domain.custody.keys: the current one first, retired ones after it (still decrypt)."""
+    keys = tuple(k.strip() for k in value.split(",") if k.strip())
+    if not keys:
+        raise ValueError(f"{name} must be one or more comma-separated keys (url-safe base64 of 32 bytes)")
+    for key in keys:
+        _fernet_key(name, key)
+    return keys
+
+
 def _host_port(name: str, value: str) -> str:
     host, _, port = value.rpartition(":")
     if not host or not port.isdigit():
@@ -124,6 +134,8 @@ SETTINGS: dict[str, tuple] = {
     "LOG_LEVEL": (lambda n, v: _choice(n, v.upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
                   "INFO", "log level of the JSON logs"),
     "DATA_ENCRYPTION_KEY": (_fernet_key, None, "Fernet key encrypting secrets at rest (TOTP secrets)"),
+    "WALLET_DATA_KEY": (lambda n, v: _data_keys(n, v), None,
+                        "platform-held wallets' data key(s): url-safe base64 of 32 bytes, comma-separated; the first encrypts, all decrypt (rotation)"),
     "PUBLIC_URL": (lambda n, v: _url(n, v, ("http", "https")), "http://127.0.0.1:8000",
                    "the site's address as users see it, for links in mail"),
     "SMTP_SERVER": (_host_port, "127.0.0.1:1025", "SMTP relay for outgoing mail (the sandbox mail sink locally)"),
@@ -225,6 +237,7 @@ class Settings:
     SESSION_COOKIE_SECURE: bool
     LOG_LEVEL: str
     DATA_ENCRYPTION_KEY: str = field(repr=False)
+    WALLET_DATA_KEY: tuple[str, ...] = field(repr=False)
     PUBLIC_URL: str
     SMTP_SERVER: str
     MAIL_FROM: str

@@ -31,6 +31,7 @@ def local_secrets(path: Path) -> dict[str, str]:
         "DEPLOYER_PRIVATE_KEY": lambda: f"0x{secrets.token_hex(32)}",
         "CLAIM_SIGNER_PRIVATE_KEY": lambda: f"0x{secrets.token_hex(32)}",
         "DATA_ENCRYPTION_KEY": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "WALLET_DATA_KEY": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "KYC_APP_TOKEN": lambda: f"sbx:{secrets.token_hex(8)}",
         "KYC_SECRET_KEY": lambda: secrets.token_urlsafe(32),
         "KYC_WEBHOOK_SECRET": lambda: secrets.token_urlsafe(32),

@@ -8,6 +8,7 @@ helpers, processes) is in the tests/fixtures package.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import sys
@@ -56,6 +57,7 @@ def services(tmp_path_factory) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(48), "DEPLOYER_PRIVATE_KEY": "0x" + secrets.token_hex(32),
         "CLAIM_SIGNER_PRIVATE_KEY": "0x" + secrets.token_hex(32), "CHAIN_POLL_SECONDS": "0.2",
         "DATA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "WALLET_DATA_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "SMTP_SERVER": f"127.0.0.1:{free_port()}", "SANDBOX_HTTP_PORT": str(free_port()),
         "KYC_APP_TOKEN": "sbx:" + secrets.token_hex(8), "KYC_SECRET_KEY": secrets.token_urlsafe(32),
         "KYC_WEBHOOK_SECRET": secrets.token_urlsafe(32), "KYC_API_URL": f"http://127.0.0.1:{free_port()}/kyc",

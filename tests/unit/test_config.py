@@ -5,7 +5,8 @@ import pytest
 from app.config import ConfigError, load
 
 SECRETS = {"SECRET_KEY": "s" * 40, "DEPLOYER_PRIVATE_KEY": "0x" + "1" * 64, "CLAIM_SIGNER_PRIVATE_KEY": "0x" + "2" * 64,
-           "DATA_ENCRYPTION_KEY": "A" * 43 + "=", "KYC_APP_TOKEN": "sbx:token", "KYC_SECRET_KEY": "k" * 32,
+           "DATA_ENCRYPTION_KEY": "A" * 43 + "=", "WALLET_DATA_KEY": "B" * 43 + "=",
+           "KYC_APP_TOKEN": "sbx:token", "KYC_SECRET_KEY": "k" * 32,
            "KYC_WEBHOOK_SECRET": "w" * 32, "ESIGN_ACCESS_TOKEN": "sbx-token", "ESIGN_HMAC_KEYS": "h" * 32}
 
 
