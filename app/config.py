@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field, fields
 from urllib.parse import urlparse
 
+from babel.numbers import is_currency
+
 
 class ConfigError(RuntimeError):
     """Raised when settings are missing or malformed; the message names each one."""
@@ -177,6 +179,8 @@ SETTINGS: dict[str, tuple] = {
                                    "an unpaid order is cancelled this many hours after it was placed"),
     "ORDER_PAYMENT_REMINDER_HOURS": (lambda n, v: _int(n, v, 1), "24",
                                      "the investor is mailed a reminder this many hours before that"),
+    "PLATFORM_CURRENCY": (lambda n, v: _currency(n, v), "USD",
+                          "ISO 4217 currency of every fiat amount (prices, orders, targets)"),
 }
 
 
@@ -202,6 +206,13 @@ def _bank_code(name: str, value: str, pattern: re.Pattern) -> str:
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _currency(name: str, value: str) -> str:
+    """An ISO 4217 code Babel knows, so every amount can be shown with its symbol."""
+    if not is_currency(value):
+        raise ValueError(f"{name} must be an ISO 4217 currency code such as USD or EUR, got {value!r}")
     return value
 
 
@@ -267,6 +278,7 @@ class Settings:
     BANK_BIC: str
     ORDER_PAYMENT_WINDOW_HOURS: int
     ORDER_PAYMENT_REMINDER_HOURS: int
+    PLATFORM_CURRENCY: str
 
     def as_flask_config(self) -> dict:
         """The settings as Flask config keys (same names) plus Flask's own derived ones."""
