@@ -23,7 +23,8 @@ from app.formatting import percent, units
 
 LIVE_STATUSES = ("pending_payment", "payment_review", "settled")  # orders still moving: the page polls
 STATUS_LABELS = {"pending_payment": "Awaiting payment", "payment_review": "Payment under review",
-                 "settled": "Paid, minting", "minted": "Minted", "cancelled": "Cancelled"}
+                 "settled": "Paid, minting", "minted": "Minted", "cancelled": "Cancelled",
+                 "mint_held": "Paid, delivery delayed"}  # mint_held: the token refused the mint; staff are on it
 RECEIVED_DIVIDENDS = ("paid",)
 
 
@@ -331,6 +332,8 @@ def order_rows(orders: list[dict], offerings: list[dict]) -> list[dict]:
     for order in sorted(orders, key=_placed, reverse=True):
         offering = by_id.get(str(order.get("offeringId"))) or {}
         status = "minted" if is_minted(order) else order.get("status") or "pending_payment"
+        if status == "settled" and order.get("mintHeld"):
+            status = "mint_held"
         rows.append({
             "id": str(order["_id"]), "placed": _placed(order), "offering": title_of(offering),
             "quantity": int(order.get("quantity") or 0),

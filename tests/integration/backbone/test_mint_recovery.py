@@ -3,13 +3,17 @@ staff retry it once the cause is fixed (real anvil, RQ on Redis, FerretDB)."""
 
 from __future__ import annotations
 
+import pytest
 from eth_account import Account
 
 from app.chain import agent as ops
 from app.chain.identity import get_identity
+from app.domain.orders import mint_recovery
 from app.domain.orders.mint_recovery import recover_all
 from app.domain.orders.minting import mint_ready_orders
+from app.domain.orders.rules import Refusal
 from app.domain.platform import chain_jobs as runner
+from app.domain.portfolio.rules import order_rows
 from tests.fixtures.accounts import BrowserClient, login, make_user, post
 from tests.fixtures.chain import FRANCE, minted_amounts
 from tests.fixtures.processes import run_jobs
@@ -87,3 +91,43 @@ def test_requeue_recovers_a_failed_batch_whose_worker_died_before_splitting_it(a
     assert [minted_amounts(wallet.w3, token, h) for h in holders] == [[7], [], [9]]
     assert db.orders.find_one({"_id": order_ids[1]})["mintHeld"] is True
     assert recover_all(app.config) == []
+
+
+def test_a_batch_no_recipient_can_receive_is_held_whole_and_retried_as_one_job(app, db, platform, offering, token,
+                                                                                verified, wallet, suite):
+    """A token-wide refusal spends one failed transaction, not one per order, and one retry mints them all once."""
+    holders = [verified() for _ in range(3)]
+    for holder in holders:
+        ops.delete_identity(wallet.w3, wallet.account, suite["identityRegistry"], holder)
+    order_ids = settled_orders(db, offering, holders, [11, 12, 13])
+    [batch] = mint_ready_orders(app.config, offering)
+    run_jobs("chain")
+
+    job = db.chainJobs.find_one({"_id": batch})
+    assert job["status"] == "failed" and job["tokenWide"] is True and job["splitInto"] == []
+    assert db.chainJobs.count_documents({}) == 1, "no transaction per order to find the cause"
+    for order_id in order_ids:
+        order = db.orders.find_one({"_id": order_id})
+        assert order["mintHeld"] is True and order["mintHoldJob"] == batch and order["mintHoldReason"] == REASON
+
+    for holder in holders:
+        identity = get_identity(wallet.w3, platform, holder)
+        ops.register_identity(wallet.w3, wallet.account, suite["identityRegistry"], holder, identity, FRANCE)
+    retried = mint_recovery.retry_job(app.config, batch)
+    with pytest.raises(Refusal, match="nothing to retry"):
+        mint_recovery.retry_job(app.config, batch)  # a double click
+    run_jobs("chain")
+    assert [minted_amounts(wallet.w3, token, h) for h in holders] == [[11], [12], [13]]
+    assert db.chainJobs.find_one({"_id": retried})["status"] == "done"
+    assert not any(db.orders.find_one({"_id": o})["mintHeld"] for o in order_ids)
+
+
+def test_the_investor_reads_a_delay_not_minting_for_a_held_mint(app, db, offering, token, verified, wallet):
+    holders = [verified(), Account.create().address]
+    order_ids = settled_orders(db, offering, holders, [1, 2])
+    mint_ready_orders(app.config, offering)
+    run_jobs("chain")
+    [row] = order_rows([db.orders.find_one({"_id": order_ids[1]})], [])
+    assert row["status"] == "mint_held" and row["status_label"] == "Paid, delivery delayed"
+    [minted] = order_rows([db.orders.find_one({"_id": order_ids[0]})], [])
+    assert minted["status_label"] != "Paid, delivery delayed"
