@@ -9,6 +9,9 @@ or code here is ASCII digits or it is refused, with a message that says the form
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from babel.numbers import get_currency_name, get_currency_symbol, is_currency
 
 _DIGITS = re.compile(r"[0-9]+")
 # Whole part: plain digits, or digits with commas between groups of exactly three ("1,250", "12,500,000").
@@ -60,3 +63,57 @@ def parse_fixed(text: object, places: int, *, max_digits: int = 13) -> int | Non
     if found is None:
         return None
     return int(found.group(1)) * 10**places + int((found.group(2) or "0").ljust(places, "0"))
+
+
+# Amounts in the platform currency (the offering wizard): thousands grouped by commas or by spaces (regular,
+# no-break or narrow no-break), never mixed, each group exactly three digits: "4,800,000", "4 800 000".
+_SPACES = "[ \u00a0\u202f]"
+_AMOUNT = re.compile(r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:" + _SPACES + r"[0-9]{3})+|[0-9]+)"
+                     r"(?:\.(?P<frac>[0-9]+))?")
+_CODE = re.compile(r"^([A-Za-z]{3})\s*|\s*([A-Za-z]{3})$")
+
+
+def _name(currency: str) -> str:
+    return get_currency_name(currency, count=2, locale="en_US")
+
+
+def amount_format(currency: str = "USD") -> str:
+    """The refusal message for an amount, naming the currency: "Enter an amount in US dollars (USD), ..."."""
+    return (f"Enter an amount in {_name(currency)} ({currency}), "
+            f"such as 4,800,000 or 4800000.50.")
+
+
+def _other_currency(text: str, currency: str) -> str | None:
+    """A currency sign or code in `text` that is not `currency`'s: "£" when the platform is in USD."""
+    own = get_currency_symbol(currency, locale="en_US")
+    for char in text.replace(own, ""):
+        if unicodedata.category(char) == "Sc":
+            return char
+    code = _CODE.search(text)
+    found = code and (code.group(1) or code.group(2)).upper()
+    return found if found and found != currency and is_currency(found) else None
+
+
+def parse_amount(text: object, currency: str = "USD", *, places: int = 2,
+                 max_digits: int = 13) -> tuple[int | None, str | None]:
+    """(minor units, None) for an amount typed in the usual formats, else (None, a message saying why).
+
+    Accepted: "4,800,000", "4800000.50", "$4,800,000", "4 800 000", "USD 4,800,000", "4,800,000 USD" (for USD).
+    Refused: another currency ("£4,800,000": the message names the platform currency), "10,5", mixed
+    separators, signs, other scripts' digits, more than `places` decimals or `max_digits` whole digits.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None, amount_format(currency)
+    text = text.strip()
+    other = _other_currency(text, currency)
+    if other:
+        return None, (f"Amounts here are in {_name(currency)} ({currency}); "
+                      f"enter the amount without {other}, converted to {currency}.")
+    number = _CODE.sub("", text.replace(get_currency_symbol(currency, locale="en_US"), "", 1)).strip()
+    found = _AMOUNT.fullmatch(number)
+    if found is None or len(found.group("frac") or "") > places:
+        return None, amount_format(currency)
+    whole = re.sub(_SPACES + "|,", "", found.group("whole"))
+    if len(whole.lstrip("0") or "0") > max_digits:
+        return None, f"That is more than the platform counts: at most {max_digits} digits before the decimal point."
+    return int(whole) * 10**places + int((found.group("frac") or "0").ljust(places, "0")), None
