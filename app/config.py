@@ -137,7 +137,8 @@ SETTINGS: dict[str, tuple] = {
                   "INFO", "log level of the JSON logs"),
     "DATA_ENCRYPTION_KEY": (_fernet_key, None, "Fernet key encrypting secrets at rest (TOTP secrets)"),
     "WALLET_DATA_KEY": (lambda n, v: _data_keys(n, v), None,
-                        "platform-held wallets' data key(s): url-safe base64 of 32 bytes, comma-separated; the first encrypts, all decrypt (rotation)"),
+                        "data key(s) sealing platform-held wallets' keys: url-safe base64 of 32 bytes, "
+                        "comma-separated; the first encrypts, all decrypt (rotation)"),
     "PUBLIC_URL": (lambda n, v: _url(n, v, ("http", "https")), "http://127.0.0.1:8000",
                    "the site's address as users see it, for links in mail"),
     "SMTP_SERVER": (_host_port, "127.0.0.1:1025", "SMTP relay for outgoing mail (the sandbox mail sink locally)"),

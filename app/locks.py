@@ -76,6 +76,7 @@ LOCK_ORDER: tuple[Kind, ...] = (
     Kind("parked", "lock:parked:"),
     Kind("mint-job", "lock:mint-job:"),
     Kind("payment", "lock:payment:"),
+    Kind("transfer-request", "lock:transfer-request:"),
     _RESERVATIONS,
     Kind("order", "lock:order:"),
     Kind("offering", "lock:offering:"),
@@ -104,6 +105,11 @@ def mint_job(job_id, config: dict | None = None):
 def payment(key: str, config: dict | None = None):
     """A stablecoin transfer, by its payment key."""
     return locked(config, key, kind=_KINDS["payment"])
+
+
+def transfer_request(request_id, config: dict | None = None):
+    """A transfer request (transferrequets): its decision and its execution's outcome."""
+    return locked(config, request_id, kind=_KINDS["transfer-request"])
 
 
 def reservations(offering_id, config: dict | None = None):

@@ -17,6 +17,7 @@ from app.data import (
     chain_jobs,
     chain_tokens,
     converts,
+    custody_wallets,
     dividends,
     esign_webhooks,
     holdings,
@@ -44,7 +45,7 @@ COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
                kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments,
-               parked_events, parked_contracts)
+               parked_events, parked_contracts, custody_wallets)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

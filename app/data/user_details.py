@@ -65,15 +65,22 @@ def verified_wallets(db: Database, user_id: ObjectId) -> list[str]:
     return [w["address"] for w in details.get("wallets") or () if w.get("isVerify")]
 
 
-def add_verified_wallet(db: Database, user_id: ObjectId, address: str, wallet_type: str) -> None:
-    """Record a proven wallet once (proving it again only refreshes its time)."""
+def add_verified_wallet(db: Database, user_id: ObjectId, address: str, wallet_type: str,
+                        custody: str | None = None) -> None:
+    """Record a proven wallet once (proving it again only refreshes its time).
+
+    `custody="platform"` marks a wallet whose key the platform holds (app.domain.custody); a wallet
+    the investor proved by signature has no `custody` field."""
     ensure(db, user_id)
     now = datetime.now(UTC)
+    entry = {"type": wallet_type, "address": address, "timestamp": now, "isVerify": True}
+    if custody:
+        entry["custody"] = custody
 
     def change(wallets: list[dict]) -> list[dict]:
         if any(w.get("address") == address for w in wallets):
             return [{**w, "isVerify": True, "timestamp": now} if w.get("address") == address else w for w in wallets]
-        return [*wallets, {"type": wallet_type, "address": address, "timestamp": now, "isVerify": True}]
+        return [*wallets, entry]
 
     _update_wallets(db, user_id, change)
 
@@ -91,6 +98,12 @@ def _update_wallets(db: Database, user_id: ObjectId, change, attempts: int = 5) 
         if result.matched_count == 1:
             return
     raise RuntimeError(f"wallets of user {user_id} kept changing; try again")
+
+
+def wallets_of(db: Database, user_id: ObjectId) -> list[dict]:
+    """The user's wallet entries (address, isVerify, custody, onchainID)."""
+    details = db[NAME].find_one({"userId": user_id}, {"wallets": 1}) or {}
+    return list(details.get("wallets") or ())
 
 
 def wallet_owner(db: Database, address: str) -> ObjectId | None:

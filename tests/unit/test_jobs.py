@@ -16,10 +16,12 @@ from bson import ObjectId
 import app.tasks
 from app.domain.onboarding import identities
 from app.domain.platform import notifications
+from app.domain.transfers import review as transfer_review
 from app.domain.whitelisting import review
 from app.tasks import chain, esign, kyc, minting, order_expiry, queues, settlement
 from app.tasks import identity as identity_jobs
 from app.tasks import notifications as notification_jobs
+from app.tasks import transfers as transfer_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 WEEK = 7 * 86400
@@ -29,7 +31,7 @@ JOB_PATHS = {"app.tasks.chain.run_chain_job", "app.tasks.minting.recover_failed_
              "app.tasks.settlement.mint_settled_orders", "app.tasks.order_expiry.sweep_unpaid_orders",
              "app.tasks.identity.create_identities", "app.tasks.kyc.apply_kyc_event", "app.tasks.kyc.open_applicant",
              "app.tasks.esign.apply_esign_event", "app.tasks.esign.register_investor",
-             "app.tasks.notifications.deliver_message"}
+             "app.tasks.notifications.deliver_message", "app.tasks.transfers.execute_transfer"}
 
 
 def declared_jobs() -> dict[str, object]:
@@ -97,7 +99,7 @@ def settings(call: dict) -> tuple:
             (retry.max, retry.intervals) if retry else None)
 
 
-USER, MESSAGE, WHITELIST = ObjectId(), ObjectId(), ObjectId()
+USER, MESSAGE, WHITELIST, TRANSFER = ObjectId(), ObjectId(), ObjectId(), ObjectId()
 CALL_SITES = [  # (enqueue, queue, job, args, RQ job id, description, (timeout, result TTL, failure TTL, retry))
     (lambda: identities.enqueue_identities(USER), "chain", identity_jobs.create_identities, (str(USER),),
      f"identities-{USER}", f"ONCHAINID identities of user {USER}", (600, 3600, WEEK, None)),
@@ -117,6 +119,8 @@ CALL_SITES = [  # (enqueue, queue, job, args, RQ job id, description, (timeout, 
     (lambda: minting.recover_failed_mint.delay("m:1", job_id="recover-x", description="recover failed mint job m:1"),
      "chain", minting.recover_failed_mint, ("m:1",), "recover-x", "recover failed mint job m:1",
      (600, 3600, WEEK, CHAIN_RETRY)),
+    (lambda: transfer_review.enqueue_execution({}, TRANSFER), "chain", transfer_jobs.execute_transfer,
+     (str(TRANSFER),), f"transfer-{TRANSFER}", f"execute transfer request {TRANSFER}", (600, 3600, WEEK, CHAIN_RETRY)),
 ]
 
 

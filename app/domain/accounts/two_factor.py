@@ -177,3 +177,12 @@ def disable(user: dict, password: str, code: str, ip: str) -> None:
     users.set_fields_locked(get_db(), user["_id"], {"is2FAActive": False, "twoFASecret": None,
                                                     "twoFARecoveryCodes": [], "twoFAPendingSecret": None})
     audit.record("2fa.disabled", actor=user, ip=ip)
+
+
+def confirm_sensitive_action(user: dict, code: str) -> bool:
+    """A movement out of a platform-held wallet: True when `code` is a valid unused code of the user's second
+    factor (spent now, like a sign-in's). False when it is wrong or 2FA is off; a reused code raises
+    SecondFactorRefused."""
+    if not user.get("is2FAActive") or not user.get("twoFASecret"):
+        return False
+    return _check_code(user, code) is not None

@@ -78,6 +78,20 @@ EVENTS = {
     "payment.matched_by_admin": "Unmatched stablecoin transfer matched to an order by an admin",
     "payment.refund_marked": "Unmatched stablecoin transfer marked for refund by an admin",
     "payment.tokens_minted": "Order's tokens minted",
+    "statement.uploaded": "Bank statement uploaded and matched",
+    "statement.refused": "Bank statement upload refused (kept for audit, with the reason)",
+    "statement.duplicate": "Bank statement uploaded again (nothing applied twice)",
+    "bank_entry.assign": "Bank statement entry assigned to an order by staff",
+    "bank_entry.refund": "Bank statement entry marked to be refunded by staff",
+    "bank_entry.ignore": "Bank statement entry ignored by staff, with a reason",
+    "kyc.revoked": "Approved KYC revoked by staff, with a reason",
+    "offering.ta_assigned": "Transfer agent assigned to an offering",
+    "wallet.held_created": "Platform-held wallet created for an investor",
+    "transfer.requested": "Transfer of holdings requested (second factor checked)",
+    "transfer.refused_second_factor": "Transfer out of a held wallet refused: second factor wrong",
+    "transfer.approved": "Transfer request approved",
+    "transfer.rejected": "Transfer request rejected",
+    "transfer.completed": "Transfer request executed on chain",
 }
 
 
