@@ -2,6 +2,8 @@
 
 import os
 
+from prometheus_client import multiprocess
+
 bind = f"127.0.0.1:{os.environ.get('WEB_PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = 4
@@ -34,3 +36,13 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
     },
 }
+
+# Longer than the gateway's upstream keep-alive (infra/gateway/nginx.conf.j2), so nginx closes idle
+# connections first and never sends a request down one this instance is closing.
+keepalive = 5
+
+
+def child_exit(server, worker):
+    """A worker that exits leaves its metric files behind; mark them dead so live gauges stop counting it."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
 from app.access import register_access
@@ -19,6 +20,7 @@ from app.errors import register_errorhandlers
 from app.extensions import csrf, limiter, redis_client
 from app.formatting import register_template_filters
 from app.logs import register_logging
+from app.metrics import register_metrics
 from app.security import register_security_headers
 from app.sessions import register_sessions
 
@@ -34,6 +36,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     register_logging(app)
+    register_proxy(app)
+    register_metrics(app)
     register_extensions(app)
     register_blueprints(app)
     register_access(app)
@@ -42,6 +46,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind the gateway (PROXY_HOPS=1) the client's address, scheme and host come from the one proxy's
+    X-Forwarded-* headers, so rate limits and the audit log see the client, not nginx."""
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

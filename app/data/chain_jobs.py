@@ -102,3 +102,8 @@ def failed_unrecovered_mints(db: Database) -> list[str]:
     """Failed mint jobs whose split or hold was not recorded (their worker died after the failure)."""
     return [d["_id"] for d in db[NAME].find({"status": FAILED, "op": "mint", "orderIds": {"$exists": True},
                                                   "recovered": {"$ne": True}}, {"_id": 1})]
+
+
+def count_by_status(db: Database) -> dict[str, int]:
+    """How many jobs are in each state (the metrics and the System page)."""
+    return {status: db[NAME].count_documents({"status": status}) for status in (PENDING, SENT, DONE, FAILED)}

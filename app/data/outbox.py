@@ -38,3 +38,11 @@ def count_attempt(db: Database, message_id: ObjectId) -> None:
 def mark_sent(db: Database, message_id: ObjectId) -> bool:
     result = db[NAME].update_one({"_id": message_id, "sentAt": None}, {"$set": {"sentAt": datetime.now(UTC)}})
     return result.modified_count == 1
+
+
+def backlog(db: Database) -> dict[str, int]:
+    """Unsent messages per channel (the metrics and the System page)."""
+    counts: dict[str, int] = {}
+    for doc in db[NAME].find({"sentAt": None}, {"channel": 1}):
+        counts[doc.get("channel", "unknown")] = counts.get(doc.get("channel", "unknown"), 0) + 1
+    return counts

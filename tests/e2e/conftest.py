@@ -1,35 +1,25 @@
-"""End-to-end: gunicorn serving the real app on a free port, and Debian's Chromium driven by Playwright."""
+"""End-to-end: the gateway (nginx) and two gunicorn instances serving the real app on free ports, and
+Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
 import shutil
-import socket
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 
-from tests.fixtures.processes import start_process, stop_process, wait_for_http
+from infra.gateway import GatewayConfig, topology
+from tests.fixtures.processes import free_port
 
 
 @pytest.fixture(scope="session")
 def live_server(services, tmp_path_factory) -> str:
-    """The platform's web process under gunicorn, as `make run` starts it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    process = start_process([gunicorn, "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                            {**services, "PUBLIC_URL": f"http://127.0.0.1:{port}"}, "gunicorn",
-                            tmp_path_factory.mktemp("web"))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(url + "/healthz")
-        yield url
-    finally:
-        stop_process(process)
+    """The platform as `make run` serves it: nginx (the gateway) in front of two gunicorn instances."""
+    config = GatewayConfig(base=tmp_path_factory.mktemp("gateway"), port=free_port(),
+                           instance_ports=[free_port(), free_port()], rate=1000, burst=2000)
+    with topology(services, config) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,19 @@
-"""Liveness and readiness probes for the load balancer and the supervisor."""
+"""Probes for the gateway and the supervisor, the Prometheus scrape, and the operators' System page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
+from app.access import access
+from app.blueprints.htmx import page_or_fragment
+from app.blueprints.system.instances import probe_all
+from app.domain.accounts.permissions import ADMINS
 from app.domain.platform.health import check_dependencies
 from app.extensions import csrf
+from app.metrics import figures
+from app.metrics.exposition import render, snapshot
 
-bp = Blueprint("system", __name__)
+bp = Blueprint("system", __name__, template_folder="templates")
 csrf.exempt(bp)
 
 
@@ -19,8 +25,30 @@ def show_liveness():
 
 @bp.get("/readyz")
 def show_readiness():
-    """200 when every dependency answers, 503 naming the ones that do not."""
+    """200 when every dependency answers (and, behind the gateway, at least one web instance), else 503
+    naming what is down; behind the gateway each instance is listed with its own answer."""
     checks = check_dependencies(current_app.config)
     down = sorted(name for name, result in checks.items() if not result["up"])
-    body = {"status": "ready" if not down else "unavailable", "down": down, "checks": checks}
+    body = {"status": "ready", "down": down, "checks": checks}
+    instances = probe_all(current_app.config["WEB_INSTANCE_URLS"])
+    if instances:
+        body["instances"] = instances
+        if not any(instance["up"] for instance in instances):
+            down.append("web instances")
+    body["status"] = "unavailable" if down else "ready"
     return jsonify(body), (503 if down else 200)
+
+
+@bp.get("/metrics")
+def show_metrics():
+    """Prometheus text exposition. Internal: the gateway answers 404 here; Prometheus scrapes an instance."""
+    return Response(render(current_app.config), mimetype="text/plain; version=0.0.4; charset=utf-8")
+
+
+@bp.get("/admin/system")
+@access(ADMINS)
+def show_system():
+    """The same figures for operators without Prometheus; htmx polls the panels."""
+    figures_now = snapshot(current_app.config)
+    return page_or_fragment("system/index.html", "system/_panels.html", panels=figures.panels(figures_now),
+                            down=figures.sources_down(figures_now))
