@@ -149,6 +149,10 @@ SETTINGS: dict[str, tuple] = {
     "SESSION_MAX_HOURS": (lambda n, v: _int(n, v, 1), "12", "a session ends this many hours after sign-in"),
     "RATELIMIT_ENABLED": (_bool, "true", "rate limits on sign-in, sign-up, codes and resets (Redis-backed)"),
     "LOCK_ORDER_CHECKS": (_bool, "false", "refuse a named lock taken out of app/locks.py's order (on in tests)"),
+    "PROXY_HOPS": (_int, "0", "proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted "
+                   "(1 behind the gateway; 0 when gunicorn faces clients itself)"),
+    "WEB_INSTANCE_URLS": (lambda n, v: _instance_urls(n, v), "none",
+                          "the web instances behind the gateway, comma-separated, probed by /readyz (none: alone)"),
     "KYC_API_URL": (lambda n, v: _url(n, v, ("http", "https")), "http://127.0.0.1:8025/kyc",
                     "KYC provider API base (https://api.sumsub.com; the sandbox locally)"),
     "KYC_APP_TOKEN": (lambda n, v: v, None, "KYC provider app token (X-App-Token)"),
@@ -202,6 +206,12 @@ def _bank_code(name: str, value: str, pattern: re.Pattern) -> str:
     if not pattern.match(code):
         raise ValueError(f"{name} is not a valid {name.split('_')[1]}: {value!r}")
     return code
+
+
+def _instance_urls(name: str, value: str) -> tuple[str, ...]:
+    if value.strip() == "none":
+        return ()
+    return tuple(_url(name, url.strip(), ("http", "https")) for url in value.split(",") if url.strip())
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -258,6 +268,8 @@ class Settings:
     SESSION_MAX_HOURS: int
     RATELIMIT_ENABLED: bool
     LOCK_ORDER_CHECKS: bool
+    PROXY_HOPS: int
+    WEB_INSTANCE_URLS: tuple
     KYC_API_URL: str
     KYC_APP_TOKEN: str = field(repr=False)
     KYC_SECRET_KEY: str = field(repr=False)
