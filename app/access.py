@@ -14,7 +14,9 @@ from typing import NamedTuple
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
+from app.access_reasons import NotYet, not_yet
 from app.domain.accounts.permissions import INVESTORS, ISSUERS, PUBLIC, SIGNED_IN, STAFF, AccessRule, allows
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,14 @@ _BLUEPRINT_DEFAULTS: dict[str, AccessRule] = {
     "issuer": ISSUERS,
     "admin": STAFF,         # back-office views narrow this with staff(permission)
 }
+
+
+class NotYetAllowed(Forbidden):
+    """A 403 for a normal path someone may not open yet: app/errors.py shows the reason and the next step."""
+
+    def __init__(self, refusal: NotYet):
+        super().__init__(refusal.reason)
+        self.refusal = refusal
 
 
 def access(rule: AccessRule) -> Callable:
@@ -61,7 +71,7 @@ def current_user_doc() -> dict | None:
 
 
 def enforce_access():
-    """Visitors meet the sign-in page, signed-in users without the right get 403."""
+    """Visitors meet the sign-in page; signed-in users without the right get 403 saying why and what to do next."""
     if request.endpoint is None:  # 404 / 405: routing already answers
         return None
     rule = rule_for(current_app, request.endpoint)
@@ -75,7 +85,7 @@ def enforce_access():
         return None
     if user is None:
         return redirect(url_for("auth.show_login", next=request.full_path.rstrip("?")))
-    abort(403)
+    raise NotYetAllowed(not_yet(rule, user))
 
 
 def register_access(app: Flask) -> None:

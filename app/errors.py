@@ -13,6 +13,7 @@ from flask import Flask, Response, current_app, g, jsonify, make_response, rende
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.access import NotYetAllowed
 from app.blueprints.htmx import is_htmx
 from app.domain import errors
 from app.domain.platform.uploads import limit_text
@@ -65,7 +66,18 @@ def render_error(code: int, detail: str | None = None) -> Response:
     return make_response(body, code)
 
 
+def not_yet_page(error: NotYetAllowed) -> Response:
+    """A page the person may not open yet (app/access_reasons.py): why, and a link to the next step; still 403."""
+    refusal = error.refusal
+    if _wants_json() or is_htmx():
+        return render_error(403, refusal.reason)
+    body = render_template("errors/forbidden.html", code=403, title="Not open to you yet", refusal=refusal,
+                           request_id=g.get("request_id", "-"))
+    return make_response(body, 403)
+
+
 def register_errorhandlers(app: Flask) -> None:
+    app.register_error_handler(NotYetAllowed, not_yet_page)
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):
         return render_error(400, "Your form expired or was sent from elsewhere. Reload the page and try again.")
