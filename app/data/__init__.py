@@ -10,6 +10,8 @@ from pymongo.database import Database
 from app.data import (
     addresses,
     audit_logs,
+    bank_entries,
+    bank_statements,
     chain_checkpoints,
     chain_contracts,
     chain_deployments,
@@ -45,7 +47,7 @@ COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
                kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments,
-               parked_events, parked_contracts, custody_wallets)
+               parked_events, parked_contracts, custody_wallets, bank_statements, bank_entries)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

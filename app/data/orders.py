@@ -55,6 +55,11 @@ def get(db: Database, order_id) -> dict | None:
     return decoded(db[NAME].find_one({"_id": order_id}))
 
 
+def by_reference(db: Database, reference: str) -> dict | None:
+    """The order a bank transfer's payment reference names (unique; bank statements match on it)."""
+    return decoded(db[NAME].find_one({"paymentReference": reference}))
+
+
 def of_user(db: Database, user_id, limit: int = 1000) -> list[dict]:
     """One investor's orders (the portfolio; by the (userId, createdAt) index, sorted in Python:
     FerretDB v1 does not push sorts down)."""

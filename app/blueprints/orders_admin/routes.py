@@ -5,21 +5,20 @@ matched or set aside for refund. All of it needs the `orders` permission and is 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, render_template, request, stream_with_context
+from flask import Response, current_app, flash, render_template, request, stream_with_context
 
-from app.access import access_default, current_user_doc
+from app.access import current_user_doc
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import page_or_fragment, redirect_to
+from app.blueprints.orders_admin import bp, search_views, statement_views
 from app.data.orders import STATUSES
-from app.domain.accounts.permissions import staff
 from app.domain.orders import review as order_admin
 from app.domain.orders.review import FLAGS, METHODS, Filters
 from app.domain.orders.rules import Refusal
 from app.domain.payments import review as transfer_review
 from app.domain.platform import chain_ops
 
-bp = Blueprint("orders_admin", __name__, url_prefix="/admin/orders", template_folder="templates")
-access_default(bp, staff("orders"))
+__all__ = ["bp", "search_views", "statement_views"]  # importing them registers the statement and search pages on bp
 
 
 @bp.get("/")
