@@ -25,7 +25,7 @@ from app.security import register_security_headers
 from app.sessions import register_sessions
 
 BLUEPRINTS = ("system", "marketplace", "auth", "onboarding", "issuer", "portfolio", "admin", "review", "offering_admin",
-              "webhooks", "whitelist", "whitelist_admin", "orders", "orders_admin", "parked_admin")
+              "webhooks", "whitelist", "whitelist_admin", "orders", "orders_admin", "parked_admin", "transfers_admin")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

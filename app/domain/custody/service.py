@@ -90,3 +90,8 @@ def reseal_all(config: dict) -> int:
         raw = data_key.open(keys.Sealed.from_fields(doc), associated)
         done += custody_wallets.reseal(db, user_id, doc["keyId"], data_key.seal(raw, associated).as_fields())
     return done
+
+
+def wallet_entries(config: dict, user_id: ObjectId) -> list[dict]:
+    """The user's wallet entries (the held one is marked `custody: platform`)."""
+    return user_details.wallets_of(get_db(config), user_id)

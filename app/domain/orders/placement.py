@@ -35,6 +35,8 @@ from app.data import holdings, offerings, orders, user_details, whitelists
 from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain import errors
+from app.domain.custody import rules as custody_rules
+from app.domain.custody import service as custody
 from app.domain.marketplace import listing
 from app.domain.orders import reservations
 from app.domain.orders import rules as order_rules
@@ -86,7 +88,14 @@ def order_context(config: dict, user: dict, offering: dict) -> dict:
             "reserved": _reserved(config, offering["_id"], user["_id"]),
             "whitelisted": wl.get("status") == whitelists.APPROVED,
             "wallets": wallets, "default_wallet": wl.get("address") or (wallets[0] if wallets else ""),
-            "crypto": bool(offering.get("paymentAddress"))}
+            "crypto": bool(offering.get("paymentAddress")), "held_wallet": _held_address(config, user),
+            "held_reason": custody_rules.HELD_PAYMENT_REASON}
+
+
+def _held_address(config: dict, user: dict) -> str | None:
+    """The investor's platform-held wallet: orders to it are paid by bank transfer only."""
+    held = custody.held_wallet(config, user["_id"])
+    return held["address"] if held else None
 
 
 def _checksum(text: str) -> str:
@@ -129,6 +138,8 @@ def assess(config: dict, user: dict, offering: dict, form: dict, counters: bool 
     order_rules.check(offering, q, standing, datetime.now(UTC), _reserved(config, offering["_id"]) if counters else 0)
     if form["method"] == "crypto" and not offering.get("paymentAddress"):
         raise Refusal("This offering does not take stablecoin payments yet; choose bank transfer.", "method")
+    if form["method"] == "crypto" and custody.is_held_by_platform(config, user["_id"], wallet):
+        raise Refusal(custody_rules.HELD_PAYMENT_REASON, "method")
     limit = order_rules.holding_limit(offering)
     return q, {"whitelist": wl, "wallet": wallet, "outside": outside,
                "holding_room": (limit - outside) if limit else None}

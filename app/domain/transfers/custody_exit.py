@@ -27,7 +27,8 @@ def movable(config: dict, user_id) -> dict:
     """What the move page offers: the held wallet, its positions, the investor's own wallets."""
     db = get_db(config)
     held = custody_wallets.of_user(db, user_id)
-    positions = [h for h in holdings.of_wallets(db, [held["address"]]) if h["balance"] > 0] if held else []
+    positions = [_with_offering(db, h) for h in holdings.of_wallets(db, [held["address"]]) if h["balance"] > 0] \
+        if held else []
     return {"held": held, "positions": positions,
             "own_wallets": custody_rules.own_wallets(user_details.wallets_of(db, user_id)),
             "requests": transfer_requests.of_user(db, user_id)}
@@ -56,10 +57,17 @@ def request_move(config: dict, user: dict, target: str, code: str, ip: str | Non
     return [_open(config, user, position, state["held"]["address"], target, ip) for position in state["positions"]]
 
 
-def _open(config: dict, user: dict, position: dict, held: str, target: str, ip: str | None) -> dict:
-    db = get_db(config)
+def _with_offering(db, position: dict) -> dict:
+    """A held position with its offering (title and decimals for the page; None for a token no offering has)."""
     ids = offerings.ids_by_token(db, position["token"])
     offering = offerings.by_id(db, ids[0]) if ids else None
+    return {**position, "offering": offering, "title": ((offering or {}).get("overview") or {}).get("title") or "",
+            "decimals": int(((offering or {}).get("projectDetails") or {}).get("tokenDecimals") or 0)}
+
+
+def _open(config: dict, user: dict, position: dict, held: str, target: str, ip: str | None) -> dict:
+    db = get_db(config)
+    offering = position["offering"]
     if offering is None:
         raise TransferRefused("One of your holdings belongs to no offering on Libertum; contact support.")
     request = transfer_requests.insert_open(db, rules.custody_exit_doc(user, offering, held, target,

@@ -43,4 +43,5 @@ def custody_exit_doc(user: dict, offering: dict, held: str, target: str, quantit
             "reason": CUSTODY_EXIT_REASON, "status": PENDING, "isForceTransfer": True,
             "registeredEmailId": user.get("email"), "walletAddress": held, "newRegisteredName": name,
             "newRegisteredEmailId": user.get("email"), "newWalletAddress": target, "tokenQuantity": quantity,
-            "remark": "", "createdBy": user["_id"], "tokenAddress": offering.get("tokenAddress")}
+            "remark": "", "createdBy": user["_id"], "tokenAddress": offering.get("tokenAddress"),
+            "tokenDecimals": int((offering.get("projectDetails") or {}).get("tokenDecimals") or 0)}

@@ -25,7 +25,7 @@
   }
 
   button.addEventListener("click", function () {
-    if (!window.ethereum) { result.textContent = "No browser wallet found. Install one and try again."; return; }
+    if (!window.ethereum) { result.textContent = "No browser wallet found. Install one and try again, or use a wallet held by Libertum."; return; }
     var address, message;
     result.textContent = "Waiting for your wallet…";
     window.ethereum.request({ method: "eth_requestAccounts" })

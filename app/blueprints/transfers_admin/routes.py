@@ -1,0 +1,51 @@
+"""Back office: transfer requests (permission `transfers`) — the list, one request, approve or reject.
+
+An approval queues the execution on chain (app.domain.transfers.execution); the maker of a
+request never decides it (403). Decisions answer with a redirect to the request and a flash.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from app.access import access_default, current_user_doc
+from app.blueprints.backoffice import attempt
+from app.blueprints.htmx import redirect_to
+from app.domain.accounts.permissions import staff
+from app.domain.platform.chain_ops import job_status
+from app.domain.transfers import review, rules
+
+bp = Blueprint("transfers_admin", __name__, url_prefix="/admin/transfers", template_folder="templates")
+access_default(bp, staff("transfers"))
+
+
+@bp.get("/")
+def list_requests():
+    """Requests, newest first, optionally of one status."""
+    status = request.args.get("status", "")
+    return render_template("transfers_admin/list.html", rows=review.requests(current_app.config, status),
+                           status=status, labels=rules.STATUS_LABELS)
+
+
+@bp.get("/<request_id>")
+def show_request(request_id: str):
+    """One request: who, what, from and to which wallet, the decision and the chain jobs' progress."""
+    found = review.request(current_app.config, request_id)
+    jobs = [job_status(current_app.config, found[key]) for key in ("registerIdentityJobId", "forcedTransferJobId")
+            if found.get(key)]
+    return render_template("transfers_admin/show.html", transfer=found, labels=rules.STATUS_LABELS, jobs=jobs,
+                           is_maker=rules.is_maker(current_user_doc()["_id"], found))
+
+
+@bp.post("/<request_id>/approve")
+def approve_request(request_id: str):
+    attempt(review.approve, current_app.config, current_user_doc(), request_id, request.form.get("remark", ""),
+            done="Approved; the transfer is being executed on chain.")
+    return redirect_to("transfers_admin.show_request", request_id=request_id)
+
+
+@bp.post("/<request_id>/reject")
+def reject_request(request_id: str):
+    attempt(review.reject, current_app.config, current_user_doc(), request_id, request.form.get("remark", ""),
+            done="Rejected; the investor reads your reason.")
+    return redirect_to("transfers_admin.show_request", request_id=request_id)
