@@ -8,7 +8,10 @@ up in review. Running it twice gives byte-identical files.
 
 T-REX 4.1.6 ships the source of its test ERC20 (contracts/_testContracts) but not
 its artifact, so that one contract is compiled here with the pinned solc-js and
-@openzeppelin/contracts 4.x sources it imports.
+@openzeppelin/contracts 4.x sources it imports. Every contract under contracts/src (the
+platform's own: the compliance modules, TestUSD) is compiled from source here too, with the
+same pinned solc-js (0.8.17, the version the T-REX pragmas name); tests/unit/chain checks that
+recompiling reproduces the committed bytecode.
 
 Usage: python scripts/extract_contracts.py [--node-modules DIR] [--out DIR]
 """
@@ -53,21 +56,15 @@ NPM_ARTIFACTS = [
      "artifacts/contracts/proxy/authority/TREXImplementationAuthority.sol/TREXImplementationAuthority.json"),
     ("TREXFactory", TREX, "artifacts/contracts/factory/TREXFactory.sol/TREXFactory.json"),
     ("TREXGateway", TREX, "artifacts/contracts/factory/TREXGateway.sol/TREXGateway.json"),
-    ("CountryAllowModule", TREX,
-     "artifacts/contracts/compliance/modular/modules/CountryAllowModule.sol/CountryAllowModule.json"),
-    ("MaxBalanceModule", TREX,
-     "artifacts/contracts/compliance/modular/modules/MaxBalanceModule.sol/MaxBalanceModule.json"),
-    ("SupplyLimitModule", TREX,
-     "artifacts/contracts/compliance/modular/modules/SupplyLimitModule.sol/SupplyLimitModule.json"),
-    ("ModuleProxy", TREX, "artifacts/contracts/compliance/modular/modules/ModuleProxy.sol/ModuleProxy.json"),
 ]
 
 # (contract name, package holding the source, source path inside the package)
 COMPILED_SOURCES = [("TestERC20", TREX, "contracts/_testContracts/TestERC20.sol")]
 
-# (contract name, source path in this repository): the platform's own small contracts, built on the
-# packages above (TestUSD: TestERC20 with USDC's 6 decimals, the local stablecoin).
-LOCAL_SOURCES = [("TestUSD", "contracts/src/TestUSD.sol")]
+# The platform's own contracts: every deployable contract under contracts/src, compiled together
+# (TestUSD: TestERC20 with USDC's 6 decimals, the local stablecoin; compliance/: our GPL-3.0
+# compliance modules, which replace T-REX 4.1.6's CC BY-NC modules).
+LOCAL_DIR = "contracts/src"
 LOCAL_PACKAGE = "libertum@local"
 
 SOLC_SETTINGS = {
@@ -139,27 +136,50 @@ def compile_source(node_modules: Path, name: str, package: str, rel: str) -> dic
             **_solc(node_modules, name, rel, source.read_text())}
 
 
-def compile_local(node_modules: Path, name: str, rel: str) -> dict:
-    """Compile one of the repository's own contracts (its imports resolve inside node_modules)."""
-    source = ROOT / rel
-    if not source.is_file():
-        raise ExtractError(f"{source} not found")
-    return {"contractName": name, "sourcePackage": LOCAL_PACKAGE, "sourcePath": rel,
-            **_solc(node_modules, name, rel, source.read_text())}
+def local_sources(root: Path = ROOT) -> dict[str, str]:
+    """Every .sol file under contracts/src by repository-relative path (the solc source unit names)."""
+    return {path.relative_to(root).as_posix(): path.read_text()
+            for path in sorted((root / LOCAL_DIR).rglob("*.sol"))}
+
+
+def compile_local(node_modules: Path) -> list[dict]:
+    """Compile the repository's own contracts in one run; one artifact per deployable contract
+    (interfaces and abstract contracts have no bytecode, libraries of internal functions no ABI:
+    both are skipped)."""
+    sources = local_sources()
+    output = _solc_run(node_modules, sources)
+    artifacts = []
+    for rel in sources:
+        for name, compiled in sorted(output["contracts"].get(rel, {}).items()):
+            if not compiled["evm"]["bytecode"]["object"] or not compiled["abi"]:
+                continue
+            artifacts.append({"contractName": name, "sourcePackage": LOCAL_PACKAGE, "sourcePath": rel,
+                              **_built(name, compiled)})
+    return artifacts
 
 
 def _solc(node_modules: Path, name: str, rel: str, content: str) -> dict:
     """The compiler, ABI and bytecode of contract `name` in source `rel`."""
-    request = {"language": "Solidity", "sources": {rel: {"content": content}}, "settings": SOLC_SETTINGS}
+    output = _solc_run(node_modules, {rel: content})
+    return _built(name, output["contracts"][rel][name])
+
+
+def _solc_run(node_modules: Path, sources: dict[str, str]) -> dict:
+    """solc-js standard-JSON output for `sources`; compile errors raise ExtractError."""
+    request = {"language": "Solidity", "sources": {rel: {"content": text} for rel, text in sources.items()},
+               "settings": SOLC_SETTINGS}
     done = subprocess.run(["node", "-e", NODE_COMPILE, str(node_modules)], input=json.dumps(request),
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise ExtractError(f"solc-js failed on {rel}: {done.stderr.strip()}")
+        raise ExtractError(f"solc-js failed on {', '.join(sources)}: {done.stderr.strip()}")
     output = json.loads(done.stdout)
     errors = [e["formattedMessage"] for e in output.get("errors", []) if e["severity"] == "error"]
     if errors:
-        raise ExtractError(f"compiling {rel} failed:\n" + "\n".join(errors))
-    compiled = output["contracts"][rel][name]
+        raise ExtractError("compiling failed:\n" + "\n".join(errors))
+    return output
+
+
+def _built(name: str, compiled: dict) -> dict:
     if compiled["evm"]["bytecode"]["linkReferences"]:
         raise ExtractError(f"{name} needs library linking, which the platform does not do")
     return {
@@ -195,7 +215,7 @@ def extract(node_modules: Path, out: Path) -> list[dict]:
     check_packages(node_modules)
     artifacts = [read_npm_artifact(node_modules, *spec) for spec in NPM_ARTIFACTS]
     artifacts += [compile_source(node_modules, *spec) for spec in COMPILED_SOURCES]
-    artifacts += [compile_local(node_modules, *spec) for spec in LOCAL_SOURCES]
+    artifacts += compile_local(node_modules)
     target = out / "artifacts"
     target.mkdir(parents=True, exist_ok=True)
     wanted = {f"{a['contractName']}.json" for a in artifacts}

@@ -2,7 +2,8 @@
 
 Why: every token suite needs the same infrastructure (T-REX implementations behind the
 reference implementation authority, the TREXFactory, ONCHAINID's IdFactory, the platform
-ClaimIssuer trusted for KYC, and one instance of each compliance module). The caller keeps
+ClaimIssuer trusted for KYC, and one instance of each of the platform's own compliance modules,
+contracts/src/compliance, which replaced T-REX's CC BY-NC modules in record version 2). The caller keeps
 the returned record (MongoDB); handing it back makes bootstrap a no-op while its contracts
 still exist, and a full redeploy when the chain was reset (anvil restarted without state).
 
@@ -20,7 +21,7 @@ from app.chain.artifacts import contract
 from app.chain.constants import CLAIM_KEY, ECDSA_KEY_TYPE, TREX_VERSION, ZERO_ADDRESS
 from app.chain.tx import Call, creation_call, deploy, function_call, send_calls
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 # Record key -> artifact, in the struct order TREXImplementationAuthority expects
 # (token, ctr, ir, irs, tir, mc).
@@ -33,11 +34,13 @@ TREX_IMPLEMENTATIONS = (
     ("modularComplianceImplementation", "ModularCompliance"),
 )
 
-# The 4.1.6 modules are UUPS-upgradeable: one implementation, one ModuleProxy each.
+# Our modules are plain contracts (no proxy): one instance serves every suite, state keyed by compliance.
 COMPLIANCE_MODULES = (
-    ("countryAllowModule", "CountryAllowModule"),
-    ("maxBalanceModule", "MaxBalanceModule"),
-    ("supplyLimitModule", "SupplyLimitModule"),
+    ("countryAllowModule", "CountryAllowListModule"),
+    ("maxBalanceModule", "IdentityMaxBalanceModule"),
+    ("supplyLimitModule", "SupplyCapModule"),
+    ("investorCapModule", "InvestorCapModule"),
+    ("lockupModule", "LockupModule"),
 )
 
 CONTRACT_KEYS = (
@@ -45,7 +48,6 @@ CONTRACT_KEYS = (
     "identityImplementation", "identityImplementationAuthority", "idFactory",
     "implementationAuthority", "trexFactory", "claimIssuer",
     *(key for key, _ in COMPLIANCE_MODULES),
-    *(f"{key}Implementation" for key, _ in COMPLIANCE_MODULES),
 )
 
 
@@ -96,12 +98,12 @@ def _deploy_independent(w3: Web3, deployer: LocalAccount, record: dict) -> None:
                                                   ZERO_ADDRESS, ZERO_ADDRESS)),
         ("claimIssuer", creation_call(w3, "ClaimIssuer", deployer.address)),
     ]
-    specs += [(f"{key}Implementation", creation_call(w3, name)) for key, name in COMPLIANCE_MODULES]
+    specs += [(key, creation_call(w3, name)) for key, name in COMPLIANCE_MODULES]
     _send_and_record(w3, deployer, specs, record)
 
 
 def _link_implementations(w3: Web3, deployer: LocalAccount, claim_signer: LocalAccount, record: dict) -> None:
-    """Wave 2: authorities over the implementations, module proxies, the claim signer's key."""
+    """Wave 2: authorities over the implementations, the claim signer's key."""
     trex_ia = contract(w3, "TREXImplementationAuthority", record["implementationAuthority"])
     implementations = tuple(record[key] for key, _ in TREX_IMPLEMENTATIONS)
     issuer = contract(w3, "ClaimIssuer", record["claimIssuer"])
@@ -112,9 +114,6 @@ def _link_implementations(w3: Web3, deployer: LocalAccount, claim_signer: LocalA
         (None, function_call(trex_ia, "addAndUseTREXVersion", TREX_VERSION, implementations)),
         (None, function_call(issuer, "addKey", signer_key, CLAIM_KEY, ECDSA_KEY_TYPE)),
     ]
-    for key, name in COMPLIANCE_MODULES:
-        initialize = contract(w3, name).encode_abi("initialize")
-        specs.append((key, creation_call(w3, "ModuleProxy", record[f"{key}Implementation"], initialize)))
     _send_and_record(w3, deployer, specs, record)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+import pycountry
 from eth_abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import keccak
@@ -105,6 +106,9 @@ class RevertDecoder:
             return RevertReason(f"{entry['name']} (undecodable arguments 0x{body.hex()})",
                                 entry["name"], None, "0x" + selector.hex())
         args = plain_args(inputs, values)
+        words = IN_WORDS.get(entry["name"])
+        if words is not None:
+            return RevertReason(words(args), entry["name"], args, "0x" + selector.hex())
         shown = ", ".join(f"{k}={v}" for k, v in args.items())
         return RevertReason(f"{entry['name']}({shown})", entry["name"], args, "0x" + selector.hex())
 
@@ -127,6 +131,47 @@ def revert_data(raw: object) -> bytes | None:
     if not raw.startswith("0x"):
         return None
     return bytes.fromhex(raw[2:])
+
+
+def _country(code: int) -> str:
+    country = pycountry.countries.get(numeric=f"{code:03d}") if 0 <= code < 1000 else None
+    return f"{country.name} ({code})" if country else f"country code {code}"
+
+
+def _days(seconds: int) -> str:
+    return f"{seconds / 86400:g} days"
+
+
+# The platform's compliance modules' custom errors (contracts/src/compliance) in words a page can show.
+IN_WORDS = {
+    "OnlyBoundCompliance": lambda a: (
+        f"Only the token's compliance contract can configure or drive this module (its owner calls through "
+        f"callModuleFunction); {a['caller']} is not a compliance contract bound to it."),
+    "OnlyComplianceItself": lambda a: f"Only compliance {a['compliance']} itself can bind or unbind itself.",
+    "AlreadyBound": lambda a: f"The module is already bound to compliance {a['compliance']}.",
+    "ZeroAddress": lambda a: "The zero address is not a compliance contract.",
+    "NotIsoCountry": lambda a: f"{a['country']} is not an ISO 3166 numeric country code.",
+    "SupplyCapBelowSupply": lambda a: (
+        f"The supply cap {a['cap']} is below the {a['supply']} tokens that already exist."),
+    "MaxBalanceExceeded": lambda a: (
+        f"The investor would hold {a['balance']} tokens, above the maximum of {a['maxBalance']} per investor."),
+    "InvestorCapExceeded": lambda a: (
+        f"This would make {a['investors']} investors, above the cap of {a['cap']}."),
+    "CountryInvestorCapExceeded": lambda a: (
+        f"This would make {a['investors']} investors in {_country(a['country'])}, above that country's cap "
+        f"of {a['cap']}."),
+    "InvestorCapBelowCount": lambda a: (
+        f"An investor cap of {a['cap']} is below the {a['investors']} investors who already hold tokens."),
+    "CountryInvestorCapBelowCount": lambda a: (
+        f"An investor cap of {a['cap']} for {_country(a['country'])} is below the {a['investors']} investors "
+        f"there who already hold tokens."),
+    "RetroactiveLockup": lambda a: (
+        f"A lock-up of {_days(a['requestedPeriod'])} (now {_days(a['currentPeriod'])}) would lock again tokens "
+        f"already sold; it can be lengthened only once every sold token is past the new period."),
+    "LockupTooLong": lambda a: (
+        f"A lock-up of {_days(a['requestedPeriod'])} is longer than the allowed {_days(a['maxPeriod'])}."),
+    "AmountTooLarge": lambda a: f"{a['amount']} base units are too many for one locked mint.",
+}
 
 
 def _panic_text(values: tuple) -> str:

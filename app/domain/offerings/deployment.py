@@ -45,12 +45,25 @@ def salt_hash(salt: str) -> str:
     return Web3.keccak(text=salt).to_0x_hex()
 
 
+# An average Gregorian month: the lock-up is a duration on chain (seconds), the offering states months.
+SECONDS_PER_MONTH = 2_629_746
+
+
 def _compliance_values(doc: dict) -> dict:
+    """The suite's compliance settings from the offering: countries, holding limit, supply, lock-up and
+    the investor caps (maxInvestors, maxInvestorsPerCountry {alpha-2: cap}; absent = no cap: the wizard
+    does not ask for them yet)."""
     details = doc["projectDetails"]
-    unit = 10 ** (details.get("tokenDecimals") or 0)
+    unit = 10 ** int(details.get("tokenDecimals") or 0)
+    per_country = details.get("maxInvestorsPerCountry") or {}
     return {"authorized_countries": numeric_countries(details.get("authorizedCountries") or []),
-            "max_balance": (details.get("maxTokenHolding") or 0) * unit,
-            "supply_cap": (details.get("tokenSupply") or 0) * unit, "decimals": details.get("tokenDecimals") or 0}
+            "max_balance": int(details.get("maxTokenHolding") or 0) * unit,
+            "supply_cap": int(details.get("tokenSupply") or 0) * unit,
+            "decimals": int(details.get("tokenDecimals") or 0),
+            "investor_cap": int(details.get("maxInvestors") or 0),
+            "country_investor_caps": dict(zip(numeric_countries(list(per_country)),
+                                              (int(cap) for cap in per_country.values()), strict=True)),
+            "lockup_seconds": int(details.get("lockupMonths") or 0) * SECONDS_PER_MONTH}
 
 
 def start(actor: dict, offering_id: str) -> str:

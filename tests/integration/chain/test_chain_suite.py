@@ -66,21 +66,24 @@ def test_compliance_modules_bound_and_configured(w3, suite, platform):
     compliance = contract(w3, "ModularCompliance", suite["modularCompliance"])
     assert compliance.functions.getTokenBound().call() == suite["token"]
     assert compliance.functions.getModules().call() == [
-        platform["countryAllowModule"], platform["maxBalanceModule"], platform["supplyLimitModule"]]
-    countries = contract(w3, "CountryAllowModule", platform["countryAllowModule"])
+        platform["countryAllowModule"], platform["supplyLimitModule"], platform["maxBalanceModule"],
+        platform["investorCapModule"], platform["lockupModule"]]
+    countries = contract(w3, "CountryAllowListModule", platform["countryAllowModule"])
     assert countries.functions.isCountryAllowed(compliance.address, FRANCE).call()
     assert countries.functions.isCountryAllowed(compliance.address, GERMANY).call()
     assert not countries.functions.isCountryAllowed(compliance.address, USA).call()
-    supply = contract(w3, "SupplyLimitModule", platform["supplyLimitModule"])
-    assert supply.functions.getSupplyLimit(compliance.address).call() == SUPPLY_CAP
+    supply = contract(w3, "SupplyCapModule", platform["supplyLimitModule"])
+    assert supply.functions.supplyCap(compliance.address).call() == SUPPLY_CAP
+    max_balance = contract(w3, "IdentityMaxBalanceModule", platform["maxBalanceModule"])
+    assert max_balance.functions.maxBalance(compliance.address).call() == MAX_BALANCE
 
 
 def test_max_balance_visible_in_events(w3, suite, platform):
-    """MaxBalanceModule has no getter for the limit; its MaxBalanceSet event is the record."""
+    """The MaxBalanceSet event records each configuration of the limit."""
     logs = w3.eth.get_logs({"fromBlock": 0, "address": platform["maxBalanceModule"]})
     events = [e for e in map(EventDecoder().decode, logs) if e and e["event"] == "MaxBalanceSet"]
-    mine = [e for e in events if e["args"]["_compliance"] == suite["modularCompliance"]]
-    assert [e["args"]["_maxBalance"] for e in mine] == [MAX_BALANCE]
+    mine = [e for e in events if e["args"]["compliance"] == suite["modularCompliance"]]
+    assert [e["args"]["maxBalance"] for e in mine] == [MAX_BALANCE]
 
 
 def test_same_salt_returns_existing_suite_without_transaction(w3, suite, deployer, platform, agent, issuer_owner):
@@ -94,11 +97,13 @@ def test_same_salt_returns_existing_suite_without_transaction(w3, suite, deploye
 
 
 def test_suite_without_optional_modules(w3, deployer, platform, agent):
+    """No country list and no supply cap: only the modules that must count holdings from the first mint."""
     bare = deploy_token_suite(
         w3, deployer, platform, salt=f"bare-{uuid.uuid4()}", name="Bare", symbol="BARE", decimals=0,
         owner=deployer.address, agents=[agent.address], authorized_countries=[], max_balance=0, supply_cap=0)
     compliance = contract(w3, "ModularCompliance", bare["modularCompliance"])
-    assert compliance.functions.getModules().call() == []
+    assert compliance.functions.getModules().call() == [
+        platform["maxBalanceModule"], platform["investorCapModule"], platform["lockupModule"]]
 
 
 def test_agent_unpauses_and_pauses(w3, suite, agent):
@@ -124,3 +129,7 @@ def test_invalid_arguments_fail_before_any_transaction(w3, deployer, platform):
         deploy_token_suite(w3, deployer, platform, salt="x", name="X", symbol="X", decimals=0,
                            owner=deployer.address, agents=[], authorized_countries=[70000], max_balance=0,
                            supply_cap=0)
+    with pytest.raises(ValueError, match=r"ISO 3166 numeric, got \[999\]"):
+        deploy_token_suite(w3, deployer, platform, salt="x", name="X", symbol="X", decimals=0,
+                           owner=deployer.address, agents=[], authorized_countries=[250], max_balance=0,
+                           supply_cap=0, country_investor_caps={999: 3})

@@ -71,14 +71,13 @@ def test_out_of_gas_is_named(w3, suite, agent):
 
 
 def test_custom_error_is_decoded_with_arguments(w3, suite, platform, fund):
-    module = contract(w3, "MaxBalanceModule", platform["maxBalanceModule"])
+    module = contract(w3, "IdentityMaxBalanceModule", platform["maxBalanceModule"])
     outsider = fund()
     with pytest.raises(ChainRevert) as caught:
-        send_call(w3, outsider, function_call(module, "preSetModuleState", suite["modularCompliance"],
-                                              outsider.address, 5))
-    assert caught.value.error_name == "OnlyComplianceOwnerCanCall"
-    assert caught.value.error_args == {"_compliance": suite["modularCompliance"]}
-    assert caught.value.reason == f"OnlyComplianceOwnerCanCall(_compliance={suite['modularCompliance']})"
+        send_call(w3, outsider, function_call(module, "setMaxBalance", 5))
+    assert caught.value.error_name == "OnlyBoundCompliance"
+    assert caught.value.error_args == {"caller": outsider.address}
+    assert "only the token's compliance contract" in caught.value.reason.lower()
 
 
 def test_batch_with_a_reverting_call_sends_nothing(w3, suite, agent, fund):

@@ -56,11 +56,13 @@ def test_deploy_button_to_listed_offering_through_the_synced_event(app, admin_cl
     assert token.functions.identityRegistry().call() == doc["identityRegistry"]
     compliance = contract(w3, "ModularCompliance", token.functions.compliance().call())
     modules = compliance.functions.getModules().call()
-    assert len(modules) == 3
-    country_module = contract(w3, "CountryAllowModule", modules[0])
+    assert len(modules) == 5
+    country_module = contract(w3, "CountryAllowListModule", modules[0])
     france, us = int(pycountry.countries.get(alpha_2="FR").numeric), 840
     assert country_module.functions.isCountryAllowed(compliance.address, france).call() is True
     assert country_module.functions.isCountryAllowed(compliance.address, us).call() is False
+    lockup = contract(w3, "LockupModule", modules[4])
+    assert lockup.functions.lockupPeriod(compliance.address).call() == 12 * 2_629_746  # the offering's 12 months
 
     assert "Harbour Lofts" in client.get("/offerings?q=harbour").text
 

@@ -17,9 +17,11 @@ MANIFEST = json.loads((ROOT / "contracts" / "MANIFEST.json").read_text())
 PLATFORM_CONTRACTS = {
     "Identity", "ImplementationAuthority", "IdFactory", "IdentityProxy", "ClaimIssuer", "Token",
     "ClaimTopicsRegistry", "TrustedIssuersRegistry", "IdentityRegistryStorage", "IdentityRegistry",
-    "ModularCompliance", "TREXImplementationAuthority", "TREXFactory", "TREXGateway", "CountryAllowModule",
-    "MaxBalanceModule", "SupplyLimitModule", "ModuleProxy", "TestERC20", "TestUSD",
+    "ModularCompliance", "TREXImplementationAuthority", "TREXFactory", "TREXGateway", "TestERC20", "TestUSD",
+    "CountryAllowListModule", "IdentityMaxBalanceModule", "SupplyCapModule", "InvestorCapModule", "LockupModule",
 }
+OUR_MODULES = ("CountryAllowListModule", "IdentityMaxBalanceModule", "SupplyCapModule", "InvestorCapModule",
+               "LockupModule")
 
 
 def _extractor():
@@ -78,3 +80,17 @@ def test_extractor_output_matches_committed_files(tmp_path):
     assert (tmp_path / "MANIFEST.json").read_bytes() == (ROOT / "contracts" / "MANIFEST.json").read_bytes()
     for path in ARTIFACTS_DIR.glob("*.json"):
         assert (tmp_path / "artifacts" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("name", OUR_MODULES)
+def test_compliance_modules_are_ours_and_gpl(name):
+    """Every module the platform deploys is built from contracts/src (GPL-3.0), none of T-REX's CC BY-NC ones."""
+    artifact = load_artifact(name)
+    assert artifact["sourcePackage"] == "libertum@local"
+    source = (ROOT / artifact["sourcePath"]).read_text()
+    assert source.startswith("// SPDX-License-Identifier: GPL-3.0\n")
+    assert "CC BY-NC" not in source and "pragma solidity 0.8.17;" in source
+
+
+def test_no_tokeny_module_is_pinned():
+    assert not [e for e in MANIFEST["contracts"] if "/modules/" in e["sourcePath"]]
