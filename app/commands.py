@@ -11,6 +11,7 @@ from web3 import Web3
 
 from app.data import init_db, parked_contracts, parked_events
 from app.data.mongo import get_db
+from app.demo.commands import demo_cli
 from app.domain.orders.mint_recovery import recover_all
 from app.domain.payments.rules import parse_token_amount
 from app.domain.payments.stablecoin import PaymentsUnavailable, faucet, stablecoin
@@ -147,5 +148,5 @@ def rq_worker(queues: tuple[str, ...]) -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(rq_worker)
-    for group in (db_cli, kafka_cli, chain_cli, users_cli):
+    for group in (db_cli, kafka_cli, chain_cli, users_cli, demo_cli):
         app.cli.add_command(group)

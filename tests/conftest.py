@@ -38,7 +38,7 @@ from tests.fixtures.processes import (
 )
 
 # sign-in per role and browser-like clients; a live token suite and wallets verified in it (see tests/fixtures)
-pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.token_suite"]
+pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.token_suite", "tests.fixtures.demo"]
 KEEP = ("chainDeployments",)  # the platform's contracts live on the session's chain; keep their record
 
 

@@ -1,0 +1,72 @@
+"""`flask demo seed` on the test stack: the platform's own services make the demo, and a second run adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+from web3 import Web3
+
+from app import create_app
+from app.chain.artifacts import contract
+from app.data import orders
+from app.data.mongo import get_db
+from app.demo import people, seed
+from tests.fixtures.demo import run_seed
+
+COLLECTIONS = ("users", "userdetails", "offerings", "whitelists", "orders", "outbox", "chainJobs", "auditLogs")
+
+
+@pytest.fixture(scope="module")
+def demo_app(demo_site):
+    app = create_app()
+    with app.app_context():
+        yield app
+
+
+def counts(db) -> dict[str, int]:
+    return {name: db[name].count_documents({}) for name in COLLECTIONS}
+
+
+def test_the_demo_has_people_offerings_and_minted_orders(demo_site, demo_app):
+    db = get_db()
+    assert "demo login  admin" in demo_site["first_run"].stdout
+    by_email = {u["email"]: u for u in db.users.find({})}
+    assert by_email[people.ADMIN_PERSON.email]["userType"] == "admin"
+    assert by_email[people.ISSUER_PERSON.email]["userType"] == "issuer"
+    for person in people.INVESTORS:
+        assert by_email[person.email]["isKyc"] is True and by_email[person.email]["onchainID"]
+    statuses = sorted(o["status"] for o in db.offerings.find({}))
+    assert statuses == ["live", "live", "live", "submitted"]
+    assert all((o.get("overview") or {}).get("cover") for o in db.offerings.find({}))
+    placed = list(db.orders.find({}))
+    assert len(placed) == len(seed.ORDERS)
+    assert {o["paymentMethod"] for o in placed} == {"fiat", "crypto"}
+    assert all(o["isMinted"] for o in placed)
+
+
+def test_the_tokens_are_on_chain_in_the_investors_wallets(demo_site, demo_app):
+    db, config = get_db(), demo_app.config
+    w3 = Web3(Web3.HTTPProvider(config["ETH_RPC_URL"]))
+    for placed in map(orders.decoded, db.orders.find({})):
+        offering = db.offerings.find_one({"_id": placed["offeringId"]})
+        investor = db.users.find_one({"_id": placed["userId"]})
+        wallet = people.wallet_of(config, investor["email"]).address
+        token = contract(w3, "Token", offering["tokenAddress"])
+        held = sum(int(o["quantity"]) for o in map(orders.decoded, db.orders.find({"userId": investor["_id"],
+                                                                                  "offeringId": offering["_id"]})))
+        assert placed["walletAddress"] == wallet
+        assert token.functions.balanceOf(wallet).call() == held
+
+
+def test_a_second_run_adds_nothing(demo_site, demo_app):
+    db = get_db()
+    before = counts(db)
+    again = run_seed(demo_site["env"])
+    assert again.returncode == 0, again.stderr
+    assert "already there (nothing added)" in again.stdout
+    assert counts(db) == before
+
+
+def test_the_demo_refuses_production(demo_site):
+    refused = run_seed({**demo_site["env"], "LIBERTUM_ENV": "production", "SESSION_COOKIE_SECURE": "true"})
+    assert refused.returncode != 0
+    assert "never runs in production" in refused.stderr
