@@ -20,9 +20,10 @@ from pathlib import Path
 from infra import tools
 from infra.tools import ROOT
 
-# binary -> Debian package; wrk drives the benchmarks (bench/harness.py)
+# binary -> Debian package; wrk drives the benchmarks (bench/harness.py); nginx is the gateway (infra/gateway.py)
 APT_PACKAGES = {"redis-server": "redis-server", "chromium": "chromium", "java": "openjdk-17-jre-headless",
-                "mvn": "maven", "wrk": "wrk"}
+                "mvn": "maven", "wrk": "wrk", "nginx": "nginx"}
+SBIN = f"{os.pathsep}/usr/sbin{os.pathsep}/sbin"  # nginx's home, often missing from a user's PATH
 
 
 class InstallError(RuntimeError):
@@ -41,7 +42,8 @@ def _run(component: str, argv: list[str], cwd: Path = ROOT, env: dict | None = N
 
 
 def apt_packages() -> None:
-    missing = [pkg for binary, pkg in APT_PACKAGES.items() if not shutil.which(binary)]
+    path = os.environ.get("PATH", "") + SBIN
+    missing = [pkg for binary, pkg in APT_PACKAGES.items() if not shutil.which(binary, path=path)]
     if not missing:
         return
     if os.geteuid() != 0:

@@ -1,7 +1,8 @@
 """`make run`: the whole platform on loopback with its data under var/.
 
 Starts the servers, prepares the database, topics and contracts (idempotent), then runs the
-Procfile's processes under infra/supervise.py, which restarts a process that dies (with
+Procfile's processes under infra/supervise.py (its `web` line as WEB_INSTANCES gunicorn instances
+behind the `gateway`, nginx on LIBERTUM_WEB_PORT: infra/gateway.py), which restarts a process that dies (with
 backoff) instead of stopping the others. Ctrl-C or SIGTERM stops the processes, then the servers.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,8 +19,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from infra import devchain, tools
+from infra import demo, devchain, gateway, tools
 from infra.stack import Ports, Stack, StackError
+from infra.supervise import read_procfile
 from infra.tools import ROOT
 
 VAR = ROOT / "var"
@@ -37,6 +40,7 @@ def local_secrets(path: Path) -> dict[str, str]:
         "KYC_WEBHOOK_SECRET": lambda: secrets.token_urlsafe(32),
         "ESIGN_ACCESS_TOKEN": lambda: secrets.token_urlsafe(24),
         "ESIGN_HMAC_KEYS": lambda: secrets.token_urlsafe(32),
+        "DEMO_PASSWORD": lambda: f"demo-{secrets.token_urlsafe(9)}",  # the demo accounts' (infra/demo.py)
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     pairs = (line.split("=", 1) for line in (path.read_text() if path.exists() else "").splitlines() if "=" in line)
@@ -90,6 +94,27 @@ def platform_env(stack: Stack, web_port: int) -> dict[str, str]:
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
+def web_topology(env: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """The Procfile with its one `web` line as WEB_INSTANCES gunicorn instances on internal ports behind the
+    `gateway` (nginx on LIBERTUM_WEB_PORT), written under var/run; and the settings the instances share:
+    one trusted proxy hop, their siblings for /readyz, one fresh metrics folder for all of them."""
+    config = gateway.config_from_env(env, VAR / "gateway")
+    procfile: dict[str, str] = {}
+    for name, command in read_procfile(ROOT / "Procfile").items():
+        if name == "web":
+            ports = enumerate(config.instance_ports, 1)
+            procfile.update({f"web-{n}": f"WEB_PORT={port} {command}" for n, port in ports})
+        else:
+            procfile[name] = command
+    metrics = VAR / "metrics"
+    shutil.rmtree(metrics, ignore_errors=True)  # counters of a previous run are not this run's
+    metrics.mkdir(parents=True)
+    path = VAR / "run" / "Procfile"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{name}: {command}\n" for name, command in procfile.items()))
+    return path, {**gateway.instance_env(config), "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+
+
 def wait_until_ready(url: str, supervisor: subprocess.Popen, timeout: float = 60) -> bool:
     """True once the web process reports every dependency up; False if the supervisor stopped first."""
     deadline = time.monotonic() + timeout
@@ -134,12 +159,14 @@ def main() -> int:
         for command in (("db", "init"), ("kafka", "init"), ("chain", "bootstrap")):
             flask(env, *command)
         if not stopping:
-            supervisor = subprocess.Popen([sys.executable, "-m", "infra.supervise", "--procfile", "Procfile"],
-                                          cwd=ROOT, env=env)
+            procfile, web_env = web_topology(env)
+            supervisor = subprocess.Popen([sys.executable, "-m", "infra.supervise", "--procfile", str(procfile),
+                                           "--cwd", str(ROOT)], cwd=ROOT, env={**env, **web_env})
             if wait_until_ready(f"http://127.0.0.1:{web_port}/readyz", supervisor):
                 print(f"\nLibertum is up in {time.monotonic() - started:.1f} s: http://127.0.0.1:{web_port}/  "
                       f"(readiness: /readyz; a process that dies is restarted; Ctrl-C stops everything)\n",
                       flush=True)
+                demo.start(env, web_port)
             supervisor.wait()
         return 0 if stopping else (supervisor.returncode if supervisor else 1)
     except StackError as error:

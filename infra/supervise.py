@@ -167,6 +167,7 @@ def _kill_group(process: subprocess.Popen, signum: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--procfile", default="Procfile", type=Path)
+    parser.add_argument("--cwd", type=Path, help="where the processes run (default: the Procfile's folder)")
     parser.add_argument("--first-delay", type=float, default=1.0, help="seconds before the first restart")
     parser.add_argument("--max-delay", type=float, default=30.0, help="longest wait between restarts")
     parser.add_argument("--steady-after", type=float, default=60.0, help="seconds up after which delays start over")
@@ -174,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    supervisor = Supervisor(read_procfile(args.procfile), env=dict(os.environ), cwd=args.procfile.resolve().parent,
+    supervisor = Supervisor(read_procfile(args.procfile), env=dict(os.environ),
+                            cwd=args.cwd.resolve() if args.cwd else args.procfile.resolve().parent,
                             first_delay=args.first_delay, max_delay=args.max_delay, steady_after=args.steady_after)
     supervisor.run(stop)
     return 0

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, TopicPartition
+from kafka.admin import OffsetSpec
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -62,24 +63,18 @@ def chain_monitor_metrics(config: dict) -> Iterator[GaugeMetricFamily]:
 
 def chain_sync_offsets(config: dict) -> dict[int, tuple[int, int]]:
     """{partition: (committed offset of chain-sync, end offset)} of `chain.events`."""
-    servers = config["KAFKA_BOOTSTRAP_SERVERS"].split(",")
-    admin = KafkaAdminClient(bootstrap_servers=servers, client_id="libertum-metrics", request_timeout_ms=3000)
+    admin = KafkaAdminClient(bootstrap_servers=config["KAFKA_BOOTSTRAP_SERVERS"].split(","),
+                             client_id="libertum-metrics", request_timeout_ms=3000)
     try:
-        committed = admin.list_consumer_group_offsets(CHAIN_SYNC_GROUP)
+        partitions = [TopicPartition(CHAIN_EVENTS.name, p) for p in range(CHAIN_EVENTS.partitions)]
+        committed = admin.list_group_offsets({CHAIN_SYNC_GROUP: None}).get(CHAIN_SYNC_GROUP, {})
+        ends = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in partitions})
     finally:
         admin.close()
-    consumer = KafkaConsumer(bootstrap_servers=servers, client_id="libertum-metrics", group_id=None,
-                             request_timeout_ms=3000, api_version_auto_timeout_ms=3000)
-    try:
-        partitions = [TopicPartition(CHAIN_EVENTS.name, p) for p in
-                      sorted(consumer.partitions_for_topic(CHAIN_EVENTS.name) or ())]
-        ends = consumer.end_offsets(partitions) if partitions else {}
-    finally:
-        consumer.close()
     offsets = {}
     for tp in partitions:
-        done = committed.get(tp)
-        offsets[tp.partition] = (max(0, done.offset) if done is not None else 0, ends.get(tp, 0))
+        done, end = committed.get(tp), ends.get(tp)
+        offsets[tp.partition] = (max(0, done.offset) if done is not None else 0, end.offset if end else 0)
     return offsets
 
 

@@ -78,7 +78,8 @@ def test_a_process_that_stayed_up_starts_its_delays_over():
 
 
 def test_the_procfile_is_read_in_order_and_a_bad_line_is_named(tmp_path):
-    assert list(read_procfile(ROOT / "Procfile")) == ["web", "worker", "chain-monitor", "chain-sync", "sandbox"]
+    assert list(read_procfile(ROOT / "Procfile")) == ["gateway", "web", "worker", "chain-monitor", "chain-sync",
+                                                  "sandbox"]
     bad = tmp_path / "Procfile"
     bad.write_text("web: gunicorn\nnot a process line\n")
     try:
