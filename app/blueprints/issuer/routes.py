@@ -12,9 +12,11 @@ from app.access import access_default, current_user_doc
 from app.blueprints.htmx import is_htmx, page_or_fragment, redirect_to
 from app.domain.accounts.permissions import ISSUERS
 from app.domain.offerings import service as offerings
-from app.domain.offerings.rules import IMAGES, NAMED_DOCUMENTS, STEPS, resume_step, submission_problems
+from app.domain.offerings import summary
+from app.domain.offerings.rules import IMAGES, STEPS, resume_step, submission_problems
 from app.domain.offerings.rules import step as find_step
 from app.domain.platform import uploads
+from app.formatting import country_choices
 
 bp = Blueprint("issuer", __name__, url_prefix="/issuer", template_folder="templates")
 access_default(bp, ISSUERS)
@@ -28,10 +30,15 @@ def locked(error):
 
 def render_step(doc: dict, key: str, typed: dict | None = None, errors: dict | None = None, status: int = 200,
                 problems: list[str] | None = None):
-    st = find_step(key)
+    st, oid = find_step(key), str(doc["_id"])
+    stages = [{**stage, "url": url_for("issuer.show_step", offering_id=oid, key=stage["key"])}
+              for stage in summary.step_states(doc, key)]
     context = {"offering": doc, "step": st, "steps": STEPS, "typed": typed or offerings.typed_values(doc, st),
-               "errors": errors or {}, "problems": problems or [], "images": IMAGES, "documents": NAMED_DOCUMENTS}
-    headers = {"HX-Push-Url": url_for("issuer.show_step", offering_id=str(doc["_id"]), key=key)} if is_htmx() else {}
+               "errors": errors or {}, "problems": problems or [], "stages": stages,
+               "image_rows": summary.image_rows(doc), "document_rows": summary.document_rows(doc),
+               "custom_rows": summary.custom_rows(doc),
+               "sections": summary.review_sections(doc) if key == "review" else []}
+    headers = {"HX-Push-Url": url_for("issuer.show_step", offering_id=oid, key=key)} if is_htmx() else {}
     return page_or_fragment("issuer/wizard.html", "issuer/_step.html", status, headers, **context)
 
 
@@ -53,7 +60,8 @@ def show_offering(offering_id: str):
     """Resume at the saved step, or show the submitted offering read-only."""
     doc = offerings.owned(current_user_doc(), offering_id)
     if doc["status"] not in ("draft", "changes_requested"):
-        return render_template("issuer/submitted.html", offering=doc, steps=STEPS)
+        return render_template("issuer/submitted.html", offering=doc, sections=summary.review_sections(doc),
+                               preview=offerings.public_preview(doc))
     return redirect_to("issuer.show_step", offering_id=offering_id, key=resume_step(doc).key)
 
 
@@ -70,7 +78,8 @@ def show_step(offering_id: str, key: str):
 @bp.post("/offerings/<offering_id>/steps/<key>")
 def save_step(offering_id: str, key: str):
     """Validate and save; errors re-render with what was typed, success moves to the next step."""
-    result = offerings.save_step(current_user_doc(), offering_id, key, request.form.to_dict())
+    form = {name: ", ".join(request.form.getlist(name)) for name in request.form}  # a multiple select's choices
+    result = offerings.save_step(current_user_doc(), offering_id, key, form)
     doc = offerings.owned(current_user_doc(), offering_id)
     if not result.saved:
         return render_step(doc, key, result.typed, result.errors, status=422)
@@ -87,20 +96,68 @@ def remove_entry(offering_id: str, key: str, index: int):
     return redirect_to("issuer.show_step", offering_id=offering_id, key=key)
 
 
+def render_file_row(offering_id: str, slot: str, error: str = "", status: int = 200):
+    """Only the file's row (htmx): the step's form around it, and what was typed in it, stay as they are."""
+    doc = offerings.owned(current_user_doc(), offering_id)
+    if slot == "custom" or slot.startswith("custom-"):
+        return render_template("issuer/_custom_docs.html", offering=doc, custom_rows=summary.custom_rows(doc),
+                               error=error), status
+    rows = summary.image_rows(doc) + summary.document_rows(doc)
+    row = next((r for r in rows if r.slot == slot), None)
+    if row is None:
+        abort(404)
+    return render_template("issuer/_file_row.html", offering=doc, row=row, error=error), status
+
+
 @bp.post("/offerings/<offering_id>/files/<slot>")
 def upload_file(offering_id: str, slot: str):
-    """One image or document; a refused file re-renders the step with the reason."""
+    """One image or document; under htmx only its row is answered, so text typed on the step is kept."""
     key = "overview" if slot in dict(IMAGES) else "documents"
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
             raise uploads.UploadRefused("Choose a file first.")
-        offerings.attach_file(current_user_doc(), offering_id, slot, upload.stream, request.form.get("label", ""))
+        offerings.attach_file(current_user_doc(), offering_id, slot, upload.stream, request.form.get("label", ""),
+                              upload.filename)
     except uploads.UploadRefused as error:
+        status = 413 if isinstance(error, uploads.UploadTooLarge) else 422
+        if is_htmx():
+            return render_file_row(offering_id, slot, str(error), status)
         doc = offerings.owned(current_user_doc(), offering_id)
-        return render_step(doc, key, errors={slot: str(error)}, status=413 if isinstance(
-            error, uploads.UploadTooLarge) else 422)
+        return render_step(doc, key, errors={slot: str(error)}, status=status)
+    if is_htmx():
+        return render_file_row(offering_id, slot)
     return redirect_to("issuer.show_step", offering_id=offering_id, key=key)
+
+
+@bp.post("/offerings/<offering_id>/files/<slot>/remove")
+def remove_file(offering_id: str, slot: str):
+    """Take an uploaded image or document off the offering (asked to confirm first)."""
+    offerings.detach_file(current_user_doc(), offering_id, slot)
+    if is_htmx():
+        return render_file_row(offering_id, slot)
+    key = "overview" if slot in dict(IMAGES) else "documents"
+    return redirect_to("issuer.show_step", offering_id=offering_id, key=key)
+
+
+@bp.get("/offerings/<offering_id>/images/<name>")
+def preview_image(offering_id: str, name: str):
+    """The issuer's own uploaded image shown inline (a preview); other files only download."""
+    doc = offerings.owned(current_user_doc(), offering_id)
+    path, content_type = uploads.locate(offerings.upload_dir(), str(doc["_id"]), name)
+    if not content_type.startswith("image/"):
+        abort(404)
+    return send_file(path, mimetype=content_type)
+
+
+@bp.get("/countries")
+def country_options():
+    """The country list's options filtered by what was typed, keeping the ones already chosen (htmx)."""
+    typed = request.args.get("q", "").strip().casefold()[:60]
+    chosen = set(request.args.getlist("authorizedCountries"))
+    options = [(code, name) for code, name in country_choices()
+               if code in chosen or not typed or typed in name.casefold() or typed == code.casefold()]
+    return render_template("issuer/_country_options.html", options=options, chosen=chosen)
 
 
 @bp.get("/offerings/<offering_id>/files/<name>")

@@ -17,7 +17,7 @@ import pycountry
 from app.domain.marketplace.query import ASSET_TYPES, PROPERTY_TYPES
 from app.domain.platform import numerals, text_rules
 from app.domain.platform.wizard import Wizard
-from app.formatting import money, percent
+from app.formatting import country_code, money, percent, platform_currency
 
 ENTITY_TYPES = ("company", "partnership", "trust", "fund", "spv")
 CUSTOM_FIELD_TYPES = ("text", "number", "url")
@@ -31,6 +31,8 @@ NAMED_DOCUMENTS = (
     ("registerOfManagers", "Register of managers"),
 )
 REQUIRED_DOCUMENTS = ("eSign", "pitchDeck")
+# Named documents anyone who may see the offering may download; every other one is confidential until whitelisting.
+PUBLIC_DOCUMENTS = ("pitchDeck",)
 IMAGES = (("icon", "Icon"), ("cover", "Cover image"), ("logo", "Logo"))
 _TICKER = re.compile(r"^[A-Z][A-Z0-9]{2,5}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -49,6 +51,7 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     limit_note: str = ""  # why the maximum, said with it
+    help: str = ""  # what the field means, shown under it
 
 
 @dataclass(frozen=True)
@@ -82,19 +85,24 @@ STEPS: tuple[Step, ...] = (
     Step("token", "Token", "projectDetails", (
         Field("assetName", "Token name"), Field("tokenTicker", "Ticker (3-6 capitals or digits)", "ticker"),
         Field("tokenSupply", "Token supply", "int", minimum=1, maximum=MAX_SUPPLY,
-              limit_note="the largest supply the platform supports"),
+              limit_note="the largest supply the platform supports",
+              help="How many whole tokens exist. Supply x price per token is the most the offering can raise."),
         Field("tokenDecimals", "Decimals", "int", minimum=0, maximum=MAX_DECIMALS,
-              limit_note="the most decimals a token can have here"),
-        Field("lockupMonths", "Lock-up (months)", "int", minimum=0, maximum=120),
-        Field("maxTokenHolding", "Most tokens one investor may hold", "int", minimum=1, maximum=MAX_SUPPLY),
-        Field("navLaunchPrice", "Price per token at launch (NAV)", "money", minimum=1))),
+              limit_note="the most decimals a token can have here",
+              help="How finely a token can be split: 0 means whole tokens only, 18 is the usual for ERC-20."),
+        Field("lockupMonths", "Lock-up (months)", "int", minimum=0, maximum=120,
+              help="How long after buying an investor must wait before transferring tokens; 0 for none."),
+        Field("maxTokenHolding", "Most tokens one investor may hold", "int", minimum=1, maximum=MAX_SUPPLY,
+              help="The holding limit enforced on chain: no investor's balance may go above it."),
+        Field("navLaunchPrice", "Price per token at launch (NAV)", "money", minimum=1,
+              help="The net asset value of one token when the offering opens."))),
     Step("raise", "Raise", "projectDetails", (
         Field("startDate", "Opens on", "date"), Field("endDate", "Closes on", "date"),
         Field("minInvestment", "Minimum investment", "money", minimum=1),
         Field("maxInvestment", "Maximum investment", "money", minimum=1),
         Field("fee", "Platform fee (%)", "percent", maximum=20_00),
-        Field("authorizedCountries", "Countries investors may live in (2-letter codes, comma separated)",
-              "countries"),
+        Field("authorizedCountries", "Countries investors may live in", "countries",
+              help="Only investors resident in one of these countries can be whitelisted."),
         Field("isPrivate", "Private offering (members only)", "bool", required=False),
         Field("offeringMembers", "Member emails (comma separated, private offerings)", "emails", required=False))),
     Step("documents", "Documents", "documents"),
@@ -128,8 +136,9 @@ def current_step_after(key: str, *, stay: bool = False) -> int:
     return WIZARD.position_after(key, stay=stay) + 1
 
 
-def _minor(text: str) -> int | None:
-    return numerals.parse_money(text)
+def _minor(text: str) -> tuple[int | None, str | None]:
+    """Minor units of the platform currency, typed the usual ways (numerals.parse_amount)."""
+    return numerals.parse_amount(text, platform_currency())
 
 
 def _bps(text: str) -> int | None:
@@ -137,10 +146,12 @@ def _bps(text: str) -> int | None:
 
 
 def _countries(text: str) -> tuple[list[str] | None, str | None]:
-    codes = [c.strip().upper() for c in text.split(",") if c.strip()]
-    unknown = [c for c in codes if pycountry.countries.get(alpha_2=c) is None]
+    """ISO codes from the list's choices (codes) or typed names/codes, comma separated."""
+    typed = [c.strip() for c in text.split(",") if c.strip()]
+    codes = [country_code(c) for c in typed]
+    unknown = [t for t, code in zip(typed, codes, strict=True) if code is None]
     if unknown:
-        return None, f"Unknown country code: {', '.join(unknown)}. Use ISO codes such as GB, FR, SG."
+        return None, f"Not a country we know: {', '.join(unknown)}. Choose countries from the list."
     return sorted(set(codes)), None
 
 
@@ -189,7 +200,6 @@ def _parse_date(text: str):
 
 
 NUMBER_PARSERS = {"int": (numerals.parse_int, numerals.WHOLE_FORMAT),
-                  "money": (_minor, numerals.MONEY_FORMAT),
                   "percent": (_bps, "Enter a percentage such as 6.5.")}
 OTHER_PARSERS = {"bool": lambda t: (t in ("on", "true", "1", "yes"), None), "countries": _countries,
                  "emails": _emails, "date": _parse_date}
@@ -208,6 +218,9 @@ def parse_value(field: Field, text: str):
         return as_text
     if field.kind in OTHER_PARSERS:
         return OTHER_PARSERS[field.kind](text)
+    if field.kind == "money":
+        number, message = _minor(text)
+        return (None, message) if number is None else _ranged(field, number, text)
     parse, message = NUMBER_PARSERS[field.kind]
     number = parse(text)
     return (None, message) if number is None else _ranged(field, number, text)

@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime
 from flask import current_app
 
 from app import cache, locks
-from app.data import offerings
+from app.data import offerings, user_details
 from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.marketplace import listing
+from app.domain.offerings.page import public_view
 from app.domain.offerings.rules import (
     IMAGES,
     NAMED_DOCUMENTS,
@@ -28,6 +29,7 @@ from app.domain.offerings.rules import (
     validate_step,
 )
 from app.domain.offerings.rules import step as find_step
+from app.domain.offerings.summary import prefill
 from app.domain.platform import audit, text_rules, uploads
 from app.formatting import units
 
@@ -48,15 +50,17 @@ class StepResult:
 
 
 def create_draft(issuer: dict) -> str:
-    """A new empty offering owned by the issuer, at the first step."""
+    """A new offering owned by the issuer, at the first step, its overview prefilled from the approved
+    issuer application (company name, entity type, website, business, source of funds, location)."""
     now = datetime.now(UTC)
+    known = prefill(user_details.get(get_db(), issuer["_id"]))
     offering_id = offerings.insert(get_db(), {
         "userId": issuer["_id"], "createdBy": issuer["_id"], "status": "draft", "currentStep": 1,
         "completedSteps": [], "isActive": True, "isDelete": False, "isFinalSubmission": False,
         "isTokenDeploy": False, "raisedAmount": 0, "tokensSold": 0, "createdAt": now,
         "projectDetails": {"issuerId": str(issuer["_id"]), "tokenStandard": "ERC-3643", "isPrivate": False,
                            "customFields": [], "offeringMembers": [], "authorizedCountries": []},
-        "overview": {}, "documents": {"customDocs": []}, "team": []})
+        "overview": known, "documents": {"customDocs": []}, "team": []})
     audit.record("offering.created", actor=issuer, details={"offeringId": str(offering_id)})
     return str(offering_id)
 
@@ -131,8 +135,10 @@ def remove_entry(issuer: dict, offering_id: str, step_key: str, index: int) -> N
         raise Locked(offering_id)
 
 
-def attach_file(issuer: dict, offering_id: str, slot: str, stream, label: str = "") -> None:
-    """Store an image (overview) or document upload; raises uploads.UploadRefused with the reason."""
+def attach_file(issuer: dict, offering_id: str, slot: str, stream, label: str = "", file_name: str = "") -> None:
+    """Store an image (overview) or document upload; raises uploads.UploadRefused with the reason.
+
+    `file_name` (the name the issuer's file had) is kept only to show it back; the stored name is generated."""
     doc = owned(issuer, offering_id)
     if doc["status"] not in offerings.EDITABLE:
         raise Locked(offering_id)
@@ -143,18 +149,50 @@ def attach_file(issuer: dict, offering_id: str, slot: str, stream, label: str = 
     kinds = ("png", "jpg", "webp") if slot in images else tuple(uploads.FORMATS)
     with uploads.Batch(upload_dir(), str(doc["_id"]), current_app.config["UPLOAD_MAX_BYTES"], kinds) as batch:
         stored = batch.store(stream)  # a refused file is never written; one whose save fails is removed
+        shown = _display_name(file_name, stored.name)
         db = get_db()
         with locks.offering(doc["_id"]):
             if slot == "custom":
                 saved = offerings.push_entry(db, doc["_id"], issuer["_id"], "documents.customDocs",
-                                             {"docsLabel": label or "Document", "value": stored.name}, "documents")
+                                             {"docsLabel": label or shown, "value": stored.name,
+                                              "fileName": shown, "size": stored.size}, "documents")
             else:
                 path = f"overview.{slot}" if slot in images else f"documents.{slot}"
-                saved = offerings.save_fields(db, doc["_id"], issuer["_id"], {path: stored.name}, "documents",
-                                              current_step_after("documents", stay=True))
+                saved = offerings.save_fields(db, doc["_id"], issuer["_id"], {
+                    path: stored.name, f"fileInfo.{slot}": {"name": shown, "size": stored.size}}, "documents",
+                    current_step_after("documents", stay=True))
         if not saved:
             raise Locked(offering_id)
         batch.keep()
+
+
+def detach_file(issuer: dict, offering_id: str, slot: str) -> None:
+    """Remove an uploaded image or document from the offering while it is editable (the stored file stays
+    in the issuer's folder, unreachable: downloads go through the offering's fields)."""
+    doc = owned(issuer, offering_id)
+    if doc["status"] not in offerings.EDITABLE:
+        raise Locked(offering_id)
+    images, documents = dict(IMAGES), dict(NAMED_DOCUMENTS)
+    db = get_db()
+    with locks.offering(doc["_id"]):
+        if slot.startswith("custom-") and slot[7:].isascii() and slot[7:].isdigit() and len(slot) <= 12:
+            saved = offerings.remove_entry(db, doc["_id"], issuer["_id"], "documents.customDocs", int(slot[7:]))
+        elif slot in images or slot in documents:
+            path = f"overview.{slot}" if slot in images else f"documents.{slot}"
+            saved = offerings.save_fields(db, doc["_id"], issuer["_id"], {path: None, f"fileInfo.{slot}": None},
+                                          "documents", current_step_after("documents", stay=True))
+        else:
+            raise NotFound(slot)
+    if not saved:
+        raise Locked(offering_id)
+
+
+def _display_name(file_name: str, stored_name: str) -> str:
+    """The issuer's own file name, for showing only: its last path part, one line, at most 120 characters."""
+    name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name or text_rules.problem(name, max_chars=text_rules.LABEL_CHARS):
+        return stored_name
+    return name
 
 
 def _document_label(label: str) -> str:
@@ -196,6 +234,11 @@ def dashboard(issuer: dict) -> list[dict]:
              "funded_bps": listing.funded_bps(d), "investors": d.get("investorCount") or 0,
              "state": listing.listing_state(d, now), "step": resume_step(d).key}
             for d in offerings.of_owner(get_db(), issuer["_id"])]
+
+
+def public_preview(doc: dict) -> dict:
+    """What the offering's public page will show (app.domain.offerings.page.public_view), for its issuer."""
+    return public_view(doc, datetime.now(UTC))
 
 
 def offering_changed(offering_id: str) -> None:
