@@ -14,9 +14,9 @@ contract IdentityMaxBalanceModule is IdentityLedger {
 
     mapping(address => uint256) private _max;
 
-    function setMaxBalance(uint256 maxBalance) external onlyBoundCompliance {
-        _max[msg.sender] = maxBalance;
-        emit MaxBalanceSet(msg.sender, maxBalance);
+    function setMaxBalance(uint256 limit) external onlyBoundCompliance {
+        _max[msg.sender] = limit;
+        emit MaxBalanceSet(msg.sender, limit);
     }
 
     function maxBalance(address _compliance) external view returns (uint256) {
