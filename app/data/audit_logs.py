@@ -37,3 +37,8 @@ def search(db: Database, *, event: str = "", email: str = "", since: datetime | 
     if since is not None:
         query["at"] = {"$gte": since}
     return list(db[NAME].find(query).sort("at", -1).limit(limit))
+
+
+def of_subject(db: Database, subject_id: str, limit: int = 200) -> list[dict]:
+    """Entries about one account (done to it, or by it on itself), newest first: the back office's user file."""
+    return list(db[NAME].find({"subjectId": str(subject_id)}).sort("at", -1).limit(limit))

@@ -24,11 +24,12 @@ ORDERS = "orders"
 
 
 def ready(db: Database, offering_id) -> list[dict]:
-    """Settled, unminted orders of the offering (claimed or not), oldest first.
+    """Settled, unminted orders of the offering (claimed or not) not held for a revoked KYC, oldest first.
 
     Sorted here: FerretDB v1 sorts in memory anyway, and the set is bounded by unminted orders.
     """
-    found = db[ORDERS].find({"offeringId": offering_id, "isSettled": True, "isMinted": {"$ne": True}},
+    found = db[ORDERS].find({"offeringId": offering_id, "isSettled": True, "isMinted": {"$ne": True},
+                             "kycHold": {"$ne": True}},  # held: the investor's KYC was revoked (onboarding.revocation)
                             {"walletAddress": 1, "quantity": 1})
     return sorted((amounts.decode(order, ("quantity",)) for order in found), key=lambda order: order["_id"])
 

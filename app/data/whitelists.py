@@ -127,6 +127,11 @@ def set_fields(db: Database, whitelist_id, fields: dict) -> None:
     db[NAME].update_one({"_id": whitelist_id}, {"$set": fields})
 
 
+def all_of_user(db: Database, user_id, limit: int = 200) -> list[dict]:
+    """Every whitelisting request of one investor, any offering (the back office's user file)."""
+    return list(db[NAME].find({"userId": user_id}).limit(limit))
+
+
 def search(db: Database, *, offering_ids: list | None = None, status: str = "", limit: int = 200) -> list[dict]:
     """Requests for the back office, newest first; `offering_ids` narrows to those offerings."""
     query: dict = {}

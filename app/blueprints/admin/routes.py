@@ -10,14 +10,14 @@ from flask import flash, render_template, request
 
 from app.access import access, current_user_doc
 from app.auth import client_ip
-from app.blueprints.admin import bp, section_links, staff_views
+from app.blueprints.admin import bp, section_links, staff_views, user_file_views
 from app.blueprints.admin.forms import ActionForm, UserSearchForm
 from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.domain.accounts import staff
 from app.domain.accounts.permissions import PERMISSIONS, STAFF, permissions_of
 from app.domain.accounts.permissions import staff as needs
 
-__all__ = ["bp", "staff_views"]  # importing staff_views registers the sub-admin and audit pages on bp
+__all__ = ["bp", "staff_views", "user_file_views"]  # importing them registers their pages on bp
 
 ACTIONS = {"deactivate": (staff.deactivate, "Account deactivated; its sessions ended."),
            "reactivate": (staff.reactivate, "Account reactivated."),

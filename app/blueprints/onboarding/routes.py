@@ -24,7 +24,7 @@ access_default(bp, SIGNED_IN)
 wallet_views.register(bp)
 STATUS_LABELS = {"notStarted": "Not started", "inProgress": "In progress", "submitted": "Submitted",
                  "pending": "Being checked", "changesRequested": "Changes requested", "approved": "Approved",
-                 "rejected": "Rejected"}
+                 "rejected": "Rejected", "revoked": "Revoked"}
 
 
 @bp.app_template_filter("dig")

@@ -31,13 +31,14 @@ from bson import ObjectId
 from web3 import Web3
 
 from app import locks
-from app.data import holdings, offerings, orders, user_details, whitelists
+from app.data import holdings, offerings, orders, user_details, users, whitelists
 from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.custody import rules as custody_rules
 from app.domain.custody import service as custody
 from app.domain.marketplace import listing
+from app.domain.onboarding import revocation
 from app.domain.orders import reservations
 from app.domain.orders import rules as order_rules
 from app.domain.orders.rules import Quote, Refusal, Standing
@@ -125,6 +126,7 @@ def assess(config: dict, user: dict, offering: dict, form: dict, counters: bool 
     them there anyway); the preview and the confirm step check them here.
     """
     db = get_db(config)
+    _refuse_revoked(db, user)
     q = order_rules.quote(offering, tokens_text=form.get("tokens", ""), amount_text=form.get("amount", ""))
     if form.get("method") not in order_rules.PAYMENT_METHODS:
         raise Refusal("Choose how you will pay: bank transfer or stablecoin.", "method")
@@ -143,6 +145,14 @@ def assess(config: dict, user: dict, offering: dict, form: dict, counters: bool 
     limit = order_rules.holding_limit(offering)
     return q, {"whitelist": wl, "wallet": wallet, "outside": outside,
                "holding_room": (limit - outside) if limit else None}
+
+
+def _refuse_revoked(db, user: dict) -> None:
+    """An investor whose KYC staff revoked orders nothing (read fresh: the session's copy may predate it)."""
+    current = users.by_id(db, user["_id"]) or user
+    if revocation.is_revoked(current):
+        raise Refusal("Your identity verification was revoked, so you cannot place orders until it is verified "
+                      f"again. Reason: {current.get('kycReason') or 'not given'}")
 
 
 def place(config: dict, user: dict, offering_id: str, form: dict) -> dict:

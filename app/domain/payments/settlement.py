@@ -29,6 +29,7 @@ from app.data import mint_txs, offering_payments, offerings, order_payments, use
 from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.accounts.permissions import has_permission
+from app.domain.onboarding import revocation
 from app.domain.payments.rules import (
     EXACT,
     PaymentRefused,
@@ -119,7 +120,16 @@ def _after_settlement(config: dict, db, order: dict) -> None:
     _tell(db, order, "settled", "payment.settled", "Payment received", "payment_received",
           tokens=_tokens(order, offering), offering_title=_title(offering), wallet=order.get("walletAddress"))
     if order["status"] == "settled":  # last: chain-sync writes the minted state on this order next
+        _hold_if_revoked(db, order)
         settlement_jobs.enqueue_minting(config, offering_id)
+
+
+def _hold_if_revoked(db, order: dict) -> None:
+    """An investor whose KYC was revoked keeps their payment but gets no tokens for now: the order is held with
+    the reason (app.domain.onboarding.revocation), and minting skips it. The caller holds the order's lock."""
+    investor = _investor(db, order)
+    if not order.get("kycHold") and revocation.is_revoked(investor):
+        revocation.hold_order(db, order["_id"], investor)
 
 
 def resolve_flag(config: dict, order_id, admin: dict, *, accept: bool, reason: str) -> str:

@@ -1,0 +1,30 @@
+"""Back office: a user's whole file on one page (permission `users`) and, from it, revoking an approved KYC
+(permission `kyc`, with a reason: the investor is mailed and reads it on their verification page)."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from app.access import access, current_user_doc
+from app.blueprints.admin import bp
+from app.blueprints.backoffice import attempt
+from app.blueprints.htmx import redirect_to
+from app.domain.accounts import user_file
+from app.domain.accounts.permissions import staff as needs
+from app.domain.onboarding import revocation
+
+
+@bp.get("/users/<user_id>/file")
+@access(needs("users"))
+def show_user_file(user_id: str):
+    """Profile, KYC/KYB, wallets and identities, whitelists, orders, holdings, transfers and audit entries."""
+    return render_template("admin/user_file.html", **user_file.user_file(current_user_doc(), user_id))
+
+
+@bp.post("/users/<user_id>/kyc/revoke")
+@access(needs("kyc"))
+def revoke_kyc(user_id: str):
+    """Revoke an approved KYC with a reason: no new orders, paid ones held from minting."""
+    attempt(revocation.revoke, current_user_doc(), user_id, request.form.get("reason", ""),
+            done="Verification revoked; the investor is told by mail and on their verification page.")
+    return redirect_to("admin.show_user_file", user_id=user_id)
