@@ -21,6 +21,7 @@ from app.data import (
     converts,
     custody_wallets,
     dividends,
+    document_accesses,
     esign_webhooks,
     holdings,
     kyc_webhooks,
@@ -47,7 +48,7 @@ COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
                kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments,
-               parked_events, parked_contracts, custody_wallets, bank_statements, bank_entries)
+               parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ from app.access import access_default, current_user_doc
 from app.blueprints.htmx import is_htmx, page_or_fragment
 from app.cache import catalogue_page
 from app.domain.accounts.permissions import PUBLIC
+from app.domain.issuer_dashboard import document_access
 from app.domain.marketplace import service as marketplace
 from app.domain.marketplace.query import ASSET_TYPES, PROPERTY_TYPES, SORTS, STATES, parse
 from app.domain.offerings.page import document_for, listed_image, offering_page
@@ -64,4 +65,5 @@ def download_document(offering_id: str, key: str):
     found = document_for(current_app.config, offering_id, key, marketplace.viewer_for(current_user_doc()))
     if found is None:
         abort(404)
+    document_access.opened(current_app.config, offering_id, key, current_user_doc())  # the issuer's access log
     return send_file(found[0], mimetype=found[1], as_attachment=True, download_name=f"{key}{found[0].suffix}")

@@ -69,3 +69,37 @@ def share_bar(parts: list[tuple[str, int]], width: int = 600) -> list[Segment]:
         segments.append(Segment(label, round(x, 1), round(span, 1), bps, PALETTE[i % len(PALETTE)]))
         x += span
     return segments
+
+
+@dataclass(frozen=True)
+class ProgressChart:
+    width: int
+    height: int
+    points: str  # the cumulative line, "x,y x,y ..."
+    target_y: float  # where the target's horizontal line is drawn
+    start: str  # first and last dates
+    end: str
+
+
+def progress_chart(series: list[tuple[datetime, int]], target: int, width: int = 600, height: int = 160,
+                   pad: int = 8) -> ProgressChart | None:
+    """A cumulative amount over time against a target, both on one scale from 0 to the larger of the two.
+
+    Steps, not slopes: the amount holds until the next point. None without points."""
+    if not series:
+        return None
+    start, end = series[0][0], series[-1][0]
+    duration = (end - start).total_seconds() or 1
+    top = max(target, max(value for _at, value in series)) or 1
+
+    def y(value: int) -> float:
+        return height - pad - value * (height - 2 * pad) / top
+
+    coords, previous = [f"{pad:.1f},{y(0):.1f}"], 0
+    for at, value in series:
+        x = pad + (at - start).total_seconds() * (width - 2 * pad) / duration
+        coords += [f"{x:.1f},{y(previous):.1f}", f"{x:.1f},{y(value):.1f}"]
+        previous = value
+    coords.append(f"{width - pad:.1f},{y(previous):.1f}")
+    return ProgressChart(width, height, " ".join(coords), round(y(target), 1), start.strftime("%Y-%m-%d"),
+                         end.strftime("%Y-%m-%d"))
