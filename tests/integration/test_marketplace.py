@@ -119,7 +119,8 @@ def test_nav_history_is_drawn_as_a_chart(client, db):
                                    {"date": datetime(2026, 6, 1, tzinfo=UTC), "nav": 104_00}])
     list_offering(db, doc)
     response = client.get(f"/offerings/{doc['_id']}")
-    assert 'aria-label="NAV history"' in response.text and "<polyline" in response.text
+    assert 'data-testid="nav-chart"' in response.text and "<polyline" in response.text
+    assert "$100 on 1 Jan 2026" in response.text and "$104 on 1 Jun 2026" in response.text
 
 
 def test_catalogue_follows_changes_incrementally_and_survives_a_redis_reset(app, db, catalogue):

@@ -11,7 +11,7 @@ from app.domain.accounts.permissions import PUBLIC
 from app.domain.issuer_dashboard import document_access
 from app.domain.marketplace import service as marketplace
 from app.domain.marketplace.query import ASSET_TYPES, PROPERTY_TYPES, SORTS, STATES, parse
-from app.domain.offerings.page import document_for, listed_image, offering_page
+from app.domain.offerings.page import document_for, invest_step, listed_image, offering_page
 
 bp = Blueprint("marketplace", __name__, template_folder="templates")
 access_default(bp, PUBLIC)
@@ -46,6 +46,12 @@ def show_offering(offering_id: str):
     if page is None:
         abort(404)
     return render_template("marketplace/offering.html", page=page)
+
+
+@bp.app_template_global("invest_step")
+def next_invest_step(offering_id: str):
+    """The offering page's call to invest for the signed-in user (or a visitor)."""
+    return invest_step(current_app.config, offering_id, current_user_doc())
 
 
 @bp.get("/offerings/<offering_id>/images/<slot>")

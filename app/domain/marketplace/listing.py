@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 LISTED_STATUSES = ("live", "closed")  # statuses an offering reaches only after approval and deployment
@@ -67,3 +68,48 @@ def country_allowed(offering: dict, country: str | None) -> bool | None:
     if not country:
         return None
     return country.upper() in countries
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What a visitor must do next to invest in an offering: `action` names the step (the page links it)."""
+
+    action: str  # sign_in, investors_only, closed, not_open_yet, unavailable, finish_kyc, connect_wallet,
+    #              get_whitelisted, follow_whitelisting, invest
+    text: str
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """The facts about a visitor that decide their next step (None where unknown or not signed in)."""
+
+    signed_in: bool = False
+    investor: bool = False
+    kyc_approved: bool = False
+    has_wallet: bool = False
+    country_allowed: bool | None = True
+    whitelist_stage: str | None = None  # app.domain.whitelisting.rules.Stage.key, "none" when never asked
+
+
+def next_step(state: str | None, visitor: Visitor) -> NextStep:
+    """The one place deciding the call to invest, in the order a person meets the steps: sign in, finish
+    KYC, connect a wallet, get whitelisted, invest. `state` is `listing_state` (open, upcoming, closed)."""
+    if state == CLOSED:
+        return NextStep("closed", "This offering is closed to new investment.")
+    if not visitor.signed_in:
+        return NextStep("sign_in", "Sign in or create an investor account to invest.")
+    if not visitor.investor:
+        return NextStep("investors_only", "Investing is open to investor accounts.")
+    if visitor.country_allowed is False:
+        return NextStep("unavailable", "This offering is not available to residents of your country.")
+    if not visitor.kyc_approved:
+        return NextStep("finish_kyc", "Finish identity verification (KYC) to invest.")
+    if not visitor.has_wallet:
+        return NextStep("connect_wallet", "Connect and verify a wallet: your tokens are delivered to it.")
+    if visitor.whitelist_stage in (None, "none", "declined", "expired"):
+        return NextStep("get_whitelisted", "Ask to be whitelisted: you sign the subscription agreement online.")
+    if visitor.whitelist_stage != "approved":
+        return NextStep("follow_whitelisting", "Your whitelisting is in progress; follow its steps.")
+    if state == UPCOMING:
+        return NextStep("not_open_yet", "You are whitelisted; you can invest once the offering opens.")
+    return NextStep("invest", "You are whitelisted: choose how many tokens to buy.")

@@ -9,16 +9,16 @@ from pathlib import Path
 from bson import ObjectId
 
 from app import cache
-from app.data import offerings, whitelists
+from app.data import offerings, user_details, whitelists
 from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.marketplace import listing
 from app.domain.marketplace.service import Viewer
+from app.domain.offerings.rules import PUBLIC_DOCUMENTS
 from app.domain.platform import numerals, uploads
-from app.domain.platform.charts import line_chart
+from app.domain.platform.charts import time_line_chart
+from app.domain.whitelisting.rules import stage_of
 
-# Named documents of the seed that anyone may see; every other one is confidential until whitelisting.
-PUBLIC_DOCUMENTS = ("pitchDeck",)
 DOCUMENT_LABELS = {
     "pitchDeck": "Pitch deck", "eSign": "Subscription agreement",
     "confidentialInformationMemorendum": "Confidential information memorandum",
@@ -30,10 +30,27 @@ DOCUMENT_LABELS = {
 }
 
 
+def nav_series(doc: dict, now: datetime) -> list[tuple[datetime, int]]:
+    """NAV per token over time from what exists: the `navHistory` entries when there are any, else the
+    launch NAV at the opening date followed by `latestNav` (at its update time, or now)."""
+    history = [(listing.aware(entry["date"]), int(entry["nav"])) for entry in doc.get("navHistory") or []
+               if isinstance(entry.get("date"), datetime) and entry.get("nav") is not None]
+    if history:
+        return sorted(history)
+    details = doc.get("projectDetails") or {}
+    launch, latest = details.get("navLaunchPrice"), details.get("latestNav")
+    start = listing.aware(details.get("startDate") or doc.get("createdAt"))
+    series = [(start, int(launch))] if launch and start else []
+    if latest and series:
+        at = listing.aware(details.get("latestNavAt") or doc.get("navUpdatedAt")) or now
+        series.append((max(at, start), int(latest)))
+    return series
+
+
 def public_view(doc: dict, now: datetime) -> dict:
     """Everything the page shows to any permitted visitor, as plain data."""
     overview, details = doc.get("overview", {}), doc.get("projectDetails", {})
-    history = [(entry["date"].strftime("%Y-%m-%d"), entry["nav"]) for entry in doc.get("navHistory", [])]
+    series = nav_series(doc, now)
     named = [(key, DOCUMENT_LABELS[key]) for key in DOCUMENT_LABELS if (doc.get("documents") or {}).get(key)]
     custom = [(f"custom-{i}", d.get("docsLabel", "Document")) for i, d in
               enumerate((doc.get("documents") or {}).get("customDocs") or [])]
@@ -42,7 +59,9 @@ def public_view(doc: dict, now: datetime) -> dict:
         "state": listing.listing_state(doc, now), "target": listing.target_amount(doc),
         "funded_bps": listing.funded_bps(doc), "raised": doc.get("raisedAmount") or 0,
         "nav": details.get("latestNav") or details.get("navLaunchPrice") or 0,
-        "nav_chart": line_chart(history),
+        "nav_chart": time_line_chart(series), "nav_points": len(series),
+        "images": {slot: overview.get(slot) for slot in ("cover", "logo", "icon") if overview.get(slot)},
+        "fee": doc.get("fee"), "start": details.get("startDate"), "end": details.get("endDate"),
         "public_documents": [d for d in named if d[0] in PUBLIC_DOCUMENTS],
         "confidential_documents": [d for d in named if d[0] not in PUBLIC_DOCUMENTS] + custom,
         "token_address": doc.get("tokenAddress"),
@@ -85,6 +104,23 @@ def offering_page(config: dict, offering_id: str, viewer: Viewer, render: Callab
             "country_allowed": listing.country_allowed({"projectDetails": {
                 "authorizedCountries": entry["guard"]["countries"]}}, viewer.country),
             "whitelisted": _whitelisted(config, oid, viewer)}
+
+
+def invest_step(config: dict, offering_id: str, user: dict | None) -> listing.NextStep:
+    """The offering page's call to invest for this user (listing.next_step decides; this gathers the facts)."""
+    oid = parse_id(offering_id)
+    doc = offerings.by_id(get_db(config), oid) if oid else None
+    state = listing.listing_state(doc, datetime.now(UTC)) if doc else None
+    if not user:
+        return listing.next_step(state, listing.Visitor())
+    db = get_db(config)
+    visitor = listing.Visitor(
+        signed_in=True, investor=user.get("userType") == "investor",
+        kyc_approved=bool(user.get("isKyc") or user.get("kycStatus") == "approved"),
+        has_wallet=bool(user_details.verified_wallets(db, user["_id"])),
+        country_allowed=listing.country_allowed(doc or {}, user.get("residenceCountry")),
+        whitelist_stage=stage_of(whitelists.of_user(db, user["_id"], oid) if oid else None).key)
+    return listing.next_step(state, visitor)
 
 
 def _whitelisted(config: dict, offering_id: ObjectId, viewer: Viewer) -> bool:
