@@ -71,10 +71,11 @@ def npm_packages() -> None:
     lock = (ROOT / "package-lock.json").read_bytes()
     stamp = ROOT / "node_modules" / ".libertum-lock-sha"
     digest = hashlib.sha256(lock).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest and tools.anvil_path().exists():
+    forge = ROOT / "node_modules" / "@foundry-rs" / "forge-linux-amd64" / "bin" / "forge"
+    if stamp.exists() and stamp.read_text() == digest and tools.anvil_path().exists() and forge.exists():
         return
-    print("installing npm packages (anvil, T-REX, ONCHAINID, htmx)", flush=True)
-    # Optional dependencies carry anvil's binary: never omit them.
+    print("installing npm packages (anvil, forge, solc, T-REX, ONCHAINID, htmx)", flush=True)
+    # Optional dependencies carry anvil's and forge's binaries: never omit them.
     _run("npm", [tools.require("npm"), "ci", "--no-audit", "--no-fund", "--include=optional"],
          hint="check that the npm registry is reachable")
     stamp.write_text(digest)
