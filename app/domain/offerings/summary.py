@@ -21,6 +21,7 @@ from app.domain.offerings.rules import (
 from app.formatting import country_name, country_names, day, file_size, money, or_not_given, percent, yes_no
 
 ENTITY_LABELS = {"spv": "Special purpose vehicle (SPV)"}
+UNITS = {"lockupMonths": ("month", "months"), "tokenDecimals": ("decimal", "decimals")}
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ def human_value(field: Field, value) -> str:
         return yes_no(bool(value))
     if value is None or value == "" or value == []:
         return "Not given"
+    if field.name in UNITS:
+        one, many = UNITS[field.name]
+        return f"{value:,} {one if value == 1 else many}"
     shown = {"money": money, "percent": percent, "date": day, "countries": country_names,
              "emails": ", ".join, "int": "{:,}".format}.get(field.kind)
     if shown:
