@@ -128,7 +128,8 @@ def add_comment(db, offering_id: ObjectId, comment: dict) -> bool:
 
 def for_review(db, statuses: tuple[str, ...], limit: int = 200) -> list[dict]:
     """Offerings in `statuses`, newest first (the back office's queue)."""
-    fields = {"overview.title": 1, "status": 1, "createdBy": 1, "projectDetails.taId": 1, "submittedAt": 1,
+    fields = {"overview.title": 1, "status": 1, "createdBy": 1, "projectDetails.taId": 1,
+              "projectDetails.reviewerId": 1, "submittedAt": 1,
               "overview.entityName": 1, "raisedAmount": 1}
     return list(db[NAME].find({"status": {"$in": list(statuses)}, "isDelete": {"$ne": True}}, fields)
                 .sort("_id", -1).limit(limit))

@@ -29,9 +29,9 @@ def back_to_offering(offering_id: str):
 @bp.get("/")
 def list_offerings():
     """Offering requests, filtered by status."""
-    status = request.args.get("status", "")
+    status, mine = request.args.get("status", ""), request.args.get("mine", "")
     return render_template("offering_admin/list.html", status=status, statuses=offering_review.QUEUE_STATUSES,
-                           offerings=offering_review.review_queue(current_user_doc(), status))
+                           mine=mine, offerings=offering_review.review_queue(current_user_doc(), status, mine))
 
 
 @bp.get("/<offering_id>")
@@ -40,15 +40,17 @@ def show_offering(offering_id: str):
     actor = current_user_doc()
     offering = offering_review.offering_for_review(actor, offering_id)
     return render_template("offering_admin/show.html", offering=offering, reviewers=offering_review.reviewers(actor),
+                           agents=offering_review.agents(actor), may_decide=offering_review.may_decide(actor, offering),
                            images=IMAGES, documents=NAMED_DOCUMENTS,
                            progress=offering_deployment.progress_of(offering))
 
 
 @bp.post("/<offering_id>/assign")
 def assign_offering(offering_id: str):
-    """Assign a reviewer (who is also the offering's transfer agent)."""
-    attempt(offering_review.assign, current_user_doc(), offering_id, request.form.get("reviewer", ""),
-            done="Reviewer assigned.")
+    """Assign the offering's reviewer or its transfer agent (`role`); the person is mailed."""
+    role = request.form.get("role", "reviewer")
+    attempt(offering_review.assign, current_user_doc(), offering_id, request.form.get("person", ""), role,
+            done=("Reviewer" if role == "reviewer" else "Transfer agent") + " assigned; they are told by mail.")
     return back_to_offering(offering_id)
 
 

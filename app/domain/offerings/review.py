@@ -3,6 +3,12 @@
 Each decision is one conditional state change (so two reviewers cannot both decide), is
 written to the audit trail, and is emailed to the issuer. Every write here holds
 `locks.offering`, as settlement's raise counting and chain-sync's writes do (app/locks.py says why).
+
+Assignment (issue 18): a reviewer (`projectDetails.reviewerId`, staff holding `offerings`) and a
+transfer agent (the seed's `projectDetails.taId` with `isTransferAgent`, any active staff member) are
+assigned separately; each is mailed and finds the offering in their queue ("Assigned to me"). Once a
+reviewer is assigned, only they or an admin decide the offering; the transfer agent's step of
+whitelisting is theirs or an admin's (app.domain.whitelisting.review).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bson import ObjectId
+from flask import current_app
 
 from app import locks
 from app.data import offerings, users
@@ -38,13 +45,27 @@ def _require(actor: dict) -> None:
         raise errors.NotAllowed("reviewing offerings needs the offerings permission")
 
 
-def review_queue(actor: dict, status: str = "") -> list[dict]:
+ROLES = {"reviewer": ("reviewerId", "reviewer", "offering.assigned"),
+         "transfer_agent": ("taId", "transfer agent", "offering.ta_assigned")}
+MINE = ("reviewer", "transfer_agent")
+
+
+def review_queue(actor: dict, status: str = "", mine: str = "") -> list[dict]:
+    """Offerings in review, with who reviews them and who is their transfer agent; `mine` narrows to the
+    actor's own queue as reviewer or as transfer agent."""
     _require(actor)
     statuses = (status,) if status in QUEUE_STATUSES else QUEUE_STATUSES
-    return [{"id": str(d["_id"]), "title": (d.get("overview") or {}).get("title") or "Untitled",
-             "entity": (d.get("overview") or {}).get("entityName", ""), "status": d["status"],
-             "assignee": (d.get("projectDetails") or {}).get("taId"), "submitted": d.get("submittedAt")}
-            for d in offerings.for_review(get_db(), statuses)]
+    names = {s["id"]: s["name"] for s in _staff()}
+    rows = []
+    for d in offerings.for_review(get_db(), statuses):
+        details = d.get("projectDetails") or {}
+        if mine in MINE and details.get(ROLES[mine][0]) != str(actor["_id"]):
+            continue
+        rows.append({"id": str(d["_id"]), "title": (d.get("overview") or {}).get("title") or "Untitled",
+                     "entity": (d.get("overview") or {}).get("entityName", ""), "status": d["status"],
+                     "reviewer": names.get(details.get("reviewerId") or "", ""),
+                     "agent": names.get(details.get("taId") or "", ""), "submitted": d.get("submittedAt")})
+    return rows
 
 
 def offering_for_review(actor: dict, offering_id: str) -> dict:
@@ -57,23 +78,61 @@ def offering_for_review(actor: dict, offering_id: str) -> dict:
 
 
 def reviewers(actor: dict) -> list[dict]:
-    """Staff who may be assigned as reviewer or transfer agent: admins and sub-admins holding `offerings`."""
+    """Staff who may be assigned as reviewer: admins and sub-admins holding `offerings`."""
     _require(actor)
+    return [s for s in _staff() if s["offerings"]]
+
+
+def agents(actor: dict) -> list[dict]:
+    """Staff who may be assigned as transfer agent: any active admin or sub-admin (the agent's step is on the
+    whitelisting pages, open to all staff, each seeing only the offerings they are agent of)."""
+    _require(actor)
+    return _staff()
+
+
+def _staff() -> list[dict]:
     db = get_db()
-    staff = users.search(db, "", "admin", include_deleted=False) + [
-        u for u in users.search(db, "", "subadmin", include_deleted=False) if has_permission(u, "offerings")]
-    return [{"id": str(u["_id"]), "email": u["email"], "name": u.get("legalFullName") or u.get("name") or u["email"]}
-            for u in staff if u.get("isActive", True)]
+    people = users.search(db, "", "admin", include_deleted=False, limit=500) + users.search(
+        db, "", "subadmin", include_deleted=False, limit=500)
+    return [{"id": str(u["_id"]), "email": u["email"], "name": u.get("legalFullName") or u.get("name") or u["email"],
+             "offerings": has_permission(u, "offerings")} for u in people if u.get("isActive", True)]
 
 
-def assign(actor: dict, offering_id: str, reviewer_id: str) -> None:
+def assign(actor: dict, offering_id: str, person_id: str, role: str = "reviewer") -> None:
+    """Assign the offering's reviewer or transfer agent; the person is mailed (once per assignment)."""
+    if role not in ROLES:
+        raise errors.Refused("Choose whether to assign the reviewer or the transfer agent.")
     doc = offering_for_review(actor, offering_id)
-    if reviewer_id not in {r["id"] for r in reviewers(actor)}:
-        raise errors.Refused("Choose a reviewer from the list.")
+    field, label, event = ROLES[role]
+    chosen = {p["id"]: p for p in (reviewers(actor) if role == "reviewer" else agents(actor))}.get(person_id)
+    if chosen is None:
+        raise errors.Refused(f"Choose a {label} from the list.")
+    if (doc.get("projectDetails") or {}).get(field) == person_id:
+        raise errors.Refused(f"{chosen['name']} is already this offering's {label}.")
+    changes = {f"projectDetails.{field}": person_id}
+    if role == "transfer_agent":
+        changes["projectDetails.isTransferAgent"] = True
     with locks.offering(doc["_id"]):
-        offerings.transition(get_db(), doc["_id"], (doc["status"],),
-                             {"projectDetails.taId": reviewer_id, "projectDetails.isTransferAgent": True})
-    audit.record("offering.assigned", actor=actor, details={"offeringId": offering_id, "reviewerId": reviewer_id})
+        if offerings.transition(get_db(), doc["_id"], (doc["status"],), changes) is None:
+            raise Conflict("The offering changed meanwhile; reload the page and assign again.")
+    audit.record(event, actor=actor, details={"offeringId": offering_id, "role": role, "assigneeId": person_id})
+    _tell_assignee(doc, chosen, role, label)
+
+
+def _tell_assignee(doc: dict, person: dict, role: str, label: str) -> None:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    link = (f"{base}/admin/offerings/{doc['_id']}" if role == "reviewer"
+            else f"{base}/admin/whitelist/?offering={doc['_id']}")
+    title = (doc.get("overview") or {}).get("title") or "an offering"
+    notifications.send_email(person["email"], f"Libertum: you are the {label} of {title}", "offering_assigned",
+                             {"role": label, "offering_title": title, "link": link, "name": person["name"]},
+                             parse_id(person["id"]))
+
+
+def may_decide(actor: dict, doc: dict) -> bool:
+    """The assigned reviewer decides (an admin too); before anyone is assigned, any reviewer may."""
+    assigned = (doc.get("projectDetails") or {}).get("reviewerId")
+    return not assigned or assigned == str(actor["_id"]) or actor.get("userType") == "admin"
 
 
 def comment(actor: dict, offering_id: str, text: str) -> None:
@@ -94,6 +153,8 @@ def decide(actor: dict, offering_id: str, decision: str, reason: str = "") -> di
     if decision != "approve" and not reason:
         raise errors.Refused("Give the issuer a reason.")
     doc = offering_for_review(actor, offering_id)
+    if not may_decide(actor, doc):
+        raise errors.NotAllowed("only the offering's assigned reviewer, or an admin, decides it")
     changes = {"status": new_status, "reviewReason": reason, "reviewedAt": datetime.now(UTC),
                "reviewedBy": str(actor["_id"])}
     if new_status == "changes_requested":

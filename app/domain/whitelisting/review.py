@@ -1,7 +1,7 @@
 """The back office's side of whitelisting: the request list, the transfer agent's and the admin's decisions,
 and the on-chain registration an approval leads to.
 
-Who decides what: the offering's transfer agent (projectDetails.taId) records taStatus; staff
+Who decides what: the offering's assigned transfer agent (projectDetails.taId), or an admin, records taStatus; staff
 holding the `whitelist` permission record the final status, which for an approval needs the
 signature and the agent's approval first. Each decision is one conditional update made under
 `locks.whitelist` (app/locks.py), so two reviewers cannot both decide; it is audited and
@@ -42,6 +42,11 @@ def _is_ta(actor: dict, offering: dict | None) -> bool:
     return bool(offering) and str((offering.get("projectDetails") or {}).get("taId") or "") == str(actor["_id"])
 
 
+def _acts_as_ta(actor: dict, offering: dict | None) -> bool:
+    """The transfer agent's step is the assigned agent's, or an admin's (issue 18: never another staff member's)."""
+    return _is_ta(actor, offering) or (bool(offering) and actor.get("userType") == "admin")
+
+
 def _ta_offering_ids(actor: dict) -> list:
     return [o["_id"] for o in offerings.for_review(get_db(), TA_OFFERING_STATUSES) if _is_ta(actor, o)]
 
@@ -74,7 +79,7 @@ def request_for(actor: dict, whitelist_id: str) -> tuple[dict, dict]:
 
 def abilities(actor: dict, whitelist: dict, offering: dict) -> dict:
     """Which decision forms the page shows the actor."""
-    return {"ta": _is_ta(actor, offering) and rules.ta_refusal(whitelist, rules.TA_APPROVED, "x") is None,
+    return {"ta": _acts_as_ta(actor, offering) and rules.ta_refusal(whitelist, rules.TA_APPROVED, "x") is None,
             "final": has_permission(actor, "whitelist") and (
                 rules.final_refusal(whitelist, rules.REJECTED, "x") is None)}
 
@@ -87,8 +92,8 @@ def registration(whitelist: dict) -> dict | None:
 def ta_decide(actor: dict, whitelist_id: str, decision: str, reason: str = "") -> dict:
     """The transfer agent approves or rejects (a rejection is final and needs a reason)."""
     whitelist, offering = request_for(actor, whitelist_id)
-    if not _is_ta(actor, offering):
-        raise errors.NotAllowed("only the offering's transfer agent records this decision")
+    if not _acts_as_ta(actor, offering):
+        raise errors.NotAllowed("only the offering's assigned transfer agent, or an admin, records this decision")
     reason = reason.strip()[:2000]
     refusal = rules.ta_refusal(whitelist, decision, reason)
     if refusal:

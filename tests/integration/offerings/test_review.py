@@ -63,12 +63,12 @@ def test_reject_needs_a_reason_and_tells_the_issuer(admin_client, db, issuer, su
 
 def test_assignment_and_comments(admin_client, admin, db, submitted):
     reviewer = make_user("subadmin", permissions=["offerings"])
-    post(admin_client, f"/admin/offerings/{submitted}/assign", {"reviewer": str(reviewer["_id"])})
-    bogus = post(admin_client, f"/admin/offerings/{submitted}/assign", {"reviewer": str(ObjectId())})
+    post(admin_client, f"/admin/offerings/{submitted}/assign", {"role": "reviewer", "person": str(reviewer["_id"])})
+    bogus = post(admin_client, f"/admin/offerings/{submitted}/assign", {"role": "reviewer", "person": str(ObjectId())})
     assert "Choose a reviewer from the list." in admin_client.get(bogus.headers["Location"]).text
     post(admin_client, f"/admin/offerings/{submitted}/comments", {"text": "Yield looks optimistic."})
     doc = db.offerings.find_one({"_id": ObjectId(submitted)})
-    assert doc["projectDetails"]["taId"] == str(reviewer["_id"])
+    assert doc["projectDetails"]["reviewerId"] == str(reviewer["_id"])
     assert doc["reviewComments"][0]["text"] == "Yield looks optimistic."
     assert {"offering.assigned", "offering.commented"} <= {e["event"] for e in db.auditLogs.find({})}
 
