@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Email, Length
 
 from app.blueprints.form_base import BaseForm, SecretField, TextField
 
@@ -11,6 +13,11 @@ _PASSWORD = [DataRequired("Enter a password."), Length(max=128, message="Use at 
 
 
 class SignUpForm(BaseForm):
+    goal = RadioField("What brings you to Libertum?", choices=[
+        SelectChoice("invest", "Invest in property: buy tokens of listed buildings"),
+        SelectChoice("raise", "Raise capital: list a property for your company")],
+        default="invest", validate_choice=False,
+        validators=[AnyOf(("invest", "raise"), message="Choose invest or raise capital.")])
     legal_name = TextField("Legal full name", [DataRequired("Enter your legal name."), Length(max=200)])
     email = TextField("Email", _EMAIL)
     country_code = TextField("Country code", [DataRequired("Enter your country calling code."), Length(max=4)],

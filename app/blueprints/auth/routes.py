@@ -28,6 +28,7 @@ from app.domain.accounts import credentials, login_guard, two_factor
 from app.domain.accounts import service as accounts
 from app.domain.accounts.permissions import PUBLIC, SIGNED_IN
 from app.domain.accounts.service import FieldErrors, TokenRefused
+from app.domain.onboarding import issuer_path
 from app.domain.platform import audit
 from app.extensions import limiter
 
@@ -71,11 +72,12 @@ def login():
         session[PENDING_2FA] = {"uid": str(result.user["_id"]), "at": int(time.time())}
         return redirect_to("auth.show_login_code", next=safe_next())
     start_session(result.user)
-    return trust_browser(back_to_next(), result.user)
+    return trust_browser(back_to_next(result.user), result.user)
 
 
-def back_to_next():
-    return redirect_url(safe_next())
+def back_to_next(user: dict):
+    """`next`, or the person's landing page (the issuer path for someone who came to raise capital)."""
+    return redirect_url(safe_next(issuer_path.landing(user)))
 
 
 def _trusted_here() -> set[str]:
@@ -149,7 +151,7 @@ def login_code():
         form.code.errors = [str(refusal)]
         return render_template("auth/login_code.html", form=form), 401
     start_session(user)
-    return trust_browser(back_to_next(), user)
+    return trust_browser(back_to_next(user), user)
 
 
 @bp.post("/logout")
@@ -165,15 +167,19 @@ def logout():
 @bp.get("/signup")
 @access(PUBLIC)
 def show_signup():
-    """The investor sign-up page."""
-    return render_template("auth/signup.html", form=SignUpForm())
+    """The sign-up page: invest, or raise capital (`?goal=raise` chooses it ahead, from a "Raise capital" link)."""
+    form = SignUpForm()
+    if request.args.get("goal") in issuer_path.GOALS:
+        form.goal.data = request.args["goal"]
+    return render_template("auth/signup.html", form=form)
 
 
 @bp.post("/signup")
 @access(PUBLIC)
 @limiter.limit("10 per hour")
 def signup():
-    """Create an investor account and mail the verification link; then sign in.
+    """Create an account (an investor's; one who came to raise capital is led to the issuer path) and mail the
+    verification link; then sign in.
 
     The answer is the same whether or not the email is already in use (its owner is mailed instead),
     so the page cannot be used to find out who has an account."""
@@ -181,13 +187,16 @@ def signup():
     if form.validate():
         try:
             accounts.sign_up(email=form.email.data, country_code=form.country_code.data, mobile=form.mobile.data,
-                             legal_name=form.legal_name.data, password=form.password.data, ip=client_ip())
+                             legal_name=form.legal_name.data, password=form.password.data, ip=client_ip(),
+                             goal=form.goal.data)
         except FieldErrors as error:
             show_errors(form, error)
         else:
             session.clear()
+            then = (" We then take you through raising capital: verify your identity, apply as an issuer, and "
+                    "create your first offering." if form.goal.data == issuer_path.RAISE else "")
             flash(f"Check your mailbox: we sent a message to {form.email.data.lower()}. Open its link to confirm "
-                  "your email address, then sign in.", "info")
+                  f"your email address, then sign in.{then}", "info")
             return redirect_to("auth.show_login")
     return render_template("auth/signup.html", form=form), 422
 
@@ -211,11 +220,11 @@ def verify_email(token: str):
     if not ConfirmForm().validate():
         return redirect_to("auth.show_verify_email", token=token)
     try:
-        accounts.verify_email(token, client_ip())
+        user = accounts.verify_email(token, client_ip())
     except TokenRefused as refusal:
         return render_template("auth/link_refused.html", message=str(refusal)), 410
     flash("Your email address is confirmed.", "info")
-    return redirect_to("auth.show_account")
+    return redirect_to(issuer_path.landing(user))
 
 
 @bp.post("/verify-email/resend")
@@ -227,6 +236,13 @@ def resend_verification():
         accounts.send_verification(current_user.doc)
         flash("We sent a new link. Check your mailbox.", "info")
     return redirect_to("auth.show_account")
+
+
+@bp.get("/raise-capital")
+@access(SIGNED_IN)
+def show_raise_capital():
+    """The way from this account to a first offering: each step done, current (with its link) or next."""
+    return render_template("auth/raise_capital.html", steps=issuer_path.steps(current_user.doc))
 
 
 @bp.get("/account")

@@ -51,8 +51,10 @@ class TokenRefused(errors.Refused):
 
 
 def new_account(*, email: str, country_code: str, mobile: str, legal_name: str, user_type: str = INVESTOR,
-                permissions: list[str] | None = None, password: str | None = None) -> dict:
-    """The `users` document for a new account, with the password hashed (None: set later by link)."""
+                permissions: list[str] | None = None, password: str | None = None,
+                signup_goal: str | None = None) -> dict:
+    """The `users` document for a new account, with the password hashed (None: set later by link);
+    `signup_goal` ("invest" or "raise") is what the person came for, which decides where they land."""
     document = {
         "name": legal_name.strip(), "legalFullName": legal_name.strip(), "email": email.strip().lower(),
         "countryCode": country_code, "mobile": full_mobile(country_code, mobile), "password": None,
@@ -62,6 +64,8 @@ def new_account(*, email: str, country_code: str, mobile: str, legal_name: str, 
     }
     if password is not None:
         document["password"] = password_policy.hash_password(password)
+    if signup_goal:
+        document["signupGoal"] = signup_goal
     return document
 
 
@@ -128,14 +132,15 @@ def create_account(fields: dict, *, actor: dict | None = None, ip: str | None = 
     return document
 
 
-def sign_up(*, email: str, country_code: str, mobile: str, legal_name: str, password: str, ip: str) -> None:
+def sign_up(*, email: str, country_code: str, mobile: str, legal_name: str, password: str, ip: str,
+            goal: str = "invest") -> None:
     """A new investor account whose verification link is mailed at once; FieldErrors for what the person can fix.
 
     An email or mobile already in use gets the same answer and about the same work as a new account
     (the password is hashed either way): the email's owner is mailed that someone tried to sign up, and
     nothing on the page or in its timing says an account exists (no account enumeration)."""
     fields = {"email": email, "country_code": country_code, "mobile": mobile, "legal_name": legal_name,
-              "password": password}
+              "password": password, "signup_goal": goal}
     try:
         user = create_account(fields, ip=ip)
     except AlreadyInUse as taken:
