@@ -43,7 +43,7 @@ OFFERING = {
     "draft": "Draft",
     "submitted": "Submitted for review",
     "changes_requested": "Changes requested",
-    "approved": "Approved, not yet deployed",
+    "approved": "Approved",
     "rejected": "Rejected",
     "deploying": "Deploying the token",
     "deploy_failed": "Deployment failed",

@@ -14,6 +14,7 @@ from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import staff
 from app.domain.offerings import deployment as offering_deployment
 from app.domain.offerings import review as offering_review
+from app.domain.offerings import summary as offering_summary
 from app.domain.offerings.rules import IMAGES, NAMED_DOCUMENTS
 from app.domain.offerings.service import upload_dir
 from app.domain.platform import uploads
@@ -41,7 +42,7 @@ def show_offering(offering_id: str):
     offering = offering_review.offering_for_review(actor, offering_id)
     return render_template("offering_admin/show.html", offering=offering, reviewers=offering_review.reviewers(actor),
                            agents=offering_review.agents(actor), may_decide=offering_review.may_decide(actor, offering),
-                           images=IMAGES, documents=NAMED_DOCUMENTS,
+                           images=IMAGES, documents=NAMED_DOCUMENTS, sections=offering_summary.review_sections(offering),
                            progress=offering_deployment.progress_of(offering))
 
 

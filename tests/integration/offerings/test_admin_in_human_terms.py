@@ -1,0 +1,20 @@
+"""The back office's offering review reads in human terms: labelled sections with money, percentages,
+countries and yes/no as people write them, never the stored field names and raw values."""
+
+from tests.fixtures.accounts import post
+from tests.integration.offerings.conftest import fill_wizard
+
+
+def test_the_offering_review_shows_human_values_not_a_field_dump(admin_client, issuer_client):
+    offering_id = fill_wizard(issuer_client)
+    assert post(issuer_client, f"/issuer/offerings/{offering_id}/submit").status_code == 303
+    page = admin_client.get(f"/admin/offerings/{offering_id}").text
+    assert 'data-testid="offering-status">Submitted for review<' in page
+    for human in ("Countries investors may live in", "France, United Kingdom", "Private offering (members only)",
+                  "<dd>No</dd>", "$1,000,000", "6.5%", "1.5%", "Previous valuation", "Not given", "Submitted "):
+        assert human in page, human
+    for raw in ("authorizedCountries", "['FR', 'GB']", "isPrivate", "False", "previousValuation", "None",
+                "fee (bps)", "100000000", "<dd>650</dd>", "tokenSupply"):
+        assert raw not in page, raw
+    queue = admin_client.get("/admin/offerings/").text
+    assert "Submitted for review" in queue and "changes_requested" not in queue.split("<table")[-1]
