@@ -10,6 +10,11 @@ Why these choices:
   requires it).
 - The IdFactory salt is the wallet address, so each wallet maps to one identity and a
   retried creation finds the existing one instead of failing on "salt already taken".
+- Factory-only identities: a registry entry is made only for the identity the platform's own
+  IdFactory made for that very wallet (IdFactory.getIdentity(wallet)); an identity address from
+  anywhere else (a user, a form, a stored field) is refused. The reference IdentityRegistry lets
+  a registered contract that is not a genuine ONCHAINID pass isVerified, so the registry must
+  never see one.
 - A claim is valid when the platform ClaimIssuer holds the signer's key with purpose CLAIM
   and the signature covers keccak256(abi.encode(identity, topic, data)) as a personal
   (EIP-191) message: that is what ClaimIssuer.isClaimValid recomputes.
@@ -43,6 +48,45 @@ def get_identity(w3: Web3, platform: dict, wallet: str) -> str | None:
     found = contract(w3, "IdFactory", platform["idFactory"]).functions.getIdentity(
         Web3.to_checksum_address(wallet)).call()
     return None if found == ZERO_ADDRESS else found
+
+
+class NotFactoryIdentity(ValueError):
+    """An identity address that is not the one the platform's IdFactory made for the wallet."""
+
+
+def require_factory_identity(w3: Web3, platform: dict, wallet: str, identity: str,
+                             *, also_of: str | None = None) -> str:
+    """`identity` if the platform IdFactory made it for `wallet` (or for `also_of`: a recovery registers the
+    lost wallet's identity for the new wallet); else NotFactoryIdentity naming what the factory holds."""
+    claimed = Web3.to_checksum_address(identity)
+    made = [get_identity(w3, platform, w) for w in (wallet, also_of) if w]
+    if claimed not in made:
+        holds = ", ".join(str(m) for m in made if m) or "no identity"
+        raise NotFactoryIdentity(
+            f"{claimed} is not the ONCHAINID the platform's IdFactory made for wallet "
+            f"{Web3.to_checksum_address(wallet)} (it holds {holds}); only factory-made identities are registered.")
+    return claimed
+
+
+# op -> how to read (wallet, identity, wallet whose identity may also be used) pairs from its arguments
+_REGISTRATIONS = {
+    "registerIdentity": lambda args: [(args[0], args[1], None)],
+    "batchRegisterIdentity": lambda args: [(w, i, None) for w, i in zip(args[0], args[1], strict=True)],
+    "recoveryAddress": lambda args: [(args[1], args[2], args[0])],
+}
+REGISTRATION_OPS = frozenset(_REGISTRATIONS)
+
+
+def check_registration(w3: Web3, platform: dict | None, op: str, args: tuple) -> None:
+    """Before an operation that writes an identity into a registry (registerIdentity, batchRegisterIdentity,
+    Token.recoveryAddress), refuse any identity the platform IdFactory did not make for its wallet."""
+    pairs = _REGISTRATIONS.get(op)
+    if pairs is None:
+        return
+    if platform is None:
+        raise RuntimeError("the platform contracts are not deployed on this chain; run `flask chain bootstrap`")
+    for wallet, identity, also_of in pairs(args):
+        require_factory_identity(w3, platform, wallet, identity, also_of=also_of)
 
 
 def create_identity(w3: Web3, deployer: LocalAccount, platform: dict, wallet: str) -> str:

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from web3 import Web3
 
 from app.chain.artifacts import contract
+from app.chain.identity import REGISTRATION_OPS, check_registration
 from app.chain.node import web3_client
 from app.chain.tx import Call, function_call
 from app.data import chain_jobs
 from app.data.mongo import get_db
+from app.domain.platform.chain import current_platform
 from app.tasks import chain as chain_tasks
 
 # op -> (artifact of the target contract, function)
@@ -47,7 +49,10 @@ def submit(config: dict, op: str, natural_id: str, target: str, *args, **refs) -
     if op not in OPS:
         raise ValueError(f"unknown chain operation {op!r}; one of {', '.join(sorted(OPS))}")
     artifact, fn_name = OPS[op]
-    bound = contract(web3_client.get(config), artifact, Web3.to_checksum_address(target))
+    w3 = web3_client.get(config)
+    if op in REGISTRATION_OPS:  # factory-made identities only
+        check_registration(w3, current_platform(config), op, args)
+    bound = contract(w3, artifact, Web3.to_checksum_address(target))
     job_id = f"{op}:{natural_id}"
     chain_jobs.create(get_db(config), job_id, op, stored_call(function_call(bound, fn_name, *args)), target=target,
                       **refs)

@@ -22,6 +22,7 @@ from web3 import Web3
 
 from app import locks
 from app.chain.artifacts import contract
+from app.chain.identity import NotFactoryIdentity, check_registration
 from app.chain.node import web3_client
 from app.chain.tx import function_call
 from app.data import chain_jobs, offerings, transfer_requests, users
@@ -29,6 +30,7 @@ from app.data.mongo import get_db
 from app.domain.onboarding import identities
 from app.domain.platform import audit
 from app.domain.platform import chain_jobs as chain_runner
+from app.domain.platform.chain import current_platform
 from app.domain.platform.chain_ops import stored_call
 from app.domain.transfers import rules
 from app.domain.whitelisting.review import country_code
@@ -79,6 +81,10 @@ def _register_receiver(config: dict, request: dict, offering: dict) -> None:
         country = country_code(user.get("residenceCountry"))
     except RuntimeError as error:
         raise StepFailed(str(error)) from None
+    try:  # factory-made identities only (app.chain.identity)
+        check_registration(web3_client.get(config), current_platform(config), "registerIdentity", (target, identity))
+    except NotFactoryIdentity as refused:
+        raise StepFailed(str(refused)) from None
     call = function_call(registry, "registerIdentity", target, Web3.to_checksum_address(identity), country)
     _run(config, f"registerIdentity:transfer:{request['_id']}", "registerIdentity", call,
          transferRequestId=str(request["_id"]))

@@ -42,3 +42,13 @@ def investor(platform, wallet, claim_signer):
         registered_identity(wallet, platform, suite["identityRegistry"], account.address, country, claim_signer)
         return account
     return make
+
+
+@pytest.fixture
+def fund_account(wallet):
+    """Factory: a fresh account with ether (an outsider, an attacker)."""
+    def make():
+        account = Account.create()
+        wallet.w3.provider.make_request("anvil_setBalance", [account.address, hex(10**20)])
+        return account
+    return make
