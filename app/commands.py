@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from web3 import Web3
 
+from app.custody_commands import custody_cli, transfers_cli
 from app.data import init_db, parked_contracts, parked_events
 from app.data.mongo import get_db
 from app.demo.commands import demo_cli
@@ -148,5 +149,5 @@ def rq_worker(queues: tuple[str, ...]) -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(rq_worker)
-    for group in (db_cli, kafka_cli, chain_cli, users_cli, demo_cli):
+    for group in (db_cli, kafka_cli, chain_cli, users_cli, demo_cli, custody_cli, transfers_cli):
         app.cli.add_command(group)

@@ -95,3 +95,10 @@ def reseal_all(config: dict) -> int:
 def wallet_entries(config: dict, user_id: ObjectId) -> list[dict]:
     """The user's wallet entries (the held one is marked `custody: platform`)."""
     return user_details.wallets_of(get_db(config), user_id)
+
+
+def sealed_with_other_keys(config: dict) -> int:
+    """How many held wallets' keys are not sealed with the current data key (0 once a rotation is finished)."""
+    db, current = get_db(config), keys.data_key(config).current_id
+    return sum(1 for user_id in custody_wallets.all_ids(db)
+               if (custody_wallets.of_user(db, user_id) or {}).get("keyId") != current)

@@ -84,3 +84,11 @@ def _decide(config: dict, actor: dict, request_id: str, remark: str, *, approve:
 def enqueue_execution(config: dict, request_id) -> None:
     transfer_jobs.execute_transfer.delay(str(request_id), job_id=f"transfer-{request_id}",
                                          description=f"execute transfer request {request_id}", config=config)
+
+
+def requeue_approved(config: dict) -> list[str]:
+    """Enqueue the execution of every approved request not completed yet (after an outage); safe to repeat."""
+    ids = [str(found["_id"]) for found in transfer_requests.listing(get_db(config), rules.APPROVED, limit=10_000)]
+    for request_id in ids:
+        enqueue_execution(config, request_id)
+    return ids

@@ -4,6 +4,8 @@ and given its ONCHAINID and KYC claim by the same identity job as a wallet prove
 
 from __future__ import annotations
 
+import base64
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -92,3 +94,18 @@ def test_created_from_the_wallets_page_and_given_its_identity_on_chain(app, db, 
     assert identity in client.get("/onboarding/wallets/held").text
     assert "held by Libertum" in client.get("/onboarding/").text
     assert db.auditLogs.find_one({"event": "wallet.held_created", "subjectId": str(investor["_id"])})
+
+
+def test_a_rotated_data_key_reseals_every_held_key(app, db):
+    investors = [walletless_investor(), walletless_investor()]
+    addresses = [custody.create_held_wallet(app.config, investor) for investor in investors]
+    old = app.config["WALLET_DATA_KEY"]
+    new = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    app.config["WALLET_DATA_KEY"] = (new, *old)  # the new key first; the old one still opens
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["custody", "reseal"])
+    assert result.exit_code == 0 and "resealed 2 held wallet key(s)" in result.output and "0 left" in result.output
+    assert runner.invoke(args=["custody", "reseal"]).output.startswith("resealed 0")  # safe to repeat
+    app.config["WALLET_DATA_KEY"] = (new,)  # the old key retired
+    assert [custody.open_account(app.config, i["_id"]).address for i in investors] == addresses
+    assert {d["keyId"] for d in db.custodyWallets.find()} == {keys.data_key(app.config).current_id}
