@@ -25,7 +25,8 @@ from app.security import register_security_headers
 from app.sessions import register_sessions
 
 BLUEPRINTS = ("system", "marketplace", "auth", "onboarding", "issuer", "portfolio", "admin", "review", "offering_admin",
-              "webhooks", "whitelist", "whitelist_admin", "orders", "orders_admin", "parked_admin", "transfers_admin")
+              "webhooks", "whitelist", "whitelist_admin", "orders", "orders_admin", "parked_admin", "transfers_admin",
+              "transactions_admin", "reports")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -113,8 +113,7 @@ def chain_jobs_page(db: Database, query: dict, after: tuple[datetime, str] | Non
     if after is not None:
         at, last_id = after
         query = {**query, "$or": [{"createdAt": {"$lt": at}}, {"createdAt": at, "_id": {"$lt": last_id}}]}
-    fields = {"txs": 0}
-    return list(db["chainJobs"].find(query, fields).sort([("createdAt", -1), ("_id", -1)]).limit(limit))
+    return list(db["chainJobs"].find(query).sort([("createdAt", -1), ("_id", -1)]).limit(limit))
 
 
 def stablecoin_payments_page(db: Database, query: dict, before_id: str | None, limit: int) -> list[dict]:
@@ -122,3 +121,20 @@ def stablecoin_payments_page(db: Database, query: dict, before_id: str | None, l
     if before_id is not None:
         query = {**query, "_id": {"$lt": before_id}}
     return [amounts.decode(d, ("amount",)) for d in db["payments"].find(query).sort("_id", -1).limit(limit)]
+
+
+def tokens_of(db: Database, offering_ids: list | None) -> list[str]:
+    """The deployed token addresses of these offerings (None: every offering)."""
+    query = {"_id": {"$in": list(offering_ids)}} if offering_ids is not None else {}
+    found = db["offerings"].find(query, {"tokenAddress": 1})
+    return sorted({d["tokenAddress"] for d in found if d.get("tokenAddress")})
+
+
+def offerings_by_ids_or_tokens(db: Database, ids: list, tokens: list[str]) -> list[dict]:
+    """Offerings by id or token address (titles and decimals for a statement), in one query."""
+    ids = [i for i in {*ids} if i is not None]
+    if not ids and not tokens:
+        return []
+    query = {"$or": [{"_id": {"$in": ids}}, {"tokenAddress": {"$in": list(tokens)}}]}
+    fields = {"overview.title": 1, "tokenAddress": 1, "projectDetails.tokenDecimals": 1}
+    return list(db["offerings"].find(query, fields))

@@ -64,7 +64,8 @@ def recover(config: dict, job_id: str) -> list[str]:
         for index, reason in refused.items():
             _hold(config, db, job, members[index][0], reason)
         chain_jobs.note(db, job_id, recovered=True, splitInto=children,
-                        heldOrders=[members[i][0] for i in refused], tokenWide=len(refused) == len(members) > 1)
+                        heldOrders=[members[i][0] for i in refused], tokenWide=len(refused) == len(members) > 1,
+                        heldReasons=[{"orderId": members[i][0], "reason": reason} for i, reason in refused.items()])
     chain_tasks.enqueue_many(config, children)
     return children
 

@@ -1,0 +1,1 @@
+"""Reports (platform-wide and per offering, CSV) and the printable investor statement."""

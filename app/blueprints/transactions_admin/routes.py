@@ -1,0 +1,56 @@
+"""Back office: every chain transaction the platform sent (filters, keyset pages, CSV) and the failed chain
+jobs with a safe retry and a resolution by hand. Needs the `orders` permission; decisions are audited.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from app.access import access_default, current_user_doc
+from app.blueprints.backoffice import attempt
+from app.blueprints.htmx import page_or_fragment, redirect_to
+from app.domain.accounts.permissions import staff
+from app.domain.transactions import exports, rules
+from app.domain.transactions import service as record
+
+bp = Blueprint("transactions_admin", __name__, url_prefix="/admin/transactions", template_folder="templates")
+access_default(bp, staff("orders"))
+
+
+@bp.get("/")
+def list_transactions():
+    """The record, newest first; htmx asks for the next rows only."""
+    filters = rules.parse_filters(request.args)
+    page = record.page(filters, request.args.get("after"))
+    return page_or_fragment("transactions_admin/list.html", "transactions_admin/_rows.html", page=page,
+                            filters=filters, endpoints=current_app.view_functions)
+
+
+@bp.get("/export.csv")
+def export_transactions():
+    """The filtered record as a CSV download."""
+    text = exports.record_csv(record.all_rows(rules.parse_filters(request.args)))
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=transactions.csv",
+                                                        "Cache-Control": "no-store"})
+
+
+@bp.get("/failed")
+def list_failed():
+    """Failed chain jobs not resolved yet, with their contract's reason and what can be done."""
+    return render_template("transactions_admin/failed.html", rows=record.failed(),
+                           endpoints=current_app.view_functions)
+
+
+@bp.post("/failed/retry")
+def retry_job():
+    """Mint again the orders a failed mint job still holds (one new job; a second click retries nothing)."""
+    attempt(record.retry, current_user_doc(), request.form.get("job_id", ""), done="Mint sent again as job {}.")
+    return redirect_to("transactions_admin.list_failed")
+
+
+@bp.post("/failed/resolve")
+def resolve_job():
+    """Close a failed job by hand, with the reason (audit-logged)."""
+    attempt(record.resolve, current_user_doc(), request.form.get("job_id", ""), request.form.get("reason", ""),
+            done="Job resolved by hand.")
+    return redirect_to("transactions_admin.list_failed")

@@ -1,0 +1,88 @@
+"""The transactions record for staff: chain jobs page by page, the failed ones, their retry and resolution.
+
+Retry is the mint recovery's (app.domain.orders.mint_recovery.retry_job): only a failed mint job's held
+orders are minted again, in one new job, each claim moved once, so a retry (or a double click) never
+mints twice. Other failed operations are retried where they started (a whitelist approval, a freeze),
+since only that area knows whether sending the call again is still right; here they are resolved by hand.
+A resolution needs a reason and is audit-logged with the actor.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from app import locks
+from app.data import chain_jobs, reporting
+from app.data.mongo import get_db
+from app.domain import errors
+from app.domain.orders import mint_recovery
+from app.domain.platform import audit
+from app.domain.transactions import rules
+from app.domain.transactions.rules import Filters
+
+EXPORT_LIMIT = 10_000
+
+
+class NoSuchJob(errors.NotFound):
+    """No chain job with that id."""
+
+
+def page(filters: Filters, after: str | None = None, limit: int = rules.PAGE_SIZE) -> dict:
+    """One page of the record (newest first) and the cursor of the next page (None on the last)."""
+    found = reporting.chain_jobs_page(get_db(), rules.query_of(filters), rules.parse_cursor(after), limit + 1)
+    rows = [rules.row_of(job) for job in found[:limit]]
+    return {"rows": rows, "next": rules.cursor_of(found[limit - 1]) if len(found) > limit else None,
+            "filters": filters, "purposes": rules.PURPOSES, "states": rules.STATES}
+
+
+def all_rows(filters: Filters) -> list[dict]:
+    """Every row matching `filters` (up to EXPORT_LIMIT), walked page by page on the same keyset."""
+    rows, after = [], None
+    while len(rows) < EXPORT_LIMIT:
+        found = reporting.chain_jobs_page(get_db(), rules.query_of(filters), rules.parse_cursor(after), 500)
+        rows += [rules.row_of(job) for job in found]
+        if len(found) < 500:
+            break
+        after = rules.cursor_of(found[-1])
+    return rows[:EXPORT_LIMIT]
+
+
+def failed() -> list[dict]:
+    """Failed chain jobs still needing staff, newest first (rules.needs_attention)."""
+    query = {"status": chain_jobs.FAILED, "resolvedAt": {"$exists": False}}
+    return [rules.row_of(job) for job in reporting.chain_jobs_page(get_db(), query, None, 500)
+            if rules.needs_attention(job)]
+
+
+def retry(actor: dict, job_id: str) -> str:
+    """Mint again the orders still held on the failed mint job; returns the new job id (Refused otherwise)."""
+    job = chain_jobs.get(get_db(), job_id)
+    if job is None:
+        raise NoSuchJob(job_id)
+    if job.get("op") != "mint":
+        raise errors.Refused("Only a failed mint can be retried from here; retry other operations from their "
+                             "own page, or resolve this one by hand.")
+    if job.get("resolvedAt"):
+        raise errors.Refused("This job was resolved by hand; it is not retried.")
+    new_id = mint_recovery.retry_job(current_app.config, job_id)
+    audit.record("chain_job.retried", actor=actor, details={"jobId": job_id, "retryJobId": new_id,
+                                                            "orderIds": [str(o) for o in job.get("heldOrders") or []]})
+    return new_id
+
+
+def resolve(actor: dict, job_id: str, reason: str) -> None:
+    """Close a failed job by hand (staff dealt with it outside the platform), with the reason; audit-logged."""
+    db = get_db()
+    with locks.mint_job(job_id):  # the failed job's lock: the mint recovery's retry takes it too
+        job = chain_jobs.get(db, job_id)
+        if job is None:
+            raise NoSuchJob(job_id)
+        refusal = rules.resolution_refusal(job, reason)
+        if refusal:
+            raise errors.Refused(refusal)
+        chain_jobs.note(db, job_id, resolvedAt=datetime.now(UTC), resolvedReason=reason.strip(),
+                        resolvedBy=actor["_id"], resolvedByEmail=actor.get("email"))
+    audit.record("chain_job.resolved", actor=actor, details={"jobId": job_id, "reason": reason.strip(),
+                                                             "op": job.get("op")})
