@@ -1,0 +1,99 @@
+"""axe-core over each role's main pages in Chromium: no serious or critical violation, on a wide screen and
+at 390 px. The axe script is the one shipped inside the pinned axe-playwright-python package (no network).
+
+Each role's pages are found by following the links its pages show (tests/fixtures/pages.crawl) from where
+that person starts, so new pages are checked too.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from tests.fixtures.accounts import make_user
+from tests.fixtures.pages import crawl, investor_with_holding, sign_in
+
+pytestmark = pytest.mark.e2e
+AXE = Axe()
+SERIOUS = ("serious", "critical")
+SCREENS = {"wide": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+def serious_violations(page: Page) -> list[str]:
+    """'rule-id: help (selector, ...)' for each serious or critical violation on the page as it stands."""
+    results = AXE.run(page).response
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+            for v in results["violations"] if v["impact"] in SERIOUS]
+
+
+def audit(page: Page, base_url: str, start: list[str], limit: int = 40) -> dict[str, list[str]]:
+    found = {}
+    for path in crawl(page, base_url, start, limit=limit):
+        if violations := serious_violations(page):
+            found[path] = violations
+    return found
+
+
+def browser_page(browser: Browser, screen: str) -> Page:
+    return browser.new_context(viewport=SCREENS[screen]).new_page()
+
+
+@pytest.fixture
+def holder(app, platform):
+    return investor_with_holding(app, platform)
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_a_visitors_pages_have_no_serious_violations(browser: Browser, live_server, holder, screen):
+    page = browser_page(browser, screen)
+    offering = f"/offerings/{holder['offering']['_id']}"
+    assert audit(page, live_server, ["/", "/offerings", offering, "/auth/login", "/auth/signup", "/auth/forgot",
+                                     "/no/such/page"]) == {}
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_an_investors_pages_have_no_serious_violations(browser: Browser, live_server, holder, screen):
+    page = browser_page(browser, screen)
+    sign_in(page, live_server, holder["user"]["email"])
+    offering_id = holder["offering"]["_id"]
+    assert audit(page, live_server, [
+        "/portfolio/", "/portfolio/orders", *(f"/orders/{order['_id']}" for order in holder["orders"]),
+        f"/offerings/{offering_id}", f"/invest/{offering_id}/whitelist/", f"/invest/{offering_id}/order",
+        "/onboarding/", "/onboarding/kyc", "/auth/account", "/auth/2fa"]) == {}
+
+
+@pytest.mark.parametrize("role, permissions, start", [
+    ("issuer", [], ["/issuer/"]),
+    ("subadmin", ["kyc"], ["/admin/"]),
+    ("admin", [], ["/admin/", "/admin/orders/", "/admin/whitelist/", "/admin/offerings/", "/admin/users"]),
+])
+def test_issuer_and_staff_pages_have_no_serious_violations(browser: Browser, live_server, holder, role,
+                                                          permissions, start):
+    user = make_user(role, permissions=permissions)
+    page = browser_page(browser, "wide")
+    sign_in(page, live_server, user["email"])
+    assert audit(page, live_server, start) == {}
+
+
+def test_a_refused_form_ties_each_message_to_its_field(browser: Browser, live_server, app):
+    """Screen readers read a field's error with the field: aria-invalid and aria-describedby name the message."""
+    page = browser_page(browser, "wide")
+    page.goto(live_server + "/auth/signup")
+    page.get_by_label("Email").fill("not an email")
+    page.get_by_role("button", name="Create account").click()
+    email = page.get_by_label("Email")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    message = page.locator("#" + email.get_attribute("aria-describedby"))
+    expect(message).to_contain_text("email")
+    assert serious_violations(page) == []
+
+
+def test_the_check_catches_what_it_is_for(browser: Browser, live_server, app):
+    """The axe run is live: an unlabelled field and an image without alt text added to a page are reported."""
+    page = browser_page(browser, "wide")
+    page.goto(live_server + "/auth/login")
+    page.evaluate("""() => { const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<input type="text"><img src="/static/none.png">'); }""")
+    found = " ".join(serious_violations(page))
+    assert "label" in found and "image-alt" in found
