@@ -10,15 +10,17 @@ from __future__ import annotations
 from flask import flash
 
 from app.domain import errors
+from app.formatting import status_label
 
 
-def attempt(operation, *args, done: str, category: str = "success") -> bool:
-    """Call `operation(*args)`; flash `done` (its "{}" filled with the result, underscores read as spaces) or,
-    when a rule refuses (app.domain.errors.Refused), the refusal's reason. True when it was done."""
+def attempt(operation, *args, done: str, category: str = "success", kind: str | None = None) -> bool:
+    """Call `operation(*args)`; flash `done` (its "{}" filled with the result, underscores read as spaces, or
+    the result's status label when `kind` names its vocabulary, app.formatting.status_label) or, when a rule
+    refuses (app.domain.errors.Refused), the refusal's reason. True when it was done."""
     try:
         result = operation(*args)
     except errors.Refused as refusal:
         flash(str(refusal), "error")
         return False
-    flash(done.format(str(result).replace("_", " ")), category)
+    flash(done.format(status_label(result, kind) if kind else str(result).replace("_", " ")), category)
     return True

@@ -51,11 +51,14 @@ OFFERING = {
     "closed": "Closed",
 }
 CHAIN_JOB = {"pending": "Queued", "sent": "Sent, waiting for the chain", "done": "Done", "failed": "Failed"}
+PAYMENT_FLAG = {"underpaid": "Underpaid", "overpaid": "Overpaid",
+                "reorged": "Payment undone by a chain reorganisation"}
 LISTING = {"open": "Open for investment", "upcoming": "Opening soon", "closed": "Closed"}
 
 KINDS = {
     "order": ORDER, "kyc": KYC, "sumsub": SUMSUB, "issuer": ISSUER, "whitelist": WHITELIST,
     "ta": TRANSFER_AGENT, "offering": OFFERING, "chain_job": CHAIN_JOB, "listing": LISTING,
+    "payment_flag": PAYMENT_FLAG,
 }
 
 DOCUMENT_TYPES = {

@@ -17,6 +17,7 @@ from app.domain.orders.review import FLAGS, METHODS, Filters
 from app.domain.orders.rules import Refusal
 from app.domain.payments import review as transfer_review
 from app.domain.platform import chain_ops
+from app.formatting import status_label
 
 __all__ = ["bp", "search_views", "statement_views"]  # importing them registers the statement and search pages on bp
 
@@ -51,7 +52,7 @@ def match_transfer(key: str):
         status = transfer_review.match(current_app.config, current_user_doc(), key, request.form.get("order", ""))
     except Refusal as refusal:
         return _transfers_page(refusal, key), 422
-    flash(f"Transfer matched: the order is now {status.replace('_', ' ')}.", "success")
+    flash(f"Transfer matched. Order status: {status_label(status, 'order')}.", "success")
     return redirect_to("orders_admin.list_transfers")
 
 
@@ -84,14 +85,15 @@ def _order_page(order_id: str, refusal: Refusal | None = None, cancel_reason: st
     job = chain_ops.job_status(current_app.config, order["freezeJobId"]) if order.get("freezeJobId") else None
     return render_template("orders_admin/show.html", order=order, flags=FLAGS, freeze_job=job, refusal=refusal,
                            freeze_pending=order_admin.freeze_pending(current_app.config, order),
-                           cancel_reason=cancel_reason, takes_bank_transfer=order_admin.takes_bank_transfer)
+                           cancel_reason=cancel_reason, takes_bank_transfer=order_admin.takes_bank_transfer,
+                           amount_text=lambda amount: transfer_review.amount_text(current_app.config, order, amount))
 
 
 @bp.post("/<order_id>/payment")
 def record_payment(order_id: str):
     """A bank transfer arrived: the amount received settles the order, or flags it when it differs."""
     attempt(order_admin.record_fiat_payment, *_acting(order_id), request.form.get("amount", ""),
-            request.form.get("transfer", ""), done="Payment recorded: the order is now {}.")
+            request.form.get("transfer", ""), done="Payment recorded. Order status: {}.", kind="order")
     return _back(order_id)
 
 
@@ -100,7 +102,7 @@ def decide_flag(order_id: str):
     """Accept a flagged payment as it is, or refuse it (to be refunded); the investor reads the reason."""
     accept = request.form.get("decision") == "accept"
     attempt(order_admin.decide_flag, *_acting(order_id), accept, request.form.get("reason", ""),
-            done="Decision recorded: the order is now {}.")
+            done="Decision recorded. Order status: {}.", kind="order")
     return _back(order_id)
 
 

@@ -40,6 +40,13 @@ def _unit(config: dict) -> str:
     return f"{coin['symbol']}:{coin['decimals']}"
 
 
+def amount_text(config: dict, order: dict, amount: int | str | None) -> str:
+    """An order's payment amount for people: "$507.50" for a bank transfer (cents), "507.500000 tUSD" in the
+    stablecoin's base units otherwise (app.domain.payments.rules.format_units)."""
+    unit = "cents" if order.get("paymentMethod") == "fiat" else _unit(config)
+    return format_units(int(amount or 0), unit)
+
+
 def review_page(config: dict, actor: dict) -> dict:
     """Transfers awaiting a decision (newest first), each with the open orders of its sender it could pay,
     and the transfers marked for refund."""
