@@ -41,7 +41,8 @@ def test_reviewer_and_agent_are_assigned_apart_told_by_mail_and_only_they_act(ap
         str(reviewer["_id"]), str(agent["_id"]), True)
     to_reviewer = db.outbox.find_one({"to": reviewer["email"]})
     to_agent = db.outbox.find_one({"to": agent["email"]})
-    assert "reviewer of Mill Lane Studios" in to_reviewer["subject"] and f"/admin/offerings/{oid}" in to_reviewer["body"]
+    assert "reviewer of Mill Lane Studios" in to_reviewer["subject"]
+    assert f"/admin/offerings/{oid}" in to_reviewer["body"]
     assert "transfer agent" in to_agent["subject"] and f"/admin/whitelist/?offering={oid}" in to_agent["body"]
     assert {e["event"] for e in db.auditLogs.find({"details.offeringId": str(oid)})} == {
         "offering.assigned", "offering.ta_assigned"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.data import user_details
-from app.domain.orders import placement as ordering
 from app.domain.onboarding import sensitive
+from app.domain.orders import placement as ordering
 from app.domain.platform import audit
 from tests.factories import list_offering, offering_doc
 from tests.fixtures.accounts import make_user

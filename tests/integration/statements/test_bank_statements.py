@@ -87,7 +87,8 @@ def test_bad_files_are_explained_kept_for_audit_and_settle_nothing(app, db, plac
     order = place()
     cases = {
         "broken.xml": (camt053("X", [Credit("M-1", "2030.00", order["paymentReference"])])[:-40], "malformed"),
-        "notes.txt": (b"hello,this is not a statement\n" + order["paymentReference"].encode(), "Unknown statement format"),
+        "notes.txt": (b"hello,this is not a statement\n" + order["paymentReference"].encode(),
+                      "Unknown statement format"),
         "report.xml": (b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"/>',
                        "not an ISO 20022 camt.053"),
         "bad.csv": (b"entry_reference,booking_date,amount,currency,reference\nZ-1,2026-12-04,20,30.00,USD,"
