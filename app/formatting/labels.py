@@ -64,7 +64,7 @@ KINDS = {
 DOCUMENT_TYPES = {
     "passport": "Passport", "PASSPORT": "Passport",
     "idCard": "National identity card", "ID_CARD": "National identity card",
-    "driversLicense": "Driver's licence", "DRIVERS": "Driver's licence",
+    "driversLicense": "Driving licence", "DRIVERS": "Driving licence",
     "residencePermit": "Residence permit", "RESIDENCE_PERMIT": "Residence permit",
     "SELFIE": "Selfie", "UTILITY_BILL": "Utility bill", "proofOfAddress": "Proof of address",
     "COMPANY_DOC": "Company document",
@@ -88,7 +88,7 @@ def status_label(value: object, kind: str) -> str:
 
 
 def document_type(value: object) -> str:
-    """"driversLicense" -> "Driver's licence"."""
+    """"driversLicense" -> "Driving licence" (the KYC form's own words)."""
     if value in (None, ""):
         return ""
     return DOCUMENT_TYPES.get(value) or readable(value)

@@ -97,7 +97,7 @@ def test_every_status_has_a_human_label(kind, values):
 def test_labels_read_like_people_talk():
     assert status_label("payment_review", "order") == "Payment being checked"
     assert status_label("someNewState", "order") == "Some new state"  # unknown: readable, not raw
-    assert document_type("driversLicense") == "Driver's licence"
+    assert document_type("driversLicense") == "Driving licence"  # the words of the KYC form's own choice
     assert yes_no(True) == "Yes" and yes_no(False) == "No" and yes_no(None) == "Not given"
     assert file_size(532) == "532 bytes" and file_size(250880) == "245 KB" and file_size(3407872) == "3.2 MB"
 
