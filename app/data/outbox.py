@@ -27,6 +27,11 @@ def insert(db: Database, channel: str, to: str, subject: str, body: str, user_id
                                 "createdAt": datetime.now(UTC)}).inserted_id
 
 
+def discard_unsent(db: Database, message_id: ObjectId) -> None:
+    """Drop a message never enqueued (its event was mailed already: app/data/mail_keys.py)."""
+    db[NAME].delete_one({"_id": message_id, "sentAt": None})
+
+
 def by_id(db: Database, message_id: ObjectId) -> dict | None:
     return db[NAME].find_one({"_id": message_id})
 

@@ -1,5 +1,6 @@
 """Mail bodies are templates (app/templates/emails/): the text parts read word for word as the f-strings they
 replaced (tests and people find the same sentences), the HTML parts escape what users typed."""
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,10 @@ def _old_decision(subject, title, reason, label, extra=""):
     return f"{subject}: {title}." + (f"\n\n{label}: {reason}" if reason else "") + (f"\n\n{extra}" if extra else "")
 
 
+ORDER = {"reference": "LIB-1", "offering_title": "Harbour", "tokens": 12, "ticker": "HBL", "total": 121_800,
+         "deadline": datetime(2026, 12, 10, 9, 30, tzinfo=UTC), "order_url": f"{URL}/orders/65f0"}
+KYC = {"onboarding_url": f"{URL}/onboarding/", "marketplace_url": f"{URL}/offerings",
+       "issuer_url": f"{URL}/onboarding/issuer"}
 REGISTERING = "Your wallet is being registered on chain; you can invest once that is done."
 CASES = [
     ("order_cancelled", {"reference": "LBT-1", "offering_title": "Harbour", "reason": "duplicate <b>"},
@@ -97,6 +102,43 @@ CASES = [
                            "link": f"{URL}/admin/whitelist/?offering=65f0"},
      f"Hello Ada,\n\nYou are now the transfer agent of the offering Harbour.\nIts whitelisting requests waiting "
      f"for the transfer agent's approval are here: {URL}/admin/whitelist/?offering=65f0\n"),
+    # mail at every stage someone waits on (app/domain/platform/stage_mails.py)
+    ("order_placed", {**ORDER, "method": "fiat", "bank": {"name": "Client Money", "bank": "Sandbox Bank",
+                                                          "iban": "GB33BUKB20201555555555", "bic": "BUKBGB22"}},
+     "Your order LIB-1 for 12 HBL tokens of Harbour is placed. It totals $1,218.\n\nPay by bank transfer by "
+     "10 Dec 2026, 09:30 UTC:\n  Account name: Client Money\n  Bank: Sandbox Bank\n  IBAN: GB33BUKB20201555555555\n"
+     "  BIC: BUKBGB22\n  Amount: $1,218\n  Reference: LIB-1 (write it exactly: it is how we match your transfer to "
+     "this order)\n\nOnce the payment arrives we mint your tokens to your wallet and mail you. Unpaid orders are "
+     f"cancelled after the deadline.\n\nYour order: {URL}/orders/65f0"),
+    ("order_placed", {**ORDER, "method": "crypto", "crypto": {"amount": "1218.000000", "token": "0xUSD",
+                                                              "to": "0xTREASURY", "wallet": "0xWALLET"}},
+     "Your order LIB-1 for 12 HBL tokens of Harbour is placed. It totals $1,218.\n\nPay in stablecoin by "
+     "10 Dec 2026, 09:30 UTC: send 1218.000000 of the token 0xUSD\nfrom your wallet 0xWALLET to 0xTREASURY. The "
+     "order page has a \"Pay from my wallet\" button that prepares it.\n\nOnce the payment arrives we mint your "
+     "tokens to your wallet and mail you. Unpaid orders are cancelled after the deadline.\n\n"
+     f"Your order: {URL}/orders/65f0"),
+    ("order_cancelled_by_you", {"reference": "LIB-1", "offering_title": "Harbour",
+                                "marketplace_url": f"{URL}/offerings"},
+     "You cancelled your order LIB-1 for Harbour. No payment is due for it, and its tokens are back on sale.\nIf you "
+     f"still send a payment for it, we will refund it.\n\nOther offerings: {URL}/offerings"),
+    ("kyc_decision", {**KYC, "decision": "approve", "reason": "", "raise_capital": False},
+     f"Your identity is verified.\nNext: connect your wallet on your onboarding page ({URL}/onboarding/), then "
+     f"choose an offering and ask to be whitelisted: {URL}/offerings\n"),
+    ("kyc_decision", {**KYC, "decision": "approve", "reason": "", "raise_capital": True},
+     "Your identity is verified.\nNext: apply as an issuer with your company's details and its certificate of "
+     f"incorporation: {URL}/onboarding/issuer\n"),
+    ("kyc_decision", {**KYC, "decision": "reject", "reason": "Unreadable.", "raise_capital": False},
+     "Your identity verification was not approved: Unreadable.\nYou can correct your details and submit them "
+     f"again: {URL}/onboarding/\n"),
+    ("kyc_decision", {**KYC, "decision": "changes", "reason": "Add the back.", "raise_capital": False},
+     "Your identity verification needs changes: Add the back.\nUpdate the steps the reviewer marked and submit "
+     f"again: {URL}/onboarding/\n"),
+    ("offering_live", {"offering_title": "Harbour", "token": "0xTOKEN", "public_url": f"{URL}/offerings/65f0",
+                       "dashboard_url": f"{URL}/issuer/offerings/65f0/dashboard"},
+     "Harbour is live: its token is deployed (0xTOKEN) and the offering is listed in the marketplace.\nInvestors "
+     "can now find it, ask to be whitelisted and order tokens; you approve their whitelisting as its transfer agent "
+     f"if you are one.\n\nThe public page: {URL}/offerings/65f0\nYour dashboard (raise, orders, investors, cap "
+     f"table): {URL}/issuer/offerings/65f0/dashboard"),
 ]
 
 

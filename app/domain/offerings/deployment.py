@@ -28,7 +28,7 @@ from app.data.mongo import get_db
 from app.domain.offerings.review import Conflict, offering_for_review
 from app.domain.offerings.rules import numeric_countries
 from app.domain.offerings.service import offering_changed
-from app.domain.platform import audit
+from app.domain.platform import audit, stage_mails
 from app.domain.platform.chain import current_platform
 from app.domain.platform.chain_ops import stored_call
 from app.tasks import chain as chain_tasks
@@ -140,6 +140,7 @@ def apply_suite_deployed(db, event: dict) -> bool:
     if updated is None:
         return False
     offering_changed(str(updated["_id"]))
+    stage_mails.offering_live(updated["_id"])
     return True
 
 

@@ -26,6 +26,7 @@ from app.data import kyc_webhooks, user_details, users
 from app.data.mongo import get_db
 from app.domain.onboarding import kyc_rules
 from app.domain.onboarding.identities import enqueue_identities
+from app.domain.platform import stage_mails
 from app.providers.payloads import load_object
 from app.providers.sumsub import verify_webhook
 from app.tasks import kyc as kyc_jobs
@@ -93,8 +94,17 @@ def apply_event(event_id: str) -> str:
         kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.STALE, user["_id"])
         return kyc_webhooks.STALE
     after_decision(current, update)  # idempotent, so a rerun after a crash here completes it
+    _tell_decision(current, update, event_id)
     kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.APPLIED, user["_id"])
     return kyc_webhooks.APPLIED
+
+
+def _tell_decision(user: dict, update: kyc_rules.KycUpdate, event_id: str) -> None:
+    """A completed review is mailed once per provider event (a replayed webhook is not mailed again)."""
+    decision = {kyc_rules.APPROVED: "approve", kyc_rules.REJECTED: "reject",
+                kyc_rules.CHANGES_REQUESTED: "changes"}.get(update.values.get("kycStatus"))
+    if update.counts and decision:
+        stage_mails.kyc_decided(user, decision, update.values.get("kycReason") or "", event=event_id)
 
 
 def after_decision(user: dict, update: kyc_rules.KycUpdate) -> None:

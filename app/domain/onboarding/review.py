@@ -21,7 +21,7 @@ from app.domain import errors
 from app.domain.accounts.permissions import has_permission
 from app.domain.onboarding import kyc_rules, rules, sensitive
 from app.domain.onboarding.identities import enqueue_identities
-from app.domain.platform import audit, uploads
+from app.domain.platform import audit, stage_mails, uploads
 
 DECISIONS = ("approve", "reject", "changes")
 
@@ -145,4 +145,6 @@ def _decide(actor: dict, user_id: str, decision: str, reason: str, steps: list[s
             user_details.unlock(db, user["_id"], steps)
     event = {"approve": "kyc.approved", "reject": "kyc.rejected", "changes": "kyc.changes_requested"}[decision]
     audit.record(event, actor=actor, subject=user, details={"reason": reason, "steps": steps})
-    return users.by_id(db, user["_id"])
+    decided = users.by_id(db, user["_id"])
+    stage_mails.kyc_decided(decided, decision, reason, event=now)
+    return decided

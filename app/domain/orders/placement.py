@@ -43,6 +43,7 @@ from app.domain.orders import reservations
 from app.domain.orders import rules as order_rules
 from app.domain.orders.rules import Quote, Refusal, Standing
 from app.domain.payments import stablecoin as payments
+from app.domain.platform import stage_mails
 from app.extensions import redis_client
 
 _KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -168,7 +169,9 @@ def place(config: dict, user: dict, offering_id: str, form: dict) -> dict:
     q, position = assess(config, user, offering, form, counters=False)
     doc = _order_doc(config, user, offering, q, form["method"], key, position)
     with locks.reservations(offering["_id"], config), _in_flight(config, offering["_id"], str(doc["_id"])):
-        return _reserve_and_insert(config, db, doc, offering, position, user)
+        placed = _reserve_and_insert(config, db, doc, offering, position, user)
+    stage_mails.order_placed(config, user, placed)  # once per order (its key), however often the form is sent
+    return placed
 
 
 @contextlib.contextmanager
@@ -277,7 +280,9 @@ def own_order(config: dict, user: dict, order_id: str) -> dict:
 def cancel(config: dict, user: dict, order_id: str) -> dict:
     """Cancel an unpaid order: its tokens go back to the offering and to the investor's limit."""
     order = own_order(config, user, order_id)
-    return _cancel(config, order, {"cancelledBy": str(user["_id"])})
+    cancelled = _cancel(config, order, {"cancelledBy": str(user["_id"])})
+    stage_mails.order_cancelled_by_investor(cancelled)
+    return cancelled
 
 
 def cancel_for_staff(config: dict, order: dict, staff_id, reason: str) -> dict:

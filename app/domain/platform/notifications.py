@@ -17,7 +17,7 @@ import requests
 from bson import ObjectId
 from flask import current_app
 
-from app.data import outbox
+from app.data import mail_keys, outbox
 from app.data.mongo import get_db
 from app.tasks import notifications as notification_jobs
 
@@ -34,10 +34,23 @@ def render_mail(template: str, **context) -> tuple[str, str]:
             env.get_template(f"emails/{template}.html").render(context))
 
 
-def send_email(to: str, subject: str, template: str, context: dict, user_id: ObjectId | None = None) -> ObjectId:
-    """Record the mail `template` rendered with `context` in the outbox, then enqueue its delivery."""
+def send_email(to: str, subject: str, template: str, context: dict, user_id: ObjectId | None = None, *,
+               key: str | None = None) -> ObjectId:
+    """Record the mail `template` rendered with `context` in the outbox, then enqueue its delivery.
+
+    With `key` (the event, e.g. "order-placed:<id>") the event is mailed once however often this runs:
+    the first message claims the key (app/data/mail_keys.py), a later one is dropped before it is
+    enqueued, and the holder is enqueued again in case the first run stopped before it (delivery
+    skips a sent message)."""
     text, html = render_mail(template, **context)
-    return _enqueue(outbox.insert(get_db(), "email", to, subject, text, user_id, html=html))
+    db = get_db()
+    message_id = outbox.insert(db, "email", to, subject, text, user_id, html=html)
+    if key is not None:
+        holder = mail_keys.claim(db, key, message_id)
+        if holder is not None:
+            outbox.discard_unsent(db, message_id)
+            message_id = holder
+    return _enqueue(message_id)
 
 
 def send_sms(to: str, body: str, user_id: ObjectId | None = None) -> ObjectId:
