@@ -138,3 +138,20 @@ def offerings_by_ids_or_tokens(db: Database, ids: list, tokens: list[str]) -> li
     query = {"$or": [{"_id": {"$in": ids}}, {"tokenAddress": {"$in": list(tokens)}}]}
     fields = {"overview.title": 1, "tokenAddress": 1, "projectDetails.tokenDecimals": 1}
     return list(db["offerings"].find(query, fields))
+
+
+def paid_orders_page(db: Database, method: str, before_id, limit: int) -> list[dict]:
+    """Orders paid by `method` ("fiat" or "crypto") that recorded at least one payment, newest first,
+    continuing below `before_id` (keyset on `_id`)."""
+    query: dict = {"paymentMethod": method, "payments.0": {"$exists": True}}
+    if before_id is not None:
+        query["_id"] = {"$lt": before_id}
+    fields = {"payments": 1, "paymentReference": 1, "investorEmail": 1, "offeringTitle": 1, "status": 1,
+              "paymentDecimals": 1, "paymentMethod": 1}
+    return [orders.decoded(d) for d in db[orders.NAME].find(query, fields).sort("_id", -1).limit(limit)]
+
+
+def stablecoin_transfers_not_on_an_order(db: Database, limit: int = 200) -> list[dict]:
+    """Stablecoin transfers received that no order took (unmatched, being matched, to refund, retracted)."""
+    found = db["payments"].find({"status": {"$in": ["unmatched", "matching", "refund_due", "retracted"]}})
+    return [amounts.decode(d, ("amount",)) for d in found.sort("receivedAt", -1).limit(limit)]

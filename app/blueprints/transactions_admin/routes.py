@@ -10,7 +10,7 @@ from app.access import access_default, current_user_doc
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.domain.accounts.permissions import staff
-from app.domain.transactions import exports, rules
+from app.domain.transactions import exports, payments, rules
 from app.domain.transactions import service as record
 
 bp = Blueprint("transactions_admin", __name__, url_prefix="/admin/transactions", template_folder="templates")
@@ -54,3 +54,11 @@ def resolve_job():
     attempt(record.resolve, current_user_doc(), request.form.get("job_id", ""), request.form.get("reason", ""),
             done="Job resolved by hand.")
     return redirect_to("transactions_admin.list_failed")
+
+
+@bp.get("/payments")
+def list_payments():
+    """Payments received by kind (bank transfers, stablecoin), newest orders first; htmx asks for more rows."""
+    page = payments.page(request.args.get("kind", "fiat"), request.args.get("before"))
+    return page_or_fragment("transactions_admin/payments.html", "transactions_admin/_payment_rows.html", page=page,
+                            endpoints=current_app.view_functions)
