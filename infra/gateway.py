@@ -151,7 +151,7 @@ def _start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
                             stdout=log.open("ab"), stderr=subprocess.STDOUT, preexec_fn=start_detached_but_tied)
 
 
-def wait_answering(url: str, timeout: float = 30) -> None:
+def wait_answering(url: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -1,0 +1,90 @@
+"""The gateway's cost and its failover, measured in one run with 1,000 offerings.
+
+1. Marketplace throughput (`/offerings`, 32 connections, wrk, best of 5) through nginx with two gunicorn
+   instances against one instance directly. Goal on two cores: ratio >= 0.9 (no loss).
+2. Latency the gateway adds: `/healthz` over one connection, p50 and p99 via nginx minus direct.
+3. Failover: wrk on `/offerings` through the gateway for 8 s, one instance killed (-9) after 3 s;
+   failed requests (socket errors, non-2xx) during the run.
+
+    .venv/bin/python -m bench.gateway
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from bench.harness import gunicorn, stack_env, wrk_best
+from bench.marketplace import seed
+from infra.gateway import GatewayConfig, topology
+from tests.fixtures.processes import free_port
+
+UNITS_MS = {"us": 0.001, "ms": 1, "s": 1000}
+
+
+def _ms(out: str, percentile: str) -> float:
+    value, unit = re.search(rf"{percentile}%\s+([\d.]+)(us|ms|s)", out).groups()
+    return float(value) * UNITS_MS[unit]
+
+
+def latency(url: str, seconds: int = 4) -> tuple[float, float]:
+    """p50 and p99 in ms over one connection (the request's own time, no queueing)."""
+    out = subprocess.run(["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency", url], capture_output=True, text=True,
+                         check=True).stdout
+    return _ms(out, "50"), _ms(out, "99")
+
+
+def failover(gateway, path: str = "/offerings", seconds: int = 8, kill_after: float = 3) -> dict[str, int]:
+    run = subprocess.Popen(["wrk", "-t2", "-c16", f"-d{seconds}s", gateway.url + path], stdout=subprocess.PIPE,
+                           text=True)
+    time.sleep(kill_after)
+    victim = gateway.instances[gateway.config.instance_ports[0]]
+    os.killpg(victim.pid, signal.SIGKILL)
+    out = run.communicate()[0]
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {"requests": total, "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+            "socket_errors": sum(int(n) for n in sockets.groups()) if sockets else 0}
+
+
+def main() -> None:
+    with stack_env() as env:
+        from app import create_app
+        from app.data import init_db
+        from app.data.mongo import get_db
+
+        app = create_app()
+        with app.app_context():
+            init_db(get_db())
+            seed(get_db())
+        with gunicorn("wsgi:app", env) as direct:
+            wrk_best(direct + "/offerings", runs=1, seconds=2)  # warm up
+            alone = wrk_best(direct + "/offerings")
+            direct_p50, direct_p99 = latency(direct + "/healthz")
+        base = Path(tempfile.mkdtemp(prefix="libertum-gateway-bench-"))
+        config = GatewayConfig(base=base, port=free_port(), instance_ports=[free_port(), free_port()],
+                               rate=100_000, burst=100_000, connections=10_000)
+        with topology(env, config, access_log=True) as gateway:
+            wrk_best(gateway.url + "/offerings", runs=1, seconds=2)
+            through = wrk_best(gateway.url + "/offerings")
+            via_p50, via_p99 = latency(gateway.url + "/healthz")
+            failed = failover(gateway)
+
+    print(f"one instance directly: {alone['rps']:.0f} req/s, p99 {alone['p99_ms']:.1f} ms")
+    print(f"gateway + two instances: {through['rps']:.0f} req/s, p99 {through['p99_ms']:.1f} ms, "
+          f"non-2xx {through['non_2xx']}; ratio {through['rps'] / alone['rps']:.2f} (goal >= 0.9)")
+    print(f"added latency (/healthz, one connection): p50 {via_p50 - direct_p50:+.2f} ms "
+          f"({direct_p50:.2f} -> {via_p50:.2f}), p99 {via_p99 - direct_p99:+.2f} ms "
+          f"({direct_p99:.2f} -> {via_p99:.2f})")
+    print(f"failover (kill -9 of one instance during 8 s of load): {failed['requests']} requests, "
+          f"{failed['non_2xx']} non-2xx, {failed['socket_errors']} socket errors")
+
+
+if __name__ == "__main__":
+    main()
