@@ -41,9 +41,11 @@ def db_init() -> None:
 
 
 @kafka_cli.command("init")
-def kafka_init() -> None:
+@click.option("--replication-factor", type=click.IntRange(1), default=1, show_default=True,
+              help="copies of each new topic (3 on a production cluster, whose brokers set min.insync.replicas=2)")
+def kafka_init(replication_factor: int) -> None:
     """Create the platform's topics (safe to run again)."""
-    created = create_topics(current_app.config["KAFKA_BOOTSTRAP_SERVERS"])
+    created = create_topics(current_app.config["KAFKA_BOOTSTRAP_SERVERS"], replication_factor)
     click.echo(f"kafka ready; created topics: {', '.join(created) if created else 'none'}")
 
 
