@@ -30,7 +30,7 @@ def show_dashboard():
     """The sections this admin or sub-admin may open."""
     user = current_user_doc()
     return render_template("admin/index.html", sections=section_links(PERMISSIONS, permissions_of(user)),
-                           operator=user.get("userType") == "admin")
+                           operator=user.get("userType") == "admin", held=permissions_of(user))
 
 
 @bp.get("/users")
