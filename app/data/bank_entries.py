@@ -58,6 +58,11 @@ def needing_decision(db: Database, limit: int = 200) -> list[dict]:
     return list(db[NAME].find({"status": {"$in": list(NEEDS_DECISION)}}).sort("booked", -1).limit(limit))
 
 
+def flagged(db: Database, limit: int = 200) -> list[dict]:
+    """Entries recorded on an order that settlement flagged under- or overpaid (decided on the order's page)."""
+    return list(db[NAME].find({"status": FLAGGED}).sort("booked", -1).limit(limit))
+
+
 def still_new(db: Database, statement_id: str) -> list[dict]:
     """Entries a crash left unprocessed (inserted, not yet matched)."""
     return list(db[NAME].find({"statementId": statement_id, "status": NEW}))

@@ -228,7 +228,10 @@ def _summary(db, digest: str, repeated: int) -> dict:
 def overview(config: dict, actor: dict) -> dict:
     _require(actor)
     db = get_db(config)
-    return {"statements": bank_statements.recent(db), "waiting": [_row(e) for e in bank_entries.needing_decision(db)]}
+    return {"statements": bank_statements.recent(db), "waiting": [_row(e) for e in bank_entries.needing_decision(db)],
+            "partial": [_row({**e, "order": order}) for e in bank_entries.flagged(db)
+                        if (order := orders.get(db, e["orderId"])) and order.get("paymentFlag") in ("underpaid",
+                                                                                                    "overpaid")]}
 
 
 def statement(config: dict, actor: dict, statement_id: str) -> dict:

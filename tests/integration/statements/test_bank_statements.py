@@ -46,6 +46,7 @@ def test_a_camt053_statement_settles_three_orders_flags_a_short_one_lists_an_unk
     page = staff.get("/admin/orders/statements")
     assert page.text.count('data-testid="waiting-entry"') == 1 and "rent december" in page.text
     assert "No order reference" in page.text
+    assert page.text.count('data-testid="partial-entry"') == 1 and short["paymentReference"] in page.text
 
     again = upload(staff, file, "the-same-file-renamed.xml")
     assert again.status_code == 422 and "already uploaded" in again.text
@@ -64,6 +65,7 @@ def test_a_camt053_statement_settles_three_orders_flags_a_short_one_lists_an_unk
     assert list(second) == ["BK-007"] and second["BK-007"]["status"] == "settled"
     assert db.bankEntries.find_one({"bankRef": "BK-001"})["alsoIn"] == [later.headers["Location"].rsplit("/", 1)[1]]
     assert db.auditLogs.count_documents({"event": "statement.duplicate"}) == 1
+    assert 'data-testid="partial-entry"' not in staff.get("/admin/orders/statements").text  # settled by the rest
 
 
 def test_a_csv_statement_settles_its_order_and_reports_another_currency_and_a_cancelled_order(app, db, place, staff):
