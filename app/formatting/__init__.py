@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.domain.platform import stepper
 from app.formatting.dates import day, when
 from app.formatting.labels import document_type, or_not_given, status_label, yes_no
 from app.formatting.numbers import (
@@ -41,3 +42,5 @@ def register_template_filters(app: Flask) -> None:
     app.add_template_global(currency_symbol)
     app.add_template_global(platform_currency)
     app.add_template_global(country_choices)
+    for stages in (stepper.order_stages, stepper.whitelist_stages, stepper.onboarding_stages):
+        app.add_template_global(stages)

@@ -26,3 +26,10 @@ def test_the_kyc_review_shows_document_types_countries_and_dates_for_people(app,
         assert human in detail, human
     for raw in ("driversLicense", "<dd>GB</dd>", "1990-04-01", "2031-01-01"):
         assert raw not in detail, raw
+
+
+def test_the_verification_page_marks_where_the_investor_stands(investor_client):
+    page = investor_client.get("/onboarding/").text
+    stepper = page.split('aria-label="Your way to investing"')[1].split("</nav>")[0]
+    assert '<li class="stage stage-current" aria-current="step">' in stepper.split("Verify your identity")[0]
+    assert stepper.count("stage-next") == 2 and "stage-done" not in stepper
