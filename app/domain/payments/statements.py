@@ -37,7 +37,7 @@ from app.domain import errors
 from app.domain.accounts.permissions import has_permission
 from app.domain.orders.review import takes_bank_transfer
 from app.domain.payments import settlement
-from app.domain.payments.rules import PaymentRefused
+from app.domain.payments.rules import PaymentRefused, payment_key
 from app.domain.payments.statement_formats import Entry, StatementRefused, read
 from app.domain.platform import audit, uploads
 from app.formatting import money
@@ -176,13 +176,15 @@ def _classify(config: dict, db, entry: dict) -> tuple[str, dict]:
     if len(refs) > 1:
         return bank_entries.UNMATCHED, {"reason": f"The text names several orders ({', '.join(refs)}): "
                                                   "assign it by hand."}
-    return _order_for(db, refs[0])
+    return _order_for(db, refs[0], entry["_id"])
 
 
-def _order_for(db, reference: str) -> tuple[str, dict]:
+def _order_for(db, reference: str, entry_id: str) -> tuple[str, dict]:
     order = orders.by_reference(db, reference)
     if order is None:
         return bank_entries.UNMATCHED, {"reference": reference, "reason": f"No order has the reference {reference}."}
+    if _key(reference, entry_id) in (order.get("paymentKeys") or []):
+        return "match", {"order": order}  # recorded before a crash stopped us marking the entry: finish it
     found = {"reference": reference, "orderId": order["_id"]}
     if order.get("paymentMethod") != "fiat":
         return bank_entries.ORDER_CLOSED, {**found, "reason": f"Order {reference} is paid in stablecoin, not by "
@@ -197,6 +199,11 @@ def _order_for(db, reference: str) -> tuple[str, dict]:
                                                               f"{order['status'].replace('_', ' ')} and takes no "
                                                               "further payment: refund it or assign it elsewhere."}
     return "match", {"order": order}
+
+
+def _key(reference: str, entry_id: str) -> str:
+    """The settlement key of a statement entry paid to the order `reference` (app.domain.payments.rules.payment_key)."""
+    return payment_key({"kind": "fiat", "reference": reference, "transferId": entry_id})
 
 
 def _settle(config: dict, entry: dict, order: dict, *, by: str) -> tuple[str, dict]:
@@ -295,7 +302,7 @@ def _assign(config: dict, db, entry: dict, reference: str, decision: dict) -> st
     refs = references_in(reference)
     if len(refs) != 1:
         raise errors.Refused("Enter the payment reference of the order this money pays (LIB-XXXX-XXXX).")
-    status, found = _order_for(db, refs[0])
+    status, found = _order_for(db, refs[0], entry["_id"])
     if status != "match":
         raise errors.Refused(found["reason"])
     outcome, fields = _settle(config, entry, found["order"], by=f"staff:{decision['by']}")

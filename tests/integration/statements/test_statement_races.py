@@ -1,0 +1,48 @@
+"""Exactly once when things go wrong: a crash between settling an entry and marking it, and several staff uploading
+statements that repeat the same entry at the same moment."""
+
+from __future__ import annotations
+
+import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from app.data import orders as order_docs
+from app.domain.payments import statements
+from tests.integration.statements.conftest import upload
+from tests.integration.statements.helpers import Credit, camt053
+
+
+def test_an_entry_left_unmarked_by_a_crash_is_finished_by_the_next_upload_and_counted_once(app, db, place, staff):
+    order = place()
+    file = camt053("CR-1", [Credit("CR-0001", "2030.00", order["paymentReference"])])
+    response = upload(staff, file)
+    statement_id = response.headers["Location"].rsplit("/", 1)[1]
+    # As if the process died after settlement recorded the payment but before the entry was marked:
+    db.bankEntries.update_one({"statementId": statement_id}, {"$set": {"status": "new"}})
+    again = upload(staff, file)
+    assert again.status_code == 422 and "already uploaded" in again.text
+    assert db.bankEntries.find_one({"statementId": statement_id})["status"] == "settled"
+    settled = order_docs.get(db, order["_id"])
+    assert settled["status"] == "settled" and len(settled["payments"]) == 1 and settled["paidAmount"] == 203000
+
+
+def test_statements_repeating_one_entry_uploaded_at_once_settle_it_once(app, db, place, auth):
+    order = place()
+    uploaders = [auth("subadmin", permissions=["orders"]).user for _ in range(4)]
+    files = [camt053(f"RACE-{n}", [Credit("RACE-ENTRY", "2030.00", order["paymentReference"]),
+                                   Credit(f"OTHER-{n}", "1.00", "fee refund")]) for n in range(4)]
+    barrier = threading.Barrier(len(files))
+
+    def send(n: int):
+        with app.app_context():
+            barrier.wait()
+            return statements.upload(app.config, uploaders[n], f"s{n}.xml", io.BytesIO(files[n]))["summary"]
+
+    with ThreadPoolExecutor(max_workers=len(files)) as pool:
+        summaries = list(pool.map(send, range(len(files))))
+    assert sum(s["settled"] for s in summaries) == 1 and sum(s["repeated"] for s in summaries) == 3
+    settled = order_docs.get(db, order["_id"])
+    assert settled["status"] == "settled" and len(settled["payments"]) == 1 and settled["paidAmount"] == 203000
+    assert db.bankEntries.count_documents({"bankRef": "RACE-ENTRY"}) == 1
+    assert db.bankStatements.count_documents({"status": "processed"}) == 4
