@@ -14,7 +14,7 @@ from app.domain.orders.minting import mint_ready_orders
 from app.domain.orders.rules import Refusal
 from app.domain.platform import chain_jobs as runner
 from app.domain.portfolio.rules import order_rows
-from tests.fixtures.accounts import BrowserClient, login, make_user, post
+from tests.fixtures.accounts import BrowserClient, login, make_user, post, signed_in_client
 from tests.fixtures.chain import FRANCE, minted_amounts
 from tests.fixtures.processes import run_jobs
 from tests.integration.backbone.conftest import settled_orders
@@ -131,3 +131,7 @@ def test_the_investor_reads_a_delay_not_minting_for_a_held_mint(app, db, offerin
     assert row["status"] == "mint_held" and row["status_label"] == "Paid, delivery delayed"
     [minted] = order_rows([db.orders.find_one({"_id": order_ids[0]})], [])
     assert minted["status_label"] != "Paid, delivery delayed"
+    investor = make_user("investor")
+    db.orders.update_one({"_id": order_ids[1]}, {"$set": {"userId": investor["_id"]}})
+    status = signed_in_client(app, investor).get(f"/orders/{order_ids[1]}/status").text
+    assert "Delivering your tokens is delayed" in status and "being minted" not in status
