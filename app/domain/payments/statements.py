@@ -58,10 +58,11 @@ def references_in(text: str) -> list[str]:
     return sorted(found)
 
 
-def entry_key(entry: Entry, statement_id: str) -> str:
+def entry_key(entry: Entry, statement_id: str, default_account: str = "") -> str:
     """The entry's `_id`: from the bank's reference and account (the same entry in any statement has the same
     key), or, without a bank reference, from this file and the entry's position (never settled automatically)."""
-    basis = f"bank:{entry.account}:{entry.bank_ref}" if entry.bank_ref else f"file:{statement_id}:{entry.position}"
+    account = " ".join((entry.account or default_account).upper().split())  # a CSV may leave it out: BANK_IBAN's
+    basis = f"bank:{account}:{entry.bank_ref}" if entry.bank_ref else f"file:{statement_id}:{entry.position}"
     return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
@@ -89,7 +90,7 @@ def upload(config: dict, actor: dict, file_name: str, stream: BinaryIO) -> dict:
         raise
     bank_statements.set_fields(db, digest, {"format": statement.format, "statementRef": statement.statement_id,
                                             "account": statement.account, "entryCount": len(statement.entries)})
-    repeated = _insert_entries(db, digest, statement.entries, now)
+    repeated = _insert_entries(db, digest, statement.entries, now, str(config.get("BANK_IBAN") or ""))
     _process_new(config, db, digest)
     summary = _summary(db, digest, repeated)
     bank_statements.set_fields(db, digest, {"status": bank_statements.PROCESSED, "summary": summary})
@@ -123,11 +124,11 @@ def _keep_file(config: dict, digest: str, data: bytes) -> None:
         path.chmod(0o600)
 
 
-def _insert_entries(db, digest: str, entries: tuple[Entry, ...], now: datetime) -> int:
+def _insert_entries(db, digest: str, entries: tuple[Entry, ...], now: datetime, default_account: str) -> int:
     """Insert each entry once; an entry already known (another statement, or twice in this one) is noted only."""
     repeated = 0
     for entry in entries:
-        key = entry_key(entry, digest)
+        key = entry_key(entry, digest, default_account)
         doc = {"_id": key, "statementId": digest, "position": entry.position, "bankRef": entry.bank_ref,
                "credit": entry.credit, "amount": entry.amount, "currency": entry.currency, "booked": entry.booked,
                "text": entry.text, "debtor": entry.debtor, "account": entry.account, "status": bank_entries.NEW,

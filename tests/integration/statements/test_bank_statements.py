@@ -163,3 +163,14 @@ def test_references_are_found_however_the_payer_wrote_them():
     assert statements.references_in("lib 7k2q 9xmd / thanks") == ["LIB-7K2Q-9XMD"]
     assert statements.references_in("LIB-7K2Q-9XMD and LIB-7K2Q-9XMD") == ["LIB-7K2Q-9XMD"]
     assert statements.references_in("LIB-7K2Q-9XMDX") == [] and statements.references_in("") == []
+
+
+def test_an_entry_repeated_in_a_csv_without_its_account_is_still_the_same_entry(app, db, place, staff):
+    order = place()
+    assert upload(staff, camt053("X-1", [Credit("SAME-1", "2030.00", order["paymentReference"])])).status_code == 303
+    csv_file = ("entry_reference,booking_date,amount,currency,reference\n"
+                f"SAME-1,2026-12-04,2030.00,USD,{order['paymentReference']}\n").encode()
+    assert app.config["BANK_IBAN"] == "GB33BUKB20201555555555"  # the helper's statement account
+    response = upload(staff, csv_file, "export.csv")
+    assert response.status_code == 303
+    assert len(_order(db, order)["payments"]) == 1 and db.bankEntries.count_documents({"bankRef": "SAME-1"}) == 1
