@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from tests.fixtures.accounts import make_user
-from tests.fixtures.pages import crawl, investor_with_holding, sign_in
+from tests.fixtures.pages import crawl, investor_with_holding, issuer_with_offerings, sign_in
 
 pytestmark = pytest.mark.e2e
 AXE = Axe()
@@ -63,13 +63,19 @@ def test_an_investors_pages_have_no_serious_violations(browser: Browser, live_se
         "/onboarding/", "/onboarding/kyc", "/auth/account", "/auth/2fa"]) == {}
 
 
+def test_an_issuers_pages_have_no_serious_violations(browser: Browser, live_server, app):
+    issuer = issuer_with_offerings(app)
+    page = browser_page(browser, "wide")
+    sign_in(page, live_server, issuer["user"]["email"])
+    assert audit(page, live_server, ["/issuer/", f"/issuer/offerings/{issuer['draft']}",
+                                     f"/issuer/offerings/{issuer['live']['_id']}"]) == {}
+
+
 @pytest.mark.parametrize("role, permissions, start", [
-    ("issuer", [], ["/issuer/"]),
     ("subadmin", ["kyc"], ["/admin/"]),
     ("admin", [], ["/admin/", "/admin/orders/", "/admin/whitelist/", "/admin/offerings/", "/admin/users"]),
 ])
-def test_issuer_and_staff_pages_have_no_serious_violations(browser: Browser, live_server, holder, role,
-                                                          permissions, start):
+def test_staff_pages_have_no_serious_violations(browser: Browser, live_server, holder, role, permissions, start):
     user = make_user(role, permissions=permissions)
     page = browser_page(browser, "wide")
     sign_in(page, live_server, user["email"])
