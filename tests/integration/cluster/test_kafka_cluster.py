@@ -10,6 +10,7 @@ import signal
 import pytest
 from eth_account import Account
 from kafka import KafkaAdminClient
+from kafka.errors import KafkaError
 
 from app.chain.constants import ZERO_ADDRESS
 from app.events.handlers import apply_chain_messages
@@ -62,6 +63,18 @@ def snapshot(db, tokens: set[str]) -> dict[str, list[dict]]:
             for name in PROJECTIONS}
 
 
+def group_members(cluster) -> int:
+    """Members of the chain-sync group once it is stable (0 while it rebalances)."""
+    admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap_servers.split(","))
+    try:
+        group = admin.describe_groups(["chain-sync"])["chain-sync"]
+    except KafkaError:  # the group's coordinator is still being elected
+        return 0
+    finally:
+        admin.close()
+    return len(group["members"]) if group["group_state"] == "Stable" else 0
+
+
 def send(messages: list[dict], config: dict) -> None:
     for message in messages:
         publish(CHAIN_EVENTS.name, message["address"], message, config)
@@ -77,6 +90,7 @@ def test_a_broker_and_a_consumer_die_while_events_flow_and_nothing_is_lost_or_do
     consumers = [start_process(flask_argv("chain", "sync"), env, f"chain-sync-{n}", tmp_path) for n in (1, 2)]
     try:
         first, rest = messages[:60], messages[60:]
+        wait_for(lambda: group_members(cluster) == 2, 90, "both consumers in the group")
         send(first, config)
         wait_for(lambda: db.chainEvents.count_documents({"address": {"$in": sorted(tokens)}}) >= len(first), 90,
                  "the first events applied by the two consumers")
