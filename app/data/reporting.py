@@ -155,3 +155,25 @@ def stablecoin_transfers_not_on_an_order(db: Database, limit: int = 200) -> list
     """Stablecoin transfers received that no order took (unmatched, being matched, to refund, retracted)."""
     found = db["payments"].find({"status": {"$in": ["unmatched", "matching", "refund_due", "retracted"]}})
     return [amounts.decode(d, ("amount",)) for d in found.sort("receivedAt", -1).limit(limit)]
+
+
+def chain_events_page(db: Database, event: str, after: tuple[int, int] | None, limit: int) -> list[dict]:
+    """Live chain events (optionally one event name), newest first, continuing after (blockNumber, logIndex)
+    of the last row shown (a log index is unique within its block: keyset, not skip)."""
+    query: dict = {"retracted": False}
+    if event:
+        query["event"] = event
+    if after is not None:
+        block, index = after
+        query["$or"] = [{"blockNumber": {"$lt": block}}, {"blockNumber": block, "logIndex": {"$lt": index}}]
+    return list(db["chainEvents"].find(query).sort([("blockNumber", -1), ("logIndex", -1)]).limit(limit))
+
+
+def jobs_of_transactions(db: Database, tx_hashes: list[str]) -> dict[str, str]:
+    """{tx hash: chain job id} for the hashes the platform sent (a job's final hash, or one recorded in mintTxs)."""
+    if not tx_hashes:
+        return {}
+    sent = {d["txHash"]: d["_id"] for d in db["chainJobs"].find({"txHash": {"$in": tx_hashes}}, {"txHash": 1})}
+    for doc in db["mintTxs"].find({"_id": {"$in": tx_hashes}}, {"jobId": 1}):
+        sent.setdefault(doc["_id"], doc["jobId"])
+    return sent

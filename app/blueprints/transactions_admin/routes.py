@@ -10,7 +10,7 @@ from app.access import access_default, current_user_doc
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.domain.accounts.permissions import staff
-from app.domain.transactions import exports, payments, rules
+from app.domain.transactions import exports, observed, payments, rules
 from app.domain.transactions import service as record
 
 bp = Blueprint("transactions_admin", __name__, url_prefix="/admin/transactions", template_folder="templates")
@@ -62,3 +62,10 @@ def list_payments():
     page = payments.page(request.args.get("kind", "fiat"), request.args.get("before"))
     return page_or_fragment("transactions_admin/payments.html", "transactions_admin/_payment_rows.html", page=page,
                             endpoints=current_app.view_functions)
+
+
+@bp.get("/observed")
+def list_observed():
+    """Every chain event the platform observed, newest first, marked with the job that sent it (if the platform did)."""
+    page = observed.page(request.args.get("event", ""), request.args.get("after"))
+    return page_or_fragment("transactions_admin/observed.html", "transactions_admin/_observed_rows.html", page=page)

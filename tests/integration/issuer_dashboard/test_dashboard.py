@@ -84,9 +84,10 @@ def test_cap_table_equals_balance_of_after_mints_transfers_freezes_and_burns(
     db.auditLogs.insert_one({"event": "offering.submitted", "at": T0, "actorEmail": issuer["email"],
                              "details": {"offeringId": str(board_offering["_id"])}})
 
-    for job_id in mint_ready_orders(app.config, board_offering["_id"]):
+    mint_jobs = mint_ready_orders(app.config, board_offering["_id"])
+    for job_id in mint_jobs:
         assert runner.execute(app.config, job_id)["status"] == "done"
-    ops.forced_transfer(wallet.w3, wallet.account, suite["token"], c, a, 5)  # carol 25, alice 15
+    forced = ops.forced_transfer(wallet.w3, wallet.account, suite["token"], c, a, 5)  # carol 25, alice 15
     ops.burn(wallet.w3, wallet.account, suite["token"], b, 4)  # bob 16
     ops.freeze_partial_tokens(wallet.w3, wallet.account, suite["token"], c, 6)
     ops.set_address_frozen(wallet.w3, wallet.account, suite["token"], a, True)
@@ -121,6 +122,12 @@ def test_cap_table_equals_balance_of_after_mints_transfers_freezes_and_burns(
     assert 'aria-label="Amount raised over time against the target"' in page
     assert page.count('data-testid="investor-row"') == 3 and page.count('data-testid="event-row"') == 1
     assert "accepted (e-signed)" in page and "subscription-agreement" in page
+
+    observed = signed_in_client(app, make_user("admin")).get("/admin/transactions/observed?event=Transfer").text
+    rows = observed.split('data-testid="observed-row"')[1:]
+    forced_hash = forced["transactionHash"].to_0x_hex()
+    assert next(r for r in rows if forced_hash in r).count("<td>no</td>") == 1, "sent outside the platform's jobs"
+    assert sum(1 for r in rows if mint_jobs[0] in r) == 3, "the batch's three mints name their job"
 
     reader = signed_in_client(app, alice)
     assert reader.get(f"/offerings/{board_offering['_id']}/documents/pitchDeck").status_code == 200
