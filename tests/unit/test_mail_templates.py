@@ -54,6 +54,14 @@ CASES = [
     ("whitelist_decision", {"decision": "Your subscription was not approved", "offering_title": "Harbour",
                             "reason": "no", "registering": False},
      _old_decision("Your subscription was not approved", "Harbour", "no", "Reason")),
+    ("transfer_decision", {"decision": "Your holdings were moved to your wallet", "security": "Harbour (HBL)",
+                           "reason": "", "wallet": "0xOWN", "link": f"{URL}/onboarding/wallets/held"},
+     "Your holdings were moved to your wallet: Harbour (HBL).\n\nThe tokens are now in your wallet 0xOWN.\n\n"
+     f"Your held wallet and its requests: {URL}/onboarding/wallets/held"),
+    ("transfer_decision", {"decision": "Your transfer request was not approved", "security": "Harbour (HBL)",
+                           "reason": "Wallet <unverified>", "wallet": "", "link": f"{URL}/onboarding/wallets/held"},
+     "Your transfer request was not approved: Harbour (HBL).\n\nReason: Wallet <unverified>\n\n"
+     f"Your held wallet and its requests: {URL}/onboarding/wallets/held"),
     ("payment_flagged", {"reason": "Received $90 of $103: $13 is still due."},
      "Received $90 of $103: $13 is still due."),
     ("payment_received", {"tokens": "5 tokens", "offering_title": "Harbour", "wallet": "0xabc"},

@@ -32,7 +32,7 @@ from app.domain.platform import audit
 from app.domain.platform import chain_jobs as chain_runner
 from app.domain.platform.chain import current_platform
 from app.domain.platform.chain_ops import stored_call
-from app.domain.transfers import rules
+from app.domain.transfers import notices, rules
 from app.domain.whitelisting.review import country_code
 
 log = logging.getLogger(__name__)
@@ -109,5 +109,7 @@ def _close(config: dict, request: dict, status: str, changes: dict) -> str:
         subject = users.by_id(get_db(config), request["userId"])
         audit.record("transfer.completed", subject=subject, details={
             "transferRequestId": str(request["_id"]), "txHash": changes.get("txHash")})
+    if moved:
+        notices.tell_investor(config, request, status, changes.get("error", ""))
     log.info("transfer request %s %s", request["_id"], status)
     return status

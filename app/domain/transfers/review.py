@@ -16,7 +16,7 @@ from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.platform import audit
-from app.domain.transfers import rules
+from app.domain.transfers import notices, rules
 from app.tasks import transfers as transfer_jobs
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,8 @@ def _decide(config: dict, actor: dict, request_id: str, remark: str, *, approve:
         "transferRequestId": str(found["_id"]), "offeringId": str(found["offeringId"]), "remark": remark})
     if approve:
         enqueue_execution(config, found["_id"])
+    else:
+        notices.tell_investor(config, found, status, remark)
     log.info("transfer request %s %s by %s", found["_id"], status, actor["_id"])
     return status
 

@@ -60,7 +60,9 @@ def prove_own_wallet(client) -> str:
 def turn_on_2fa(client) -> str:
     form(client, "/auth/2fa/setup")
     secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', client.get("/auth/2fa").text).group(1)
-    assert form(client, "/auth/2fa/enable", {"code": pyotp.TOTP(secret).now()}).status_code == 200
+    enabled = form(client, "/auth/2fa/enable", {"code": pyotp.TOTP(secret).now()})
+    assert enabled.status_code == 200
+    client.recovery_codes = re.findall(r"<li><code>([a-z2-7-]{19})</code></li>", enabled.text)
     return secret
 
 
@@ -131,3 +133,27 @@ def test_the_move_is_approved_by_someone_else_and_executed_once_on_chain(app, db
     assert "Completed" in client.get("/onboarding/wallets/held").text
     events = [e["event"] for e in db.auditLogs.find({"event": {"$regex": "^transfer"}}).sort("at", 1)]
     assert events == ["transfer.requested", "transfer.approved", "transfer.completed"]
+    assert [m["subject"] for m in db.outbox.find({"to": holder["user"]["email"], "subject": {"$regex": "^Your h"}})] \
+        == [f"Your holdings were moved to your wallet: {request['securityName']}"]  # once, though run three times
+
+
+def test_a_rejection_is_explained_to_the_investor_who_may_ask_again(app, db, holder):
+    client = holder["client"]
+    own = prove_own_wallet(client)
+    secret = turn_on_2fa(client)
+    assert form(client, "/onboarding/wallets/held/move",
+                {"wallet": own, "code": pyotp.TOTP(secret).at(time.time() + 30)}).status_code == 303
+    [request] = transfer_requests.of_user(db, holder["user"]["_id"])
+    staff = signed_in_client(app, make_user("subadmin", permissions=["transfers"]))
+    assert form(staff, f"/admin/transfers/{request['_id']}/reject",
+                {"remark": "Prove the wallet is yours first"}).status_code == 303
+    rejected = transfer_requests.by_id(db, request["_id"])
+    assert (rejected["status"], rejected["remark"], "openKey" in rejected) == (
+        "rejected", "Prove the wallet is yours first", False)
+    page = client.get("/onboarding/wallets/held").text
+    assert "Rejected" in page and "Prove the wallet is yours first" in page
+    mail = db.outbox.find_one({"to": holder["user"]["email"], "subject": {"$regex": "^Your transfer request"}})
+    assert mail and "Prove the wallet is yours first" in str(mail)
+    again = form(client, "/onboarding/wallets/held/move", {"wallet": own, "code": client.recovery_codes[0]})
+    assert again.status_code == 303  # the closed request freed its place (a recovery code is a second factor too)
+    assert db.transferrequets.count_documents({"status": "pending"}) == 1
