@@ -147,7 +147,7 @@ def test_cli_refuses_an_admin_email_that_sign_in_would_refuse(app, db):
     refused = runner.invoke(args=["users", "create-admin", "--email", "admin@libertum.test", "--name", "Root Admin",
                                   "--country-code", "+44", "--mobile", "7700900003",
                                   "--password", "a long admin passphrase"])
-    assert refused.exit_code == 1 and "email: Enter a valid email address" in refused.output
+    assert refused.exit_code == 1 and "Email: Enter a valid email address" in refused.output
     assert db.users.find_one({"email": "admin@libertum.test"}) is None
     created = runner.invoke(args=["users", "create-admin", "--email", "admin@libertum.example", "--name", "Root Admin",
                                   "--country-code", "+44", "--mobile", "7700900003",
