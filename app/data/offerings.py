@@ -135,6 +135,11 @@ def for_review(db, statuses: tuple[str, ...], limit: int = 200) -> list[dict]:
                 .sort("_id", -1).limit(limit))
 
 
+def count_statuses(db, statuses: tuple[str, ...], cap: int = 1000) -> int:
+    """How many offerings are in `statuses` (the back-office dashboard; capped)."""
+    return db[NAME].count_documents({"status": {"$in": list(statuses)}, "isDelete": {"$ne": True}}, limit=cap)
+
+
 def id_deploying(db, salt_hash: str):
     """The id of the offering deploying under `salt_hash` (None: none is, e.g. a replay)."""
     doc = db[NAME].find_one({"deploySaltHash": salt_hash, "status": {"$in": ["deploying", "deploy_failed"]}},

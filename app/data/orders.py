@@ -104,6 +104,11 @@ def transition(db: Database, order_id, condition: dict, changes: dict) -> dict |
                                                 return_document=ReturnDocument.AFTER))
 
 
+def count_status(db: Database, status: str, cap: int = 1000) -> int:
+    """How many orders have this status (the back-office dashboard; capped)."""
+    return db[NAME].count_documents({"status": status}, limit=cap)
+
+
 def held(db: Database, offering_id) -> list[dict]:
     """Orders of the offering that hold tokens (placed and not cancelled), for recounting the reservations."""
     return [decoded(d) for d in db[NAME].find({"offeringId": offering_id, "status": {"$in": list(HELD)}},

@@ -67,6 +67,11 @@ def for_review(db: Database, limit: int = 200) -> list[dict]:
     return [_decoded(d) for d in db[NAME].find({"status": {"$in": FOR_REVIEW}}).sort("receivedAt", -1).limit(limit)]
 
 
+def count_for_review(db: Database, cap: int = 1000) -> int:
+    """How many transfers wait for an admin (the back-office dashboard; capped)."""
+    return db[NAME].count_documents({"status": {"$in": FOR_REVIEW}}, limit=cap)
+
+
 def refunds_due(db: Database, limit: int = 50) -> list[dict]:
     """Transfers an admin marked for refund, newest decision first."""
     return [_decoded(d) for d in db[NAME].find({"status": REFUND_DUE}).sort("refund.at", -1).limit(limit)]

@@ -121,3 +121,8 @@ def set_wallet_identity(db: Database, user_id: ObjectId, address: str, identity:
 def submitted(db: Database, limit: int = 100) -> list[dict]:
     """Applications waiting for a reviewer, oldest submission first."""
     return list(db[NAME].find({"isFinalSubmission": True}).sort("submittedAt", 1).limit(limit))
+
+
+def count_submitted(db: Database, cap: int = 1000) -> int:
+    """How many applications wait for a reviewer (the back-office dashboard; capped)."""
+    return db[NAME].count_documents({"isFinalSubmission": True}, limit=cap)

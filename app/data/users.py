@@ -153,3 +153,8 @@ def set_onchain_id(db: Database, user_id: ObjectId, identity: str) -> None:
 def with_issuer_status(db: Database, status: str, limit: int = 100) -> list[dict]:
     projection = {"password": 0, "twoFASecret": 0, "twoFARecoveryCodes": 0}
     return list(db[NAME].find({"issuerStatus": status}, projection).sort("updatedAt", 1).limit(limit))
+
+
+def count_issuer_status(db: Database, status: str, cap: int = 1000) -> int:
+    """How many users have this issuerStatus (the back-office dashboard; capped)."""
+    return db[NAME].count_documents({"issuerStatus": status}, limit=cap)

@@ -140,3 +140,8 @@ def search(db: Database, *, offering_ids: list | None = None, status: str = "", 
     if status:
         query["status"] = status
     return list(db[NAME].find(query).sort("requestedAt", -1).limit(limit))
+
+
+def count_status(db: Database, status: str, cap: int = 1000) -> int:
+    """How many requests have this status and no final decision yet (the back-office dashboard; capped)."""
+    return db[NAME].count_documents({"status": status, "adminStatus": {"$exists": False}}, limit=cap)

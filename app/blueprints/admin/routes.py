@@ -16,6 +16,7 @@ from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.domain.accounts import staff
 from app.domain.accounts.permissions import PERMISSIONS, STAFF, permissions_of
 from app.domain.accounts.permissions import staff as needs
+from app.domain.platform import queues
 
 __all__ = ["bp", "staff_views", "user_file_views"]  # importing them registers their pages on bp
 
@@ -30,7 +31,8 @@ def show_dashboard():
     """The sections this admin or sub-admin may open."""
     user = current_user_doc()
     return render_template("admin/index.html", sections=section_links(PERMISSIONS, permissions_of(user)),
-                           operator=user.get("userType") == "admin", held=permissions_of(user))
+                           operator=user.get("userType") == "admin", held=permissions_of(user),
+                           queues=queues.waiting(user))
 
 
 @bp.get("/users")

@@ -100,6 +100,9 @@ def next_step(state: str | None, visitor: Visitor) -> NextStep:
         return NextStep("sign_in", "Sign in or create an investor account to invest.")
     if not visitor.investor:
         return NextStep("investors_only", "Investing is open to investor accounts.")
+    if visitor.whitelist_stage == "approved":  # everything before was done (the order form re-checks it)
+        return NextStep("not_open_yet", "You are whitelisted; you can invest once the offering opens.") \
+            if state == UPCOMING else NextStep("invest", "You are whitelisted: choose how many tokens to buy.")
     if visitor.country_allowed is False:
         return NextStep("unavailable", "This offering is not available to residents of your country.")
     if not visitor.kyc_approved:
@@ -108,8 +111,4 @@ def next_step(state: str | None, visitor: Visitor) -> NextStep:
         return NextStep("connect_wallet", "Connect and verify a wallet: your tokens are delivered to it.")
     if visitor.whitelist_stage in (None, "none", "declined", "expired"):
         return NextStep("get_whitelisted", "Ask to be whitelisted: you sign the subscription agreement online.")
-    if visitor.whitelist_stage != "approved":
-        return NextStep("follow_whitelisting", "Your whitelisting is in progress; follow its steps.")
-    if state == UPCOMING:
-        return NextStep("not_open_yet", "You are whitelisted; you can invest once the offering opens.")
-    return NextStep("invest", "You are whitelisted: choose how many tokens to buy.")
+    return NextStep("follow_whitelisting", "Your whitelisting is in progress; follow its steps.")

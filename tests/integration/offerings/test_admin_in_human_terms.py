@@ -1,7 +1,7 @@
 """The back office's offering review reads in human terms: labelled sections with money, percentages,
 countries and yes/no as people write them, never the stored field names and raw values."""
 
-from tests.fixtures.accounts import post
+from tests.fixtures.accounts import login, make_user, post
 from tests.integration.offerings.conftest import fill_wizard
 
 
@@ -18,3 +18,18 @@ def test_the_offering_review_shows_human_values_not_a_field_dump(admin_client, i
         assert raw not in page, raw
     queue = admin_client.get("/admin/offerings/").text
     assert "Submitted for review" in queue and "changes_requested" not in queue.split("<table")[-1]
+
+
+def test_the_dashboard_counts_what_waits_for_each_permission(app, admin_client, issuer_client):
+    for title in ("Harbour Lofts", "Canal Works"):
+        offering_id = fill_wizard(issuer_client, {"overview": {"title": title}})
+        assert post(issuer_client, f"/issuer/offerings/{offering_id}/submit").status_code == 303
+    fill_wizard(issuer_client, {"overview": {"title": "Still A Draft"}})
+    page = admin_client.get("/admin/").text
+    queue = page.split("Offerings submitted for review")[1].split("</li>")[0]
+    assert 'data-testid="queue-count">2<' in queue
+    assert 'href="/admin/offerings/?status=submitted"' in page and "KYC applications to review" in page
+    kyc_only = app.test_client()
+    login(kyc_only, make_user("subadmin", permissions=["kyc"]))
+    narrow = kyc_only.get("/admin/").text
+    assert "KYC applications to review" in narrow and "Offerings submitted for review" not in narrow

@@ -89,6 +89,8 @@ EVERYTHING = Visitor(signed_in=True, investor=True, kyc_approved=True, has_walle
     ("open", Visitor(signed_in=True, investor=True, country_allowed=False), "unavailable"),
     ("upcoming", EVERYTHING, "not_open_yet"),
     ("open", EVERYTHING, "invest"),
+    ("open", Visitor(signed_in=True, investor=True, whitelist_stage="approved"), "invest"),  # the form re-checks
+    ("closed", EVERYTHING, "closed"),
 ])
 def test_the_call_to_invest_names_the_next_step(state, visitor, action):
     step = next_step(state, visitor)
