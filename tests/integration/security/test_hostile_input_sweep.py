@@ -43,7 +43,9 @@ MULTI, FILE = object(), object()  # wrong types: a field sent twice, a file wher
 ROLES = ("investor", "issuer", "admin", "anonymous")  # the first role a route's rule lets in walks it
 SKIP_METHODS = {"HEAD", "OPTIONS"}
 LAST = {"auth.logout"}  # would end the role's session
-NOT_COMPARED = {"auditLogs"}  # refusals of sign-in and the like are audited on purpose
+# refusals of sign-in and the like are audited on purpose; a refused bank statement is kept for audit (issue 18),
+# its entries never (bankEntries stays compared)
+NOT_COMPARED = {"auditLogs", "bankStatements"}
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 _ATTR = re.compile(r'\b(action|method|hx-post|hx-get)="([^"]*)"', re.I)
 _NAME = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.I)
