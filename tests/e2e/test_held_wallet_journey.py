@@ -20,6 +20,7 @@ from app.chain.artifacts import contract
 from app.data.mongo import get_db
 from app.domain.accounts import service as accounts
 from app.domain.portfolio.rules import units
+from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_investment_journey import PASSWORD, make_staff, pass_kyc, reload_until, sign_in, staff_page
 from tests.fixtures.chain import live_offering
 from tests.fixtures.processes import flask_argv, follow_chain_from_head, start_process, stop_process
@@ -105,3 +106,10 @@ def test_an_investor_without_a_browser_wallet_invests_through_a_held_wallet(
     assert on_chain == TOKENS * 10**DECIMALS
     assert page.get_by_test_id("balance").first.inner_text() == units(on_chain, DECIMALS)
     assert get_db(app.config).custodyWallets.find_one({"address": held})["userId"]
+
+    page.set_viewport_size({"width": 390, "height": 844})  # the held wallet's pages on a phone, checked by axe too
+    for path in ("/onboarding/", "/onboarding/wallets/held", f"/invest/{offering['_id']}/order", "/portfolio/"):
+        page.goto(live_server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert serious_violations(page) == [], path
+    expect(page.locator("#held-wallet-note")).to_be_visible()
