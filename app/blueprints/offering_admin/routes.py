@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 
 from app.access import access_default, current_user_doc
 from app.blueprints.backoffice import attempt
-from app.blueprints.htmx import redirect_to
+from app.blueprints.htmx import is_htmx, redirect_to
 from app.domain.accounts.permissions import staff
 from app.domain.offerings import deployment as offering_deployment
 from app.domain.offerings import review as offering_review
@@ -42,8 +42,8 @@ def show_offering(offering_id: str):
     offering = offering_review.offering_for_review(actor, offering_id)
     return render_template("offering_admin/show.html", offering=offering, reviewers=offering_review.reviewers(actor),
                            agents=offering_review.agents(actor), may_decide=offering_review.may_decide(actor, offering),
-                           images=IMAGES, documents=NAMED_DOCUMENTS, sections=offering_summary.review_sections(offering),
-                           progress=offering_deployment.progress_of(offering))
+                           images=IMAGES, documents=NAMED_DOCUMENTS, progress=offering_deployment.progress_of(offering),
+                           sections=offering_summary.review_sections(offering))
 
 
 @bp.post("/<offering_id>/assign")
@@ -83,9 +83,12 @@ def deploy_offering(offering_id: str):
 
 @bp.get("/<offering_id>/deployment")
 def show_deployment(offering_id: str):
-    """The live progress fragment; it polls itself while the deployment runs."""
-    return render_template("offering_admin/_deployment.html", offering_id=offering_id,
-                           progress=offering_deployment.progress(current_user_doc(), offering_id))
+    """The live progress fragment; it polls itself while the deployment runs. Once the deployment ended, the
+    polling page reloads (HX-Refresh) so its status badge and actions follow, not only this fragment."""
+    progress = offering_deployment.progress(current_user_doc(), offering_id)
+    ended = is_htmx() and progress.get("status") != "deploying"
+    return render_template("offering_admin/_deployment.html", offering_id=offering_id, progress=progress), 200, \
+        {"HX-Refresh": "true"} if ended else {}
 
 
 @bp.get("/<offering_id>/files/<name>")

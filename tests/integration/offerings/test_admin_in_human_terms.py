@@ -1,6 +1,8 @@
 """The back office's offering review reads in human terms: labelled sections with money, percentages,
 countries and yes/no as people write them, never the stored field names and raw values."""
 
+from bson import ObjectId
+
 from tests.fixtures.accounts import login, make_user, post
 from tests.integration.offerings.conftest import fill_wizard
 
@@ -33,3 +35,17 @@ def test_the_dashboard_counts_what_waits_for_each_permission(app, admin_client, 
     login(kyc_only, make_user("subadmin", permissions=["kyc"]))
     narrow = kyc_only.get("/admin/").text
     assert "KYC applications to review" in narrow and "Offerings submitted for review" not in narrow
+
+
+def test_the_deployment_fragment_reloads_the_page_once_the_deployment_is_no_longer_running(admin_client,
+                                                                                          issuer_client, db):
+    offering_id = fill_wizard(issuer_client)
+    post(issuer_client, f"/issuer/offerings/{offering_id}/submit")
+    post(admin_client, f"/admin/offerings/{offering_id}/decision", {"decision": "approve"})
+    url = f"/admin/offerings/{offering_id}/deployment"
+    ended = admin_client.get(url, headers={"HX-Request": "true"})
+    assert ended.status_code == 200 and ended.headers.get("HX-Refresh") == "true"  # badge and actions follow
+    assert "HX-Refresh" not in admin_client.get(url).headers
+    db.offerings.update_one({"_id": ObjectId(offering_id)}, {"$set": {"status": "deploying"}})
+    running = admin_client.get(url, headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in running.headers and 'hx-trigger="every 1s"' in running.text
