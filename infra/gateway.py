@@ -175,21 +175,22 @@ def stop(process: subprocess.Popen, timeout: float = 10) -> None:
 
 
 @contextlib.contextmanager
-def topology(env: dict[str, str], config: GatewayConfig, access_log: bool = True) -> Iterator[Topology]:
+def topology(env: dict[str, str], config: GatewayConfig, instance_access_log: bool = True) -> Iterator[Topology]:
     """Start `config.instance_ports` gunicorn instances and nginx in front; stop them all afterwards.
 
     The instances share one fresh PROMETHEUS_MULTIPROC_DIR under the base folder, as under `make run`.
+    nginx always writes its access log (logs/nginx-access.log); the instances' own is optional (the bench).
     """
     logs = config.base / "logs"
     metrics_dir = config.base / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     config.error_log = config.error_log or str(logs / "nginx-error.log")
-    config.access_log = config.access_log or (str(logs / "nginx-access.log") if access_log else "off")
+    config.access_log = config.access_log or str(logs / "nginx-access.log")
     write_config(config)
     shared = {**env, **instance_env(config), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
               "PUBLIC_URL": f"http://{config.host}:{config.port}"}
-    instances = {port: _start(gunicorn_argv(port, access_log), shared, logs / f"web-{port}.log")
+    instances = {port: _start(gunicorn_argv(port, instance_access_log), shared, logs / f"web-{port}.log")
                  for port in config.instance_ports}
     nginx = _start(nginx_argv(config), {}, logs / "nginx.log")
     running = Topology(config, instances, nginx, logs)

@@ -31,9 +31,13 @@ def test_both_instances_serve(gateway):
     requests.get(gateway.url + "/readyz", timeout=10)
     for _ in range(30):
         requests.get(gateway.url + "/", timeout=10)
-    served = {json.loads(raw)["upstream"] for raw in (gateway.logs / "nginx-access.log").read_text().splitlines()
-              if '"path":"/"' in raw}
-    assert served == {f"127.0.0.1:{port}" for port in gateway.config.instance_ports}
+    both = {f"127.0.0.1:{port}" for port in gateway.config.instance_ports}
+
+    def served() -> set[str]:  # nginx flushes its access log every second
+        return {json.loads(raw)["upstream"] for raw in (gateway.logs / "nginx-access.log").read_text().splitlines()
+                if '"path":"/"' in raw}
+
+    wait_for(lambda: served() == both, 10, "both instances in the access log")
 
 
 def test_readiness_through_the_gateway_lists_every_instance(gateway):
