@@ -8,20 +8,22 @@ rather than raw or as an error, and tests/unit check every declared status has a
 from __future__ import annotations
 
 ORDER = {
-    "pending_payment": "Waiting for payment",
+    "pending_payment": "Awaiting payment",
     "payment_review": "Payment being checked",
-    "settled": "Paid, tokens being issued",
-    "minted": "Complete, tokens issued",
+    "settled": "Paid, minting",
+    "minted": "Minted",
     "cancelled": "Cancelled",
+    "mint_held": "Paid, delivery delayed",  # not stored: the portfolio's word for a settled order the token refused
 }
-KYC = {
+KYC = {  # the investor's own verification page shows these too
     "notStarted": "Not started",
     "inProgress": "In progress",
     "submitted": "Submitted",
-    "pending": "Being reviewed",
+    "pending": "Being checked",
     "changesRequested": "Changes requested",
-    "approved": "Verified",
+    "approved": "Approved",
     "rejected": "Rejected",
+    "revoked": "Revoked",
 }
 SUMSUB = {
     "init": "Started", "pending": "Being reviewed", "prechecked": "Pre-checked", "queued": "Queued for review",

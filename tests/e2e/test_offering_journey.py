@@ -55,16 +55,17 @@ def fill(page: Page, values: dict[str, str]) -> None:
     for label, value in values.items():
         field = page.get_by_label(re.compile(rf"^{re.escape(label)}"))
         if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
+            field.select_option(value)  # a list for the multiple select of countries
         else:
             field.fill(value)
     page.get_by_role("button", name="Save and continue").click()
 
 
 def upload_in(page: Page, row_text: str, name: str, data: bytes, mime: str) -> None:
-    row = page.locator(".doc-row, .images > div").filter(has_text=row_text).first
+    row = page.locator(".file-row").filter(has_text=row_text).first
     row.locator('input[type="file"]').set_input_files({"name": name, "mimeType": mime, "buffer": data})
     row.get_by_role("button", name="Upload").click()
+    expect(row.get_by_role("link", name=name)).to_be_visible()  # answered in place
 
 
 def test_issuer_creates_admin_deploys_visitor_finds(page: Page, base_url: str, people, platform_processes):
@@ -85,7 +86,7 @@ def test_issuer_creates_admin_deploys_visitor_finds(page: Page, base_url: str, p
                 "Lock-up": "12", "Most tokens one investor may hold": "2000", "Price per token": "100"})
     page.get_by_label("Closes on").fill((date.today() + timedelta(days=30)).isoformat())
     fill(page, {"Opens on": date.today().isoformat(), "Minimum investment": "5000", "Maximum investment": "1000",
-                "Platform fee": "1", "Countries investors may live in": "GB, FR"})
+                "Platform fee": "1", "Countries investors may live in": ["GB", "FR"]})
     expect(page.get_by_text("The maximum must be at least the minimum.")).to_be_visible()
     expect(page.get_by_label("Minimum investment")).to_have_value("5000")  # nothing typed is lost
     page.get_by_label("Minimum investment").fill("1000")
@@ -102,9 +103,11 @@ def test_issuer_creates_admin_deploys_visitor_finds(page: Page, base_url: str, p
     expect(page.get_by_text("Ada Lovelace — Director")).to_be_visible()
     page.get_by_role("link", name="Continue").click()
     page.get_by_role("link", name="Continue").click()
-    expect(page.get_by_text("Everything is in place.")).to_be_visible()
+    expect(page.get_by_text("Check everything below.")).to_be_visible()
+    expect(page.get_by_text("France, United Kingdom")).to_be_visible()
     page.get_by_role("button", name="Submit for review").click()
-    expect(page.get_by_text("Submitted for review.")).to_be_visible()
+    expect(page.get_by_test_id("review-status")).to_have_text("Submitted for review")
+    expect(page.get_by_test_id("public-preview")).to_contain_text("Key facts")
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, base_url, "admin@libertum.example")

@@ -18,13 +18,12 @@ from app.domain.onboarding import issuer_applications, rules, sensitive
 from app.domain.onboarding import review as kyc_review
 from app.domain.onboarding import service as onboarding
 from app.domain.platform import uploads
+from app.formatting import labels
 
 bp = Blueprint("onboarding", __name__, url_prefix="/onboarding", template_folder="templates")
 access_default(bp, SIGNED_IN)
 wallet_views.register(bp)
-STATUS_LABELS = {"notStarted": "Not started", "inProgress": "In progress", "submitted": "Submitted",
-                 "pending": "Being checked", "changesRequested": "Changes requested", "approved": "Approved",
-                 "rejected": "Rejected", "revoked": "Revoked"}
+STATUS_LABELS = labels.KYC  # the one table of KYC status labels (app/formatting/labels.py)
 
 
 @bp.app_template_filter("dig")

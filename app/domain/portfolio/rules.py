@@ -19,12 +19,10 @@ from datetime import UTC, datetime
 
 from app.chain.constants import ZERO_ADDRESS
 from app.domain.payments.rules import stablecoin_decimals
-from app.formatting import percent, units
+from app.formatting import labels, percent, units
 
 LIVE_STATUSES = ("pending_payment", "payment_review", "settled")  # orders still moving: the page polls
-STATUS_LABELS = {"pending_payment": "Awaiting payment", "payment_review": "Payment under review",
-                 "settled": "Paid, minting", "minted": "Minted", "cancelled": "Cancelled",
-                 "mint_held": "Paid, delivery delayed"}  # mint_held: the token refused the mint; staff are on it
+STATUS_LABELS = labels.ORDER  # the one table (app/formatting/labels.py); mint_held: the token refused the mint
 RECEIVED_DIVIDENDS = ("paid",)
 
 

@@ -93,7 +93,7 @@ def test_a_bank_transfer_marked_received_settles_the_order_once(app, db, offerin
     assert response.status_code == 303
     stored = order_docs.get(db, order["_id"])
     assert stored["status"] == "settled" and stored["isSettled"] and stored["paidAmount"] == 2_030_00
-    assert "Payment recorded. Order status: Paid, tokens being issued." in admin_client.get(url).text
+    assert "Payment recorded. Order status: Paid, minting." in admin_client.get(url).text
     again = post(admin_client, url + "/payment", {"amount": "2,030.00"})
     assert again.status_code == 303 and order_docs.get(db, order["_id"])["paidAmount"] == 2_030_00
     refused = admin_client.get(url).text

@@ -59,7 +59,7 @@ def test_a_transfer_sent_before_its_order_is_matched_by_an_admin_and_counted_onc
     matched = post(admin_client, f"/admin/orders/transfers/{key_of(paid_early)}/match", {"order": str(order["_id"])})
     assert matched.status_code == 303
     answer = admin_client.get(matched.headers["Location"]).text
-    assert "Transfer matched. Order status: Paid, tokens being issued." in answer
+    assert "Transfer matched. Order status: Paid, minting." in answer
 
     def settled_once():
         doc = order_docs.get(db, order["_id"])

@@ -109,4 +109,4 @@ def test_filters_in_templates():
         page = app.jinja_env.from_string(
             "{{ 50750|money }} {{ 725|percent }} {{ codes|countries }} {{ 'minted'|status('order') }} "
             "{{ flag|yes_no }} {{ at|when }}").render(codes=["DE"], flag=False, at=datetime(2026, 12, 7, 4, 5))
-    assert page == "$507.50 7.25% Germany Complete, tokens issued No 7 Dec 2026, 04:05 UTC"
+    assert page == "$507.50 7.25% Germany Minted No 7 Dec 2026, 04:05 UTC"

@@ -166,7 +166,7 @@ def test_order_rows_show_live_status_and_payment_details_newest_first():
                    paymentAddress="0xTREASURY", orderReceived=T0 - timedelta(hours=1))
     rows = pf.order_rows([older, newer, flagged, crypto], [off])
     assert rows.pop()["due"] == "100" and len(rows) == 3
-    assert [r["status_label"] for r in rows] == ["Payment under review", "Awaiting payment", "Minted"]
+    assert [r["status_label"] for r in rows] == ["Payment being checked", "Awaiting payment", "Minted"]
     assert [r["live"] for r in rows] == [True, True, False]
     assert rows[1]["reference"] == "LIB-7K2Q-9XMD" and rows[2]["tx_hash"] == "0xabc"
     assert rows[0]["flag_reason"] == "Paid $50.00 of $100.00" and rows[0]["offering"] == "Harbour"
