@@ -94,18 +94,23 @@ def platform_env(stack: Stack, web_port: int) -> dict[str, str]:
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
+def expand_web(procfile: dict[str, str], ports: list[int]) -> dict[str, str]:
+    """The Procfile's `web` line as one process per instance port (`web-1`, `web-2`, ...), in its place."""
+    expanded: dict[str, str] = {}
+    for name, command in procfile.items():
+        if name == "web":
+            expanded.update({f"web-{n}": f"WEB_PORT={port} {command}" for n, port in enumerate(ports, 1)})
+        else:
+            expanded[name] = command
+    return expanded
+
+
 def web_topology(env: dict[str, str]) -> tuple[Path, dict[str, str]]:
     """The Procfile with its one `web` line as WEB_INSTANCES gunicorn instances on internal ports behind the
     `gateway` (nginx on LIBERTUM_WEB_PORT), written under var/run; and the settings the instances share:
     one trusted proxy hop, their siblings for /readyz, one fresh metrics folder for all of them."""
     config = gateway.config_from_env(env, VAR / "gateway")
-    procfile: dict[str, str] = {}
-    for name, command in read_procfile(ROOT / "Procfile").items():
-        if name == "web":
-            ports = enumerate(config.instance_ports, 1)
-            procfile.update({f"web-{n}": f"WEB_PORT={port} {command}" for n, port in ports})
-        else:
-            procfile[name] = command
+    procfile = expand_web(read_procfile(ROOT / "Procfile"), config.instance_ports)
     metrics = VAR / "metrics"
     shutil.rmtree(metrics, ignore_errors=True)  # counters of a previous run are not this run's
     metrics.mkdir(parents=True)
