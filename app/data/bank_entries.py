@@ -14,6 +14,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from app.data import bulk
 from app.data.indexes import ASC, DESC, Index
 
 NAME = "bankEntries"
@@ -34,6 +35,11 @@ def insert_new(db: Database, doc: dict) -> bool:
     except DuplicateKeyError:
         return False
     return True
+
+
+def insert_many_new(db: Database, docs: list[dict]) -> list[str]:
+    """Insert the entries in one command; returns the ids that existed already (each left as it was)."""
+    return bulk.insert_new(db[NAME], docs)
 
 
 def get(db: Database, entry_id: str) -> dict | None:

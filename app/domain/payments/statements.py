@@ -90,7 +90,7 @@ def upload(config: dict, actor: dict, file_name: str, stream: BinaryIO) -> dict:
         raise
     bank_statements.set_fields(db, digest, {"format": statement.format, "statementRef": statement.statement_id,
                                             "account": statement.account, "entryCount": len(statement.entries)})
-    repeated = _insert_entries(db, digest, statement.entries, now, str(config.get("BANK_IBAN") or ""))
+    repeated = _insert_entries(config, db, digest, statement.entries, now)
     _process_new(config, db, digest)
     summary = _summary(db, digest, repeated)
     bank_statements.set_fields(db, digest, {"status": bank_statements.PROCESSED, "summary": summary})
@@ -124,19 +124,27 @@ def _keep_file(config: dict, digest: str, data: bytes) -> None:
         path.chmod(0o600)
 
 
-def _insert_entries(db, digest: str, entries: tuple[Entry, ...], now: datetime, default_account: str) -> int:
-    """Insert each entry once; an entry already known (another statement, or twice in this one) is noted only."""
-    repeated = 0
+def _insert_entries(config: dict, db, digest: str, entries: tuple[Entry, ...], now: datetime) -> int:
+    """Insert each entry once, in one bulk insert; returns how many were known already (another statement, or
+    twice in this one), which are only noted.
+
+    Why classify first: an entry that pays no order (no or unknown reference, a debit, another currency, a closed
+    order) moves no money, so it is inserted with its outcome at once; only a matching entry is inserted `new`
+    and then settled under its lock. One write per entry instead of three (FerretDB fsyncs each update).
+    """
+    default_account = str(config.get("BANK_IBAN") or "")
+    docs = []
     for entry in entries:
-        key = entry_key(entry, digest, default_account)
-        doc = {"_id": key, "statementId": digest, "position": entry.position, "bankRef": entry.bank_ref,
-               "credit": entry.credit, "amount": entry.amount, "currency": entry.currency, "booked": entry.booked,
-               "text": entry.text, "debtor": entry.debtor, "account": entry.account, "status": bank_entries.NEW,
+        doc = {"_id": entry_key(entry, digest, default_account), "statementId": digest, "position": entry.position,
+               "bankRef": entry.bank_ref, "credit": entry.credit, "amount": entry.amount, "currency": entry.currency,
+               "booked": entry.booked, "text": entry.text, "debtor": entry.debtor, "account": entry.account,
                "receivedAt": now}
-        if not bank_entries.insert_new(db, doc):
-            bank_entries.seen_again(db, key, digest)
-            repeated += 1
-    return repeated
+        status, fields = _classify(config, db, doc)
+        docs.append({**doc, "status": bank_entries.NEW} if status == "match" else {**doc, "status": status, **fields})
+    known = bank_entries.insert_many_new(db, docs)
+    for key in set(known):
+        bank_entries.seen_again(db, key, digest)
+    return len(known)
 
 
 def _process_new(config: dict, db, digest: str) -> None:
