@@ -69,3 +69,11 @@ def list_observed():
     """Every chain event the platform observed, newest first, marked with the job that sent it (if the platform did)."""
     page = observed.page(request.args.get("event", ""), request.args.get("after"))
     return page_or_fragment("transactions_admin/observed.html", "transactions_admin/_observed_rows.html", page=page)
+
+
+@bp.get("/payments.csv")
+def export_payments():
+    """Payments received of one kind as a CSV download."""
+    text = exports.payments_csv(payments.all_rows(request.args.get("kind", "fiat")))
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=payments.csv",
+                                                        "Cache-Control": "no-store"})

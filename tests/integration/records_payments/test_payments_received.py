@@ -3,6 +3,8 @@ paged by keyset without repeating an order, and the stablecoin transfers no orde
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from app.data import payments
@@ -28,6 +30,10 @@ def test_bank_payments_are_listed_once_each_and_paged_by_order(app, db, offering
     references = re.findall(r">(LIB-[0-9A-F]{8})</a>", first + rest)
     assert sorted(references) == sorted(o["paymentReference"] for o in placed)
     assert "$103" in first  # 1 token at $100.00 with the 3 % fee, in cents through the money formatter
+    exported = list(csv.DictReader(io.StringIO(staff.get("/admin/transactions/payments.csv?kind=fiat").text)))
+    assert sorted(row["reference"] for row in exported) == sorted(o["paymentReference"] for o in placed)
+    assert {row["amount"] for row in exported} == {str(placed[0]["totalAmount"])}
+    assert {row["amount unit"] for row in exported} == {"cents"}
 
 
 def test_stablecoin_transfers_no_order_took_are_listed(app, db):
