@@ -70,14 +70,15 @@ def test_the_current_page_is_marked_in_the_header(app, db):
 
 
 @pytest.mark.parametrize("permissions, sections", [
-    (["kyc"], ["KYC review"]),
-    (["orders", "audit"], ["Orders", "Audit log"]),
+    (["kyc"], {"KYC review"}),
+    (["orders", "audit"], {"Orders", "Audit log"}),
 ])
 def test_back_office_home_lists_only_the_sections_a_sub_admin_holds_and_each_opens(app, db, permissions, sections):
+    """Every section shown opens (a section of another permission would answer 403), and each held one is shown."""
     client = signed_in_client(app, make_user("subadmin", permissions=permissions))
-    html = client.get("/admin/").text
-    links = _LINK.findall(_BACK_OFFICE.search(html).group(1))
-    assert [label.strip() for _, label in links] == sections
+    links = _LINK.findall(_BACK_OFFICE.search(client.get("/admin/").text).group(1))
+    shown = {label.strip() for _, label in links}
+    assert sections <= shown
+    assert not ({"Users", "Sub-admins", "KYC review", "Orders"} - sections) & shown  # other permissions' sections
     for href, label in links:
         assert client.get(href).status_code == 200, label
-
