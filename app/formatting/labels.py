@@ -31,7 +31,7 @@ SUMSUB = {
 }
 ISSUER = {"pending": "Application being reviewed", "approved": "Approved issuer", "rejected": "Application rejected"}
 WHITELIST = {
-    "pending_signature": "Waiting for your signature",
+    "pending_signature": "Waiting for the investor's signature",
     "signed": "Signed, being reviewed",
     "approved": "Approved",
     "rejected": "Rejected",

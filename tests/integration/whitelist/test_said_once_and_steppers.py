@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.fixtures.accounts import signed_in_client
+from tests.fixtures.accounts import make_user, signed_in_client
 from tests.fixtures.chain import eligible_investor
 from tests.integration.whitelist.conftest import form
 
@@ -34,3 +34,12 @@ def test_the_whitelisting_stepper_follows_the_request(app, offering, esign_sandb
     page = browser.get(f"/invest/{offering['_id']}/whitelist/").text
     assert "Sign the agreement" in current_stage(page)
     assert '<li class="stage stage-done">' in page.split("Sign the agreement")[0]
+
+
+def test_the_back_office_lists_requests_in_human_terms(app, offering, esign_sandbox):
+    browser = signed_in_client(app, eligible_investor())
+    form(browser, f"/invest/{offering['_id']}/whitelist/")
+    staff = signed_in_client(app, make_user("subadmin", permissions=["whitelist"]))
+    listing = staff.get("/admin/whitelist/").text
+    assert "Waiting for the investor&#39;s signature" in listing and "Waiting for the transfer agent" in listing
+    assert ">pending_signature<" not in listing and "<td>pending</td>" not in listing and " UTC" in listing
