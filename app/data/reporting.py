@@ -177,3 +177,9 @@ def jobs_of_transactions(db: Database, tx_hashes: list[str]) -> dict[str, str]:
     for doc in db["mintTxs"].find({"_id": {"$in": tx_hashes}}, {"jobId": 1}):
         sent.setdefault(doc["_id"], doc["jobId"])
     return sent
+
+
+def offering_titles(db: Database) -> list[dict]:
+    """Every submitted offering (not drafts, not deleted), newest first, with its title."""
+    query = {"status": {"$nin": ["draft", "changes_requested"]}, "isDelete": {"$ne": True}}
+    return list(db["offerings"].find(query, {"overview.title": 1}).sort("_id", -1))

@@ -59,6 +59,7 @@ def report(actor: dict, name: str, offering_id: str | None = None) -> dict:
 def all_reports(actor: dict, offering_id: str | None = None) -> dict:
     """Every report of the scope, for the reports page."""
     offering = viewable(actor, offering_id) if offering_id is not None else None
+    listed = [] if offering else [(str(o["_id"]), title_of(o)) for o in reporting.offering_titles(get_db())]
     return {"scope": title_of(offering) if offering else "All offerings",
-            "offering_id": str(offering["_id"]) if offering else None,
+            "offering_id": str(offering["_id"]) if offering else None, "offerings": listed,
             "reports": [report(actor, name, offering_id) for name in rules.REPORTS]}

@@ -95,6 +95,9 @@ def test_platform_reports_and_who_may_read_reports(app, db):
     kyc = dict(_rows(staff, "/reports/kyc.csv"))
     assert kyc["Signed up"] == "3"
     assert staff.get(f"/reports/offerings/{other['_id']}").status_code == 200
+    index = staff.get("/reports/").text
+    assert f"/issuer/offerings/{mine['_id']}/dashboard" in index and f"/reports/offerings/{other['_id']}" in index
+    assert staff.get(f"/issuer/offerings/{mine['_id']}/dashboard").status_code == 200
     assert staff.get("/reports/unknown.csv").status_code == 404
 
     own = signed_in_client(app, issuer)
