@@ -140,3 +140,28 @@ def test_record_filters_ignore_unknown_values_and_search_by_what_it_looks_like()
     assert record.query_of(record.Filters(op="mint", search=tx)) == {
         "$and": [{"op": "mint"}, {"$or": [{"txHash": tx}, {"txs.hash": tx}]}]}
     assert record.parse_cursor("abc") is None and record.parse_cursor("12~") is None
+
+
+ORDER = st.fixed_dictionaries({
+    "status": st.sampled_from(["pending_payment", "payment_review", "settled", "cancelled"]),
+    "isMinted": st.booleans(), "mintHeld": st.booleans(),
+    "paymentMethod": st.sampled_from(["fiat", "crypto"]),
+    "amount": st.integers(min_value=0, max_value=10**15), "feeAmount": st.integers(min_value=0, max_value=10**12),
+    "totalAmount": st.integers(min_value=0, max_value=10**15),
+    "settledAt": st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)),
+})
+
+
+@given(st.lists(ORDER, max_size=40))
+def test_order_and_raise_tables_lose_no_cent(orders):
+    for order in orders:
+        order["isSettled"] = order["status"] == "settled"
+    _header, by_state = reports.orders_table(orders)
+    assert sum(row[2] for row in by_state) == len(orders)
+    assert sum(row[3] for row in by_state) == sum(o["totalAmount"] for o in orders)
+    paid = [o for o in orders if o["isSettled"] or o["isMinted"]]
+    _header, months = reports.raise_table(orders)
+    assert sum(row[2] for row in months) == sum(o["amount"] for o in paid) == (months[-1][4] if months else 0)
+    assert [row[0] for row in months] == sorted({row[0] for row in months})
+    series = rules.raise_series(orders)
+    assert (series[-1][1] if series else 0) == sum(o["amount"] for o in paid)
