@@ -75,3 +75,8 @@ def note(db: Database, request_id: ObjectId, **fields) -> None:
 
 def _decoded(doc: dict | None) -> dict | None:
     return amounts.decode(doc, _AMOUNTS)
+
+
+def count_status(db: Database, status: str, cap: int) -> int:
+    """How many requests have `status`, counted up to `cap` (the dashboard's queue)."""
+    return db[NAME].count_documents({"status": status}, limit=cap)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.data import offerings, orders, payments, user_details, users, whitelists
+from app.data import offerings, orders, payments, transfer_requests, user_details, users, whitelists
 from app.data.mongo import get_db
 from app.domain.accounts.permissions import permissions_of
 
@@ -40,6 +40,8 @@ _QUEUES = (
      lambda db: orders.count_status(db, "payment_review", CAP)),
     ("orders", "Stablecoin transfers to match or refund", "orders_admin.list_transfers", (),
      lambda db: payments.count_for_review(db, CAP)),
+    ("transfers", "Transfer requests to decide", "transfers_admin.list_requests", (("status", "pending"),),
+     lambda db: transfer_requests.count_status(db, "pending", CAP)),
 )
 
 

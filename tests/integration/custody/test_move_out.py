@@ -145,6 +145,9 @@ def test_a_rejection_is_explained_to_the_investor_who_may_ask_again(app, db, hol
                 {"wallet": own, "code": pyotp.TOTP(secret).at(time.time() + 30)}).status_code == 303
     [request] = transfer_requests.of_user(db, holder["user"]["_id"])
     staff = signed_in_client(app, make_user("subadmin", permissions=["transfers"]))
+    dashboard = staff.get("/admin/").text  # the back office's queue, and its Transfers section
+    assert "Transfer requests to decide" in dashboard and 'data-testid="queue-count">1<' in dashboard
+    assert 'href="/admin/transfers/"' in dashboard
     assert form(staff, f"/admin/transfers/{request['_id']}/reject",
                 {"remark": "Prove the wallet is yours first"}).status_code == 303
     rejected = transfer_requests.by_id(db, request["_id"])
