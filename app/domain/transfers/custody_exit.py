@@ -44,6 +44,8 @@ def request_move(config: dict, user: dict, target: str, code: str, ip: str | Non
         raise TransferRefused("Choose one of your own verified wallets (connect and prove it first).", "wallet")
     if not state["positions"]:
         raise TransferRefused("Your held wallet has no tokens to move yet.")
+    if any(position["offering"] is None for position in state["positions"]):
+        raise TransferRefused("One of your holdings belongs to no offering on Libertum; contact support.")
     if not user.get("is2FAActive"):
         raise TransferRefused("Turn on two-factor authentication first: moving tokens out of the wallet Libertum "
                               "holds needs a code from your authenticator app.", "code")
@@ -66,12 +68,9 @@ def _with_offering(db, position: dict) -> dict:
 
 
 def _open(config: dict, user: dict, position: dict, held: str, target: str, ip: str | None) -> dict:
-    db = get_db(config)
     offering = position["offering"]
-    if offering is None:
-        raise TransferRefused("One of your holdings belongs to no offering on Libertum; contact support.")
-    request = transfer_requests.insert_open(db, rules.custody_exit_doc(user, offering, held, target,
-                                                                        position["balance"]))
+    request = transfer_requests.insert_open(get_db(config), rules.custody_exit_doc(user, offering, held, target,
+                                                                                   position["balance"]))
     audit.record("transfer.requested", actor=user, ip=ip, details={
         "offeringId": str(offering["_id"]), "newWalletAddress": target, "tokenQuantity": str(position["balance"])})
     return request
