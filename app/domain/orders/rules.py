@@ -138,7 +138,7 @@ def check_amount(offering: dict, q: Quote) -> None:
 def check_standing(offering: dict, q: Quote, standing: Standing) -> None:
     """Whitelisting, the receiving wallet, and the most tokens one investor may hold."""
     if not standing.whitelisted:
-        raise Refusal(NOT_WHITELISTED)
+        raise Refusal(NOT_WHITELISTED, "whitelist")  # said once: pages show it in place of their own note
     if standing.wallet not in standing.verified_wallets:
         raise Refusal("Tokens can only be sent to one of your verified wallets.", "wallet")
     if standing.whitelisted_wallet and standing.wallet != standing.whitelisted_wallet:
@@ -178,7 +178,7 @@ def check_supply(tokens: int, remaining: int) -> None:
 def check(offering: dict, q: Quote, standing: Standing, now: datetime, reserved: int) -> None:
     """Every rule, in the order an investor would want to hear about them; raises the first Refusal."""
     if not standing.whitelisted:
-        raise Refusal(NOT_WHITELISTED)
+        raise Refusal(NOT_WHITELISTED, "whitelist")  # said once: pages show it in place of their own note
     check_window(offering, now)
     check_amount(offering, q)
     check_standing(offering, q, standing)
