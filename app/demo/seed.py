@@ -44,8 +44,8 @@ def run(config, password: str, say: Callable[[str], None] = print) -> Outcome:
     say("demo: people (admin, issuer, two investors with KYC and wallets)")
     admin = people.ensure_account(people.ADMIN_PERSON, password)
     issuer = people.ensure_account(people.ISSUER_PERSON, password)
-    issuer = people.become_issuer(people.pass_kyc(issuer, admin), admin)
-    investors = [people.kyc_approved_with_wallet(person, admin, password, config) for person in people.INVESTORS]
+    issuer = people.become_issuer(people.pass_kyc(issuer, config), admin)
+    investors = [people.kyc_approved_with_wallet(person, password, config) for person in people.INVESTORS]
     listed = {}
     for spec in offerings.OFFERINGS:
         say(f"demo: offering {spec.title}" + (" (deploying on the local chain)" if spec.live else " (left for review)"))

@@ -32,8 +32,10 @@ def test_the_demo_has_people_offerings_and_minted_orders(demo_site, demo_app):
     by_email = {u["email"]: u for u in db.users.find({})}
     assert by_email[people.ADMIN_PERSON.email]["userType"] == "admin"
     assert by_email[people.ISSUER_PERSON.email]["userType"] == "issuer"
+    for person in (people.ISSUER_PERSON, *people.INVESTORS):
+        assert by_email[person.email]["isKyc"] is True and by_email[person.email]["kycStatus"] == "approved"
     for person in people.INVESTORS:
-        assert by_email[person.email]["isKyc"] is True and by_email[person.email]["onchainID"]
+        assert by_email[person.email]["onchainID"]
     statuses = sorted(o["status"] for o in db.offerings.find({}))
     assert statuses == ["live", "live", "live", "submitted"]
     assert all((o.get("overview") or {}).get("cover") for o in db.offerings.find({}))
@@ -55,6 +57,18 @@ def test_the_tokens_are_on_chain_in_the_investors_wallets(demo_site, demo_app):
                                                                                   "offeringId": offering["_id"]})))
         assert placed["walletAddress"] == wallet
         assert token.functions.balanceOf(wallet).call() == held
+
+
+def test_each_stage_was_mailed_once(demo_site, demo_app):
+    db = get_db()
+    investor = people.INVESTORS[0].email
+    subjects = [m["subject"] for m in db.outbox.find({"to": investor})]
+    assert subjects.count("Libertum: Your identity is verified") == 1
+    assert sum(s.endswith(": how to pay") for s in subjects) == 2  # two orders, each mailed its instructions
+    assert subjects.count("Libertum: Your tokens are minted") == 2
+    assert [m["subject"] for m in db.outbox.find({"to": people.ISSUER_PERSON.email}) if m["subject"].endswith(
+        " is live")] == ["Libertum: Harbourside Lofts is live", "Libertum: Canal Street Offices is live",
+                         "Libertum: Old Mill Cottages is live"]
 
 
 def test_a_second_run_adds_nothing(demo_site, demo_app):
