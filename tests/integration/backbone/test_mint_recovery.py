@@ -3,6 +3,8 @@ staff retry it once the cause is fixed (real anvil, RQ on Redis, FerretDB)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from eth_account import Account
 
@@ -135,3 +137,34 @@ def test_the_investor_reads_a_delay_not_minting_for_a_held_mint(app, db, offerin
     db.orders.update_one({"_id": order_ids[1]}, {"$set": {"userId": investor["_id"]}})
     status = signed_in_client(app, investor).get(f"/orders/{order_ids[1]}/status").text
     assert "Delivering your tokens is delayed" in status and "being minted" not in status
+
+
+def test_concurrent_retries_of_a_held_batch_and_of_its_orders_mint_each_order_once(
+        app, db, platform, offering, token, verified, wallet, suite):
+    """Six staff at once: four retry the held job, two retry its first order from the order page (FerretDB's
+    conditional updates alone let several through; the job's and the orders' locks must)."""
+    holders = [verified() for _ in range(3)]
+    for holder in holders:
+        ops.delete_identity(wallet.w3, wallet.account, suite["identityRegistry"], holder)
+    order_ids = settled_orders(db, offering, holders, [21, 22, 23])
+    [batch] = mint_ready_orders(app.config, offering)
+    run_jobs("chain")
+    for holder in holders:
+        identity = get_identity(wallet.w3, platform, holder)
+        ops.register_identity(wallet.w3, wallet.account, suite["identityRegistry"], holder, identity, FRANCE)
+
+    def attempt(kind: str):
+        try:
+            if kind == "job":
+                return mint_recovery.retry_job(app.config, batch)
+            return mint_recovery.retry(app.config, db.orders.find_one({"_id": order_ids[0]}))
+        except Refusal:
+            return None
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        started = list(pool.map(attempt, ["job"] * 4 + ["order"] * 2))
+    assert len({job for job in started if job}) >= 1
+    run_jobs("chain")
+    assert [minted_amounts(wallet.w3, token, h) for h in holders] == [[21], [22], [23]]
+    claims = {c["_id"]: c["jobId"] for c in db.mintClaims.find({"_id": {"$in": order_ids}})}
+    assert all(db.chainJobs.find_one({"_id": claims[o]})["status"] == "done" for o in order_ids)
