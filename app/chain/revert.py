@@ -150,6 +150,8 @@ IN_WORDS = {
     "OnlyComplianceItself": lambda a: f"Only compliance {a['compliance']} itself can bind or unbind itself.",
     "AlreadyBound": lambda a: f"The module is already bound to compliance {a['compliance']}.",
     "ZeroAddress": lambda a: "The zero address is not a compliance contract.",
+    "CountryNotAllowed": lambda a: (
+        f"Wallet {a['wallet']} resides in {_country(a['country'])}, which is not on the offering's country list."),
     "NotIsoCountry": lambda a: f"{a['country']} is not an ISO 3166 numeric country code.",
     "SupplyCapBelowSupply": lambda a: (
         f"The supply cap {a['cap']} is below the {a['supply']} tokens that already exist."),

@@ -27,6 +27,14 @@ contract CountryAllowListTest is SuiteTest {
         token.transfer(french, american, 1);
     }
 
+    function test_forced_transfer_cannot_send_outside_the_list() public {
+        address french = _wallet(1, 0, FRANCE);
+        address american = _wallet(2, 0, USA);
+        token.mint(french, 10);
+        vm.expectRevert(abi.encodeWithSelector(CountryAllowListModule.CountryNotAllowed.selector, american, USA));
+        token.forcedTransfer(french, american, 1);
+    }
+
     function test_disallowing_stops_new_receipts() public {
         address german = _wallet(1, 0, GERMANY);
         token.mint(german, 10);

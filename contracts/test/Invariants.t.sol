@@ -2,12 +2,14 @@
 pragma solidity 0.8.17;
 
 import "./lib/Suite.sol";
+import "../src/compliance/CountryAllowListModule.sol";
+import "../src/compliance/SupplyCapModule.sol";
 import "../src/compliance/IdentityMaxBalanceModule.sol";
 import "../src/compliance/InvestorCapModule.sol";
 import "../src/compliance/LockupModule.sol";
 
-/// Random mints, transfers, burns, forced transfers and time passing over 6 identities with 2 wallets
-/// each; every action that the modules refuse simply reverts. Records any transfer that moved locked tokens.
+/// Random mints, transfers, burns, forced transfers and time passing over 7 identities with 2 wallets
+/// each (the last one resident in a country off the list); every action the modules refuse reverts. Records any transfer that moved locked tokens.
 contract Handler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
@@ -63,6 +65,8 @@ contract Handler {
 }
 
 contract ComplianceInvariantTest is SuiteTest {
+    CountryAllowListModule internal countries;
+    SupplyCapModule internal supplyCap;
     IdentityMaxBalanceModule internal maxBalance;
     InvestorCapModule internal investorCap;
     LockupModule internal lockup;
@@ -70,7 +74,8 @@ contract ComplianceInvariantTest is SuiteTest {
     uint256 internal constant MAX_BALANCE = 100;
     uint256 internal constant CAP = 4;
     uint256 internal constant FRANCE_CAP = 2;
-    uint256 internal constant IDENTITIES = 6;
+    uint256 internal constant IDENTITIES = 6;  // allowed residents; identity 6 lives in the USA
+    uint256 internal constant SUPPLY_CAP = 250;
 
     function setUp() public {
         vm.warp(1_800_000_000);
@@ -78,6 +83,14 @@ contract ComplianceInvariantTest is SuiteTest {
         maxBalance = new IdentityMaxBalanceModule();
         investorCap = new InvestorCapModule();
         lockup = new LockupModule();
+        countries = new CountryAllowListModule();
+        supplyCap = new SupplyCapModule();
+        compliance.addModule(address(countries));
+        compliance.addModule(address(supplyCap));
+        uint16[] memory allowed = new uint16[](2);
+        (allowed[0], allowed[1]) = (FRANCE, GERMANY);
+        _configure(address(countries), abi.encodeCall(countries.allowCountries, (allowed)));
+        _configure(address(supplyCap), abi.encodeCall(supplyCap.setSupplyCap, (SUPPLY_CAP)));
         compliance.addModule(address(maxBalance));
         compliance.addModule(address(investorCap));
         compliance.addModule(address(lockup));
@@ -85,9 +98,9 @@ contract ComplianceInvariantTest is SuiteTest {
         _configure(address(investorCap), abi.encodeCall(investorCap.setInvestorCap, (CAP)));
         _configure(address(investorCap), abi.encodeCall(investorCap.setCountryInvestorCap, (FRANCE, FRANCE_CAP)));
         _configure(address(lockup), abi.encodeCall(lockup.setLockupPeriod, (90 days)));
-        address[] memory wallets = new address[](IDENTITIES * 2);
-        for (uint256 id = 0; id < IDENTITIES; id++) {
-            uint16 country = id % 2 == 0 ? FRANCE : GERMANY;
+        address[] memory wallets = new address[](IDENTITIES * 2 + 2);
+        for (uint256 id = 0; id <= IDENTITIES; id++) {
+            uint16 country = id == IDENTITIES ? USA : id % 2 == 0 ? FRANCE : GERMANY;
             wallets[2 * id] = _wallet(id, 0, country);
             wallets[2 * id + 1] = _wallet(id, 1, country);
         }
@@ -123,6 +136,12 @@ contract ComplianceInvariantTest is SuiteTest {
             vm.assertEq(maxBalance.identityBalance(address(compliance), address(uint160(0xA0000 + id))), held,
                         "ledger");
         }
+    }
+
+    /// Supply never above the cap, and nobody outside the allowed countries ever holds a token.
+    function invariant_supply_cap_and_countries() public {
+        vm.assertLe(token.totalSupply(), SUPPLY_CAP, "supply above cap");
+        vm.assertEq(_identityHoldings(IDENTITIES), 0, "a US resident holds tokens");
     }
 
     /// Locked tokens move only by forced transfer (or burn): a holder's transfer never touched them,

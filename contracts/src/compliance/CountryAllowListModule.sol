@@ -5,10 +5,14 @@ import "./LibertumModule.sol";
 import "./Iso3166.sol";
 
 /// Receivers (of mints and transfers) must reside in an allowed country, read from the token's
-/// identity registry. Stateless about holdings, so it may bind to a token that already has holders.
+/// identity registry. Checked before mints and transfers and enforced again after every movement,
+/// so an agent's forced transfer cannot send tokens to a country outside the list either.
+/// Stateless about holdings, so it may bind to a token that already has holders.
 contract CountryAllowListModule is LibertumModule {
     /// The code is not an ISO 3166-1 numeric country code.
     error NotIsoCountry(uint16 country);
+    /// The receiving wallet resides in a country that is not on the list.
+    error CountryNotAllowed(address wallet, uint16 country);
 
     event CountryAllowed(address indexed compliance, uint16 country);
     event CountryDisallowed(address indexed compliance, uint16 country);
@@ -38,11 +42,20 @@ contract CountryAllowListModule is LibertumModule {
         return _allowed[_compliance][_registry(_compliance).investorCountry(_to)];
     }
 
-    function moduleTransferAction(address, address, uint256) external override onlyBoundCompliance {}
+    function moduleTransferAction(address, address _to, uint256) external override onlyBoundCompliance {
+        _enforce(msg.sender, _to);
+    }
 
-    function moduleMintAction(address, uint256) external override onlyBoundCompliance {}
+    function moduleMintAction(address _to, uint256) external override onlyBoundCompliance {
+        _enforce(msg.sender, _to);
+    }
 
     function moduleBurnAction(address, uint256) external override onlyBoundCompliance {}
+
+    function _enforce(address _compliance, address wallet) private view {
+        uint16 country = _registry(_compliance).investorCountry(wallet);
+        if (!_allowed[_compliance][country]) revert CountryNotAllowed(wallet, country);
+    }
 
     function canComplianceBind(address) external pure override returns (bool) {
         return true;

@@ -29,20 +29,26 @@ def test_panic(code, text):
 
 
 def test_custom_error_from_pinned_abis_names_its_arguments():
-    compliance = Account.create().address
-    data = keccak(text="CountryNotAllowed(address,uint16)")[:4] + encode(["address", "uint16"], [compliance, 250])
+    """Our compliance modules' errors (contracts/src/compliance) keep their arguments and read as words."""
+    wallet = Account.create().address
+    data = keccak(text="CountryNotAllowed(address,uint16)")[:4] + encode(["address", "uint16"], [wallet, 840])
     reason = default_decoder().describe(data)
     assert reason.name == "CountryNotAllowed"
-    assert reason.args == {"_compliance": compliance, "_country": 250}
-    assert reason.reason == f"CountryNotAllowed(_compliance={compliance}, _country=250)"
+    assert reason.args == {"wallet": wallet, "country": 840}
+    assert reason.reason == (f"Wallet {wallet} resides in United States (840), which is not on the offering's "
+                             "country list.")
 
 
 def test_custom_error_with_array_arguments():
     compliance, identity = Account.create().address, Account.create().address
+    abi = [{"type": "error", "name": "InvalidPresetValues", "inputs": [
+        {"name": "_compliance", "type": "address"}, {"name": "_id", "type": "address[]"},
+        {"name": "_balance", "type": "uint256[]"}]}]
     selector = keccak(text="InvalidPresetValues(address,address[],uint256[])")[:4]
     data = selector + encode(["address", "address[]", "uint256[]"], [compliance, [identity], [1, 2]])
-    reason = default_decoder().describe(data)
+    reason = RevertDecoder({"X": abi}).describe(data)
     assert reason.args == {"_compliance": compliance, "_id": [identity], "_balance": [1, 2]}
+    assert reason.reason == f"InvalidPresetValues(_compliance={compliance}, _id=['{identity}'], _balance=[1, 2])"
 
 
 def test_unknown_selector_empty_and_malformed_data():
