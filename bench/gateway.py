@@ -1,7 +1,7 @@
 """The gateway's cost and its failover, measured in one run with 1,000 offerings.
 
-1. Marketplace throughput (`/offerings`, 32 connections, wrk, best of 5) through nginx with two gunicorn
-   instances against one instance directly. Goal on two cores: ratio >= 0.9 (no loss).
+1. Marketplace throughput (`/offerings`, 32 connections, wrk, best of 5 runs taken in turns) through nginx
+   with two gunicorn instances against one instance directly. Goal on two cores: ratio >= 0.9 (no loss).
 2. Latency the gateway adds: `/healthz` over one connection, p50 and p99 via nginx minus direct.
 3. Failover: wrk on `/offerings` through the gateway for 8 s, one instance killed (-9) after 3 s;
    failed requests (socket errors, non-2xx) during the run.
@@ -25,6 +25,7 @@ from infra.gateway import GatewayConfig, topology
 from tests.fixtures.processes import free_port
 
 UNITS_MS = {"us": 0.001, "ms": 1, "s": 1000}
+ROUNDS = 5
 
 
 def _ms(out: str, percentile: str) -> float:
@@ -40,8 +41,9 @@ def latency(url: str, seconds: int = 4) -> tuple[float, float]:
 
 
 def failover(gateway, path: str = "/offerings", seconds: int = 8, kill_after: float = 3) -> dict[str, int]:
-    run = subprocess.Popen(["wrk", "-t2", "-c16", f"-d{seconds}s", gateway.url + path], stdout=subprocess.PIPE,
-                           text=True)
+    # --timeout 10s: on a busy machine a slow answer is not a failed one
+    run = subprocess.Popen(["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s", gateway.url + path],
+                           stdout=subprocess.PIPE, text=True)
     time.sleep(kill_after)
     victim = gateway.instances[gateway.config.instance_ports[0]]
     os.killpg(victim.pid, signal.SIGKILL)
@@ -49,8 +51,9 @@ def failover(gateway, path: str = "/offerings", seconds: int = 8, kill_after: fl
     total = int(re.search(r"(\d+) requests in", out).group(1))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    return {"requests": total, "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-            "socket_errors": sum(int(n) for n in sockets.groups()) if sockets else 0}
+    kinds = dict(zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=True)) if sockets \
+        else {}
+    return {"requests": total, "non_2xx": int(non_2xx.group(1)) if non_2xx else 0, "socket_errors": kinds}
 
 
 def main() -> None:
@@ -63,16 +66,19 @@ def main() -> None:
         with app.app_context():
             init_db(get_db())
             seed(get_db())
-        with gunicorn("wsgi:app", env) as direct:
-            wrk_best(direct + "/offerings", runs=1, seconds=2)  # warm up
-            alone = wrk_best(direct + "/offerings")
-            direct_p50, direct_p99 = latency(direct + "/healthz")
         base = Path(tempfile.mkdtemp(prefix="libertum-gateway-bench-"))
         config = GatewayConfig(base=base, port=free_port(), instance_ports=[free_port(), free_port()],
                                rate=100_000, burst=100_000, connections=10_000)
-        with topology(env, config, instance_access_log=False) as gateway:  # as the direct one: nginx logs
-            wrk_best(gateway.url + "/offerings", runs=1, seconds=2)
-            through = wrk_best(gateway.url + "/offerings")
+        # Both stay up and are measured in turns, so a busy neighbour on the machine weighs on both alike.
+        with gunicorn("wsgi:app", env) as direct, \
+                topology(env, config, instance_access_log=False) as gateway:  # as the direct one: nginx logs
+            for url in (direct, gateway.url):
+                wrk_best(url + "/offerings", runs=1, seconds=2)  # warm up
+            turns = [(wrk_best(direct + "/offerings", runs=1), wrk_best(gateway.url + "/offerings", runs=1))
+                     for _ in range(ROUNDS)]
+            alone = max((pair[0] for pair in turns), key=lambda r: r["rps"])
+            through = max((pair[1] for pair in turns), key=lambda r: r["rps"])
+            direct_p50, direct_p99 = latency(direct + "/healthz")
             via_p50, via_p99 = latency(gateway.url + "/healthz")
             failed = failover(gateway)
 
@@ -83,7 +89,7 @@ def main() -> None:
           f"({direct_p50:.2f} -> {via_p50:.2f}), p99 {via_p99 - direct_p99:+.2f} ms "
           f"({direct_p99:.2f} -> {via_p99:.2f})")
     print(f"failover (kill -9 of one instance during 8 s of load): {failed['requests']} requests, "
-          f"{failed['non_2xx']} non-2xx, {failed['socket_errors']} socket errors")
+          f"{failed['non_2xx']} non-2xx, socket errors {failed['socket_errors'] or 'none'}")
 
 
 if __name__ == "__main__":
