@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,6 +43,7 @@ from app.domain.platform import audit, uploads
 from app.formatting import money
 
 REASON_MAX = 500
+STALE = timedelta(minutes=5)  # a statement still `received` this long after its upload was interrupted: finish it
 _REFERENCE = re.compile(r"LIB[\s\-_/.]*([2-9A-HJ-NP-Z]{4})[\s\-_/.]*([2-9A-HJ-NP-Z]{4})(?![0-9A-Z])")
 DECISIONS = ("assign", "refund", "ignore")
 
@@ -80,7 +81,14 @@ def upload(config: dict, actor: dict, file_name: str, stream: BinaryIO) -> dict:
     doc = {"_id": digest, "fileName": name, "size": len(data), "uploadedAt": now, "uploadedBy": actor["_id"],
            "uploadedByEmail": actor.get("email"), "status": bank_statements.RECEIVED}
     if not bank_statements.insert_new(db, doc):
-        return _duplicate(config, db, actor, digest, name, now)
+        earlier = bank_statements.get(db, digest) or {}
+        if earlier.get("status") != bank_statements.RECEIVED or now - earlier["uploadedAt"] < STALE:
+            return _duplicate(config, db, actor, digest, name, now, earlier)
+        # its first upload stopped before the end (a crash): read it again and finish, under the same keys
+    return _read_and_apply(config, db, actor, digest, name, data, now)
+
+
+def _read_and_apply(config: dict, db, actor: dict, digest: str, name: str, data: bytes, now: datetime) -> dict:
     try:
         statement = read(data)
     except StatementRefused as refused:
@@ -102,13 +110,15 @@ class Duplicate(errors.Refused):
     """The same file was uploaded before: nothing in it is applied again."""
 
 
-def _duplicate(config: dict, db, actor: dict, digest: str, name: str, now: datetime):
-    earlier = bank_statements.get(db, digest) or {}
+def _duplicate(config: dict, db, actor: dict, digest: str, name: str, now: datetime, earlier: dict):
     bank_statements.note_duplicate(db, digest, {"at": now, "by": actor["_id"], "fileName": name})
     audit.record("statement.duplicate", actor=actor, details={"statement": digest, "file": name})
-    if earlier.get("status") != bank_statements.REFUSED:
-        _process_new(config, db, digest)  # finish what a crash during the first upload left undone
     when = earlier.get("uploadedAt")
+    if earlier.get("status") == bank_statements.RECEIVED:
+        raise Duplicate("This statement is being read right now (uploaded at "
+                        f"{when.strftime('%H:%M:%S UTC')}); reload the statements page in a moment.")
+    if earlier.get("status") != bank_statements.REFUSED:
+        _process_new(config, db, digest)  # finish entries a crash left unmarked
     raise Duplicate(f"This statement was already uploaded ({earlier.get('fileName') or 'same file'}"
                     f"{', on ' + when.strftime('%Y-%m-%d %H:%M UTC') if when else ''}); nothing in it was applied "
                     "again.")
@@ -141,10 +151,11 @@ def _insert_entries(config: dict, db, digest: str, entries: tuple[Entry, ...], n
                "receivedAt": now}
         status, fields = _classify(config, db, doc)
         docs.append({**doc, "status": bank_entries.NEW} if status == "match" else {**doc, "status": status, **fields})
-    known = bank_entries.insert_many_new(db, docs)
-    for key in set(known):
+    known = set(bank_entries.insert_many_new(db, docs))
+    own = {e["_id"] for e in bank_entries.of_statement(db, digest)} if known else set()  # from an interrupted run
+    for key in known - own:
         bank_entries.seen_again(db, key, digest)
-    return len(known)
+    return len(known - own)
 
 
 def _process_new(config: dict, db, digest: str) -> None:

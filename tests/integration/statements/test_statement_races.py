@@ -3,9 +3,11 @@ statements that repeat the same entry at the same moment."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 from app.data import orders as order_docs
 from app.domain.payments import statements
@@ -46,3 +48,26 @@ def test_statements_repeating_one_entry_uploaded_at_once_settle_it_once(app, db,
     assert settled["status"] == "settled" and len(settled["payments"]) == 1 and settled["paidAmount"] == 203000
     assert db.bankEntries.count_documents({"bankRef": "RACE-ENTRY"}) == 1
     assert db.bankStatements.count_documents({"status": "processed"}) == 4
+
+
+def test_an_upload_interrupted_before_its_entries_is_finished_by_uploading_the_file_again(app, db, place, staff):
+    order = place()
+    file = camt053("CR-2", [Credit("CR-0002", "2030.00", order["paymentReference"]),
+                            Credit("CR-0003", "5.00", "unknown")])
+    digest = hashlib.sha256(file).hexdigest()
+    started = {"_id": digest, "fileName": "s.xml", "size": len(file), "uploadedBy": staff.user["_id"],
+               "uploadedByEmail": staff.user["email"], "status": "received"}
+    db.bankStatements.insert_one({**started, "uploadedAt": datetime.now(UTC)})
+    busy = upload(staff, file)  # still being read by its first upload: not applied twice, not lost
+    assert busy.status_code == 422 and "being read right now" in busy.text
+    assert order_docs.get(db, order["_id"])["status"] == "pending_payment"
+    db.bankStatements.update_one({"_id": digest}, {"$set": {"uploadedAt": datetime.now(UTC) - timedelta(minutes=6)}})
+    db.bankEntries.insert_one({"_id": statements.entry_key(statements.read(file).entries[1], digest,
+                                                           app.config["BANK_IBAN"]),
+                               "statementId": digest, "bankRef": "CR-0003", "position": 2, "credit": True,
+                               "amount": 500, "currency": "USD", "text": "unknown", "status": "unmatched"})
+    finished = upload(staff, file)  # the interrupted run had stored one entry: the rest is done now
+    assert finished.status_code == 303
+    assert order_docs.get(db, order["_id"])["status"] == "settled"
+    assert db.bankStatements.find_one({"_id": digest})["summary"]["repeated"] == 0
+    assert db.bankEntries.find_one({"bankRef": "CR-0003"}).get("alsoIn") is None
