@@ -39,6 +39,7 @@ def search(db: Database, *, event: str = "", email: str = "", since: datetime | 
     return list(db[NAME].find(query).sort("at", -1).limit(limit))
 
 
-def of_subject(db: Database, subject_id: str, limit: int = 200) -> list[dict]:
-    """Entries about one account (done to it, or by it on itself), newest first: the back office's user file."""
-    return list(db[NAME].find({"subjectId": str(subject_id)}).sort("at", -1).limit(limit))
+def of_account(db: Database, account_id: str, limit: int = 200) -> list[dict]:
+    """Entries about one account or done by it (a staff member's decisions too), newest first: the user file."""
+    return list(db[NAME].find({"$or": [{"subjectId": str(account_id)}, {"actorId": str(account_id)}]})
+                .sort("at", -1).limit(limit))

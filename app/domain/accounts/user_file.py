@@ -42,7 +42,7 @@ def user_file(actor: dict, user_id: str) -> dict:
     return {"user": user, "details": {k: v for k, v in details.items() if k != "wallets"}, "wallets": wallets,
             "numbers_in_clear": clear, "whitelists": requests, "orders": placed,
             "holdings": positions, "titles": _titles(db, requests, positions),
-            "transfers": transfer_requests.of_user(db, oid), "audit": audit_logs.of_subject(db, str(oid)),
+            "transfers": transfer_requests.of_user(db, oid), "audit": audit_logs.of_account(db, str(oid)),
             "can_revoke": clear and user.get("kycStatus") == kyc_rules.APPROVED,
             "revoked": user.get("kycStatus") == REVOKED}
 

@@ -49,8 +49,12 @@ def test_staff_see_the_whole_file_with_identity_numbers_as_the_kyc_review_does(a
     assert "enc:v1:" not in text and "Revoke KYC" not in text
     assert "$2b$" not in text and "argon2" not in text  # never the password hash
 
-    with_kyc = auth("subadmin", permissions=["users", "kyc"]).get(path)
+    reviewer = auth("subadmin", permissions=["users", "kyc"])
+    with_kyc = reviewer.get(path)
     assert with_kyc.status_code == 200 and NATIONAL_ID in with_kyc.text and "Revoke KYC" in with_kyc.text
+    audit.record("kyc.rejected", actor=reviewer.user, subject=investor, details={"reason": "blurred"})
+    staff_file = reviewer.get(f"/admin/users/{reviewer.user['_id']}/file").text  # what a staff member did, too
+    assert "kyc.rejected" in staff_file and investor["email"] in staff_file
 
 
 def test_nobody_else_opens_a_file(app, db, auth):
