@@ -46,18 +46,20 @@ def create_held_wallet(config: dict, user: dict, ip: str | None = None) -> str:
     if refusal:
         raise CustodyRefused(refusal)
     db = get_db(config)
-    stored = custody_wallets.of_user(db, user["_id"])
+    stored, created = custody_wallets.of_user(db, user["_id"]), False
     if stored is None:
         account = Account.create()
         sealed = keys.data_key(config).seal(bytes(account.key), _associated_data(user["_id"]))
         stored = custody_wallets.insert_first(db, user["_id"], account.address, sealed.as_fields())
+        created = stored["address"] == account.address  # else another request's insert won
         del account
     address = stored["address"]
     with locks.wallet(address, config), locks.userdetails(user["_id"], config):
         user_details.add_verified_wallet(db, user["_id"], address, rules.WALLET_TYPE, custody=rules.PLATFORM)
     enqueue_identities(user["_id"])  # the same identity path as a wallet proven by signature
-    audit.record("wallet.held_created", actor=user, ip=ip, details={"address": address})
-    log.info("user %s has platform-held wallet %s", user["_id"], address)
+    if created:
+        audit.record("wallet.held_created", actor=user, ip=ip, details={"address": address})
+        log.info("user %s has platform-held wallet %s", user["_id"], address)
     return address
 
 

@@ -50,6 +50,7 @@ def test_asking_again_or_at_once_keeps_one_wallet(app, db):
         addresses = set(pool.map(lambda _: _in_app(app, custody.create_held_wallet, investor), range(6)))
     assert len(addresses) == 1 and custody.create_held_wallet(app.config, investor) in addresses
     assert db.custodyWallets.count_documents({"userId": investor["_id"]}) == 1
+    assert db.auditLogs.count_documents({"event": "wallet.held_created"}) == 1
     wallets = user_details.wallets_of(db, investor["_id"])
     assert [(w["address"], w["isVerify"], w["custody"], w["type"]) for w in wallets] == [
         (addresses.pop(), True, "platform", "platform")]
