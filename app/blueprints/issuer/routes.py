@@ -147,7 +147,9 @@ def preview_image(offering_id: str, name: str):
     path, content_type = uploads.locate(offerings.upload_dir(), str(doc["_id"]), name)
     if not content_type.startswith("image/"):
         abort(404)
-    return send_file(path, mimetype=content_type)
+    response = send_file(path, mimetype=content_type)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"  # as the marketplace's images
+    return response
 
 
 @bp.get("/countries")

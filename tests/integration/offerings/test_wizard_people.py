@@ -25,6 +25,7 @@ def test_an_upload_under_htmx_answers_only_its_row_with_name_size_and_preview(is
     assert f'src="{preview}"' in row
     image = issuer_client.get(preview)
     assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert issuer_client.get(f"/issuer/offerings/{offering_id}/images/{'0' * 32}.pdf").status_code == 404
 
 
