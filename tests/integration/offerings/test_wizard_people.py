@@ -116,3 +116,12 @@ def test_after_submitting_the_issuer_sees_the_offering_and_a_preview_of_its_page
     preview = page.split('data-testid="public-preview"')[1]
     assert "Key facts" in preview and "12 months after purchase" in preview and "$100" in preview
     assert f"/issuer/offerings/{offering_id}/images/" in preview  # the cover, from the issuer's own files
+
+
+def test_removing_a_team_member_asks_first(issuer_client, db):
+    offering_id = fill_wizard(issuer_client)
+    page = issuer_client.get(f"/issuer/offerings/{offering_id}/steps/team").text
+    assert 'hx-confirm="Remove Ada Lovelace?"' in page
+    removed = post(issuer_client, f"/issuer/offerings/{offering_id}/steps/team/entries/0/remove", headers=HTMX)
+    assert removed.status_code == 204 and removed.headers["HX-Redirect"].endswith("/steps/team")
+    assert db.offerings.find_one({})["team"] == []
