@@ -29,7 +29,7 @@ RELATED = (("orderId", "order", "orders_admin.show_order", "order_id"),
            ("orderIds", "order", "orders_admin.show_order", "order_id"),
            ("offeringId", "offering", "offering_admin.show_offering", "offering_id"),
            ("whitelistId", "whitelist request", "whitelist_admin.show_request", "whitelist_id"),
-           ("transferRequestId", "transfer request", None, None),
+           ("transferRequestId", "transfer request", "transfers_admin.show_request", "request_id"),
            ("userId", "user", "admin.show_user", "user_id"),
            ("dividendId", "distribution", None, None), ("convertId", "conversion", None, None))
 PAGE_SIZE = 50
