@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from app import locks
-from app.data import chain_jobs, reporting
+from app.data import chain_jobs, mint_claims, reporting
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.orders import mint_recovery
@@ -50,10 +50,15 @@ def all_rows(filters: Filters) -> list[dict]:
 
 
 def failed() -> list[dict]:
-    """Failed chain jobs still needing staff, newest first (rules.needs_attention)."""
+    """Failed chain jobs still needing staff, newest first (rules.needs_attention): a mint job only while one of
+    its held orders is still claimed by it (an order retried from its own page left it)."""
+    db = get_db()
     query = {"status": chain_jobs.FAILED, "resolvedAt": {"$exists": False}}
-    return [rules.row_of(job) for job in reporting.chain_jobs_page(get_db(), query, None, 500)
-            if rules.needs_attention(job)]
+    waiting = [job for job in reporting.chain_jobs_page(db, query, None, 500) if rules.needs_attention(job)]
+    held = [o for job in waiting for o in job.get("heldOrders") or []]
+    claims = mint_claims.jobs_of(db, held)
+    return [rules.row_of(job) for job in waiting
+            if not job.get("heldOrders") or any(claims.get(o) == job["_id"] for o in job["heldOrders"])]
 
 
 def retry(actor: dict, job_id: str) -> str:

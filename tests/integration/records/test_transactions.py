@@ -12,10 +12,12 @@ import re
 from datetime import UTC, datetime
 
 from bson import ObjectId
+from eth_account import Account
 
 from app.chain import agent as ops
 from app.chain.identity import get_identity
 from app.data import chain_jobs
+from app.domain.orders import mint_recovery
 from app.domain.orders.minting import mint_ready_orders
 from tests.fixtures.accounts import make_user, post, signed_in_client
 from tests.fixtures.chain import FRANCE, minted_amounts
@@ -52,6 +54,17 @@ def test_a_failed_batch_mints_the_others_and_staff_retry_the_held_order_once(
     run_jobs("chain")
     assert minted_amounts(wallet.w3, token, holders[2]) == [3], "minted once"
     assert db.auditLogs.count_documents({"event": "chain_job.retried"}) == 1
+    assert 'data-testid="failed-job"' not in staff.get("/admin/transactions/failed").text
+
+
+def test_a_held_order_retried_from_its_own_page_leaves_the_failed_jobs_list(app, db, offering, verified):
+    holders = [verified(), Account.create().address]
+    order_ids = settled_orders(db, offering, holders, [1, 2])
+    mint_ready_orders(app.config, offering)
+    run_jobs("chain")
+    staff = signed_in_client(app, make_user("admin"))
+    assert staff.get("/admin/transactions/failed").text.count('data-testid="failed-job"') == 1
+    mint_recovery.retry(app.config, db.orders.find_one({"_id": order_ids[1]}))
     assert 'data-testid="failed-job"' not in staff.get("/admin/transactions/failed").text
 
 
