@@ -54,6 +54,7 @@ class GatewayConfig:
     read_timeout: int = 60
     fail_timeout: int = 5
     worker_processes: int = 1
+    upstream_keepalive: int = 32  # idle connections kept to the instances; 0: one connection per request
     error_log: str = ""
     access_log: str = ""
     static_dir: Path = field(default=ROOT / "app" / "static")
@@ -79,6 +80,7 @@ def render(config: GatewayConfig) -> str:
         body_limit=config.body_limit, rate=config.rate, burst=config.burst, connections=config.connections,
         client_timeout=config.client_timeout, read_timeout=config.read_timeout, fail_timeout=config.fail_timeout,
         worker_processes=config.worker_processes, static_dir=config.static_dir,
+        upstream_keepalive=config.upstream_keepalive,
         error_log=config.error_log or "stderr", access_log=config.access_log or "/dev/stdout",
         run_as_root=os.geteuid() == 0)
 
