@@ -46,6 +46,14 @@ contract LockupTest is SuiteTest {
         vm.assertEq(releases[0], block.timestamp + 90 days, "its release");
     }
 
+    function test_mints_in_one_block_share_a_lot() public {
+        token.mint(alice, 100);
+        token.mint(alice, 50);
+        (uint256[] memory amounts,) = module.lockedLots(address(compliance), alice);
+        vm.assertEq(amounts.length, 1, "one lot");
+        vm.assertEq(amounts[0], 150, "both mints");
+    }
+
     function test_forced_transfer_moves_locked_tokens_and_their_lock() public {
         token.mint(alice, 100);
         token.forcedTransfer(alice, bob, 70);

@@ -90,7 +90,15 @@ contract LockupModule is LibertumModule {
         if (_period[msg.sender] == 0) return;
         if (_value > type(uint192).max) revert AmountTooLarge(_value);
         _prune(msg.sender, _to);
-        _lots[msg.sender][_to].push(Lot(uint192(_value), uint64(block.timestamp)));
+        Lot[] storage lots = _lots[msg.sender][_to];
+        uint256 last = lots.length;
+        // Several mints in one block (a batchMint of many orders) share one lot: same release date.
+        if (last > 0 && lots[last - 1].mintedAt == block.timestamp
+            && uint256(lots[last - 1].amount) + _value <= type(uint192).max) {
+            lots[last - 1].amount += uint192(_value);
+        } else {
+            lots.push(Lot(uint192(_value), uint64(block.timestamp)));
+        }
         _lastLockedMint[msg.sender] = uint64(block.timestamp);
     }
 
