@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from app.data import users
 from tests.fixtures.accounts import make_user
 from tests.fixtures.pages import crawl, investor_with_holding, issuer_with_offerings, sign_in
 
@@ -82,16 +83,33 @@ def test_staff_pages_have_no_serious_violations(browser: Browser, live_server, h
     assert audit(page, live_server, start) == {}
 
 
+def assert_tied(page: Page, label: str, text: str) -> None:
+    """The field is marked invalid and names, through aria-describedby, an element saying `text`."""
+    field = page.get_by_label(label, exact=True)
+    expect(field).to_have_attribute("aria-invalid", "true")
+    described = " ".join(f"#{ref}" for ref in field.get_attribute("aria-describedby").split())
+    expect(page.locator(described).filter(has_text=text)).to_have_count(1)
+
+
 def test_a_refused_form_ties_each_message_to_its_field(browser: Browser, live_server, app):
     """Screen readers read a field's error with the field: aria-invalid and aria-describedby name the message."""
     page = browser_page(browser, "wide")
     page.goto(live_server + "/auth/signup")
     page.get_by_label("Email").fill("not an email")
     page.get_by_role("button", name="Create account").click()
-    email = page.get_by_label("Email")
-    expect(email).to_have_attribute("aria-invalid", "true")
-    message = page.locator("#" + email.get_attribute("aria-describedby"))
-    expect(message).to_contain_text("email")
+    assert_tied(page, "Email", "email")
+    assert serious_violations(page) == []
+
+
+def test_the_issuer_application_ties_each_message_to_its_field(browser: Browser, live_server, app, db):
+    user = make_user("investor")
+    users.set_fields(db, user["_id"], {"isKyc": True, "kycStatus": "approved"})  # applying needs KYC first
+    page = browser_page(browser, "wide")
+    sign_in(page, live_server, user["email"])
+    page.goto(live_server + "/onboarding/issuer")
+    page.get_by_role("button", name="Send application").click()
+    assert_tied(page, "Company name", "required")
+    assert_tied(page, "Certificate of incorporation (PDF or image)", "certificate")
     assert serious_violations(page) == []
 
 
