@@ -184,6 +184,8 @@ SETTINGS: dict[str, tuple] = {
                                    "an unpaid order is cancelled this many hours after it was placed"),
     "ORDER_PAYMENT_REMINDER_HOURS": (lambda n, v: _int(n, v, 1), "24",
                                      "the investor is mailed a reminder this many hours before that"),
+    "KYC_VALIDITY_MONTHS": (lambda n, v: _int(n, v, 1), "12",
+                            "an approved KYC is valid this many months (never past the identity document's expiry)"),
     "PLATFORM_CURRENCY": (lambda n, v: _currency(n, v), "USD",
                           "ISO 4217 currency of every fiat amount (prices, orders, targets)"),
 }
@@ -291,6 +293,7 @@ class Settings:
     BANK_BIC: str
     ORDER_PAYMENT_WINDOW_HOURS: int
     ORDER_PAYMENT_REMINDER_HOURS: int
+    KYC_VALIDITY_MONTHS: int
     PLATFORM_CURRENCY: str
 
     def as_flask_config(self) -> dict:

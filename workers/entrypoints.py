@@ -16,7 +16,7 @@ from app.domain.payments.stablecoin import monitor_filters as payment_filters
 from app.domain.platform.chain import platform_contracts
 from app.events.producer import producer
 from app.extensions import redis_client
-from app.tasks import order_expiry, queues
+from app.tasks import order_expiry, queues, rekyc
 from workers import chain_sync
 from workers.chain_monitor import ChainMonitor, stop_event_on_signals
 
@@ -67,4 +67,5 @@ def run_rq_worker(app: Flask, names: list[str]) -> None:
     with app.app_context():
         if order_expiry.sweep_unpaid_orders.queue_name in names:  # the periodic sweep (it schedules its next run)
             order_expiry.ensure_scheduled(app.config)
+            rekyc.ensure_scheduled(app.config)  # the daily KYC validity sweep, the same way
         Worker([queues.queue(name, app.config) for name in names], connection=connection).work(with_scheduler=True)

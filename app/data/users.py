@@ -146,6 +146,11 @@ def apply_kyc_event(db: Database, user_id: ObjectId, event_at: str, values: dict
     return result.modified_count == 1
 
 
+def with_kyc_status(db: Database, status: str):
+    """Users whose kycStatus is `status` (the re-KYC sweep walks the approved ones daily)."""
+    return db[NAME].find({"kycStatus": status})
+
+
 def set_onchain_id(db: Database, user_id: ObjectId, identity: str) -> None:
     db[NAME].update_one({"_id": user_id}, {"$set": {"onchainID": identity, "updatedAt": datetime.now(UTC)}})
 

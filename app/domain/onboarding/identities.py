@@ -14,6 +14,7 @@ import logging
 
 from bson import ObjectId
 from eth_account import Account
+from eth_utils import keccak
 from flask import current_app
 from web3 import Web3
 
@@ -101,7 +102,9 @@ def _create_identity(config: dict, w3, platform: dict, wallet: str, user_id: str
 def _add_kyc_claim(config: dict, w3, platform: dict, identity: str, generation: str) -> None:
     """Identity.addClaim with the platform signer's signature; one job per identity and KYC decision."""
     signer = Account.from_key(config["CLAIM_SIGNER_PRIVATE_KEY"])
-    signature = sign_claim(signer, identity, KYC_CLAIM_TOPIC, b"")
+    # the data names the approval (a hash, no personal data), so a renewal's signature differs from a revoked one
+    data = keccak(text=f"kyc-approval:{generation}")
+    signature = sign_claim(signer, identity, KYC_CLAIM_TOPIC, data)
     call = function_call(contract(w3, "Identity", identity), "addClaim", KYC_CLAIM_TOPIC, ECDSA_CLAIM_SCHEME,
-                         platform["claimIssuer"], signature, b"", "")
+                         platform["claimIssuer"], signature, data, "")
     _run(config, f"addClaim:{identity}:{KYC_CLAIM_TOPIC}:{generation}", "addClaim", call, identity=identity)

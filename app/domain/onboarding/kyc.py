@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from app import locks
 from app.data import kyc_webhooks, user_details, users
 from app.data.mongo import get_db
+from app.domain.compliance import rekyc
 from app.domain.onboarding import kyc_rules
 from app.domain.onboarding.identities import enqueue_identities
 from app.domain.platform import stage_mails
@@ -108,10 +109,13 @@ def _tell_decision(user: dict, update: kyc_rules.KycUpdate, event_id: str) -> No
 
 
 def after_decision(user: dict, update: kyc_rules.KycUpdate) -> None:
-    """What follows a decision: unlock the data for a resubmission, or create the on-chain identities."""
+    """What follows a decision: unlock the data for a resubmission, or create the on-chain identities (and a
+    renewal's claim); a rejection after an approval ends it like an expiry: claim revoked, paid orders held."""
     db = get_db()
     if update.unlock:
         with locks.userdetails(user["_id"]):
             user_details.unlock(db, user["_id"])
     if update.approved:
         enqueue_identities(user["_id"])
+    elif update.counts and user.get("kycApprovedAt") and not user.get("isKyc"):
+        rekyc.ended_by_provider(user)

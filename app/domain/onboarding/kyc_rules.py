@@ -79,8 +79,9 @@ def update_for(payload: dict) -> KycUpdate | None:
     if not isinstance(result, dict):
         raise BadEvent("reviewResult is not an object")
     if result.get("reviewAnswer") == "GREEN":
-        return KycUpdate({**base, "kycStatus": APPROVED, "isKyc": True, "kycReason": ""}, counts=True,
-                         approved=True)
+        # kycApprovedAt starts the approval's validity (app.domain.compliance.kyc_validity)
+        return KycUpdate({**base, "kycStatus": APPROVED, "isKyc": True, "kycReason": "",
+                          "kycApprovedAt": event_time(payload)}, counts=True, approved=True)
     final = result.get("reviewRejectType") == "FINAL"
     return KycUpdate({**base, "kycStatus": REJECTED, "isKyc": False, "kycReason": rejection_reason(result),
                       "kycFinalRejection": final}, counts=True, unlock=not final)

@@ -23,16 +23,20 @@ from app.domain import errors
 from app.domain.accounts.permissions import has_permission
 from app.domain.onboarding import kyc_rules
 from app.domain.platform import audit, notifications
+from app.tasks import rekyc as rekyc_jobs
 
 REVOKED = "revoked"
+EXPIRED = "expired"  # the approval's validity ended (app.domain.compliance.rekyc): blocked like a revocation
 REASON_MAX = 500
 
 
 def is_revoked(user: dict | None) -> bool:
-    return bool(user) and user.get("kycStatus") == REVOKED
+    return bool(user) and user.get("kycStatus") in (REVOKED, EXPIRED)
 
 
 def hold_reason(user: dict) -> str:
+    if user.get("kycStatus") == EXPIRED:
+        return "The investor's identity verification expired: minted once it is renewed."
     return f"The investor's identity verification was revoked: {user.get('kycReason') or 'no reason given'}"
 
 
@@ -60,6 +64,8 @@ def revoke(actor: dict, user_id: str, reason: str) -> dict:
             raise errors.Refused("A newer verification result arrived meanwhile; reload the page.")
     user = users.by_id(db, oid)
     held = hold_settled_orders(user)
+    rekyc_jobs.revoke_kyc_claims.delay(str(oid), job_id=f"revoke-claims-{oid}-revoked-{now:%Y%m%d%H%M%S%f}",
+                                       description=f"revoke the KYC claims of user {oid}")  # on chain too
     audit.record("kyc.revoked", actor=actor, subject=user, details={"reason": reason, "heldOrders": held})
     notifications.send_email(user["email"], "Libertum: Your identity verification was revoked", "kyc_revoked",
                              {"reason": reason, "held_orders": held}, user["_id"])

@@ -151,6 +151,9 @@ def assess(config: dict, user: dict, offering: dict, form: dict, counters: bool 
 def _refuse_revoked(db, user: dict) -> None:
     """An investor whose KYC staff revoked orders nothing (read fresh: the session's copy may predate it)."""
     current = users.by_id(db, user["_id"]) or user
+    if current.get("kycStatus") == revocation.EXPIRED:
+        raise Refusal(f"{current.get('kycReason') or 'Your identity verification expired.'} Until then you "
+                      "cannot place orders.")
     if revocation.is_revoked(current):
         raise Refusal("Your identity verification was revoked, so you cannot place orders until it is verified "
                       f"again. Reason: {current.get('kycReason') or 'not given'}")

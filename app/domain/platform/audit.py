@@ -87,6 +87,7 @@ EVENTS = {
     "bank_entry.refund": "Bank statement entry marked to be refunded by staff",
     "bank_entry.ignore": "Bank statement entry ignored by staff, with a reason",
     "kyc.revoked": "Approved KYC revoked by staff, with a reason",
+    "kyc.expired": "Approved KYC reached the end of its validity (re-KYC needed)",
     "offering.ta_assigned": "Transfer agent assigned to an offering",
     "wallet.held_created": "Platform-held wallet created for an investor",
     "transfer.requested": "Transfer of holdings requested (second factor checked)",
