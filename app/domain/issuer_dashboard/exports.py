@@ -35,8 +35,16 @@ def write(header: list[str], rows: list[list[object]]) -> str:
     return out.getvalue()
 
 
-def cap_table_csv(rows: list[CapRow], decimals: int) -> str:
+# the locked cell when no amount was read: the suite has no lock-up module, or the node did not answer
+LOCKUP_TEXT = {"none": "no lock-up", "unreadable": "not read (chain unavailable)"}
+
+
+def locked_cell(locked: int | None, decimals: int, lockup: str = "none") -> Decimal | str:
+    return LOCKUP_TEXT.get(lockup, LOCKUP_TEXT["none"]) if locked is None else whole_tokens(locked, decimals)
+
+
+def cap_table_csv(rows: list[CapRow], decimals: int, lockup: str = "on") -> str:
     return write(CAP_TABLE_HEADER, [
         [row.holder, row.email, row.wallet, whole_tokens(row.balance, decimals), row.balance, percentage(row.share_bps),
-         whole_tokens(row.frozen, decimals), row.wallet_frozen, whole_tokens(row.locked, decimals), row.country]
+         whole_tokens(row.frozen, decimals), row.wallet_frozen, locked_cell(row.locked, decimals, lockup), row.country]
         for row in rows])

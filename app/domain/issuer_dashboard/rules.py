@@ -27,7 +27,7 @@ class CapRow:
     share_bps: int  # of the supply, truncated
     frozen: int  # base units frozen on the wallet (partial freezes)
     wallet_frozen: bool  # the whole wallet frozen
-    locked: int  # base units under a lock-up: 0 until lock-ups exist
+    locked: int | None  # base units under the suite's lock-up at read time; None: the suite has no lock-up module
     country: str
 
 
@@ -44,11 +44,14 @@ def share_bps(balance: int, supply: int) -> int:
     return balance * 10_000 // supply if supply > 0 else 0
 
 
-def cap_table(holdings: list[dict], owners: dict[str, object], users: dict, supply: int | None) -> list[CapRow]:
+def cap_table(holdings: list[dict], owners: dict[str, object], users: dict, supply: int | None,
+              locked: dict[str, int] | None = None) -> list[CapRow]:
     """One row per wallet holding tokens (or frozen ones), largest first.
 
     `owners` maps a lower-case wallet to its user id, `users` a user id to the user. The supply is the
-    token's synced total supply, or the sum of the balances when chain-sync has not seen it yet."""
+    token's synced total supply, or the sum of the balances when chain-sync has not seen it yet. `locked`
+    maps a lower-case wallet to its locked base units (read from the lock-up module); None when the suite
+    has no lock-up module, and every row's `locked` is then None ("no lock-up")."""
     held = [h for h in holdings if h.get("balance") or h.get("frozen")]
     total = supply if supply is not None else sum(h["balance"] for h in held)
     rows = []
@@ -57,7 +60,8 @@ def cap_table(holdings: list[dict], owners: dict[str, object], users: dict, supp
         rows.append(CapRow(holder=user.get("name") or user.get("email") or "Unknown wallet",
                            email=user.get("email") or "", wallet=holding["wallet"], balance=holding["balance"],
                            share_bps=share_bps(holding["balance"], total), frozen=holding.get("frozen") or 0,
-                           wallet_frozen=bool(holding.get("isFrozen")), locked=0,
+                           wallet_frozen=bool(holding.get("isFrozen")),
+                           locked=None if locked is None else locked.get(holding["wallet"].lower(), 0),
                            country=user.get("residenceCountry") or ""))
     return sorted(rows, key=lambda row: (-row.balance, row.wallet))
 
