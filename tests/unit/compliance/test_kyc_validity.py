@@ -59,9 +59,7 @@ def test_validity_is_never_past_the_document_and_never_past_the_months(approved,
 def test_the_warning_due_is_the_nearest_threshold_reached(seconds_before):
     until = datetime(2027, 6, 30, tzinfo=UTC)
     due = v.warning_due(until - timedelta(seconds=seconds_before), until)
-    if seconds_before == 0:
-        assert due is None
-    elif seconds_before > 60 * 86400:
+    if seconds_before == 0 or seconds_before > 60 * 86400:
         assert due is None
     else:
         assert due == min(d for d in v.WARNING_DAYS if seconds_before <= d * 86400)
