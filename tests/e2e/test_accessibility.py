@@ -61,7 +61,7 @@ def test_an_investors_pages_have_no_serious_violations(browser: Browser, live_se
     assert audit(page, live_server, [
         "/portfolio/", "/portfolio/orders", *(f"/orders/{order['_id']}" for order in holder["orders"]),
         f"/offerings/{offering_id}", f"/invest/{offering_id}/whitelist/", f"/invest/{offering_id}/order",
-        "/onboarding/", "/onboarding/kyc", "/auth/account", "/auth/2fa"]) == {}
+        "/onboarding/", "/onboarding/kyc", "/onboarding/wallets/held", "/auth/account", "/auth/2fa"]) == {}
 
 
 def test_an_issuers_pages_have_no_serious_violations(browser: Browser, live_server, app):

@@ -82,7 +82,8 @@ def test_every_investor_page_fits_a_phone(browser: Browser, app, platform, live_
     problems |= sweep(investor, live_server, opened=opened, start=[
         "/", "/portfolio/", "/portfolio/orders", f"/offerings/{offering_id}", f"/invest/{offering_id}/whitelist/",
         f"/invest/{offering_id}/order", *(f"/orders/{order['_id']}" for order in state["orders"]),
-        "/onboarding/", "/auth/account", "/auth/2fa", "/admin/"])  # /admin/: the 403 page an investor meets
+        "/onboarding/", "/onboarding/wallets/held", "/auth/account", "/auth/2fa",
+        "/admin/"])  # /admin/: the 403 page an investor meets
     assert problems == {}
     # The sweep reached the investor's areas by their links (a crawl that stopped early would pass vacuously).
     assert {"/portfolio/transactions", "/portfolio/dividends", "/orders/<id>", "/offerings/<id>"} <= opened, opened
