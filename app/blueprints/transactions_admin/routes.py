@@ -43,8 +43,8 @@ def list_failed():
 
 @bp.post("/failed/retry")
 def retry_job():
-    """Mint again the orders a failed mint job still holds (one new job; a second click retries nothing)."""
-    attempt(record.retry, current_user_doc(), request.form.get("job_id", ""), done="Mint sent again as job {}.")
+    """Send a failed job again once (a mint: only its held orders); a second click sends nothing."""
+    attempt(record.retry, current_user_doc(), request.form.get("job_id", ""), done="{}")
     return redirect_to("transactions_admin.list_failed")
 
 

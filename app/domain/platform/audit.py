@@ -67,7 +67,7 @@ EVENTS = {
     "order.unfrozen": "Order's tokens unfrozen by an admin",
     "order.cancelled_by_admin": "Unpaid order cancelled by an admin, with a reason",
     "order.mint_retried": "Held order's mint retried by an admin after its cause was fixed",
-    "chain_job.retried": "Failed mint job's held orders minted again in one new job by staff",
+    "chain_job.retried": "Failed chain job sent again once by staff (a mint: its held orders, in one new job)",
     "chain_job.resolved": "Failed chain job resolved by hand by staff, with a reason",
     "order.expired": "Unpaid order cancelled when its payment window lapsed",
     "orders.exported": "Orders exported as CSV",

@@ -23,6 +23,27 @@ PURPOSES = {
     "createIdentity": "Investor identity creation", "addClaim": "KYC claim", "payout": "Distribution payout",
     "convert": "Stablecoin conversion",
 }
+# How a failed job of each kind is retried from the record (app.domain.transactions.retries): the kinds here are
+# sent again at most once, after the chain (or the chain-synced document) shows the operation did not happen.
+RETRYABLE = {
+    "mint": "Retry the held orders",
+    "batchRegisterIdentity": "Register the wallet again",
+    "freezePartialTokens": "Freeze again", "unfreezePartialTokens": "Unfreeze again",
+}
+# Kinds the record never sends again, and why: staff resolve them by hand (or act where the reason says).
+NOT_RETRYABLE = {
+    "deployTREXSuite": "A deployment is retried from the offering's deployment page, which records a new attempt "
+                       "for the offering (the token factory refuses a salt used twice).",
+    "createIdentity": "Identities are created by the investor's identity job, which re-reads the chain and creates "
+                      "only what is missing: approve the investor's KYC again to run it.",
+    "addClaim": "KYC claims are added by the investor's identity job, which checks the claim on chain first: "
+                "approve the investor's KYC again to run it.",
+    "registerIdentity": "This registration belongs to a transfer request, which failed with it and whose investor "
+                        "was told: a new transfer request is a new decision, not a retry.",
+    "forcedTransfer": "This forced transfer belongs to a transfer request, which failed with it and whose investor "
+                      "was told: a new transfer request is a new decision, not a retry.",
+}
+NOT_RETRYABLE_OTHER = "This kind of operation is not sent again from here."
 STATES = {"pending": "queued", "sent": "sent", "done": "mined", "failed": "failed"}
 # reference field on the job -> (what it is, endpoint of its back-office page, the endpoint's argument)
 RELATED = (("orderId", "order", "orders_admin.show_order", "order_id"),
@@ -115,7 +136,17 @@ def row_of(job: dict) -> dict:
             "token_wide": bool(job.get("tokenWide")), "retried_as": job.get("retriedAs") or "",
             "resolved": bool(job.get("resolvedAt")), "resolved_reason": job.get("resolvedReason") or "",
             "resolved_by": job.get("resolvedByEmail") or "",
-            "retryable": job.get("op") == "mint" and bool(job.get("heldOrders")) and needs_attention(job)}
+            "retryable": retryable(job), "retry_label": RETRYABLE.get(job.get("op"), ""),
+            "not_retryable": "" if job.get("op") in RETRYABLE else NOT_RETRYABLE.get(job.get("op"),
+                                                                                    NOT_RETRYABLE_OTHER)}
+
+
+def retryable(job: dict) -> bool:
+    """Whether the failed-jobs page offers a retry: a kind in RETRYABLE still needing staff (a mint while it
+    still holds orders), never one retried already (`retriedAs`: that job is the one to follow)."""
+    if job.get("op") not in RETRYABLE or not needs_attention(job):
+        return False
+    return bool(job.get("heldOrders")) if job.get("op") == "mint" else True
 
 
 def _held(job: dict) -> list[dict]:
@@ -130,7 +161,9 @@ def needs_attention(job: dict) -> bool:
     whose orders all went to other jobs, or were retried, needs nothing more)."""
     if job.get("status") != "failed" or job.get("resolvedAt"):
         return False
-    if job.get("op") != "mint" or not job.get("recovered"):
+    if job.get("op") != "mint":
+        return not job.get("retriedAs")  # retried: its retry job is the one to follow (itself listed if it fails)
+    if not job.get("recovered"):
         return True
     return bool(job.get("heldOrders")) and not job.get("retriedAs")
 

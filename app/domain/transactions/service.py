@@ -1,9 +1,9 @@
 """The transactions record for staff: chain jobs page by page, the failed ones, their retry and resolution.
 
-Retry is the mint recovery's (app.domain.orders.mint_recovery.retry_job): only a failed mint job's held
-orders are minted again, in one new job, each claim moved once, so a retry (or a double click) never
-mints twice. Other failed operations are retried where they started (a whitelist approval, a freeze),
-since only that area knows whether sending the call again is still right; here they are resolved by hand.
+A mint's retry is the mint recovery's (app.domain.orders.mint_recovery.retry_job): only a failed mint job's
+held orders are minted again, in one new job, each claim moved once, so a retry (or a double click) never
+mints twice. The other kinds in rules.RETRYABLE are sent again by app.domain.transactions.retries after the
+chain shows they did not happen; the kinds in rules.NOT_RETRYABLE say why not and are resolved by hand.
 A resolution needs a reason and is audit-logged with the actor.
 """
 
@@ -19,7 +19,7 @@ from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.orders import mint_recovery
 from app.domain.platform import audit
-from app.domain.transactions import rules
+from app.domain.transactions import retries, rules
 from app.domain.transactions.rules import Filters
 
 EXPORT_LIMIT = 10_000
@@ -62,19 +62,18 @@ def failed() -> list[dict]:
 
 
 def retry(actor: dict, job_id: str) -> str:
-    """Mint again the orders still held on the failed mint job; returns the new job id (Refused otherwise)."""
+    """Send a failed job again once (rules.RETRYABLE kinds); returns what staff are told (Refused otherwise)."""
     job = chain_jobs.get(get_db(), job_id)
     if job is None:
         raise NoSuchJob(job_id)
     if job.get("op") != "mint":
-        raise errors.Refused("Only a failed mint can be retried from here; retry other operations from their "
-                             "own page, or resolve this one by hand.")
+        return retries.retry(current_app.config, actor, job_id)
     if job.get("resolvedAt"):
         raise errors.Refused("This job was resolved by hand; it is not retried.")
     new_id = mint_recovery.retry_job(current_app.config, job_id)
     audit.record("chain_job.retried", actor=actor, details={"jobId": job_id, "retryJobId": new_id,
                                                             "orderIds": [str(o) for o in job.get("heldOrders") or []]})
-    return new_id
+    return f"Mint sent again as job {new_id}."
 
 
 def resolve(actor: dict, job_id: str, reason: str) -> None:

@@ -1,0 +1,111 @@
+"""Sending a failed chain job again from the transactions record, at most once (rules.RETRYABLE kinds).
+
+Why it is safe:
+- A failed job took no effect (its one mined transaction reverted, or the node refused it before anything was
+  sent: app.domain.platform.chain_jobs) and never runs again.
+- Before anything is recorded, the chain (or the document chain-sync keeps from it) is asked whether the
+  operation happened meanwhile by another route: the wallet already in the identity registry, the order's
+  tokens already frozen. Then nothing is sent: the job is closed as resolved, saying so.
+- Under the failed job's lock its `retriedAs` is written with the new job, and a retried job is refused: a
+  second click (or a second staff member) finds it. The new job's id is natural too (`<failed id>:retry`, or
+  the order's next freeze version), so even two writers would record one job, which the runner sends once.
+A mint is the mint recovery's (app.domain.orders.mint_recovery.retry_job): it re-mints only held orders.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bson import ObjectId
+from eth_abi import decode
+from web3 import Web3
+
+from app import locks
+from app.chain.artifacts import contract
+from app.chain.node import web3_client
+from app.data import chain_jobs, whitelists
+from app.data.mongo import get_db
+from app.domain import errors
+from app.domain.orders import review as orders_review
+from app.domain.platform import audit
+from app.domain.transactions import rules
+from app.tasks import chain as chain_tasks
+
+REGISTRATION_TYPES = ["address[]", "address[]", "uint16[]"]  # IdentityRegistry.batchRegisterIdentity
+
+
+class AlreadyOnChain(Exception):
+    """The operation happened meanwhile by another route: sending it again would do it twice."""
+
+
+def retry(config: dict, actor: dict, job_id: str) -> str:
+    """Send the failed job `job_id` again once; returns what staff are told. errors.Refused when it may not be."""
+    db = get_db(config)
+    with locks.mint_job(job_id, config):  # the failed job's lock (the resolution by hand takes it too)
+        job = chain_jobs.get(db, job_id)
+        _check(job)
+        try:
+            new_id = _SEND[job["op"]](config, db, actor, job)
+        except AlreadyOnChain as done:
+            _close_as_done(db, actor, job, str(done))
+            return f"Nothing was sent: {done} The job is closed as resolved."
+        chain_jobs.note(db, job_id, retriedAs=new_id, retriedAt=datetime.now(UTC), retriedBy=actor["_id"])
+    chain_tasks.enqueue(config, new_id)
+    audit.record("chain_job.retried", actor=actor, details={"jobId": job_id, "retryJobId": new_id, "op": job["op"]})
+    return f"Sent again as job {new_id}."
+
+
+def _check(job: dict | None) -> None:
+    if job is None:
+        raise errors.NotFound("no such chain job")
+    if job.get("op") not in _SEND:
+        raise errors.Refused(rules.NOT_RETRYABLE.get(job.get("op"), rules.NOT_RETRYABLE_OTHER))
+    if job.get("status") != chain_jobs.FAILED:
+        raise errors.Refused("Only a failed job can be sent again.")
+    if job.get("resolvedAt"):
+        raise errors.Refused("This job was resolved by hand; it is not sent again.")
+    if job.get("retriedAs"):
+        raise errors.Refused(f"This job was already sent again as {job['retriedAs']}: follow that one.")
+
+
+def _close_as_done(db, actor: dict, job: dict, why: str) -> None:
+    reason = f"Already on chain, nothing sent again: {why}"
+    chain_jobs.note(db, job["_id"], resolvedAt=datetime.now(UTC), resolvedReason=reason, resolvedBy=actor["_id"],
+                    resolvedByEmail=actor.get("email"))
+    audit.record("chain_job.resolved", actor=actor, details={"jobId": job["_id"], "reason": reason,
+                                                             "op": job.get("op"), "automatic": True})
+
+
+def _registration(config: dict, db, actor: dict, job: dict) -> str:
+    """A whitelist approval's registration: sent again unless every wallet is in the registry already."""
+    registry = Web3.to_checksum_address(job["call"]["to"])
+    wallets, _identities, _countries = decode(REGISTRATION_TYPES, bytes.fromhex(job["call"]["data"][2:])[4:])
+    bound = contract(web3_client.get(config), "IdentityRegistry", registry).functions
+    missing = [wallet for wallet in wallets if not bound.contains(Web3.to_checksum_address(wallet)).call()]
+    if not missing:
+        raise AlreadyOnChain("every wallet of this registration is in the identity registry already.")
+    new_id = f"{job['_id']}:retry"
+    refs = {k: v for k, v in job.items() if k in ("target", "whitelistId", "userId", "offeringId")}
+    chain_jobs.create(db, new_id, job["op"], job["call"], retryOf=job["_id"], **refs)
+    _, _, whitelist_id = job["_id"].partition(":")  # batchRegisterIdentity:<whitelist id>[:retry...]
+    whitelist_id = whitelist_id.split(":")[0]
+    if ObjectId.is_valid(whitelist_id):
+        with locks.whitelist(ObjectId(whitelist_id), config):  # chain-sync may be marking it registered now
+            whitelists.set_fields(db, ObjectId(whitelist_id), {"registrationJobId": new_id})
+    return new_id
+
+
+def _freeze(config: dict, db, actor: dict, job: dict) -> str:
+    """An order's freeze or unfreeze: sent again as the order's next freeze (the order page's own path), only
+    while this job is still the order's latest freeze and the chain-synced order is not in the wanted state."""
+    frozen = job["op"] == "freezePartialTokens"
+    order = orders_review.order_for_admin(actor, str(job.get("orderId")))
+    if order.get("freezeJobId") != job["_id"]:
+        raise errors.Refused(f"This order's tokens were frozen or unfrozen again since (job "
+                             f"{order.get('freezeJobId')}): follow that one, or resolve this one by hand.")
+    if bool(order.get("isFreezed")) == frozen:
+        raise AlreadyOnChain(f"the order's tokens are {'frozen' if frozen else 'not frozen'} on chain already.")
+    return orders_review.set_frozen(config, actor, str(order["_id"]), frozen)  # re-checked under the order's lock
+
+
+_SEND = {"batchRegisterIdentity": _registration, "freezePartialTokens": _freeze, "unfreezePartialTokens": _freeze}

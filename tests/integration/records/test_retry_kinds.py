@@ -1,0 +1,152 @@
+"""Failed chain jobs other than mints, retried from the transactions record on the real stack (anvil, RQ, FerretDB).
+
+Each job is made to fail for real (the hot wallet loses its agent role on the registry or the token), the cause
+is fixed, and staff retry twice: exactly one operation reaches the chain. An operation that happened meanwhile
+by another route is not sent again; kinds that are never sent again from here say why."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from bson import ObjectId
+from eth_account import Account
+
+from app.chain import agent as ops
+from app.chain.artifacts import contract
+from app.chain.identity import add_claim, create_identity
+from app.chain.tx import function_call, send_call
+from app.data import chain_jobs, user_details
+from app.domain.orders import review as orders_review
+from app.domain.whitelisting.review import register_investor
+from tests.fixtures.accounts import make_user, post, signed_in_client
+from tests.fixtures.chain import FRANCE, eligible_investor
+from tests.fixtures.processes import run_jobs
+
+AGENT_REFUSAL = "does not have the Agent role"
+
+
+def _agent(wallet, artifact: str, address: str, role: bool) -> None:
+    """Give or take the hot wallet's agent role on a token or identity registry (it is their owner)."""
+    bound = contract(wallet.w3, artifact, address)
+    send_call(wallet.w3, wallet.account, function_call(bound, "addAgent" if role else "removeAgent",
+                                                       wallet.account.address))
+
+
+@pytest.fixture
+def registry_offering(db, suite):
+    offering_id = ObjectId()
+    db.offerings.insert_one({"_id": offering_id, "status": "live", "isActive": True, "tokenAddress": suite["token"],
+                             "identityRegistry": suite["identityRegistry"], "overview": {"title": "Retry Rows"}})
+    return db.offerings.find_one({"_id": offering_id})
+
+
+def _approved_request(app, db, platform, wallet, offering) -> tuple[ObjectId, str, str]:
+    """An approved whitelist request whose wallet has its identity and KYC claim but no registration yet."""
+    user = eligible_investor(country="FR")
+    address = user["account"].address
+    identity = create_identity(wallet.w3, wallet.account, platform, address)
+    add_claim(wallet.w3, wallet.account, platform, identity, Account.from_key(app.config["CLAIM_SIGNER_PRIVATE_KEY"]))
+    user_details.set_wallet_identity(db, user["_id"], address, identity)
+    whitelist_id = ObjectId()
+    db.whitelists.insert_one({"_id": whitelist_id, "userId": user["_id"], "offeringId": offering["_id"],
+                              "address": address, "status": "signed", "taStatus": "approved",
+                              "adminStatus": "approved", "is_signed": True, "requestedAt": datetime.now(UTC),
+                              "userEmail": user["email"], "offeringTitle": "Retry Rows"})
+    return whitelist_id, address, identity
+
+
+def _registrations(wallet, registry: str, address: str) -> int:
+    logs = contract(wallet.w3, "IdentityRegistry", registry).events.IdentityRegistered().get_logs(from_block=0)
+    return sum(1 for log in logs if log["args"]["investorAddress"] == address)
+
+
+def _failed_registration(app, db, platform, wallet, suite, offering) -> tuple[str, ObjectId, str, str]:
+    whitelist_id, address, identity = _approved_request(app, db, platform, wallet, offering)
+    _agent(wallet, "IdentityRegistry", suite["identityRegistry"], role=False)
+    job_id = register_investor(str(whitelist_id))
+    run_jobs("chain")
+    job = chain_jobs.get(db, job_id)
+    assert job["status"] == "failed" and AGENT_REFUSAL in job["error"]
+    _agent(wallet, "IdentityRegistry", suite["identityRegistry"], role=True)  # the cause fixed
+    return job_id, whitelist_id, address, identity
+
+
+def test_a_failed_registration_is_sent_again_once(app, db, platform, wallet, suite, registry_offering):
+    job_id, whitelist_id, address, _identity = _failed_registration(app, db, platform, wallet, suite,
+                                                                     registry_offering)
+    staff = signed_in_client(app, make_user("subadmin", permissions=["orders"]))
+    page = staff.get("/admin/transactions/failed").text
+    assert job_id in page and "Register the wallet again" in page and AGENT_REFUSAL in page
+
+    first = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    second = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    assert f"Sent again as job {job_id}:retry." in first
+    assert "already sent again" in second
+    run_jobs("chain")
+    registry = contract(wallet.w3, "IdentityRegistry", suite["identityRegistry"])
+    assert registry.functions.contains(address).call()
+    assert _registrations(wallet, suite["identityRegistry"], address) == 1, "registered once"
+    assert chain_jobs.get(db, f"{job_id}:retry")["status"] == "done"
+    assert db.chainJobs.count_documents({"retryOf": job_id}) == 1
+    assert db.whitelists.find_one({"_id": whitelist_id})["registrationJobId"] == f"{job_id}:retry"
+    [entry] = list(db.auditLogs.find({"event": "chain_job.retried"}))
+    assert entry["details"]["jobId"] == job_id and entry["actorEmail"]
+    assert 'data-testid="failed-job"' not in staff.get("/admin/transactions/failed").text
+
+
+def test_a_registration_done_meanwhile_is_not_sent_again(app, db, platform, wallet, suite, registry_offering):
+    job_id, _whitelist_id, address, identity = _failed_registration(app, db, platform, wallet, suite,
+                                                                     registry_offering)
+    ops.register_identity(wallet.w3, wallet.account, suite["identityRegistry"], address, identity, FRANCE)
+
+    staff = signed_in_client(app, make_user("admin"))
+    answer = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    assert "Nothing was sent" in answer and "in the identity registry already" in answer
+    assert db.chainJobs.count_documents({"retryOf": job_id}) == 0
+    assert chain_jobs.get(db, job_id)["resolvedReason"].startswith("Already on chain")
+    assert _registrations(wallet, suite["identityRegistry"], address) == 1
+    assert db.auditLogs.count_documents({"event": "chain_job.resolved", "details.automatic": True}) == 1
+    assert 'data-testid="failed-job"' not in staff.get("/admin/transactions/failed").text
+
+
+def test_a_failed_freeze_is_sent_again_once(app, db, wallet, suite, verified):
+    holder = verified()
+    ops.mint(wallet.w3, wallet.account, suite["token"], holder, 7)
+    offering_id = ObjectId()
+    db.offerings.insert_one({"_id": offering_id, "status": "live", "tokenAddress": suite["token"],
+                             "identityRegistry": suite["identityRegistry"]})
+    order_id = ObjectId()
+    db.orders.insert_one({"_id": order_id, "offeringId": offering_id, "walletAddress": holder, "quantity": "7",
+                          "status": "settled", "isSettled": True, "isMinted": True, "userId": ObjectId()})
+    admin = make_user("admin")
+    _agent(wallet, "Token", suite["token"], role=False)
+    job_id = orders_review.set_frozen(app.config, admin, str(order_id), True)
+    run_jobs("chain")
+    assert chain_jobs.get(db, job_id)["status"] == "failed"
+    _agent(wallet, "Token", suite["token"], role=True)
+
+    staff = signed_in_client(app, admin)
+    assert "Freeze again" in staff.get("/admin/transactions/failed").text
+    first = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    second = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    assert "Sent again as job freezePartialTokens:order:" in first and "already sent again" in second
+    run_jobs("chain")
+    token = contract(wallet.w3, "Token", suite["token"])
+    assert token.functions.getFrozenTokens(holder).call() == 7, "frozen once, not twice"
+    retried = chain_jobs.get(db, job_id)["retriedAs"]
+    assert retried.endswith(":2") and chain_jobs.get(db, retried)["status"] == "done"
+    assert db.auditLogs.count_documents({"event": "chain_job.retried"}) == 1
+
+
+def test_kinds_never_sent_again_say_why_and_offer_only_resolution(app, db):
+    chain_jobs.create(db, "createIdentity:0xabc", "createIdentity", {"to": "0x0", "data": "0x", "label": "x",
+                                                                     "value": "0"})
+    chain_jobs.finish(db, "createIdentity:0xabc", chain_jobs.FAILED, error="IdFactory reverted: salt taken")
+    staff = signed_in_client(app, make_user("subadmin", permissions=["orders"]))
+    page = staff.get("/admin/transactions/failed").text
+    assert 'data-testid="not-retryable"' in page and "identity job" in page and "Resolve by hand" in page
+    assert 'action="/admin/transactions/failed/retry"' not in page
+    refused = post(staff, "/admin/transactions/failed/retry", {"job_id": "createIdentity:0xabc"},
+                   follow_redirects=True).text
+    assert "identity job" in refused and db.chainJobs.count_documents({}) == 1
