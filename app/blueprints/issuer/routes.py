@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, send_file, url_for
 
 from app.access import access_default, current_user_doc
+from app.blueprints import confirm
 from app.blueprints.htmx import is_htmx, page_or_fragment, redirect_to
 from app.domain.accounts.permissions import ISSUERS
 from app.domain.offerings import service as offerings
@@ -90,8 +91,24 @@ def save_step(offering_id: str, key: str):
     return redirect_to("issuer.show_step", offering_id=offering_id, key=following)
 
 
+@bp.get("/offerings/<offering_id>/steps/<key>/entries/<int:index>/remove")
+def confirm_remove_entry(offering_id: str, key: str, index: int):
+    """The question before removing a team member or custom field, without JavaScript (htmx uses hx-confirm)."""
+    doc = offerings.owned(current_user_doc(), offering_id)
+    entries = doc.get("team") if key == "team" else (doc.get("projectDetails") or {}).get("customFields")
+    if not entries or not 0 <= index < len(entries):
+        abort(404)
+    name = entries[index].get("name") or entries[index].get("label") or "this entry"
+    back = url_for("issuer.show_step", offering_id=offering_id, key=key)
+    return confirm.ask(f"Remove {name}?", url_for("issuer.remove_entry", offering_id=offering_id, key=key,
+                                                  index=index), back, "Yes, remove", "")
+
+
 @bp.post("/offerings/<offering_id>/steps/<key>/entries/<int:index>/remove")
 def remove_entry(offering_id: str, key: str, index: int):
+    """Take a team member or custom field off; without the confirmation it only asks."""
+    if not confirm.confirmed():
+        return confirm_remove_entry(offering_id, key, index)
     offerings.remove_entry(current_user_doc(), offering_id, key, index)
     return redirect_to("issuer.show_step", offering_id=offering_id, key=key)
 
@@ -130,9 +147,26 @@ def upload_file(offering_id: str, slot: str):
     return redirect_to("issuer.show_step", offering_id=offering_id, key=key)
 
 
+@bp.get("/offerings/<offering_id>/files/<slot>/remove")
+def confirm_remove_file(offering_id: str, slot: str):
+    """The question before removing an uploaded file, without JavaScript (htmx uses hx-confirm)."""
+    doc = offerings.owned(current_user_doc(), offering_id)
+    rows = summary.image_rows(doc) + summary.document_rows(doc) + summary.custom_rows(doc)
+    row = next((r for r in rows if r.slot == slot and r.stored), None)
+    if row is None:
+        abort(404)
+    key = "overview" if slot in dict(IMAGES) else "documents"
+    return confirm.ask(f"Remove {row.file_name} from the {row.label.lower()}?",
+                       url_for("issuer.remove_file", offering_id=offering_id, slot=slot),
+                       url_for("issuer.show_step", offering_id=offering_id, key=key), "Yes, remove the file",
+                       "You can upload another file in its place.")
+
+
 @bp.post("/offerings/<offering_id>/files/<slot>/remove")
 def remove_file(offering_id: str, slot: str):
-    """Take an uploaded image or document off the offering (asked to confirm first)."""
+    """Take an uploaded image or document off the offering; without the confirmation it only asks."""
+    if not confirm.confirmed():
+        return confirm_remove_file(offering_id, slot)
     offerings.detach_file(current_user_doc(), offering_id, slot)
     if is_htmx():
         return render_file_row(offering_id, slot)

@@ -8,9 +8,10 @@ does not exist. Refusals re-render the form with what was typed and the reason (
 from __future__ import annotations
 
 import click
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
+from app.blueprints import confirm
 from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import INVESTORS
 from app.domain.orders import expiry as order_expiry
@@ -104,9 +105,26 @@ def show_order_status(order_id: str):
     return render_template("orders/_status.html", order=order)
 
 
+@bp.get("/orders/<order_id>/cancel")
+def confirm_cancel_order(order_id: str):
+    """The question before cancelling, for a browser without JavaScript (htmx asks with hx-confirm)."""
+    order = ordering.own_order(current_app.config, current_user_doc(), order_id)
+    if order["status"] != "pending_payment":
+        return redirect_to("orders.show_order", order_id=order_id)
+    tokens = order.get("tokens") or order.get("quantity")
+    return confirm.ask(f"Cancel order {order['paymentReference']}?",
+                       url_for("orders.cancel_order", order_id=order_id),
+                       url_for("orders.show_order", order_id=order_id), "Yes, cancel the order",
+                       f"Its {tokens:,} tokens of {order.get('offeringTitle', 'the offering')} go back on sale. "
+                       "This cannot be undone.")
+
+
 @bp.post("/orders/<order_id>/cancel")
 def cancel_order(order_id: str):
-    """Cancel an order that is still waiting for its payment; its tokens go back on sale."""
+    """Cancel an order that is still waiting for its payment; its tokens go back on sale. Without the
+    confirmation (a form posted without JavaScript) it only asks."""
+    if not confirm.confirmed():
+        return confirm_cancel_order(order_id)
     try:
         order = ordering.cancel(current_app.config, current_user_doc(), order_id)
     except Refusal as refusal:

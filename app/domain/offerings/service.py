@@ -152,6 +152,7 @@ def attach_file(issuer: dict, offering_id: str, slot: str, stream, label: str = 
         shown = _display_name(file_name, stored.name)
         db = get_db()
         with locks.offering(doc["_id"]):
+            before = offerings.by_id(db, doc["_id"]) or doc  # a replaced file is dropped like a removed one
             if slot == "custom":
                 saved = offerings.push_entry(db, doc["_id"], issuer["_id"], "documents.customDocs",
                                              {"docsLabel": label or shown, "value": stored.name,
@@ -164,17 +165,19 @@ def attach_file(issuer: dict, offering_id: str, slot: str, stream, label: str = 
         if not saved:
             raise Locked(offering_id)
         batch.keep()
+    _discard_unreferenced(before)
 
 
 def detach_file(issuer: dict, offering_id: str, slot: str) -> None:
-    """Remove an uploaded image or document from the offering while it is editable (the stored file stays
-    in the issuer's folder, unreachable: downloads go through the offering's fields)."""
+    """Remove an uploaded image or document from the offering while it is editable; its stored file is
+    deleted too unless the offering was submitted before (`_discard_unreferenced`)."""
     doc = owned(issuer, offering_id)
     if doc["status"] not in offerings.EDITABLE:
         raise Locked(offering_id)
     images, documents = dict(IMAGES), dict(NAMED_DOCUMENTS)
     db = get_db()
     with locks.offering(doc["_id"]):
+        before = offerings.by_id(db, doc["_id"]) or doc  # read under the lock: what this removal drops
         if slot.startswith("custom-") and slot[7:].isascii() and slot[7:].isdigit() and len(slot) <= 12:
             saved = offerings.remove_entry(db, doc["_id"], issuer["_id"], "documents.customDocs", int(slot[7:]))
         elif slot in images or slot in documents:
@@ -185,6 +188,25 @@ def detach_file(issuer: dict, offering_id: str, slot: str) -> None:
             raise NotFound(slot)
     if not saved:
         raise Locked(offering_id)
+    _discard_unreferenced(before)
+
+
+def stored_files(doc: dict) -> set[str]:
+    """The stored names an offering's fields point at: images, named documents, other documents."""
+    overview, documents = doc.get("overview") or {}, doc.get("documents") or {}
+    names = {overview.get(slot) for slot, _ in IMAGES} | {documents.get(slot) for slot, _ in NAMED_DOCUMENTS}
+    names |= {(entry or {}).get("value") for entry in documents.get("customDocs") or []}
+    return {name for name in names if isinstance(name, str) and name}
+
+
+def _discard_unreferenced(before: dict) -> None:
+    """Delete the files an edit took off an offering that was never submitted (nobody else has seen them).
+    Once submitted, reviewers decided on those files: they stay in the offering's folder for the audit."""
+    if before.get("submittedAt"):
+        return
+    after = offerings.by_id(get_db(), before["_id"]) or {}
+    for name in stored_files(before) - stored_files(after):
+        uploads.discard(upload_dir(), str(before["_id"]), name)
 
 
 def _display_name(file_name: str, stored_name: str) -> str:

@@ -141,6 +141,13 @@ def locate(upload_dir: str, owner_id: str, name: str) -> tuple[Path, str]:
     return path, FORMATS[name.rsplit(".", 1)[1]]
 
 
+def discard(upload_dir: str, owner_id: str, name: str) -> None:
+    """Delete a stored file the caller has checked nothing references any more (a missing one is fine:
+    a retried removal finds it gone)."""
+    if STORED_NAME.match(name or ""):
+        (_owner_folder(upload_dir, owner_id) / name).unlink(missing_ok=True)
+
+
 def _owner_folder(upload_dir: str, owner_id: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{24}", owner_id):
         raise errors.NotFound("no such owner")

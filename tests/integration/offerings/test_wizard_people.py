@@ -47,7 +47,8 @@ def test_documents_tick_only_with_the_required_documents_and_files_can_be_remove
         upload(issuer_client, offering_id, slot, PDF_BYTES, f"{slot}.pdf")
     page = issuer_client.get(f"/issuer/offerings/{offering_id}/steps/team").text
     assert 'class="stage stage-done"' in page.split(">Documents<")[0].rsplit("<li", 1)[1]
-    removed = post(issuer_client, f"/issuer/offerings/{offering_id}/files/pitchDeck/remove", headers=HTMX)
+    removed = post(issuer_client, f"/issuer/offerings/{offering_id}/files/pitchDeck/remove", {"confirm": "yes"},
+                   headers=HTMX)
     assert removed.status_code == 200 and "Not uploaded yet" in removed.text
     assert not db.offerings.find_one({})["documents"]["pitchDeck"]
     page = issuer_client.get(f"/issuer/offerings/{offering_id}/steps/team").text
@@ -122,6 +123,7 @@ def test_removing_a_team_member_asks_first(issuer_client, db):
     offering_id = fill_wizard(issuer_client)
     page = issuer_client.get(f"/issuer/offerings/{offering_id}/steps/team").text
     assert 'hx-confirm="Remove Ada Lovelace?"' in page
-    removed = post(issuer_client, f"/issuer/offerings/{offering_id}/steps/team/entries/0/remove", headers=HTMX)
+    removed = post(issuer_client, f"/issuer/offerings/{offering_id}/steps/team/entries/0/remove", {"confirm": "yes"},
+                   headers=HTMX)
     assert removed.status_code == 204 and removed.headers["HX-Redirect"].endswith("/steps/team")
     assert db.offerings.find_one({})["team"] == []

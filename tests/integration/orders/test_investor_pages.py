@@ -135,7 +135,9 @@ def test_another_investors_order_does_not_exist_for_you(app, db, offering, inves
     login(client, stranger)
     assert client.get(order_url).status_code == 404
     assert client.get(order_url + "/status").status_code == 404
+    assert post(client, order_url + "/cancel", {"confirm": "yes"}).status_code == 404
     assert post(client, order_url + "/cancel").status_code == 404
+    assert client.get(order_url + "/cancel").status_code == 404
     assert db.orders.find_one({})["status"] == "pending_payment"
     assert client.get("/orders/not-an-id").status_code == 404
     assert client.get("/invest/not-an-id/order").status_code == 404
@@ -144,11 +146,11 @@ def test_another_investors_order_does_not_exist_for_you(app, db, offering, inves
 def test_cancel_from_the_order_page_puts_the_tokens_back(app, db, offering, investor):
     placed = place(investor["client"], offering, tokens="20")
     assert reservations.reserved(app.config, offering["_id"]) == 20
-    cancelled = post(investor["client"], placed.headers["Location"] + "/cancel")
+    cancelled = post(investor["client"], placed.headers["Location"] + "/cancel", {"confirm": "yes"})
     assert cancelled.status_code == 303 and reservations.reserved(app.config, offering["_id"]) == 0
     page = investor["client"].get(placed.headers["Location"])
     assert "Cancelled by you." in page.text and "How to pay" not in page.text
-    again = post(investor["client"], placed.headers["Location"] + "/cancel")
+    again = post(investor["client"], placed.headers["Location"] + "/cancel", {"confirm": "yes"})
     assert again.status_code == 422 and "Only an order still waiting for its payment can be cancelled" in again.text
 
 
