@@ -18,15 +18,18 @@ from tests.fixtures.orders import order_form, quick_investor
 
 
 def race(calls) -> list:
-    """Run every call at the same moment from its own thread; each result or the Refusal it raised."""
+    """Run every call at the same moment from its own thread, each inside the app's context as a request
+    would be (placement mails the investor through the app); each result or the Refusal it raised."""
     barrier = threading.Barrier(len(calls))
+    app = current_app._get_current_object()
 
     def run(call):
-        barrier.wait()
-        try:
-            return call()
-        except Refusal as refusal:
-            return refusal
+        with app.app_context():
+            barrier.wait()
+            try:
+                return call()
+            except Refusal as refusal:
+                return refusal
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(run, calls))
