@@ -8,7 +8,8 @@ Why it is safe:
   tokens already frozen. Then nothing is sent: the job is closed as resolved, saying so.
 - Under the failed job's lock its `retriedAs` is written with the new job, and a retried job is refused: a
   second click (or a second staff member) finds it. The new job's id is natural too (`<failed id>:retry`, or
-  the order's next freeze version), so even two writers would record one job, which the runner sends once.
+  the order's next freeze version, the offering's next deployment attempt), so even two writers would record
+  one job, which the runner sends once.
 A mint is the mint recovery's (app.domain.orders.mint_recovery.retry_job): it re-mints only held orders.
 """
 
@@ -23,9 +24,11 @@ from web3 import Web3
 from app import locks
 from app.chain.artifacts import contract
 from app.chain.node import web3_client
-from app.data import chain_jobs, whitelists
+from app.data import chain_jobs, offerings, whitelists
 from app.data.mongo import get_db
 from app.domain import errors
+from app.domain.accounts.permissions import has_permission
+from app.domain.offerings import deployment
 from app.domain.orders import review as orders_review
 from app.domain.platform import audit
 from app.domain.transactions import rules
@@ -108,4 +111,23 @@ def _freeze(config: dict, db, actor: dict, job: dict) -> str:
     return orders_review.set_frozen(config, actor, str(order["_id"]), frozen)  # re-checked under the order's lock
 
 
-_SEND = {"batchRegisterIdentity": _registration, "freezePartialTokens": _freeze, "unfreezePartialTokens": _freeze}
+def _deployment(config: dict, db, actor: dict, job: dict) -> str:
+    """A token deployment: a new attempt of the offering's own deployment (app.domain.offerings.deployment.start,
+    conditional on the offering's current job), only while no token exists under the offering's salt."""
+    if not has_permission(actor, "offerings"):
+        raise errors.Refused("Deploying a token needs the offerings permission: ask an offerings reviewer.")
+    offering_id = str(job.get("offeringId") or "")
+    doc = offerings.by_id(db, ObjectId(offering_id)) if ObjectId.is_valid(offering_id) else None
+    if doc is None or doc.get("deployJobId") != job["_id"]:
+        raise errors.Refused(f"This offering's deployment was started again since (job "
+                             f"{(doc or {}).get('deployJobId')}): follow that one, or resolve this one by hand.")
+    factory = contract(web3_client.get(config), "TREXFactory", Web3.to_checksum_address(job["call"]["to"]))
+    existing = factory.functions.getToken(offering_id).call()  # the suite's salt is the offering id
+    if int(existing, 16):
+        raise errors.Refused(f"A token ({existing}) is already deployed under this offering's salt, so the factory "
+                             "would refuse it again: check that token, then resolve this job by hand.")
+    return deployment.start(actor, offering_id)
+
+
+_SEND = {"batchRegisterIdentity": _registration, "freezePartialTokens": _freeze, "unfreezePartialTokens": _freeze,
+         "deployTREXSuite": _deployment}

@@ -29,11 +29,10 @@ RETRYABLE = {
     "mint": "Retry the held orders",
     "batchRegisterIdentity": "Register the wallet again",
     "freezePartialTokens": "Freeze again", "unfreezePartialTokens": "Unfreeze again",
+    "deployTREXSuite": "Deploy again",
 }
 # Kinds the record never sends again, and why: staff resolve them by hand (or act where the reason says).
 NOT_RETRYABLE = {
-    "deployTREXSuite": "A deployment is retried from the offering's deployment page, which records a new attempt "
-                       "for the offering (the token factory refuses a salt used twice).",
     "createIdentity": "Identities are created by the investor's identity job, which re-reads the chain and creates "
                       "only what is missing: approve the investor's KYC again to run it.",
     "addClaim": "KYC claims are added by the investor's identity job, which checks the claim on chain first: "
