@@ -8,24 +8,14 @@ that person starts, so new pages are checked too.
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from app.data import users
 from tests.fixtures.accounts import make_user
-from tests.fixtures.pages import crawl, investor_with_holding, issuer_with_offerings, sign_in
+from tests.fixtures.pages import crawl, investor_with_holding, issuer_with_offerings, serious_violations, sign_in
 
 pytestmark = pytest.mark.e2e
-AXE = Axe()
-SERIOUS = ("serious", "critical")
 SCREENS = {"wide": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-
-
-def serious_violations(page: Page) -> list[str]:
-    """'rule-id: help (selector, ...)' for each serious or critical violation on the page as it stands."""
-    results = AXE.run(page).response
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(str(n['target']) for n in v['nodes'][:3])}"
-            for v in results["violations"] if v["impact"] in SERIOUS]
 
 
 def audit(page: Page, base_url: str, start: list[str], limit: int = 40) -> dict[str, list[str]]:

@@ -15,42 +15,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.fixtures.accounts import make_user
-from tests.fixtures.pages import crawl, investor_with_holding, issuer_with_offerings, route_of, sign_in
+from tests.fixtures.pages import (
+    PHONE,
+    crawl,
+    investor_with_holding,
+    issuer_with_offerings,
+    phone_problems,
+    route_of,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
-PHONE = {"width": 390, "height": 844}
-
-# Elements sticking out past the right edge, outside any box that scrolls sideways: what to fix.
-_OVERFLOW = """() => {
-  const width = window.innerWidth;
-  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-    const style = getComputedStyle(p); if (style.overflowX === 'auto' || style.overflowX === 'scroll') return true; }
-    return false; };
-  const wide = [...document.querySelectorAll('body *')].filter(el => {
-    const box = el.getBoundingClientRect(); return box.width > 0 && box.right > width + 1 && !scrolls(el); });
-  return { scrollWidth: document.documentElement.scrollWidth, width,
-           culprits: wide.slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
-                                               + ' ' + Math.round(el.getBoundingClientRect().right) + 'px') };
-}"""
-# Buttons, selects and text fields (not inline links in sentences) smaller than a thumb.
-_SMALL_TARGETS = """() => [...document.querySelectorAll(
-    'button, .button, select, summary, input:not([type=hidden]):not([type=checkbox]):not([type=radio])'
-    + ':not([type=file])')]
-  .filter(el => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height < 44; })
-  .map(el => el.tagName.toLowerCase() + ' "' + (el.innerText || el.name || el.value || '').trim().slice(0, 30) + '" '
-             + Math.round(el.getBoundingClientRect().height) + 'px')"""
-
-
-def phone_problems(page: Page) -> list[str]:
-    page.wait_for_load_state("load")  # after a form's answer, measure once its stylesheet applies
-    measured = page.evaluate(_OVERFLOW)
-    problems = []
-    if measured["scrollWidth"] > measured["width"]:
-        problems.append(f"{measured['scrollWidth']}px wide: {', '.join(measured['culprits'])}")
-    problems += [f"small target {target}" for target in page.evaluate(_SMALL_TARGETS)]
-    return problems
-
-
 def phone(browser: Browser) -> Page:
     return browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
 
