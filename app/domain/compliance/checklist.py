@@ -100,10 +100,15 @@ def _investor_cap_rule(suite: Suite, sender: Party | None, to: Party, amount: in
                 "The offering has as many investors as it may have; a seat frees up when a holder sells all.")
 
 
+def _amount_rule(amount: int) -> Rule:
+    # ModularCompliance.transferred / created refuse a movement of nothing ("no value transfer")
+    return Rule("amount", "The amount is more than zero", amount > 0, next_step="Enter an amount above zero.")
+
+
 def transfer(suite: Suite, sender: Party, to: Party, amount: int) -> list[Rule]:
     """The checklist of a transfer of `amount` from `sender` to `to`, in the order the token checks."""
     free = sender.balance - sender.frozen_tokens
-    rules = [_kyc_rule(sender, "Your"), _kyc_rule(to, "The recipient's"),
+    rules = [_kyc_rule(sender, "Your"), _kyc_rule(to, "The recipient's"), _amount_rule(amount),
              Rule("paused", "The token is not paused", not suite.paused,
                   next_step="The issuer paused the token; transfers resume when it is unpaused."),
              Rule("frozen", "Neither wallet is frozen", not (sender.frozen or to.frozen),
@@ -121,7 +126,7 @@ def transfer(suite: Suite, sender: Party, to: Party, amount: int) -> list[Rule]:
 def mint(suite: Suite, to: Party, amount: int) -> list[Rule]:
     """The checklist of minting `amount` to `to` (an order's tokens): no pause, frozen or lock-up check on chain."""
     left = suite.supply_cap - suite.total_supply if suite.supply_cap else None
-    return [_kyc_rule(to, "Your"), *_recipient_rules(suite, None, to, amount),
+    return [_kyc_rule(to, "Your"), _amount_rule(amount), *_recipient_rules(suite, None, to, amount),
             Rule("supply", "Enough tokens are left", left is None or (left >= 0 and amount <= left),
                  "" if left is None else f"{max(left, 0)} base units left", "Choose a smaller amount.")]
 
