@@ -133,16 +133,20 @@ def by_kyc_applicant(db: Database, applicant_id: str, external_user_id: str) -> 
     return db[NAME].find_one({"_id": found}) if found else None
 
 
-def apply_kyc_event(db: Database, user_id: ObjectId, event_at: str, values: dict, *, count: bool = False) -> bool:
-    """Set KYC fields only if `event_at` is newer than the last applied event (`kycEventAt`), in one update.
+def apply_kyc_event(db: Database, user_id: ObjectId, event_at: str, values: dict, *, count: bool = False,
+                    stamp: str | None = "kycEventAt", when: dict | None = None) -> bool:
+    """Set KYC fields only if `event_at` is newer than the last applied event, in one update.
 
-    A replay or an older event matches nothing; `count` adds one to kycCount in the same update.
+    A replay or an older event matches nothing; `count` adds one to kycCount in the same update. Decisions
+    use the defaults (`kycEventAt`); a provider's stage event passes its own stamp field and filter
+    (app.domain.onboarding.kyc_state: it never changes a decided state).
     """
-    update: dict = {"$set": {**values, "kycEventAt": event_at, "updatedAt": datetime.now(UTC)}}
+    update: dict = {"$set": {**values, **({stamp: event_at} if stamp else {}), "updatedAt": datetime.now(UTC)}}
     if count:
         update["$inc"] = {"kycCount": 1}
-    result = db[NAME].update_one(
-        {"_id": user_id, "$or": [{"kycEventAt": {"$exists": False}}, {"kycEventAt": {"$lt": event_at}}]}, update)
+    if when is None:
+        when = {"$or": [{"kycEventAt": {"$exists": False}}, {"kycEventAt": {"$lt": event_at}}]}
+    result = db[NAME].update_one({"_id": user_id, **when}, update)
     return result.modified_count == 1
 
 

@@ -9,6 +9,8 @@ The rules (DESIGN.md, "Outside providers"):
   user's `kycEventAt` is older than the event, so a repeat changes nothing and an older
   event never overwrites a newer one; it holds `locks.user` meanwhile, as a reviewer's
   decision does (app/locks.py), or the older event could be written last;
+- a provider's stage event (created, pending, ...) never changes a decided state and is stamped
+  apart (`kycStageAt`), so it cannot reorder decisions either (app.domain.onboarding.kyc_state);
 - a webhook for an applicant we do not know is recorded with outcome `unknownApplicant`.
 """
 
@@ -25,7 +27,7 @@ from app import locks
 from app.data import kyc_webhooks, user_details, users
 from app.data.mongo import get_db
 from app.domain.compliance import rekyc
-from app.domain.onboarding import kyc_rules
+from app.domain.onboarding import kyc_rules, kyc_state
 from app.domain.onboarding.identities import enqueue_identities
 from app.domain.platform import stage_mails
 from app.providers.payloads import load_object
@@ -88,16 +90,30 @@ def apply_event(event_id: str) -> str:
         kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.IGNORED, user["_id"])
         return kyc_webhooks.IGNORED
     values = {**update.values, "kycApplicationId": str(payload["applicantId"])}
+    stage = kyc_state.is_stage(str(payload["type"]))
     with locks.user(user["_id"]):
-        users.apply_kyc_event(db, user["_id"], event_at, values, count=update.counts)
+        changed = _apply_stage(db, user["_id"], event_at, values) if stage else False
+        if not stage:
+            users.apply_kyc_event(db, user["_id"], event_at, values, count=update.counts)
         current = users.by_id(db, user["_id"])
-    if current.get("kycEventAt") != event_at:
+    applied = changed or current.get(kyc_state.STAGE_AT) == event_at if stage else \
+        current.get("kycEventAt") == event_at
+    if not applied:
         kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.STALE, user["_id"])
         return kyc_webhooks.STALE
     after_decision(current, update)  # idempotent, so a rerun after a crash here completes it
     _tell_decision(current, update, event_id)
     kyc_webhooks.set_outcome(db, event_id, kyc_webhooks.APPLIED, user["_id"])
     return kyc_webhooks.APPLIED
+
+
+def _apply_stage(db, user_id, event_at: str, values: dict) -> bool:
+    """A stage event's two updates (kyc_state.apply): its status unless decided, its details if the latest."""
+    status, details = kyc_state.split(values)
+    changed = bool(status) and users.apply_kyc_event(db, user_id, event_at, status, stamp=None,
+                                                     when=kyc_state.condition(event_at, stage=True))
+    return users.apply_kyc_event(db, user_id, event_at, details, stamp=kyc_state.STAGE_AT,
+                                 when=kyc_state.details_condition(event_at)) or changed
 
 
 def _tell_decision(user: dict, update: kyc_rules.KycUpdate, event_id: str) -> None:

@@ -134,7 +134,8 @@ def test_rejection_with_retry_unlocks_the_application_and_a_resubmission_is_revi
     user = users.by_id(db, investor)
     assert user["kycStatus"] == "rejected" and user["kycReason"] == "Back side missing (DOCUMENT_PAGE_MISSING)"
     assert user_details.get(db, investor)["isFinalSubmission"] is False  # the investor may correct and resubmit
-    assert user_details.lock(db, investor)  # resubmitted
+    assert user_details.lock(db, investor)  # resubmitted, as app.domain.onboarding.service.submit does:
+    users.set_fields(db, investor, {"kycStatus": "submitted", "kycReason": ""})  # a decided state takes no stage event
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
     deliver(client, app, payload(investor, kind="applicantPending", at=now))
     run_jobs(app)
