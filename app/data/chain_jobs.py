@@ -98,6 +98,18 @@ def note(db: Database, job_id: str, **fields) -> None:
     db[NAME].update_one({"_id": job_id}, {"$set": fields})
 
 
+def latest_attempt(db: Database, job_id: str, limit: int = 50) -> str:
+    """The job to drive for the intent first recorded as `job_id`: itself, or the retry staff sent in its place
+    (`retriedAs`, followed). Why: a natural key's failed job never runs again, so an area re-running its steps
+    (the investor identity path) must follow the retry instead of finding the failure again."""
+    for _ in range(limit):
+        job = db[NAME].find_one({"_id": job_id}, {"retriedAs": 1})
+        if not job or not job.get("retriedAs"):
+            break
+        job_id = job["retriedAs"]
+    return job_id
+
+
 def failed_unrecovered_mints(db: Database) -> list[str]:
     """Failed mint jobs whose split or hold was not recorded (their worker died after the failure)."""
     return [d["_id"] for d in db[NAME].find({"status": FAILED, "op": "mint", "orderIds": {"$exists": True},

@@ -84,6 +84,7 @@ def _record_residence(db, user: dict) -> None:
 def _run(config: dict, job_id: str, op: str, call, **refs) -> None:
     """Record the call as an exactly-once chain job (hot wallet, shared nonces) and drive it to its end."""
     chain_jobs.create(get_db(config), job_id, op, stored_call(call), **refs)
+    job_id = chain_jobs.latest_attempt(get_db(config), job_id)  # staff may have sent a failed one again
     job = chain_runner.execute(config, job_id)
     if job["status"] != chain_jobs.DONE:
         raise RuntimeError(f"chain job {job_id} ended {job['status']}: {job.get('error')}")

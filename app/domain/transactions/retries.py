@@ -23,14 +23,17 @@ from web3 import Web3
 
 from app import locks
 from app.chain.artifacts import contract
+from app.chain.identity import get_identity, has_valid_claim
 from app.chain.node import web3_client
-from app.data import chain_jobs, offerings, whitelists
+from app.data import chain_jobs, offerings, reporting, whitelists
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.accounts.permissions import has_permission
 from app.domain.offerings import deployment
+from app.domain.onboarding import identities
 from app.domain.orders import review as orders_review
 from app.domain.platform import audit
+from app.domain.platform.chain import current_platform
 from app.domain.transactions import rules
 from app.tasks import chain as chain_tasks
 
@@ -51,9 +54,11 @@ def retry(config: dict, actor: dict, job_id: str) -> str:
             new_id = _SEND[job["op"]](config, db, actor, job)
         except AlreadyOnChain as done:
             _close_as_done(db, actor, job, str(done))
+            _follow_up(config, db, job)
             return f"Nothing was sent: {done} The job is closed as resolved."
         chain_jobs.note(db, job_id, retriedAs=new_id, retriedAt=datetime.now(UTC), retriedBy=actor["_id"])
     chain_tasks.enqueue(config, new_id)
+    _follow_up(config, db, job)
     audit.record("chain_job.retried", actor=actor, details={"jobId": job_id, "retryJobId": new_id, "op": job["op"]})
     return f"Sent again as job {new_id}."
 
@@ -79,6 +84,43 @@ def _close_as_done(db, actor: dict, job: dict, why: str) -> None:
                                                              "op": job.get("op"), "automatic": True})
 
 
+def _same_call_again(db, job: dict) -> str:
+    """The failed job's own call, recorded once under `<failed id>:retry` (a natural key: recorded once)."""
+    new_id = f"{job['_id']}:retry"
+    refs = {k: v for k, v in job.items() if k in ("target", "whitelistId", "userId", "offeringId", "identity")}
+    chain_jobs.create(db, new_id, job["op"], job["call"], retryOf=job["_id"], **refs)
+    return new_id
+
+
+def _identity(config: dict, db, actor: dict, job: dict) -> str:
+    """An investor's ONCHAINID: sent again unless the platform's IdFactory has an identity for the wallet."""
+    wallet = job["_id"].split(":")[1]  # createIdentity:<wallet>[:retry...]
+    if get_identity(web3_client.get(config), current_platform(config), wallet):
+        raise AlreadyOnChain(f"wallet {wallet} has its identity on chain already.")
+    return _same_call_again(db, job)
+
+
+def _claim(config: dict, db, actor: dict, job: dict) -> str:
+    """The platform's KYC claim on an identity: sent again unless the identity holds a valid one."""
+    if has_valid_claim(web3_client.get(config), current_platform(config), job["identity"]):
+        raise AlreadyOnChain("the identity holds the platform's valid KYC claim already.")
+    return _same_call_again(db, job)
+
+
+def _follow_up(config: dict, db, job: dict) -> None:
+    """After an identity step: the investor's identity job runs again (it follows the retry, app.data.chain_jobs
+    .latest_attempt) to finish what came after the failure: the claim, the wallet's identity on record."""
+    if job["op"] not in ("createIdentity", "addClaim"):
+        return
+    user_ids = {str(job["userId"])} if job.get("userId") else set()
+    if job.get("identity"):
+        factory = contract(web3_client.get(config), "IdFactory", current_platform(config)["idFactory"])
+        wallets = factory.functions.getWallets(Web3.to_checksum_address(job["identity"])).call()
+        user_ids |= {str(user_id) for user_id in reporting.wallet_owners(db, list(wallets)).values()}
+    for user_id in sorted(user_ids):
+        identities.enqueue_identities(ObjectId(user_id))
+
+
 def _registration(config: dict, db, actor: dict, job: dict) -> str:
     """A whitelist approval's registration: sent again unless every wallet is in the registry already."""
     registry = Web3.to_checksum_address(job["call"]["to"])
@@ -87,9 +129,7 @@ def _registration(config: dict, db, actor: dict, job: dict) -> str:
     missing = [wallet for wallet in wallets if not bound.contains(Web3.to_checksum_address(wallet)).call()]
     if not missing:
         raise AlreadyOnChain("every wallet of this registration is in the identity registry already.")
-    new_id = f"{job['_id']}:retry"
-    refs = {k: v for k, v in job.items() if k in ("target", "whitelistId", "userId", "offeringId")}
-    chain_jobs.create(db, new_id, job["op"], job["call"], retryOf=job["_id"], **refs)
+    new_id = _same_call_again(db, job)
     _, _, whitelist_id = job["_id"].partition(":")  # batchRegisterIdentity:<whitelist id>[:retry...]
     whitelist_id = whitelist_id.split(":")[0]
     if ObjectId.is_valid(whitelist_id):
@@ -130,4 +170,4 @@ def _deployment(config: dict, db, actor: dict, job: dict) -> str:
 
 
 _SEND = {"batchRegisterIdentity": _registration, "freezePartialTokens": _freeze, "unfreezePartialTokens": _freeze,
-         "deployTREXSuite": _deployment}
+         "deployTREXSuite": _deployment, "createIdentity": _identity, "addClaim": _claim}

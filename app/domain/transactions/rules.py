@@ -29,14 +29,10 @@ RETRYABLE = {
     "mint": "Retry the held orders",
     "batchRegisterIdentity": "Register the wallet again",
     "freezePartialTokens": "Freeze again", "unfreezePartialTokens": "Unfreeze again",
-    "deployTREXSuite": "Deploy again",
+    "deployTREXSuite": "Deploy again", "createIdentity": "Create the identity again", "addClaim": "Add the claim again",
 }
 # Kinds the record never sends again, and why: staff resolve them by hand (or act where the reason says).
 NOT_RETRYABLE = {
-    "createIdentity": "Identities are created by the investor's identity job, which re-reads the chain and creates "
-                      "only what is missing: approve the investor's KYC again to run it.",
-    "addClaim": "KYC claims are added by the investor's identity job, which checks the claim on chain first: "
-                "approve the investor's KYC again to run it.",
     "registerIdentity": "This registration belongs to a transfer request, which failed with it and whose investor "
                         "was told: a new transfer request is a new decision, not a retry.",
     "forcedTransfer": "This forced transfer belongs to a transfer request, which failed with it and whose investor "

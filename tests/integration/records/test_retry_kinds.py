@@ -14,9 +14,11 @@ from eth_account import Account
 
 from app.chain import agent as ops
 from app.chain.artifacts import contract
-from app.chain.identity import add_claim, create_identity
+from app.chain.constants import CLAIM_KEY, ECDSA_KEY_TYPE
+from app.chain.identity import add_claim, create_identity, get_identity, has_valid_claim, key_of
 from app.chain.tx import function_call, send_call
 from app.data import chain_jobs, user_details
+from app.domain.onboarding import identities
 from app.domain.orders import review as orders_review
 from app.domain.whitelisting.review import register_investor
 from tests.fixtures.accounts import make_user, post, signed_in_client
@@ -140,13 +142,86 @@ def test_a_failed_freeze_is_sent_again_once(app, db, wallet, suite, verified):
 
 
 def test_kinds_never_sent_again_say_why_and_offer_only_resolution(app, db):
-    chain_jobs.create(db, "createIdentity:0xabc", "createIdentity", {"to": "0x0", "data": "0x", "label": "x",
-                                                                     "value": "0"})
-    chain_jobs.finish(db, "createIdentity:0xabc", chain_jobs.FAILED, error="IdFactory reverted: salt taken")
+    job_id = f"forcedTransfer:transfer:{ObjectId()}"
+    chain_jobs.create(db, job_id, "forcedTransfer", {"to": "0x0", "data": "0x", "label": "x", "value": "0"})
+    chain_jobs.finish(db, job_id, chain_jobs.FAILED, error="Token.forcedTransfer reverted: sender balance too low")
     staff = signed_in_client(app, make_user("subadmin", permissions=["orders"]))
     page = staff.get("/admin/transactions/failed").text
-    assert 'data-testid="not-retryable"' in page and "identity job" in page and "Resolve by hand" in page
-    assert 'action="/admin/transactions/failed/retry"' not in page
-    refused = post(staff, "/admin/transactions/failed/retry", {"job_id": "createIdentity:0xabc"},
-                   follow_redirects=True).text
-    assert "identity job" in refused and db.chainJobs.count_documents({}) == 1
+    assert 'data-testid="not-retryable"' in page and "a new transfer request is a new decision" in page
+    assert "Resolve by hand" in page and 'action="/admin/transactions/failed/retry"' not in page
+    refused = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    assert "a new transfer request is a new decision" in refused and db.chainJobs.count_documents({}) == 1
+
+
+@pytest.fixture
+def id_factory(app, platform, wallet):
+    """The platform's IdFactory; its ownership goes back to the hot wallet whatever the test does."""
+    bound = contract(wallet.w3, "IdFactory", platform["idFactory"])
+    stranger = Account.create()
+    wallet.w3.provider.make_request("anvil_setBalance", [stranger.address, hex(10**20)])
+    yield bound, stranger
+    if bound.functions.owner().call() == stranger.address:
+        send_call(wallet.w3, stranger, function_call(bound, "transferOwnership", wallet.account.address))
+
+
+def test_a_failed_identity_creation_is_sent_again_once_and_the_identity_path_finishes(app, db, platform, wallet,
+                                                                                       id_factory):
+    bound, stranger = id_factory
+    user = eligible_investor(country="FR")
+    address = user["account"].address
+    send_call(wallet.w3, wallet.account, function_call(bound, "transferOwnership", stranger.address))  # the cause
+    with pytest.raises(RuntimeError, match="createIdentity"):
+        identities.create_identities(str(user["_id"]))
+    job_id = f"createIdentity:{address}"
+    assert chain_jobs.get(db, job_id)["status"] == "failed"
+    send_call(wallet.w3, stranger, function_call(bound, "transferOwnership", wallet.account.address))  # fixed
+
+    staff = signed_in_client(app, make_user("subadmin", permissions=["orders"]))
+    assert "Create the identity again" in staff.get("/admin/transactions/failed").text
+    first = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    second = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    assert f"Sent again as job {job_id}:retry." in first and "already sent again" in second
+    run_jobs("chain")  # the retried job and the investor's identity job, which follows it
+    identity = get_identity(wallet.w3, platform, address)
+    assert identity and has_valid_claim(wallet.w3, platform, identity), "the identity path went on to the claim"
+    created = bound.events.WalletLinked().get_logs(from_block=0)
+    assert sum(1 for log in created if log["args"]["wallet"] == address) == 1, "one identity for the wallet"
+    assert chain_jobs.get(db, f"{job_id}:retry")["status"] == "done"
+    details = db.userdetails.find_one({"userId": user["_id"]})
+    assert [w.get("onchainID") for w in details["wallets"] if w["address"] == address] == [identity]
+    assert db.auditLogs.count_documents({"event": "chain_job.retried"}) == 1
+
+
+@pytest.fixture
+def claim_key(app, platform, wallet):
+    """The platform ClaimIssuer's signing key, put back whatever the test does."""
+    issuer = contract(wallet.w3, "ClaimIssuer", platform["claimIssuer"])
+    key = key_of(Account.from_key(app.config["CLAIM_SIGNER_PRIVATE_KEY"]).address)
+    yield issuer, key
+    if not issuer.functions.keyHasPurpose(key, CLAIM_KEY).call():
+        send_call(wallet.w3, wallet.account, function_call(issuer, "addKey", key, CLAIM_KEY, ECDSA_KEY_TYPE))
+
+
+def test_a_failed_kyc_claim_is_sent_again_once(app, db, platform, wallet, claim_key):
+    issuer, key = claim_key
+    user = eligible_investor(country="FR")
+    address = user["account"].address
+    send_call(wallet.w3, wallet.account, function_call(issuer, "removeKey", key, CLAIM_KEY))  # the cause
+    with pytest.raises(RuntimeError, match="addClaim"):
+        identities.create_identities(str(user["_id"]))
+    failed = db.chainJobs.find_one({"op": "addClaim", "status": "failed"})
+    assert "invalid claim" in failed["error"]
+    send_call(wallet.w3, wallet.account, function_call(issuer, "addKey", key, CLAIM_KEY, ECDSA_KEY_TYPE))  # fixed
+
+    staff = signed_in_client(app, make_user("admin"))
+    first = post(staff, "/admin/transactions/failed/retry", {"job_id": failed["_id"]}, follow_redirects=True).text
+    second = post(staff, "/admin/transactions/failed/retry", {"job_id": failed["_id"]}, follow_redirects=True).text
+    assert f"Sent again as job {failed['_id']}:retry." in first and "already sent again" in second
+    run_jobs("chain")
+    identity = get_identity(wallet.w3, platform, address)
+    assert has_valid_claim(wallet.w3, platform, identity)
+    added = contract(wallet.w3, "Identity", identity).events.ClaimAdded().get_logs(from_block=0)
+    assert sum(1 for log in added if log["address"] == identity) == 1, "the claim added once"
+    details = db.userdetails.find_one({"userId": user["_id"]})
+    assert [w.get("onchainID") for w in details["wallets"] if w["address"] == address] == [identity]
+    assert db.chainJobs.count_documents({"retryOf": failed["_id"]}) == 1
