@@ -13,6 +13,7 @@ from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.accounts.permissions import INVESTORS
 from app.domain.compliance import checklist, facts, investing
+from app.domain.orders.rules import unit
 from app.domain.platform.chain import current_platform
 
 bp = Blueprint("compliance", __name__, template_folder="templates")
@@ -53,10 +54,10 @@ def check_transfer():
     form, problems = _transfer_form(user, request.args)
     rules = None
     if request.args and not problems:
-        decimals = int((form["offering_doc"].get("details") or {}).get("tokenDecimals") or 0)
-        rules = facts.transfer_checklist(current_app.config, web3_client.get(current_app.config),
-                                         current_platform(current_app.config), form["offering_doc"]["tokenAddress"],
-                                         form["sender"], form["recipient"], int(form["amount"]) * 10 ** decimals)
-    choices = [o for o in offerings.listed_cards(get_db()) if o.get("tokenAddress")]
+        config, offering = current_app.config, form["offering_doc"]
+        rules = facts.transfer_checklist(config, web3_client.get(config), current_platform(config),
+                                         offering["tokenAddress"], form["sender"], form["recipient"],
+                                         int(form["amount"]) * unit(offering))
+    choices = offerings.listed_cards(get_db())
     return render_template("compliance/transfer_check.html", form=form, problems=problems if request.args else [],
                            rules=rules, allowed=rules is not None and checklist.allowed(rules), choices=choices)

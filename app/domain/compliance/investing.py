@@ -52,8 +52,7 @@ def _chain_rules(config: dict, offering: dict, wallet: str, kyc: tuple) -> list[
     try:
         reader = facts.Reader(web3_client.get(config), platform, offering["tokenAddress"])
         party = reader.party(wallet, kyc)
-        one = 10 ** int((offering.get("details") or {}).get("tokenDecimals") or 0)
-        rules = checklist.mint(reader.suite({party.country}), party, one)
+        rules = checklist.mint(reader.suite({party.country}), party, order_rules.unit(offering))
     except (Web3Exception, OSError, KeyError, TypeError) as error:
         log.warning("checklist: the chain could not be read for %s: %s", offering["_id"], error)
         return [checklist.Rule("chain", "The token's rules could be read", False, "",
