@@ -107,6 +107,15 @@ def _claim(config: dict, db, actor: dict, job: dict) -> str:
     return _same_call_again(db, job)
 
 
+def _revocation(config: dict, db, actor: dict, job: dict) -> str:
+    """A KYC claim's revocation: sent again unless the ClaimIssuer already holds that signature as revoked."""
+    [signature] = decode(["bytes"], bytes.fromhex(job["call"]["data"][2:])[4:])  # revokeClaimBySignature(bytes)
+    issuer = contract(web3_client.get(config), "ClaimIssuer", Web3.to_checksum_address(job["call"]["to"]))
+    if issuer.functions.isClaimRevoked(signature).call():
+        raise AlreadyOnChain("the ClaimIssuer holds this claim as revoked already.")
+    return _same_call_again(db, job)
+
+
 def _follow_up(config: dict, db, job: dict) -> None:
     """After an identity step: the investor's identity job runs again (it follows the retry, app.data.chain_jobs
     .latest_attempt) to finish what came after the failure: the claim, the wallet's identity on record."""
@@ -170,4 +179,5 @@ def _deployment(config: dict, db, actor: dict, job: dict) -> str:
 
 
 _SEND = {"batchRegisterIdentity": _registration, "freezePartialTokens": _freeze, "unfreezePartialTokens": _freeze,
-         "deployTREXSuite": _deployment, "createIdentity": _identity, "addClaim": _claim}
+         "deployTREXSuite": _deployment, "createIdentity": _identity, "addClaim": _claim,
+         "revokeClaimBySignature": _revocation}

@@ -21,7 +21,7 @@ PURPOSES = {
     "setAddressFrozen": "Wallet freeze", "forcedTransfer": "Forced transfer", "transfer": "Transfer",
     "burn": "Burn", "pause": "Token pause", "unpause": "Token unpause", "recoveryAddress": "Wallet recovery",
     "createIdentity": "Investor identity creation", "addClaim": "KYC claim", "payout": "Distribution payout",
-    "convert": "Stablecoin conversion",
+    "convert": "Stablecoin conversion", "revokeClaimBySignature": "KYC claim revocation",
 }
 # How a failed job of each kind is retried from the record (app.domain.transactions.retries): the kinds here are
 # sent again at most once, after the chain (or the chain-synced document) shows the operation did not happen.
@@ -30,6 +30,7 @@ RETRYABLE = {
     "batchRegisterIdentity": "Register the wallet again",
     "freezePartialTokens": "Freeze again", "unfreezePartialTokens": "Unfreeze again",
     "deployTREXSuite": "Deploy again", "createIdentity": "Create the identity again", "addClaim": "Add the claim again",
+    "revokeClaimBySignature": "Revoke the claim again",
 }
 # Kinds the record never sends again, and why: staff resolve them by hand (or act where the reason says).
 NOT_RETRYABLE = {

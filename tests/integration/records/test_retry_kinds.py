@@ -11,13 +11,15 @@ from datetime import UTC, datetime
 import pytest
 from bson import ObjectId
 from eth_account import Account
+from web3 import Web3
 
 from app.chain import agent as ops
 from app.chain.artifacts import contract
-from app.chain.constants import CLAIM_KEY, ECDSA_KEY_TYPE
-from app.chain.identity import add_claim, create_identity, get_identity, has_valid_claim, key_of
+from app.chain.constants import CLAIM_KEY, ECDSA_KEY_TYPE, KYC_CLAIM_TOPIC, MANAGEMENT_KEY
+from app.chain.identity import add_claim, claim_id, create_identity, get_identity, has_valid_claim, key_of
 from app.chain.tx import function_call, send_call
 from app.data import chain_jobs, user_details
+from app.domain.compliance import claims
 from app.domain.onboarding import identities
 from app.domain.orders import review as orders_review
 from app.domain.whitelisting.review import register_investor
@@ -225,3 +227,47 @@ def test_a_failed_kyc_claim_is_sent_again_once(app, db, platform, wallet, claim_
     details = db.userdetails.find_one({"userId": user["_id"]})
     assert [w.get("onchainID") for w in details["wallets"] if w["address"] == address] == [identity]
     assert db.chainJobs.count_documents({"retryOf": failed["_id"]}) == 1
+
+
+@pytest.fixture
+def issuer_manager(app, platform, wallet):
+    """A second manager of the platform's ClaimIssuer, so the hot wallet's own management key can be taken away
+    and given back; the keys are as before whatever the test does."""
+    issuer = contract(wallet.w3, "ClaimIssuer", platform["claimIssuer"])
+    stranger = Account.create()
+    wallet.w3.provider.make_request("anvil_setBalance", [stranger.address, hex(10**20)])
+    send_call(wallet.w3, wallet.account, function_call(issuer, "addKey", key_of(stranger.address), MANAGEMENT_KEY,
+                                                       ECDSA_KEY_TYPE))
+    yield issuer, stranger
+    hot_key = key_of(wallet.account.address)
+    if not issuer.functions.keyHasPurpose(hot_key, MANAGEMENT_KEY).call():
+        send_call(wallet.w3, stranger, function_call(issuer, "addKey", hot_key, MANAGEMENT_KEY, ECDSA_KEY_TYPE))
+    send_call(wallet.w3, wallet.account, function_call(issuer, "removeKey", key_of(stranger.address),
+                                                       MANAGEMENT_KEY))
+
+
+def test_a_failed_claim_revocation_is_sent_again_once(app, db, platform, wallet, issuer_manager):
+    issuer, stranger = issuer_manager
+    user = eligible_investor(country="FR")
+    identity = identities.create_identities(str(user["_id"]))[user["account"].address]
+    hot_key = key_of(wallet.account.address)
+    send_call(wallet.w3, wallet.account, function_call(issuer, "removeKey", hot_key, MANAGEMENT_KEY))  # the cause
+    with pytest.raises(RuntimeError, match="revokeClaim"):
+        claims.revoke_claims(str(user["_id"]))
+    failed = db.chainJobs.find_one({"op": "revokeClaimBySignature", "status": "failed"})
+    send_call(wallet.w3, stranger, function_call(issuer, "addKey", hot_key, MANAGEMENT_KEY, ECDSA_KEY_TYPE))  # fixed
+    assert has_valid_claim(wallet.w3, platform, identity)
+
+    staff = signed_in_client(app, make_user("subadmin", permissions=["orders"]))
+    assert "Revoke the claim again" in staff.get("/admin/transactions/failed").text
+    first = post(staff, "/admin/transactions/failed/retry", {"job_id": failed["_id"]}, follow_redirects=True).text
+    second = post(staff, "/admin/transactions/failed/retry", {"job_id": failed["_id"]}, follow_redirects=True).text
+    assert f"Sent again as job {failed['_id']}:retry." in first and "already sent again" in second
+    run_jobs("chain")
+    assert not has_valid_claim(wallet.w3, platform, identity), "the claim is revoked"
+    revoked = issuer.events.ClaimRevoked().get_logs(from_block=0)
+    signature = contract(wallet.w3, "Identity", identity).functions.getClaim(
+        claim_id(platform["claimIssuer"], KYC_CLAIM_TOPIC)).call()[3]
+    # an indexed `bytes` argument is logged as its keccak256
+    assert sum(1 for log in revoked if log["args"]["signature"] == Web3.keccak(signature)) == 1, "revoked once"
+    assert claims.revoke_claims(str(user["_id"])) == [], "the revocation path finds nothing left to do"
