@@ -14,7 +14,7 @@ from app.access import access, access_default
 from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.blueprints.onboarding import wallet_views
 from app.domain.accounts.permissions import SIGNED_IN
-from app.domain.onboarding import issuer_applications, rules, sensitive
+from app.domain.onboarding import issuer_applications, rules, sensitive, what_next
 from app.domain.onboarding import review as kyc_review
 from app.domain.onboarding import service as onboarding
 from app.domain.platform import uploads
@@ -42,7 +42,7 @@ def _page_or_fragment(step: rules.Step, details: dict, values: dict | None = Non
     user = current_user.doc
     context = {"user": user, "details": details, "step": step, "values": values or {}, "errors": errors or {},
                "kind": onboarding.account_type(details) or rules.INDIVIDUAL, "rules": rules,
-               "locked": onboarding.is_locked(user, details)}
+               "locked": onboarding.is_locked(user, details), "what_next": what_next}
     return page_or_fragment("onboarding/wizard.html", "onboarding/_step.html", status, **context)
 
 
@@ -52,7 +52,7 @@ def show_onboarding():
     """The investor's verification status, reason, wallets and issuer application."""
     user = current_user.doc
     return render_template("onboarding/index.html", user=user, details=onboarding.details_of(user),
-                           rules=rules, status_labels=STATUS_LABELS)
+                           rules=rules, status_labels=STATUS_LABELS, what_next=what_next)
 
 
 @bp.get("/kyc")
@@ -143,4 +143,4 @@ def apply_issuer():
         if not errors:
             return redirect_to("onboarding.show_onboarding")
     return render_template("onboarding/issuer.html", user=user, fields=issuer_applications.FIELDS, values=values,
-                           errors=errors), status if errors else 200
+                           errors=errors, what_next=what_next), status if errors else 200
