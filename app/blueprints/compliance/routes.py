@@ -1,5 +1,6 @@
 """Compliance pages for investors: "Can I invest?" on the offering page and the order form (a template global),
-and the transfer verdict page: pick one of your wallets, a recipient wallet and an amount, read every rule."""
+the transfer verdict page: pick one of your wallets, a recipient wallet and an amount, read every rule; and the
+compliance headroom of an offering for its issuer and staff."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from app.chain.node import web3_client
 from app.data import offerings, user_details
 from app.data.ids import parse_id
 from app.data.mongo import get_db
-from app.domain.accounts.permissions import INVESTORS
-from app.domain.compliance import checklist, facts, investing
+from app.domain.accounts.permissions import INVESTORS, SIGNED_IN
+from app.domain.compliance import checklist, facts, headroom, investing
 from app.domain.orders.rules import unit
 from app.domain.platform.chain import current_platform
 
@@ -61,3 +62,10 @@ def check_transfer():
     choices = offerings.listed_cards(get_db())
     return render_template("compliance/transfer_check.html", form=form, problems=problems if request.args else [],
                            rules=rules, allowed=rules is not None and checklist.allowed(rules), choices=choices)
+
+
+@bp.get("/issuer/offerings/<offering_id>/headroom")
+@access(SIGNED_IN)
+def show_headroom(offering_id: str):
+    """The offering's compliance headroom for its issuer or staff (others: the 404 of an unknown offering)."""
+    return render_template("compliance/headroom.html", board=headroom.headroom(current_user_doc(), offering_id))
