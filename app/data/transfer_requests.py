@@ -68,6 +68,19 @@ def transition(db: Database, request_id: ObjectId, from_status: str, changes: di
     return db[NAME].update_one({"_id": request_id, "status": from_status}, update).modified_count == 1
 
 
+def reopen(db: Database, request: dict) -> bool:
+    """failed -> approved again, with its open key back (staff sent its failed chain step again; callers hold
+    locks.transfer_request). False when it is not failed, or the holding has another open request now."""
+    try:
+        result = db[NAME].update_one({"_id": request["_id"], "status": FAILED},
+                                     {"$set": {"status": APPROVED, "updatedAt": datetime.now(UTC),
+                                               "openKey": open_key(request["walletAddress"], request["offeringId"])},
+                                      "$unset": {"error": ""}})
+    except DuplicateKeyError:
+        return False
+    return result.modified_count == 1
+
+
 def note(db: Database, request_id: ObjectId, **fields) -> None:
     """Record progress (chain job ids) without a state change."""
     db[NAME].update_one({"_id": request_id}, {"$set": fields})

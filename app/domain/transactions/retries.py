@@ -25,7 +25,7 @@ from app import locks
 from app.chain.artifacts import contract
 from app.chain.identity import get_identity, has_valid_claim
 from app.chain.node import web3_client
-from app.data import chain_jobs, offerings, reporting, whitelists
+from app.data import chain_jobs, offerings, reporting, transfer_requests, whitelists
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.accounts.permissions import has_permission
@@ -35,6 +35,8 @@ from app.domain.orders import review as orders_review
 from app.domain.platform import audit
 from app.domain.platform.chain import current_platform
 from app.domain.transactions import rules
+from app.domain.transfers import review as transfer_review
+from app.domain.transfers import rules as transfer_rules
 from app.tasks import chain as chain_tasks
 
 REGISTRATION_TYPES = ["address[]", "address[]", "uint16[]"]  # IdentityRegistry.batchRegisterIdentity
@@ -67,7 +69,7 @@ def _check(job: dict | None) -> None:
     if job is None:
         raise errors.NotFound("no such chain job")
     if job.get("op") not in _SEND:
-        raise errors.Refused(rules.NOT_RETRYABLE.get(job.get("op"), rules.NOT_RETRYABLE_OTHER))
+        raise errors.Refused(rules.NOT_RETRYABLE)
     if job.get("status") != chain_jobs.FAILED:
         raise errors.Refused("Only a failed job can be sent again.")
     if job.get("resolvedAt"):
@@ -116,9 +118,37 @@ def _revocation(config: dict, db, actor: dict, job: dict) -> str:
     return _same_call_again(db, job)
 
 
+def _transfer_step(config: dict, db, actor: dict, job: dict) -> str:
+    """A transfer request's step (its receiver's registration, its forced transfer): the request, failed on this
+    very job, is reopened (approved again: the decision stands) and executed again, following this job's retry;
+    a registration is not sent again when the registry holds the receiving wallet already."""
+    request_id = ObjectId(str(job.get("transferRequestId")))
+    with locks.transfer_request(request_id, config):
+        request = transfer_requests.by_id(db, request_id)
+        if request is None or request["status"] != transfer_rules.FAILED \
+                or request.get(f"{job['op']}JobId") != job["_id"]:
+            raise errors.Refused("This job's transfer request did not fail on it (or was sent again since): "
+                                 "follow the request's page, or resolve this job by hand.")
+        if not transfer_requests.reopen(db, request):  # before the retry is recorded: no job without its request
+            raise errors.Refused("The investor has a new open request for this holding: decide that one, and "
+                                 "resolve this job by hand.")
+    if job["op"] == "registerIdentity" and _registered(config, job):
+        raise AlreadyOnChain("the receiving wallet is in the identity registry already; the transfer goes on.")
+    return _same_call_again(db, job)
+
+
+def _registered(config: dict, job: dict) -> bool:
+    wallet, _identity, _country = decode(["address", "address", "uint16"], bytes.fromhex(job["call"]["data"][2:])[4:])
+    registry = contract(web3_client.get(config), "IdentityRegistry", Web3.to_checksum_address(job["call"]["to"]))
+    return registry.functions.contains(Web3.to_checksum_address(wallet)).call()
+
+
 def _follow_up(config: dict, db, job: dict) -> None:
     """After an identity step: the investor's identity job runs again (it follows the retry, app.data.chain_jobs
     .latest_attempt) to finish what came after the failure: the claim, the wallet's identity on record."""
+    if job.get("transferRequestId"):  # the reopened request runs again (app.domain.transfers.execution)
+        transfer_review.enqueue_execution(config, ObjectId(str(job["transferRequestId"])))
+        return
     if job["op"] not in ("createIdentity", "addClaim"):
         return
     user_ids = {str(job["userId"])} if job.get("userId") else set()
@@ -180,4 +210,4 @@ def _deployment(config: dict, db, actor: dict, job: dict) -> str:
 
 _SEND = {"batchRegisterIdentity": _registration, "freezePartialTokens": _freeze, "unfreezePartialTokens": _freeze,
          "deployTREXSuite": _deployment, "createIdentity": _identity, "addClaim": _claim,
-         "revokeClaimBySignature": _revocation}
+         "revokeClaimBySignature": _revocation, "registerIdentity": _transfer_step, "forcedTransfer": _transfer_step}

@@ -31,15 +31,11 @@ RETRYABLE = {
     "freezePartialTokens": "Freeze again", "unfreezePartialTokens": "Unfreeze again",
     "deployTREXSuite": "Deploy again", "createIdentity": "Create the identity again", "addClaim": "Add the claim again",
     "revokeClaimBySignature": "Revoke the claim again",
+    "registerIdentity": "Reopen the transfer and register again",
+    "forcedTransfer": "Reopen the transfer and send again",
 }
-# Kinds the record never sends again, and why: staff resolve them by hand (or act where the reason says).
-NOT_RETRYABLE = {
-    "registerIdentity": "This registration belongs to a transfer request, which failed with it and whose investor "
-                        "was told: a new transfer request is a new decision, not a retry.",
-    "forcedTransfer": "This forced transfer belongs to a transfer request, which failed with it and whose investor "
-                      "was told: a new transfer request is a new decision, not a retry.",
-}
-NOT_RETRYABLE_OTHER = "This kind of operation is not sent again from here."
+# Any other kind (no page or job records it as a chain job yet, so no retry knows its chain check): resolved by hand.
+NOT_RETRYABLE = "This kind of operation is not sent again from here."
 STATES = {"pending": "queued", "sent": "sent", "done": "mined", "failed": "failed"}
 # reference field on the job -> (what it is, endpoint of its back-office page, the endpoint's argument)
 RELATED = (("orderId", "order", "orders_admin.show_order", "order_id"),
@@ -133,8 +129,7 @@ def row_of(job: dict) -> dict:
             "resolved": bool(job.get("resolvedAt")), "resolved_reason": job.get("resolvedReason") or "",
             "resolved_by": job.get("resolvedByEmail") or "",
             "retryable": retryable(job), "retry_label": RETRYABLE.get(job.get("op"), ""),
-            "not_retryable": "" if job.get("op") in RETRYABLE else NOT_RETRYABLE.get(job.get("op"),
-                                                                                    NOT_RETRYABLE_OTHER)}
+            "not_retryable": "" if job.get("op") in RETRYABLE else NOT_RETRYABLE}
 
 
 def retryable(job: dict) -> bool:

@@ -3,7 +3,7 @@
 A mint's retry is the mint recovery's (app.domain.orders.mint_recovery.retry_job): only a failed mint job's
 held orders are minted again, in one new job, each claim moved once, so a retry (or a double click) never
 mints twice. The other kinds in rules.RETRYABLE are sent again by app.domain.transactions.retries after the
-chain shows they did not happen; the kinds in rules.NOT_RETRYABLE say why not and are resolved by hand.
+chain shows they did not happen; any other kind says it is not sent again and is resolved by hand.
 A resolution needs a reason and is audit-logged with the actor.
 """
 

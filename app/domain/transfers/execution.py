@@ -93,6 +93,7 @@ def _register_receiver(config: dict, request: dict, offering: dict) -> None:
 def _run(config: dict, job_id: str, op: str, call, **refs) -> dict:
     """Record the call under its natural key and drive it to its end (a recorded, done job sends nothing)."""
     chain_jobs.create(get_db(config), job_id, op, stored_call(call), **refs)
+    job_id = chain_jobs.latest_attempt(get_db(config), job_id)  # staff may have sent a failed step again
     transfer_requests.note(get_db(config), ObjectId(refs["transferRequestId"]), **{f"{op}JobId": job_id})
     job = chain_runner.execute(config, job_id)
     if job["status"] != chain_jobs.DONE:

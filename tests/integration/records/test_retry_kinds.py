@@ -18,13 +18,14 @@ from app.chain.artifacts import contract
 from app.chain.constants import CLAIM_KEY, ECDSA_KEY_TYPE, KYC_CLAIM_TOPIC, MANAGEMENT_KEY
 from app.chain.identity import add_claim, claim_id, create_identity, get_identity, has_valid_claim, key_of
 from app.chain.tx import function_call, send_call
-from app.data import chain_jobs, user_details
+from app.data import chain_jobs, transfer_requests, user_details
 from app.domain.compliance import claims
 from app.domain.onboarding import identities
 from app.domain.orders import review as orders_review
+from app.domain.transfers import execution
 from app.domain.whitelisting.review import register_investor
 from tests.fixtures.accounts import make_user, post, signed_in_client
-from tests.fixtures.chain import FRANCE, eligible_investor
+from tests.fixtures.chain import FRANCE, eligible_investor, live_offering
 from tests.fixtures.processes import run_jobs
 
 AGENT_REFUSAL = "does not have the Agent role"
@@ -144,15 +145,16 @@ def test_a_failed_freeze_is_sent_again_once(app, db, wallet, suite, verified):
 
 
 def test_kinds_never_sent_again_say_why_and_offer_only_resolution(app, db):
-    job_id = f"forcedTransfer:transfer:{ObjectId()}"
-    chain_jobs.create(db, job_id, "forcedTransfer", {"to": "0x0", "data": "0x", "label": "x", "value": "0"})
-    chain_jobs.finish(db, job_id, chain_jobs.FAILED, error="Token.forcedTransfer reverted: sender balance too low")
+    job_id = "setAddressFrozen:test-1"  # no page sends it as a job yet: it has no retry with its chain check
+    chain_jobs.create(db, job_id, "setAddressFrozen", {"to": "0x0", "data": "0x", "label": "x", "value": "0"})
+    chain_jobs.finish(db, job_id, chain_jobs.FAILED, error="Token.setAddressFrozen reverted: not an agent")
     staff = signed_in_client(app, make_user("subadmin", permissions=["orders"]))
     page = staff.get("/admin/transactions/failed").text
-    assert 'data-testid="not-retryable"' in page and "a new transfer request is a new decision" in page
+    assert 'data-testid="not-retryable"' in page and "not sent again from here" in page
     assert "Resolve by hand" in page and 'action="/admin/transactions/failed/retry"' not in page
     refused = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
-    assert "a new transfer request is a new decision" in refused and db.chainJobs.count_documents({}) == 1
+    assert "This kind of operation is not sent again from here." in refused
+    assert db.chainJobs.count_documents({}) == 1
 
 
 @pytest.fixture
@@ -271,3 +273,35 @@ def test_a_failed_claim_revocation_is_sent_again_once(app, db, platform, wallet,
     # an indexed `bytes` argument is logged as its keccak256
     assert sum(1 for log in revoked if log["args"]["signature"] == Web3.keccak(signature)) == 1, "revoked once"
     assert claims.revoke_claims(str(user["_id"])) == [], "the revocation path finds nothing left to do"
+
+
+def test_a_transfer_failed_on_its_forced_transfer_is_reopened_and_sent_once(app, db, platform, wallet):
+    offering = live_offering(app, platform, countries=("GB",), unpause=True)
+    user = eligible_investor(country="GB")
+    held, own = user["account"].address, Account.create().address
+    identity = identities.create_identities(str(user["_id"]))[held]
+    ops.register_identity(wallet.w3, wallet.account, offering["identityRegistry"], held, identity, 826)
+    ops.mint(wallet.w3, wallet.account, offering["tokenAddress"], held, 5)
+    user_details.add_verified_wallet(db, user["_id"], own, "metamask")
+    request = transfer_requests.insert_open(db, {
+        "userId": user["_id"], "offeringId": offering["_id"], "walletAddress": held, "newWalletAddress": own,
+        "tokenQuantity": 5, "status": "approved", "isForceTransfer": False, "reason": "move to my own wallet"})
+    _agent(wallet, "Token", offering["tokenAddress"], role=False)  # the cause
+    assert execution.execute(app.config, str(request["_id"])) == "failed"
+    job_id = f"forcedTransfer:transfer:{request['_id']}"
+    assert AGENT_REFUSAL in chain_jobs.get(db, job_id)["error"]
+    _agent(wallet, "Token", offering["tokenAddress"], role=True)  # fixed
+
+    staff = signed_in_client(app, make_user("admin"))
+    assert "Reopen the transfer and send again" in staff.get("/admin/transactions/failed").text
+    first = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    second = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    assert f"Sent again as job {job_id}:retry." in first and "already sent again" in second
+    run_jobs("chain")  # the retried forced transfer and the request's execution, which follows it
+    token = contract(wallet.w3, "Token", offering["tokenAddress"])
+    assert token.functions.balanceOf(own).call() == 5 and token.functions.balanceOf(held).call() == 0
+    moved = token.events.Transfer().get_logs(from_block=0)
+    assert sum(1 for log in moved if log["args"]["to"] == own) == 1, "sent once"
+    done = transfer_requests.by_id(db, request["_id"])
+    assert done["status"] == "completed" and done["forcedTransferJobId"] == f"{job_id}:retry"
+    assert db.chainJobs.count_documents({"retryOf": job_id}) == 1
