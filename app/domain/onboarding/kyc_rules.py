@@ -3,7 +3,8 @@
 Why: the provider (Sumsub-style) sends webhooks at least once and in any order. The job
 applying them stores the event's createdAtMs on the user (`kycEventAt`) and only applies an
 event strictly newer than the stored one, in one conditional update; these functions decide
-the values, so the rule is tested without any server.
+the values, so the rule is tested without any server. Which events may apply at all (a stage
+event never undoes a decision) is kyc_state's rule.
 """
 
 from __future__ import annotations
