@@ -14,6 +14,7 @@ from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.accounts.permissions import INVESTORS, SIGNED_IN
 from app.domain.compliance import checklist, facts, headroom, investing
+from app.domain.compliance.kyc_validity import EXPIRED
 from app.domain.orders.rules import unit
 from app.domain.platform.chain import current_platform
 
@@ -24,6 +25,20 @@ bp = Blueprint("compliance", __name__, template_folder="templates")
 def can_i_invest(offering_id: str):
     """The signed-in investor's checklist for the offering (None for a visitor)."""
     return investing.for_offering(current_app.config, current_user_doc(), offering_id)
+
+
+@bp.app_template_global("kyc_notice")
+def kyc_notice() -> str:
+    """The in-app re-KYC warning for the signed-in user (set by the daily sweep), or nothing."""
+    user = current_user_doc()
+    if not user:
+        return ""
+    if user.get("kycStatus") == EXPIRED:
+        return "Your identity verification expired: until it is renewed you cannot order or transfer tokens."
+    until = user.get("kycValidUntil")
+    if user.get("kycWarningDays") and hasattr(until, "strftime"):
+        return f"Your identity verification is valid until {until:%d %b %Y}: renew it before then to keep investing."
+    return ""
 
 
 def _transfer_form(user: dict, args) -> tuple[dict, list[str]]:

@@ -82,7 +82,8 @@ def update_for(payload: dict) -> KycUpdate | None:
     if result.get("reviewAnswer") == "GREEN":
         # kycApprovedAt starts the approval's validity (app.domain.compliance.kyc_validity)
         return KycUpdate({**base, "kycStatus": APPROVED, "isKyc": True, "kycReason": "",
-                          "kycApprovedAt": event_time(payload)}, counts=True, approved=True)
+                          "kycApprovedAt": event_time(payload), "kycWarningDays": None, "kycValidUntil": None},
+                         counts=True, approved=True)
     final = result.get("reviewRejectType") == "FINAL"
     return KycUpdate({**base, "kycStatus": REJECTED, "isKyc": False, "kycReason": rejection_reason(result),
                       "kycFinalRejection": final}, counts=True, unlock=not final)

@@ -19,6 +19,7 @@ from app.domain.orders import placement as ordering
 from app.domain.orders.rules import Refusal
 from app.domain.payments import settlement
 from app.tasks import identity as identity_jobs
+from tests.fixtures.accounts import signed_in_client
 from tests.fixtures.chain import approved_investor, live_offering
 from tests.fixtures.orders import order_form
 
@@ -69,6 +70,8 @@ def test_warned_once_at_each_threshold(setting, db, platform):
     assert _warnings(db, investor) == sorted(f"Libertum: {WARNING} within {d} days" for d in (60, 30, 7))
     user = db.users.find_one({"_id": investor["_id"]})
     assert user["kycWarningDays"] == 7 and user["kycStatus"] == "approved"
+    page = signed_in_client(app, investor).get("/portfolio/")  # in the app too, on every page
+    assert "valid until 10 Jan 2026: renew it before then" in page.text
 
 
 def test_a_document_expiring_first_ends_the_validity_sooner(setting, db, platform):
@@ -105,6 +108,8 @@ def test_expiry_revokes_the_claim_holds_the_mint_and_renewal_restores_both(setti
     assert mint_claims.ready(db, offering["_id"]) == []
     expired_mail = {"to": investor["email"], "subject": "Libertum: Your identity verification expired"}
     assert db.outbox.count_documents(expired_mail) == 1
+    client = signed_in_client(app, investor)
+    assert "until it is renewed you cannot order or transfer tokens" in client.get("/portfolio/").text
     with pytest.raises(Refusal, match="expired on 10 Jan 2026"):
         ordering.place(app.config, investor, str(offering["_id"]), order_form(5))
 
@@ -121,6 +126,7 @@ def test_expiry_revokes_the_claim_holds_the_mint_and_renewal_restores_both(setti
     _renew_at_provider(db, investor)
     user = db.users.find_one({"_id": investor["_id"]})
     assert (user["kycStatus"], user["isKyc"]) == ("approved", True) and user["kycApprovedAt"] > APPROVED_AT
+    assert 'data-testid="kyc-validity-notice"' not in client.get("/portfolio/").text
     identity_jobs.create_identities(str(investor["_id"]))  # the identity job's body: new claim, then release
     assert _verified(app, offering, address)
     released = order_docs.get(db, order["_id"])
