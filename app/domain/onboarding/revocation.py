@@ -31,12 +31,15 @@ REASON_MAX = 500
 
 
 def is_revoked(user: dict | None) -> bool:
-    return bool(user) and user.get("kycStatus") in (REVOKED, EXPIRED)
+    """Blocked from ordering and minting: revoked by staff, expired, or rejected by the provider (a renewal)."""
+    return bool(user) and user.get("kycStatus") in (REVOKED, EXPIRED, kyc_rules.REJECTED)
 
 
 def hold_reason(user: dict) -> str:
     if user.get("kycStatus") == EXPIRED:
         return "The investor's identity verification expired: minted once it is renewed."
+    if user.get("kycStatus") == kyc_rules.REJECTED:
+        return f"The investor's identity verification was not accepted: {user.get('kycReason') or 'no reason given'}"
     return f"The investor's identity verification was revoked: {user.get('kycReason') or 'no reason given'}"
 
 

@@ -154,6 +154,9 @@ def _refuse_revoked(db, user: dict) -> None:
     if current.get("kycStatus") == revocation.EXPIRED:
         raise Refusal(f"{current.get('kycReason') or 'Your identity verification expired.'} Until then you "
                       "cannot place orders.")
+    if current.get("kycStatus") == "rejected":
+        raise Refusal("Your identity verification was not accepted, so you cannot place orders until it is "
+                      f"verified again. Reason: {current.get('kycReason') or 'not given'}")
     if revocation.is_revoked(current):
         raise Refusal("Your identity verification was revoked, so you cannot place orders until it is verified "
                       f"again. Reason: {current.get('kycReason') or 'not given'}")
