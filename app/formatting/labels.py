@@ -56,11 +56,18 @@ CHAIN_JOB = {"pending": "Queued", "sent": "Sent, waiting for the chain", "done":
 PAYMENT_FLAG = {"underpaid": "Underpaid", "overpaid": "Overpaid",
                 "reorged": "Payment undone by a chain reorganisation"}
 LISTING = {"open": "Open for investment", "upcoming": "Opening soon", "closed": "Closed"}
+BANK_ENTRY = {  # what became of a bank statement's line (app/data/bank_entries.py)
+    "new": "Not yet matched", "settled": "Paid an order", "flagged": "Paid an order, amount differs",
+    "assigned": "Assigned to an order", "unmatched": "No order matches", "other_currency": "Another currency",
+    "order_closed": "Order already closed", "debit": "Money out (ignored)", "refund_due": "To be refunded",
+    "ignored": "Ignored",
+}
+USER_TYPE = {"investor": "Investor", "issuer": "Issuer", "admin": "Administrator", "subadmin": "Staff member"}
 
 KINDS = {
     "order": ORDER, "kyc": KYC, "sumsub": SUMSUB, "issuer": ISSUER, "whitelist": WHITELIST,
     "ta": TRANSFER_AGENT, "offering": OFFERING, "chain_job": CHAIN_JOB, "listing": LISTING,
-    "payment_flag": PAYMENT_FLAG,
+    "payment_flag": PAYMENT_FLAG, "bank_entry": BANK_ENTRY, "user_type": USER_TYPE,
 }
 
 DOCUMENT_TYPES = {

@@ -16,6 +16,7 @@ from app.domain import errors
 from app.domain.payments import statements
 from app.domain.payments.statement_formats import CSV_OPTIONAL, CSV_REQUIRED
 from app.domain.platform import uploads
+from app.formatting import status_label
 
 
 @bp.get("/statements")
@@ -59,7 +60,7 @@ def decide_entry(entry_id: str):
                                    form.get("reason", ""), form.get("reference", ""))
     except errors.Refused as refused:
         return _page(str(refused), 422, failed=entry_id)
-    flash(f"Entry decided: {status.replace('_', ' ')}.", "success")
+    flash(f"Entry decided: {status_label(status, 'bank_entry')}.", "success")
     return redirect_to("orders_admin.list_statements")
 
 

@@ -18,6 +18,7 @@ from app.domain import errors
 from app.domain.accounts.permissions import has_permission
 from app.domain.onboarding import kyc_rules, sensitive
 from app.domain.onboarding.revocation import REVOKED
+from app.domain.portfolio import rules as portfolio_rules
 
 SECRETS = ("password", "twoFASecret", "twoFARecoveryCodes")
 
@@ -39,22 +40,25 @@ def user_file(actor: dict, user_id: str) -> dict:
     placed = sorted(orders.of_user(db, oid), key=lambda o: o["_id"], reverse=True)
     requests = whitelists.all_of_user(db, oid)
     positions = holdings.of_wallets(db, addresses)
+    titles, decimals = _titles(db, requests, positions)
     return {"user": user, "details": {k: v for k, v in details.items() if k != "wallets"}, "wallets": wallets,
             "numbers_in_clear": clear, "whitelists": requests, "orders": placed,
-            "holdings": positions, "titles": _titles(db, requests, positions),
+            "holdings": positions, "titles": titles, "decimals": decimals,
             "transfers": transfer_requests.of_user(db, oid), "audit": audit_logs.of_account(db, str(oid)),
             "can_revoke": clear and user.get("kycStatus") == kyc_rules.APPROVED,
             "revoked": user.get("kycStatus") == REVOKED}
 
 
-def _titles(db, requests: list[dict], positions: list[dict]) -> dict:
-    """Offering titles by offering id and by token address, for the whitelists and holdings tables."""
+def _titles(db, requests: list[dict], positions: list[dict]) -> tuple[dict, dict]:
+    """Offering titles by offering id and by token address, for the whitelists and holdings tables, and
+    each token's decimals by address, so balances show as tokens, not base units."""
     found = offerings.by_tokens_or_ids(db, sorted({p["token"] for p in positions if p.get("token")}),
                                        sorted({r["offeringId"] for r in requests if r.get("offeringId")}))
-    titles = {}
+    titles, decimals = {}, {}
     for offering in found:
         title = (offering.get("overview") or {}).get("title") or "Untitled"
         titles[str(offering["_id"])] = title
         if offering.get("tokenAddress"):
             titles[offering["tokenAddress"].lower()] = title
-    return titles
+            decimals[offering["tokenAddress"].lower()] = portfolio_rules.decimals_of(offering)
+    return titles, decimals

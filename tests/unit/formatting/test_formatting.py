@@ -8,7 +8,8 @@ from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.data import chain_jobs, orders
+from app.data import bank_entries, chain_jobs, orders
+from app.domain.accounts.permissions import USER_TYPES
 from app.domain.offerings.review import QUEUE_STATUSES
 from app.domain.onboarding import kyc_rules
 from app.domain.whitelisting import rules as whitelist_rules
@@ -86,6 +87,7 @@ def test_countries_by_name():
     ("order", orders.STATUSES), ("kyc", kyc_rules.KYC_STATUSES), ("sumsub", kyc_rules.SUMSUB_STATUSES),
     ("whitelist", whitelist_rules.STATUSES), ("offering", (*QUEUE_STATUSES, "draft", "deploy_failed", "closed")),
     ("chain_job", (chain_jobs.PENDING, chain_jobs.SENT, chain_jobs.DONE, chain_jobs.FAILED)),
+    ("bank_entry", bank_entries.STATUSES), ("user_type", USER_TYPES),
 ])
 def test_every_status_has_a_human_label(kind, values):
     for value in values:
