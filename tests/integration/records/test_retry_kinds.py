@@ -275,7 +275,8 @@ def test_a_failed_claim_revocation_is_sent_again_once(app, db, platform, wallet,
     assert claims.revoke_claims(str(user["_id"])) == [], "the revocation path finds nothing left to do"
 
 
-def test_a_transfer_failed_on_its_forced_transfer_is_reopened_and_sent_once(app, db, platform, wallet):
+def _transfer_request(app, db, platform, wallet) -> tuple[dict, dict, str, str]:
+    """An approved request to move 5 tokens from the investor's registered wallet to their second, new one."""
     offering = live_offering(app, platform, countries=("GB",), unpause=True)
     user = eligible_investor(country="GB")
     held, own = user["account"].address, Account.create().address
@@ -286,6 +287,11 @@ def test_a_transfer_failed_on_its_forced_transfer_is_reopened_and_sent_once(app,
     request = transfer_requests.insert_open(db, {
         "userId": user["_id"], "offeringId": offering["_id"], "walletAddress": held, "newWalletAddress": own,
         "tokenQuantity": 5, "status": "approved", "isForceTransfer": False, "reason": "move to my own wallet"})
+    return offering, request, held, own
+
+
+def test_a_transfer_failed_on_its_forced_transfer_is_reopened_and_sent_once(app, db, platform, wallet):
+    offering, request, held, own = _transfer_request(app, db, platform, wallet)
     _agent(wallet, "Token", offering["tokenAddress"], role=False)  # the cause
     assert execution.execute(app.config, str(request["_id"])) == "failed"
     job_id = f"forcedTransfer:transfer:{request['_id']}"
@@ -305,3 +311,24 @@ def test_a_transfer_failed_on_its_forced_transfer_is_reopened_and_sent_once(app,
     done = transfer_requests.by_id(db, request["_id"])
     assert done["status"] == "completed" and done["forcedTransferJobId"] == f"{job_id}:retry"
     assert db.chainJobs.count_documents({"retryOf": job_id}) == 1
+
+
+def test_a_transfer_failed_on_a_registration_done_meanwhile_goes_on_without_registering_again(
+        app, db, platform, wallet):
+    offering, request, _held, own = _transfer_request(app, db, platform, wallet)
+    _agent(wallet, "IdentityRegistry", offering["identityRegistry"], role=False)  # the cause
+    assert execution.execute(app.config, str(request["_id"])) == "failed"
+    job_id = f"registerIdentity:transfer:{request['_id']}"
+    assert chain_jobs.get(db, job_id)["status"] == "failed"
+    _agent(wallet, "IdentityRegistry", offering["identityRegistry"], role=True)
+    ops.register_identity(wallet.w3, wallet.account, offering["identityRegistry"], own,
+                          get_identity(wallet.w3, platform, own), 826)  # registered meanwhile by hand
+
+    staff = signed_in_client(app, make_user("admin"))
+    answer = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
+    assert "Nothing was sent" in answer and "the transfer goes on" in answer
+    assert db.chainJobs.count_documents({"retryOf": job_id}) == 0
+    run_jobs("chain")  # the reopened request's execution: no registration, the forced transfer
+    assert _registrations(wallet, offering["identityRegistry"], own) == 1
+    assert contract(wallet.w3, "Token", offering["tokenAddress"]).functions.balanceOf(own).call() == 5
+    assert transfer_requests.by_id(db, request["_id"])["status"] == "completed"
