@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.e2e
 
 
-def test_home_page_navigation(page: Page, base_url: str):
+def test_home_page_navigation(page: Page, base_url: str, app):  # app: an empty platform (no demo left over)
     page.goto(base_url + "/")
     expect(page).to_have_title(re.compile("Real estate, tokenized"))
     navigation = page.get_by_role("navigation", name="Main")
