@@ -10,7 +10,7 @@ from flask import Flask
 
 from app.domain.platform import stepper
 from app.formatting.dates import day, when
-from app.formatting.labels import document_type, or_not_given, readable, status_label, yes_no
+from app.formatting.labels import document_type, event_label, or_not_given, readable, status_label, yes_no
 from app.formatting.numbers import (
     currency_symbol,
     file_size,
@@ -32,6 +32,7 @@ _FILTERS = {
     "money": money, "percent": percent, "fixed_units": fixed_units, "units": units, "file_size": file_size,
     "day": day, "when": when, "country": country_name, "countries": country_names, "status": status_label,
     "document_type": document_type, "yes_no": yes_no, "or_not_given": or_not_given, "readable": readable,
+    "event": event_label,
 }
 
 

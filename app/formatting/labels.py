@@ -88,6 +88,15 @@ def readable(value: object) -> str:
     return " ".join(spaced.split()).capitalize()
 
 
+_ACRONYMS = {"kyc": "KYC", "kyb": "KYB", "2fa": "2FA", "totp": "TOTP", "sms": "SMS", "csv": "CSV", "nav": "NAV"}
+
+
+def event_label(value: object) -> str:
+    """An audit event name for people: "kyc.approved" -> "KYC approved", "login.failed" -> "Login failed"."""
+    words = readable(str(value or "").replace(".", " ")).split()
+    return " ".join(_ACRONYMS.get(word.lower(), word) for word in words)
+
+
 def status_label(value: object, kind: str) -> str:
     """The label of `value` in the `kind` vocabulary ("order", "kyc", "whitelist", "ta", "offering",
     "chain_job", "issuer", "sumsub", "listing"): status_label("payment_review", "order") -> "Payment being checked"."""

@@ -122,7 +122,7 @@ def test_admins_browse_and_filter_the_audit_log(app, investor):
     page = auditor.get("/admin/audit")
     assert page.status_code == 200 and "login.failed" in page.text
     rows = auditor.get(f"/admin/audit?event=login.failed&email={investor['email']}", headers={"HX-Request": "true"})
-    assert "login.failed" in rows.text and "login.ok" not in rows.text and "<html" not in rows.text
+    assert "Login failed" in rows.text and "Login ok" not in rows.text and "<html" not in rows.text
     assert "No entry matches" in auditor.get("/admin/audit?email=nobody-here",
                                              headers={"HX-Request": "true"}).text
 

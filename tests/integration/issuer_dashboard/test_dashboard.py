@@ -112,8 +112,8 @@ def test_cap_table_equals_balance_of_after_mints_transfers_freezes_and_burns(
              what="chain-sync marking the three orders minted")
     page = issuer_client.get(f"/issuer/offerings/{board_offering['_id']}/dashboard").text
     assert '<tr data-testid="orders-minted"><td>Minted</td><td>3</td><td>$6,003</td>' in page
-    assert '<tr data-testid="orders-settled"><td>Settled</td><td>0</td>' in page
-    assert '<tr data-testid="orders-pending_payment"><td>Pending payment</td><td>1</td><td>$701</td>' in page
+    assert '<tr data-testid="orders-settled"><td>Paid, minting</td><td>0</td>' in page
+    assert '<tr data-testid="orders-pending_payment"><td>Awaiting payment</td><td>1</td><td>$701</td>' in page
     assert '<tr data-testid="orders-cancelled"><td>Cancelled</td><td>1</td><td>$301</td>' in page
     for stage, count in (("requested", 3), ("signed", 2), ("ta_approved", 2), ("approved", 1), ("registered", 1)):
         assert f'<tr data-testid="pipeline-{stage}"><td>' in page

@@ -112,3 +112,10 @@ def test_filters_in_templates():
             "{{ 50750|money }} {{ 725|percent }} {{ codes|countries }} {{ 'minted'|status('order') }} "
             "{{ flag|yes_no }} {{ at|when }}").render(codes=["DE"], flag=False, at=datetime(2026, 12, 7, 4, 5))
     assert page == "$507.50 7.25% Germany Minted No 7 Dec 2026, 04:05 UTC"
+
+
+def test_audit_events_read_as_words():
+    assert labels.event_label("kyc.approved") == "KYC approved"
+    assert labels.event_label("security.login.failed") == "Security login failed"
+    assert labels.event_label("offering.changes_requested") == "Offering changes requested"
+    assert labels.event_label(None) == ""
