@@ -70,7 +70,8 @@ def test_investor_pages_are_in_human_terms(browser: Browser, app, platform, live
     problems = sweep(page, live_server, [
         "/", "/portfolio/", "/portfolio/orders", "/portfolio/transactions", f"/offerings/{offering_id}",
         f"/invest/{offering_id}/whitelist/", f"/invest/{offering_id}/order",
-        *(f"/orders/{order['_id']}" for order in state["orders"]), "/onboarding/", "/auth/account"], opened=opened)
+        *(f"/orders/{order['_id']}" for order in state["orders"]), "/onboarding/", "/onboarding/wallets/held",
+        "/portfolio/dividends", "/auth/account"], opened=opened)
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
     assert {"/portfolio/transactions", "/orders/<id>", "/offerings/<id>"} <= opened, opened
 
@@ -91,6 +92,7 @@ def test_back_office_pages_are_in_human_terms(browser: Browser, app, platform, l
     sign_in(page, live_server, make_user("admin")["email"])
     problems = sweep(page, live_server, [
         "/admin/", "/admin/orders/", "/admin/whitelist/", "/admin/review/kyc", "/admin/users",
-        "/admin/offerings/"], opened=opened)
+        "/admin/offerings/", "/admin/transactions/", "/admin/transfers/", "/admin/parked-events/",
+        "/admin/orders/statements", "/reports/"], opened=opened)
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
     assert {"/admin/orders/<id>", "/admin/users"} <= opened, opened
