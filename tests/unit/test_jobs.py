@@ -31,7 +31,8 @@ JOB_PATHS = {"app.tasks.chain.run_chain_job", "app.tasks.minting.recover_failed_
              "app.tasks.settlement.mint_settled_orders", "app.tasks.order_expiry.sweep_unpaid_orders",
              "app.tasks.identity.create_identities", "app.tasks.kyc.apply_kyc_event", "app.tasks.kyc.open_applicant",
              "app.tasks.esign.apply_esign_event", "app.tasks.esign.register_investor",
-             "app.tasks.notifications.deliver_message", "app.tasks.transfers.execute_transfer"}
+             "app.tasks.notifications.deliver_message", "app.tasks.transfers.execute_transfer",
+             "app.tasks.rekyc.sweep_kyc_validity", "app.tasks.rekyc.revoke_kyc_claims"}
 
 
 def declared_jobs() -> dict[str, object]:

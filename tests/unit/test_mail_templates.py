@@ -102,6 +102,19 @@ CASES = [
     ("kyc_revoked", {"reason": "Sanctions match", "held_orders": 0},
      "Libertum has revoked the verification of your identity: Sanctions match\nUntil it is verified again you "
      "cannot place new orders.\nReply to this mail or contact support if you think this is a mistake."),
+    # re-KYC (app/domain/compliance/rekyc.py)
+    ("kyc_expiring", {"until": "07 Feb 2027", "days": 60, "days_left": 60},
+     "Your identity verification is valid until 07 Feb 2027 (60 days from now).\nTo keep investing, renew it before "
+     "then from the Onboarding page: our verification provider checks your identity again, which takes a few "
+     "minutes.\nAfter 07 Feb 2027, until it is renewed, you cannot place orders, receive newly bought tokens or "
+     "transfer tokens; the tokens you hold stay yours and distributions are still paid to you."),
+    ("kyc_expired", {"until": "07 Feb 2027", "held_orders": 2},
+     "Your identity verification expired on 07 Feb 2027.\nUntil you renew it from the Onboarding page, you cannot "
+     "place orders or transfer tokens. 2 paid order(s) will be minted once it is renewed: your payment stays "
+     "recorded.\nThe tokens you hold stay yours and distributions are still paid to you."),
+    ("kyc_expired", {"until": "07 Feb 2027", "held_orders": 0},
+     "Your identity verification expired on 07 Feb 2027.\nUntil you renew it from the Onboarding page, you cannot "
+     "place orders or transfer tokens.\nThe tokens you hold stay yours and distributions are still paid to you."),
     ("offering_assigned", {"name": "Ada", "role": "reviewer", "offering_title": "Harbour",
                            "link": f"{URL}/admin/offerings/65f0"},
      f"Hello Ada,\n\nYou are now the reviewer of the offering Harbour.\nReview it and record the decision here: "
