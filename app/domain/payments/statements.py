@@ -192,7 +192,7 @@ def _classify(config: dict, db, entry: dict) -> tuple[str, dict]:
         return bank_entries.UNMATCHED, {"reason": "The bank gave this entry no reference of its own, so a repeat "
                                                   "in another statement could not be recognised: decide by hand."}
     if not refs:
-        return bank_entries.UNMATCHED, {"reason": "No order reference (LIB-XXXX-XXXX) in the payment's text."}
+        return bank_entries.UNMATCHED, {"reason": "No order reference (such as LIB-7KQ2-M9PD) in the payment's text."}
     if len(refs) > 1:
         return bank_entries.UNMATCHED, {"reason": f"The text names several orders ({', '.join(refs)}): "
                                                   "assign it by hand."}
@@ -321,7 +321,7 @@ def _assign(config: dict, db, entry: dict, reference: str, decision: dict) -> st
                              f"{platform_currency(config)}. Mark it to be refunded, or ignored with a reason.")
     refs = references_in(reference)
     if len(refs) != 1:
-        raise errors.Refused("Enter the payment reference of the order this money pays (LIB-XXXX-XXXX).")
+        raise errors.Refused("Enter the payment reference of the order this money pays (such as LIB-7KQ2-M9PD).")
     status, found = _order_for(db, refs[0], entry["_id"])
     if status != "match":
         raise errors.Refused(found["reason"])
