@@ -35,7 +35,8 @@ RETRYABLE = {
     "forcedTransfer": "Reopen the transfer and send again",
 }
 # Any other kind (no page or job records it as a chain job yet, so no retry knows its chain check): resolved by hand.
-NOT_RETRYABLE = "This kind of operation is not sent again from here."
+NOT_RETRYABLE = ("This kind of operation is not sent again from here: the platform has no check of the chain for "
+                 "it that would prove it did not happen meanwhile.")
 STATES = {"pending": "queued", "sent": "sent", "done": "mined", "failed": "failed"}
 # reference field on the job -> (what it is, endpoint of its back-office page, the endpoint's argument)
 RELATED = (("orderId", "order", "orders_admin.show_order", "order_id"),

@@ -153,7 +153,7 @@ def test_kinds_never_sent_again_say_why_and_offer_only_resolution(app, db):
     assert 'data-testid="not-retryable"' in page and "not sent again from here" in page
     assert "Resolve by hand" in page and 'action="/admin/transactions/failed/retry"' not in page
     refused = post(staff, "/admin/transactions/failed/retry", {"job_id": job_id}, follow_redirects=True).text
-    assert "This kind of operation is not sent again from here." in refused
+    assert "This kind of operation is not sent again from here: the platform has no check" in refused
     assert db.chainJobs.count_documents({}) == 1
 
 

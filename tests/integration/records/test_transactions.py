@@ -80,7 +80,7 @@ def test_resolving_a_failed_job_by_hand_needs_a_reason_and_is_audited(app, db):
     assert "at least 10 characters" in refused and not db.chainJobs.find_one({"resolvedAt": {"$exists": True}})
     retried = post(staff, "/admin/transactions/failed/retry", {"job_id": "deleteIdentity:test-1"},
                    follow_redirects=True).text
-    assert "This kind of operation is not sent again from here." in retried
+    assert "This kind of operation is not sent again from here" in retried
     post(staff, "/admin/transactions/failed/resolve",
          {"job_id": "deleteIdentity:test-1", "reason": "Removed from the registry by hand on 1 Dec"})
     job = db.chainJobs.find_one({"_id": "deleteIdentity:test-1"})
