@@ -24,6 +24,7 @@ KYC = {  # the investor's own verification page shows these too
     "approved": "Approved",
     "rejected": "Rejected",
     "revoked": "Revoked",
+    "expired": "Expired",
 }
 SUMSUB = {
     "init": "Started", "pending": "Being reviewed", "prechecked": "Pre-checked", "queued": "Queued for review",

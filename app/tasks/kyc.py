@@ -17,3 +17,11 @@ def apply_kyc_event(event_id: str) -> str:
 def open_applicant(user_id: str) -> str:
     """Create (or find) the provider applicant of a submitted application and ask for its check."""
     return onboarding.open_applicant(user_id)
+
+
+@job(KYC, timeout=120)
+def renew_applicant(user_id: str) -> str:
+    """The investor renews their KYC: the provider checks their applicant again (same webhooks)."""
+    from app.domain.compliance import renewal
+
+    return renewal.ask_provider(user_id)

@@ -14,6 +14,7 @@ from app.access import access, access_default
 from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.blueprints.onboarding import wallet_views
 from app.domain.accounts.permissions import SIGNED_IN
+from app.domain.compliance import renewal
 from app.domain.onboarding import issuer_applications, rules, sensitive, what_next
 from app.domain.onboarding import review as kyc_review
 from app.domain.onboarding import service as onboarding
@@ -52,7 +53,8 @@ def show_onboarding():
     """The investor's verification status, reason, wallets and issuer application."""
     user = current_user.doc
     return render_template("onboarding/index.html", user=user, details=onboarding.details_of(user),
-                           rules=rules, status_labels=STATUS_LABELS, what_next=what_next)
+                           rules=rules, status_labels=STATUS_LABELS, what_next=what_next,
+                           renewal=renewal)
 
 
 @bp.get("/kyc")
@@ -118,6 +120,16 @@ def submit_application():
         onboarding.submit(current_user.doc)
     except (ValueError, onboarding.WizardLocked) as error:
         return render_template("onboarding/locked.html", message=str(error)), 409
+    return redirect_to("onboarding.show_onboarding")
+
+
+@bp.post("/kyc/renew")
+def renew_verification():
+    """Expiring or expired: ask the provider for a new check (app.domain.compliance.renewal)."""
+    try:
+        renewal.start(current_user.doc)
+    except renewal.RenewalRefused as refused:
+        return render_template("onboarding/locked.html", message=str(refused)), 409
     return redirect_to("onboarding.show_onboarding")
 
 

@@ -95,6 +95,7 @@ def apply_event(event_id: str) -> str:
         changed = _apply_stage(db, user["_id"], event_at, values) if stage else False
         if not stage:
             users.apply_kyc_event(db, user["_id"], event_at, values, count=update.counts)
+            _close_renewal(db, user["_id"], event_at)
         current = users.by_id(db, user["_id"])
     applied = changed or current.get(kyc_state.STAGE_AT) == event_at if stage else \
         current.get("kycEventAt") == event_at
@@ -112,8 +113,17 @@ def _apply_stage(db, user_id, event_at: str, values: dict) -> bool:
     status, details = kyc_state.split(values)
     changed = bool(status) and users.apply_kyc_event(db, user_id, event_at, status, stamp=None,
                                                      when=kyc_state.condition(event_at, stage=True))
+    if status and not changed:  # a renewal's new check reports progress on the renewal, not on the decision
+        changed = users.apply_kyc_event(db, user_id, event_at, {kyc_state.RENEWAL_STATUS: kyc_state.RENEWAL_PENDING},
+                                        stamp=None, when=kyc_state.renewal_condition(event_at))
     return users.apply_kyc_event(db, user_id, event_at, details, stamp=kyc_state.STAGE_AT,
                                  when=kyc_state.details_condition(event_at)) or changed
+
+
+def _close_renewal(db, user_id, event_at: str) -> None:
+    """The decision just applied answers the open renewal when stamped after it started (kyc_state)."""
+    users.set_if(db, user_id, {"kycEventAt": event_at, kyc_state.RENEWAL_STATUS: {"$in": list(kyc_state.RENEWAL_OPEN)},
+                               kyc_state.RENEWAL_AT: {"$lt": event_at}}, {kyc_state.RENEWAL_STATUS: None})
 
 
 def _tell_decision(user: dict, update: kyc_rules.KycUpdate, event_id: str) -> None:

@@ -58,6 +58,9 @@ def kyc(user: Mapping) -> Next:
         if user.get("kycFinalRejection"):
             return Next("This application cannot be submitted again. Write to support if you think this is wrong.")
         return Next(f"Correct what the reviewer asked for and submit again. {KYC_CHECK}")
+    if user.get("kycRenewalStatus") in ("requested", "pending"):  # kyc_state.RENEWAL_OPEN
+        return Next(f"Your renewal is with the provider. {KYC_CHECK} An approval restarts your verification's "
+                    "validity and delivers any tokens held meanwhile.")
     if status == k.APPROVED and user.get("isKyc"):
         if raising(user) and user.get("issuerStatus") == "pending":  # said once, in the issuer part of the page
             return Next("Your identity is verified. Your issuer application is with us; see below.")
@@ -65,6 +68,9 @@ def kyc(user: Mapping) -> Next:
             return issuer(user)
         return Next("Your identity is verified. Next, connect a wallet below; once it is verified you can invest in "
                     "live offerings.", "marketplace.list_offerings", "Browse offerings")
+    if status == "expired":
+        return Next("Your verification is no longer valid. Renew it above: the provider checks your identity again, "
+                    "then you can place orders and receive held tokens.")
     return Next("Your verification is no longer valid. Verify your identity again to place orders.")
 
 

@@ -83,8 +83,8 @@ def test_conditions_are_the_same_rules_as_admits():
     newer_decision = {"$or": [{"kycEventAt": {"$exists": False}}, {"kycEventAt": {"$lt": at(1)}}]}
     assert s.condition(at(1), stage=False) == newer_decision
     assert s.condition(at(1), stage=True) == {"$and": [newer_decision, {"kycStatus": {"$nin": list(s.DECIDED)}}]}
-    assert s.details_condition(at(1)) == {"$and": [
-        newer_decision, {"kycStatus": {"$nin": list(s.DECIDED)}},
+    assert s.details_condition(at(1)) == {"$and": [  # undecided, or the stage of an open renewal's new check
+        {"$or": [s.condition(at(1), stage=True), s.renewal_condition(at(1))]},
         {"$or": [{"kycStageAt": {"$exists": False}}, {"kycStageAt": {"$lt": at(1)}}]}]}
 
 
