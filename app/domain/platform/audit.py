@@ -88,6 +88,7 @@ EVENTS = {
     "bank_entry.ignore": "Bank statement entry ignored by staff, with a reason",
     "kyc.revoked": "Approved KYC revoked by staff, with a reason",
     "kyc.expired": "Approved KYC reached the end of its validity (re-KYC needed)",
+    "kyc.renewal_started": "KYC renewal started by the investor (a new check at the provider)",
     "offering.ta_assigned": "Transfer agent assigned to an offering",
     "wallet.held_created": "Platform-held wallet created for an investor",
     "transfer.requested": "Transfer of holdings requested (second factor checked)",
