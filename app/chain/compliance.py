@@ -64,6 +64,15 @@ def investor_count(w3: Web3, platform: dict, compliance: str, country: int | Non
     return module.countryInvestorCount(compliance, country).call()
 
 
+def investor_cap(w3: Web3, platform: dict, compliance: str, country: int | None = None) -> int:
+    """The investor cap the module holds for the suite, overall or for `country` (ISO numeric); 0 = no cap."""
+    module = _module(w3, platform, "investorCapModule").functions
+    compliance = Web3.to_checksum_address(compliance)
+    if country is None:
+        return module.investorCap(compliance).call()
+    return module.countryInvestorCap(compliance, country).call()
+
+
 def locked_balance(w3: Web3, platform: dict, compliance: str, wallet: str) -> int:
     """Base units of `wallet` still locked up (they cannot move by transfer)."""
     return _module(w3, platform, "lockupModule").functions.lockedBalance(

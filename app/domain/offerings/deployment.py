@@ -51,8 +51,8 @@ SECONDS_PER_MONTH = 2_629_746
 
 def _compliance_values(doc: dict) -> dict:
     """The suite's compliance settings from the offering: countries, holding limit, supply, lock-up and
-    the investor caps (maxInvestors, maxInvestorsPerCountry {alpha-2: cap}; absent = no cap: the wizard
-    does not ask for them yet)."""
+    the investor caps (maxInvestors, maxInvestorsPerCountry {alpha-2: cap}, both set on the wizard's token
+    step; absent = no cap)."""
     details = doc["projectDetails"]
     unit = 10 ** int(details.get("tokenDecimals") or 0)
     per_country = details.get("maxInvestorsPerCountry") or {}

@@ -17,7 +17,7 @@ import pycountry
 from app.domain.marketplace.query import ASSET_TYPES, PROPERTY_TYPES
 from app.domain.platform import numerals, text_rules
 from app.domain.platform.wizard import Wizard
-from app.formatting import country_code, money, percent, platform_currency
+from app.formatting import country_code, country_name, country_names, money, percent, platform_currency
 
 ENTITY_TYPES = ("company", "partnership", "trust", "fund", "spv")
 CUSTOM_FIELD_TYPES = ("text", "number", "url")
@@ -39,13 +39,17 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_SUPPLY = 10**12  # whole tokens: the largest supply the amounts (app/data/amounts.py) and reservations are tested to
 MAX_DECIMALS = 18    # ERC-20's usual maximum; base units beyond int64 are stored as decimal strings
 MAX_RAISE_CENTS = 10**17  # supply x launch price: keeps the raise, an integer of cents, far inside int64
+MAX_INVESTORS = 1_000_000  # investor caps (overall and per country): far above any private placement's
+MAX_CAP_ROWS = 250  # a form posting more rows than there are countries is refused, not parsed
+_CAP_KEY = re.compile(r"^(?P<name>[A-Za-z]+)-(?P<part>country|cap)-(?P<index>\d{1,3})$")
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text, textarea, url, select, int, money, percent, date, ticker, countries, emails, bool
+    kind: str = "text"  # text, textarea, url, select, int, money, percent, date, ticker, countries, emails, bool,
+    # country_caps (rows of country and cap, posted as <name>-country-<i> and <name>-cap-<i>)
     required: bool = True
     choices: tuple[str, ...] = ()
     minimum: int | None = None
@@ -95,7 +99,14 @@ STEPS: tuple[Step, ...] = (
         Field("maxTokenHolding", "Most tokens one investor may hold", "int", minimum=1, maximum=MAX_SUPPLY,
               help="The holding limit enforced on chain: no investor's balance may go above it."),
         Field("navLaunchPrice", "Price per token at launch (NAV)", "money", minimum=1,
-              help="The net asset value of one token when the offering opens."))),
+              help="The net asset value of one token when the offering opens."),
+        Field("maxInvestors", "Maximum number of investors", "int", required=False, minimum=1,
+              maximum=MAX_INVESTORS, limit_note="the largest investor cap the platform supports",
+              help="The most investors who may hold the token at the same time, enforced on chain (private "
+                   "placements often have one). Leave empty for no limit."),
+        Field("maxInvestorsPerCountry", "Maximum investors per country", "country_caps", required=False,
+              help="Optional: the most investors resident in one country, one row per country. Each country "
+                   "must be one of the countries investors may live in (Raise step)."))),
     Step("raise", "Raise", "projectDetails", (
         Field("startDate", "Opens on", "date"), Field("endDate", "Closes on", "date"),
         Field("minInvestment", "Minimum investment", "money", minimum=1),
@@ -226,23 +237,98 @@ def parse_value(field: Field, text: str):
     return (None, message) if number is None else _ranged(field, number, text)
 
 
-def validate_step(st: Step, form: dict, today: date) -> tuple[dict, dict, dict]:
-    """(stored values, typed values, errors) for one step's fields, plus the step's cross-field rules."""
+def cap_rows(form: dict, name: str) -> list[dict]:
+    """The per-country rows a form posted (`<name>-country-<i>`, `<name>-cap-<i>`), in row order, as typed."""
+    rows: dict[int, dict] = {}
+    for key, raw in form.items():
+        found = _CAP_KEY.match(key)
+        if found and found["name"] == name:
+            text = raw.strip() if isinstance(raw, str) else ""
+            rows.setdefault(int(found["index"]), {"country": "", "cap": ""})[found["part"]] = text
+    return [rows[i] for i in sorted(rows)]
+
+
+def parse_country_caps(rows: list[dict]) -> tuple[dict | None, str | None]:
+    """{ISO alpha-2: cap} from the typed rows (empty rows skipped); None when no row is filled."""
+    if len(rows) > MAX_CAP_ROWS:
+        return None, f"At most {MAX_CAP_ROWS} countries can have a cap."
+    caps: dict[str, int] = {}
+    for row in rows:
+        country, cap = row.get("country", ""), row.get("cap", "")
+        if not country and not cap:
+            continue
+        code = country_code(country)
+        if not country:
+            return None, f"Choose the country for the cap of {cap}."
+        if code is None:
+            return None, f"Not a country we know: {country}. Choose countries from the list."
+        number = numerals.parse_int(cap) if cap else None
+        if not cap:
+            return None, f"Enter the most investors from {country_name(code)}."
+        if number is None:
+            return None, f"{country_name(code)}: {numerals.WHOLE_FORMAT}"
+        if not 1 <= number <= MAX_INVESTORS:
+            return None, f"{country_name(code)}: a cap must be between 1 and {MAX_INVESTORS:,}."
+        if code in caps:
+            return None, f"{country_name(code)} is listed twice: give each country one cap."
+        caps[code] = number
+    return caps or None, None
+
+
+def uncovered_caps(caps: dict | None, authorized: list[str] | None) -> list[str]:
+    """Countries with a cap that are not among the authorised ones (their investors could never be there)."""
+    return sorted(code for code in caps or {} if code not in (authorized or []))
+
+
+def validate_step(st: Step, form: dict, today: date, saved: dict | None = None) -> tuple[dict, dict, dict]:
+    """(stored values, typed values, errors) for one step's fields, plus the step's cross-field rules.
+
+    `saved` is the offering's projectDetails as stored (rules across steps: caps against authorised countries)."""
     stored, typed, errors = {}, {}, {}
     for field in st.fields:
+        if field.kind == "country_caps":
+            typed[field.name] = cap_rows(form, field.name)
+            stored[field.name], problem = parse_country_caps(typed[field.name])
+            if problem:
+                errors[field.name] = problem
+            continue
         raw = form.get(field.name)
         text = raw.strip() if isinstance(raw, str) else ""
         typed[field.name] = text
         stored[field.name], problem = parse_value(field, text)
         if problem:
             errors[field.name] = problem
-    errors.update(_cross_checks(st.key, stored, errors, today))
+    errors.update(_cross_checks(st.key, stored, errors, today, saved or {}))
     return stored, typed, errors
 
 
-def _cross_checks(key: str, v: dict, errors: dict, today: date) -> dict:
-    """Rules between fields of one step, checked only where both fields parsed."""
-    found = {}
+def _not_authorised(codes: list[str]) -> str:
+    return (f"{country_names(codes)} {'is' if len(codes) == 1 else 'are'} not among the countries investors may "
+            "live in (Raise step): add {} there or remove {} cap.".format(
+                *(("it", "its") if len(codes) == 1 else ("them", "their"))))
+
+
+def _cap_checks(key: str, v: dict, saved: dict) -> dict:
+    """Investor caps: a country's cap within the overall one, and only for authorised countries (whichever
+    of the Token and Raise steps is saved last sees the other's values)."""
+    if key == "raise" and v.get("authorizedCountries"):
+        missing = uncovered_caps(saved.get("maxInvestorsPerCountry"), v["authorizedCountries"])
+        return {"authorizedCountries": f"Investor caps are set for {country_names(missing)} on the Token step: "
+                                       "keep them in this list or remove their caps there."} if missing else {}
+    if key != "token":
+        return {}
+    caps, overall = v.get("maxInvestorsPerCountry") or {}, v.get("maxInvestors")
+    above = sorted(code for code, cap in caps.items() if overall and cap > overall)
+    if above:
+        return {"maxInvestorsPerCountry": f"{country_names(above)}: a country's cap cannot be above the maximum "
+                                          f"number of investors ({overall:,})."}
+    missing = uncovered_caps(caps, saved.get("authorizedCountries")) if saved.get("authorizedCountries") else []
+    return {"maxInvestorsPerCountry": _not_authorised(missing)} if missing else {}
+
+
+def _cross_checks(key: str, v: dict, errors: dict, today: date, saved: dict) -> dict:
+    """Rules between fields of one step (and the saved steps), checked only where the fields parsed."""
+    found = _cap_checks(key, v, saved)
     if key == "raise":
         start, end = v.get("startDate"), v.get("endDate")
         if start and end and end <= start:
@@ -283,6 +369,9 @@ def submission_problems(offering: dict) -> list[str]:
         problems.append("The minimum investment must buy at least one token at the launch price.")
     if nav and high and details.get("maxTokenHolding") and high > details["maxTokenHolding"] * nav:
         problems.append("The maximum investment exceeds what the most tokens one investor may hold are worth.")
+    missing = uncovered_caps(details.get("maxInvestorsPerCountry"), details.get("authorizedCountries"))
+    if missing:
+        problems.append(f"Investor caps per country: {_not_authorised(missing)}")
     return problems
 
 

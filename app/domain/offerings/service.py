@@ -86,7 +86,9 @@ def typed_values(doc: dict, st: Step) -> dict:
     return typed
 
 
-def _as_typed(kind: str, value) -> str:
+def _as_typed(kind: str, value):
+    if kind == "country_caps":  # the saved rows, as the form's rows
+        return [{"country": code, "cap": str(cap)} for code, cap in sorted((value or {}).items())]
     if value is None or value is False:
         return ""
     if kind == "money" or kind == "percent":  # cents and basis points, as typed: "12.5", "7.25", "12"
@@ -108,7 +110,7 @@ def save_step(issuer: dict, offering_id: str, step_key: str, form: dict, today: 
         raise NotFound(step_key)
     if doc["status"] not in offerings.EDITABLE:
         raise Locked(offering_id)
-    stored, typed, errors = validate_step(st, form, today or date.today())
+    stored, typed, errors = validate_step(st, form, today or date.today(), doc.get("projectDetails") or {})
     if errors:
         return StepResult(False, typed, errors)
     db, oid, next_step = get_db(), doc["_id"], current_step_after(st.key)

@@ -21,7 +21,9 @@ from app.domain.offerings.rules import (
 from app.formatting import country_name, country_names, day, file_size, money, or_not_given, percent, yes_no
 
 ENTITY_LABELS = {"spv": "Special purpose vehicle (SPV)"}
-UNITS = {"lockupMonths": ("month", "months"), "tokenDecimals": ("decimal", "decimals")}
+UNITS = {"lockupMonths": ("month", "months"), "tokenDecimals": ("decimal", "decimals"),
+         "maxInvestors": ("investor", "investors")}
+NO_LIMIT = ("maxInvestors", "maxInvestorsPerCountry")  # empty means no cap on chain
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,11 @@ def human_value(field: Field, value) -> str:
     """A stored value as people read it: "$4,800,000", "7.25%", "Germany, France", "Yes", "31 Jan 2027"."""
     if field.kind == "bool":
         return yes_no(bool(value))
-    if value is None or value == "" or value == []:
-        return "Not given"
+    if value is None or value == "" or value == [] or value == {}:
+        return "No limit" if field.name in NO_LIMIT else "Not given"
+    if field.kind == "country_caps":
+        return "; ".join(f"{country_name(code)}: at most {cap:,} investor{'' if cap == 1 else 's'}"
+                         for code, cap in sorted(value.items(), key=lambda pair: country_name(pair[0])))
     if field.name in UNITS:
         one, many = UNITS[field.name]
         return f"{value:,} {one if value == 1 else many}"
