@@ -6,10 +6,11 @@ Search and filters answer htmx requests with the result rows only.
 
 from __future__ import annotations
 
-from flask import flash, render_template, request
+from flask import flash, render_template, request, url_for
 
 from app.access import access, current_user_doc
 from app.auth import client_ip
+from app.blueprints import confirm
 from app.blueprints.admin import bp, section_links, staff_views, user_file_views
 from app.blueprints.admin.forms import ActionForm, UserSearchForm
 from app.blueprints.htmx import page_or_fragment, redirect_to
@@ -23,6 +24,11 @@ __all__ = ["bp", "staff_views", "user_file_views"]  # importing them registers t
 ACTIONS = {"deactivate": (staff.deactivate, "Account deactivated; its sessions ended."),
            "reactivate": (staff.reactivate, "Account reactivated."),
            "delete": (staff.soft_delete, "Account deleted.")}
+# Taking an account away asks first (app/blueprints/confirm.py); giving it back does not.
+QUESTIONS = {"deactivate": "Deactivate the account of {}?", "delete": "Delete the account of {}?"}
+DETAILS = {"deactivate": "The person is signed out everywhere and cannot sign in until the account is reactivated.",
+           "delete": "The account is closed for good and its email address can no longer sign in. "
+                     "This cannot be undone."}
 
 
 @bp.get("/")
@@ -58,6 +64,12 @@ def change_user(user_id: str, action: str):
     """Deactivate, reactivate or soft-delete an account (the domain checks who may act on whom)."""
     if not ActionForm().validate():
         return redirect_to("admin.show_user", user_id=user_id)
+    if action in QUESTIONS and not confirm.confirmed():
+        target = staff.view_user(current_user_doc(), user_id)  # 404 for no such account
+        if not target["manageable"]:
+            raise staff.NotAllowed("may not manage this account")
+        return confirm.ask_again(QUESTIONS[action].format(target["email"]), url_for("admin.show_user", user_id=user_id),
+                                 f"Yes, {action} the account", DETAILS[action])
     operation, message = ACTIONS[action]
     operation(current_user_doc(), user_id, client_ip())
     flash(message, "info")

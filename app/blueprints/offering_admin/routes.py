@@ -6,9 +6,10 @@ actor and answers with the page, or for htmx with the fragment it changed.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file, url_for
 
 from app.access import access_default, current_user_doc
+from app.blueprints import confirm
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import is_htmx, redirect_to
 from app.domain.accounts.permissions import staff
@@ -69,6 +70,11 @@ def decide_offering(offering_id: str):
     decision = request.form.get("decision", "")
     if decision not in offering_review.DECISIONS:
         abort(400)
+    if decision == "reject" and not confirm.confirmed():
+        back = url_for("offering_admin.show_offering", offering_id=offering_id)
+        return confirm.ask_again("Reject this offering?", back,
+                                 "Yes, reject the offering", "The issuer is emailed your reason and cannot resubmit "
+                                 "it. This cannot be undone.")
     attempt(offering_review.decide, current_user_doc(), offering_id, decision, request.form.get("reason", ""),
             done="Decision recorded; the issuer has been emailed.")
     return back_to_offering(offering_id)

@@ -5,9 +5,10 @@ matched or set aside for refund. All of it needs the `orders` permission and is 
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, render_template, request, stream_with_context
+from flask import Response, current_app, flash, render_template, request, stream_with_context, url_for
 
 from app.access import current_user_doc
+from app.blueprints import confirm
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.blueprints.orders_admin import bp, search_views, statement_views
@@ -58,7 +59,10 @@ def match_transfer(key: str):
 
 @bp.post("/transfers/<key>/refund")
 def refund_transfer(key: str):
-    """Set the transfer aside to be sent back to its sender, with the reason."""
+    """Set the transfer aside to be sent back to its sender, with the reason (asked first)."""
+    if not confirm.confirmed():
+        return confirm.ask_again("Mark this transfer for refund?", url_for("orders_admin.list_transfers"),
+                                 "Yes, mark for refund", "It can then no longer pay an order. This cannot be undone.")
     reason = request.form.get("reason", "")
     try:
         transfer_review.mark_refund(current_app.config, current_user_doc(), key, reason)
@@ -101,6 +105,11 @@ def record_payment(order_id: str):
 def decide_flag(order_id: str):
     """Accept a flagged payment as it is, or refuse it (to be refunded); the investor reads the reason."""
     accept = request.form.get("decision") == "accept"
+    if not accept and not confirm.confirmed():
+        return confirm.ask_again("Refuse this payment?", url_for("orders_admin.show_order", order_id=order_id),
+                                 "Yes, refuse the payment",
+                                 "The payment is to be refunded and the investor reads your reason. "
+                                 "This cannot be undone.")
     attempt(order_admin.decide_flag, *_acting(order_id), accept, request.form.get("reason", ""),
             done="Decision recorded. Order status: {}.", kind="order")
     return _back(order_id)
@@ -108,7 +117,14 @@ def decide_flag(order_id: str):
 
 @bp.post("/<order_id>/cancel")
 def cancel_order(order_id: str):
-    """Cancel an unpaid order; the investor reads the reason by email and on the order, its tokens go back on sale."""
+    """Cancel an unpaid order; the investor reads the reason by email and on the order, its tokens go back on sale.
+    Asks first."""
+    if not confirm.confirmed():
+        order = order_admin.order_for_admin(current_user_doc(), order_id)  # 404 for no such order
+        return confirm.ask_again(f"Cancel order {order['paymentReference']}?",
+                                 url_for("orders_admin.show_order", order_id=order_id),
+                                 "Yes, cancel the order",
+                                 "Its tokens go back on sale and the investor is told by email. This cannot be undone.")
     reason = request.form.get("reason", "")
     try:
         order_admin.cancel_order(current_app.config, current_user_doc(), order_id, reason)

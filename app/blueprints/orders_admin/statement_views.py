@@ -7,9 +7,10 @@ explains each refusal; these views only parse the request and render.
 
 from __future__ import annotations
 
-from flask import current_app, flash, render_template, request
+from flask import current_app, flash, render_template, request, url_for
 
 from app.access import current_user_doc
+from app.blueprints import confirm
 from app.blueprints.htmx import redirect_to
 from app.blueprints.orders_admin import bp
 from app.domain import errors
@@ -17,6 +18,9 @@ from app.domain.payments import statements
 from app.domain.payments.statement_formats import CSV_OPTIONAL, CSV_REQUIRED
 from app.domain.platform import uploads
 from app.formatting import status_label
+
+# The decisions that set an entry aside for good ask first (app/blueprints/confirm.py); assigning does not.
+SET_ASIDE = {"refund": "Refund", "ignore": "Ignore"}
 
 
 @bp.get("/statements")
@@ -55,6 +59,10 @@ def show_statement(statement_id: str):
 def decide_entry(entry_id: str):
     """Assign a waiting entry to an order by its reference, or mark it to be refunded or ignored."""
     form = request.form
+    if form.get("action") in SET_ASIDE and not confirm.confirmed():
+        return confirm.ask_again(f"{SET_ASIDE[form['action']]} this entry?", url_for("orders_admin.list_statements"),
+                                 f"Yes, {SET_ASIDE[form['action']].lower()} it",
+                                 "It can then no longer settle an order. This cannot be undone.")
     try:
         status = statements.decide(current_app.config, current_user_doc(), entry_id, form.get("action", ""),
                                    form.get("reason", ""), form.get("reference", ""))

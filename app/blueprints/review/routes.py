@@ -6,10 +6,11 @@ permission again), calls one operation, and renders. Decisions are audited by th
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
 
 from app.access import access, access_default
+from app.blueprints import confirm
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import redirect_to
 from app.domain import errors
@@ -37,7 +38,11 @@ def show_kyc(user_id: str):
 
 @bp.post("/kyc/<user_id>/decision")
 def decide_kyc(user_id: str):
-    """Approve, reject or request changes to chosen steps, with a reason."""
+    """Approve, reject or request changes to chosen steps, with a reason; a rejection asks first."""
+    if request.form.get("decision") == "reject" and not confirm.confirmed():
+        return confirm.ask_again("Reject this verification?", url_for("review.show_kyc", user_id=user_id),
+                                 "Yes, reject", "The applicant is told by mail and reads your reason; "
+                                 "they would have to apply again.")
     if not attempt(kyc_review.decide, current_user.doc, user_id, request.form.get("decision", ""),
                    request.form.get("reason", ""), request.form.getlist("steps"), done="Decision recorded.",
                    category="info"):
@@ -54,7 +59,11 @@ def list_issuer_requests():
 @bp.post("/issuers/<user_id>/decision")
 @access(staff("issuer_requests"))
 def decide_issuer(user_id: str):
-    """Approve or reject an issuer application; the applicant is emailed either way."""
+    """Approve or reject an issuer application; the applicant is emailed either way. A rejection asks first."""
+    if request.form.get("decision") != "approve" and not confirm.confirmed():
+        return confirm.ask_again("Reject this issuer application?", url_for("review.list_issuer_requests"),
+                                 "Yes, reject", "The applicant is told by mail and reads your reason. "
+                                 "This cannot be undone.")
     try:
         issuer_applications.decide(current_user.doc, user_id, request.form.get("decision") == "approve",
                                    request.form.get("reason", ""))

@@ -4,9 +4,10 @@ jobs with a safe retry and a resolution by hand. Needs the `orders` permission; 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
+from app.blueprints import confirm
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import page_or_fragment, redirect_to
 from app.domain.accounts.permissions import staff
@@ -50,7 +51,11 @@ def retry_job():
 
 @bp.post("/failed/resolve")
 def resolve_job():
-    """Close a failed job by hand, with the reason (audit-logged)."""
+    """Close a failed job by hand, with the reason (audit-logged); asks first."""
+    if not confirm.confirmed():
+        return confirm.ask_again("Resolve this failed job by hand?", url_for("transactions_admin.list_failed"),
+                                 "Yes, resolve it", "It is closed without being sent again: do this only once "
+                                 "the operation was done or is no longer wanted. This cannot be undone.")
     attempt(record.resolve, current_user_doc(), request.form.get("job_id", ""), request.form.get("reason", ""),
             done="Job resolved by hand.")
     return redirect_to("transactions_admin.list_failed")

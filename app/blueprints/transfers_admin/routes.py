@@ -6,9 +6,10 @@ request never decides it (403). Decisions answer with a redirect to the request 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
+from app.blueprints import confirm
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import staff
@@ -46,6 +47,11 @@ def approve_request(request_id: str):
 
 @bp.post("/<request_id>/reject")
 def reject_request(request_id: str):
+    """Reject with a remark the investor reads; asks first."""
+    if not confirm.confirmed():
+        return confirm.ask_again("Reject this transfer request?", url_for("transfers_admin.show_request",
+                                                                         request_id=request_id),
+                                 "Yes, reject", "The investor reads your reason. This cannot be undone.")
     attempt(review.reject, current_app.config, current_user_doc(), request_id, request.form.get("remark", ""),
             done="Rejected; the investor reads your reason.")
     return redirect_to("transfers_admin.show_request", request_id=request_id)

@@ -7,9 +7,10 @@ records the agent's decision. Anyone else gets 404 for a request and 403 for a d
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
+from app.blueprints import confirm
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import STAFF
@@ -41,7 +42,9 @@ def show_request(whitelist_id: str):
 
 @bp.post("/<whitelist_id>/ta-decision")
 def decide_as_agent(whitelist_id: str):
-    """The offering's transfer agent approves or rejects (a rejection needs a reason)."""
+    """The offering's transfer agent approves or rejects (a rejection needs a reason, and asks first)."""
+    if (asked := _ask_before_rejecting(whitelist_id)) is not None:
+        return asked
     attempt(review.ta_decide, current_user_doc(), whitelist_id, request.form.get("decision", ""),
             request.form.get("reason", ""), done="The transfer agent's decision is recorded; the investor is emailed.")
     return redirect_to("whitelist_admin.show_request", whitelist_id=whitelist_id)
@@ -49,7 +52,18 @@ def decide_as_agent(whitelist_id: str):
 
 @bp.post("/<whitelist_id>/decision")
 def decide_request(whitelist_id: str):
-    """The final decision; an approval starts the investor's registration on chain."""
+    """The final decision; an approval starts the investor's registration on chain. A rejection asks first."""
+    if (asked := _ask_before_rejecting(whitelist_id)) is not None:
+        return asked
     attempt(review.decide, current_user_doc(), whitelist_id, request.form.get("decision", ""),
             request.form.get("reason", ""), done="Decision recorded; the investor is emailed.")
     return redirect_to("whitelist_admin.show_request", whitelist_id=whitelist_id)
+
+
+def _ask_before_rejecting(whitelist_id: str):
+    """The confirmation page when a rejection was posted without its confirmation, else None."""
+    if request.form.get("decision") != rules.REJECTED or confirm.confirmed():
+        return None
+    return confirm.ask_again("Reject this whitelisting request?", url_for("whitelist_admin.show_request",
+                                                                          whitelist_id=whitelist_id),
+                             "Yes, reject", "The investor is emailed and reads your reason. This cannot be undone.")

@@ -24,12 +24,12 @@ def test_admin_searches_users_and_htmx_gets_rows_only(app, investor):
 def test_deactivation_ends_the_users_sessions_at_once(app, db, investor):
     victim = signed_in_client(app, investor)
     admin = signed_in_client(app, make_user("admin"))
-    assert post(admin, f"/admin/users/{investor['_id']}/deactivate").status_code == 303
+    assert post(admin, f"/admin/users/{investor['_id']}/deactivate", {"confirm": "yes"}).status_code == 303
     assert victim.get("/auth/account").status_code == 302
     assert login(app.test_client(), investor).status_code == 401
     assert post(admin, f"/admin/users/{investor['_id']}/reactivate").status_code == 303
     assert login(app.test_client(), investor).status_code == 303
-    assert post(admin, f"/admin/users/{investor['_id']}/delete").status_code == 303
+    assert post(admin, f"/admin/users/{investor['_id']}/delete", {"confirm": "yes"}).status_code == 303
     assert db.users.find_one({"_id": investor["_id"]})["isDeleted"]
     assert login(app.test_client(), investor).status_code == 401
 
@@ -40,9 +40,9 @@ def test_a_sub_admin_does_exactly_what_its_permissions_allow(app, investor):
     assert helper.get("/admin/users").status_code == 200
     assert helper.get("/admin/audit").status_code == 403
     assert helper.get("/admin/subadmins").status_code == 403
-    assert post(helper, f"/admin/users/{investor['_id']}/deactivate").status_code == 303
-    assert post(helper, f"/admin/users/{admin_user['_id']}/deactivate").status_code == 403
-    assert post(helper, f"/admin/users/{uuid.uuid4().hex[:24]}/deactivate").status_code == 404
+    assert post(helper, f"/admin/users/{investor['_id']}/deactivate", {"confirm": "yes"}).status_code == 303
+    assert post(helper, f"/admin/users/{admin_user['_id']}/deactivate", {"confirm": "yes"}).status_code == 403
+    assert post(helper, f"/admin/users/{uuid.uuid4().hex[:24]}/deactivate", {"confirm": "yes"}).status_code == 404
     dashboard = helper.get("/admin/").text
     assert "Users" in dashboard and "Audit log" not in dashboard
 

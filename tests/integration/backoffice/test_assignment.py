@@ -78,7 +78,7 @@ def test_an_admin_decides_whoever_is_assigned_and_nobody_assigned_leaves_it_to_a
     admin = auth("admin")
     post(admin, f"/admin/offerings/{assigned['_id']}/assign", {"role": "reviewer", "person": str(reviewer["_id"])})
     assert post(admin, f"/admin/offerings/{assigned['_id']}/decision",
-                {"decision": "reject", "reason": "Title deeds missing"}).status_code == 303
+                {"decision": "reject", "reason": "Title deeds missing", "confirm": "yes"}).status_code == 303
     assert db.offerings.find_one({"_id": assigned["_id"]})["status"] == "rejected"
     anyone = auth("subadmin", permissions=["offerings"])
     assert post(anyone, f"/admin/offerings/{unassigned['_id']}/decision", {"decision": "approve"}).status_code == 303

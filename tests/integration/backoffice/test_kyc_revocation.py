@@ -36,9 +36,10 @@ def test_a_revoked_investor_cannot_order_and_paid_orders_are_held_not_minted(app
     unpaid = ordering.place(app.config, investor, str(offering["_id"]), order_form(10))
     staff = auth("subadmin", permissions=["kyc", "users"])
 
-    assert post(staff, f"/admin/users/{investor['_id']}/kyc/revoke", {"reason": " "}).status_code == 303
+    assert post(staff, f"/admin/users/{investor['_id']}/kyc/revoke",
+                {"reason": " ", "confirm": "yes"}).status_code == 303
     assert db.users.find_one({"_id": investor["_id"]})["kycStatus"] == "approved"  # no reason: refused
-    response = post(staff, f"/admin/users/{investor['_id']}/kyc/revoke", {"reason": REASON})
+    response = post(staff, f"/admin/users/{investor['_id']}/kyc/revoke", {"reason": REASON, "confirm": "yes"})
     assert response.status_code == 303
     user = db.users.find_one({"_id": investor["_id"]})
     assert (user["kycStatus"], user["isKyc"], user["kycReason"]) == ("revoked", False, REASON)
@@ -66,7 +67,7 @@ def test_a_revoked_investor_cannot_order_and_paid_orders_are_held_not_minted(app
     assert form.status_code == 200 and placed.status_code == 422 and "revoked" in placed.text
     assert db.orders.count_documents({"userId": investor["_id"]}) == 2
 
-    again = post(staff, f"/admin/users/{investor['_id']}/kyc/revoke", {"reason": REASON})
+    again = post(staff, f"/admin/users/{investor['_id']}/kyc/revoke", {"reason": REASON, "confirm": "yes"})
     assert again.status_code == 303 and db.auditLogs.count_documents({"event": "kyc.revoked"}) == 1
     file = staff.get(f"/admin/users/{investor['_id']}/file")
     assert "Only an approved identity verification can be revoked" in file.text
@@ -77,7 +78,9 @@ def test_only_kyc_staff_revoke(app, db, auth):
     offering = list_offering(db, offering_doc())
     investor = _approved_investor(app, db, offering)
     for client in (auth("subadmin", permissions=["users", "orders"]), investor["client"]):
-        assert post(client, f"/admin/users/{investor['_id']}/kyc/revoke", {"reason": REASON}).status_code == 403
+        assert post(client, f"/admin/users/{investor['_id']}/kyc/revoke",
+                    {"reason": REASON, "confirm": "yes"}).status_code == 403
     assert db.users.find_one({"_id": investor["_id"]})["kycStatus"] == "approved"
     staff = auth("subadmin", permissions=["kyc", "users"])
-    assert post(staff, "/admin/users/0123456789abcdef01234567/kyc/revoke", {"reason": REASON}).status_code == 404
+    assert post(staff, "/admin/users/0123456789abcdef01234567/kyc/revoke",
+                {"reason": REASON, "confirm": "yes"}).status_code == 404

@@ -104,7 +104,7 @@ def test_the_move_is_approved_by_someone_else_and_executed_once_on_chain(app, db
         review.approve(app.config, holder["user"], rid, "")
     assert form(client, f"/admin/transfers/{rid}/approve").status_code == 403
     staff = signed_in_client(app, make_user("subadmin", permissions=["transfers"]))
-    assert form(staff, f"/admin/transfers/{rid}/reject", {"remark": " "}).status_code == 303
+    assert form(staff, f"/admin/transfers/{rid}/reject", {"remark": " ", "confirm": "yes"}).status_code == 303
     assert "Say why the request is rejected" in staff.get(f"/admin/transfers/{rid}").text
     assert transfer_requests.by_id(db, request["_id"])["status"] == "pending"
 
@@ -149,7 +149,7 @@ def test_a_rejection_is_explained_to_the_investor_who_may_ask_again(app, db, hol
     assert "Transfer requests to decide" in dashboard and 'data-testid="queue-count">1<' in dashboard
     assert 'href="/admin/transfers/"' in dashboard
     assert form(staff, f"/admin/transfers/{request['_id']}/reject",
-                {"remark": "Prove the wallet is yours first"}).status_code == 303
+                {"remark": "Prove the wallet is yours first", "confirm": "yes"}).status_code == 303
     rejected = transfer_requests.by_id(db, request["_id"])
     assert (rejected["status"], rejected["remark"], "openKey" in rejected) == (
         "rejected", "Prove the wallet is yours first", False)

@@ -49,14 +49,15 @@ def test_request_changes_reopens_the_wizard_and_emails_the_issuer(admin_client, 
 def test_approve_then_a_second_decision_is_refused(admin_client, db, submitted):
     post(admin_client, f"/admin/offerings/{submitted}/decision", {"decision": "approve"})
     assert db.offerings.find_one({"_id": ObjectId(submitted)})["status"] == "approved"
-    again = post(admin_client, f"/admin/offerings/{submitted}/decision", {"decision": "reject", "reason": "late"})
+    again = post(admin_client, f"/admin/offerings/{submitted}/decision",
+                 {"decision": "reject", "reason": "late", "confirm": "yes"})
     assert "reload to see the latest decision" in admin_client.get(again.headers["Location"]).text
     assert db.offerings.find_one({"_id": ObjectId(submitted)})["status"] == "approved"
 
 
 def test_reject_needs_a_reason_and_tells_the_issuer(admin_client, db, issuer, submitted):
     post(admin_client, f"/admin/offerings/{submitted}/decision",
-         {"decision": "reject", "reason": "Valuation unsupported."})
+         {"decision": "reject", "reason": "Valuation unsupported.", "confirm": "yes"})
     assert db.offerings.find_one({"_id": ObjectId(submitted)})["status"] == "rejected"
     assert "Valuation unsupported." in db.outbox.find_one({"to": issuer["email"]}, sort=[("_id", -1)])["body"]
 

@@ -118,9 +118,9 @@ def test_issuer_rejection_needs_a_reason_and_mails_it(app, db):
     users.set_fields(db, ObjectId(applicant.user["_id"]), {"isKyc": True, "issuerStatus": "pending"})
     officer = staff_client(app, ["issuer_requests"])
     url = f"/admin/review/issuers/{applicant.user['_id']}/decision"
-    form_post(officer, url, {"decision": "reject"})
+    form_post(officer, url, {"decision": "reject", "confirm": "yes"})
     assert users.by_id(db, ObjectId(applicant.user["_id"]))["issuerStatus"] == "pending"
-    form_post(officer, url, {"decision": "reject", "reason": "The certificate is not legible"})
+    form_post(officer, url, {"decision": "reject", "reason": "The certificate is not legible", "confirm": "yes"})
     user = users.by_id(db, ObjectId(applicant.user["_id"]))
     assert user["issuerStatus"] == "rejected" and user["isIssuer"] is False
     mail = db[outbox.NAME].find_one({"to": user["email"], "subject": "Your issuer application"})

@@ -69,7 +69,7 @@ def test_a_rejection_says_to_correct_and_resubmit(app, db, person):
     complete_individual(person)
     assert form_post(person, "/onboarding/kyc/submit").status_code == 303
     form_post(reviewer(app), f"/admin/review/kyc/{person.user['_id']}/decision",
-              {"decision": "reject", "reason": "The photo is blurred"})
+              {"decision": "reject", "reason": "The photo is blurred", "confirm": "yes"})
     text, _ = next_box(page(person, "/onboarding/").text, "kyc-next")
     assert "Correct what the reviewer asked for and submit again." in text and CHECK in text
 

@@ -25,11 +25,11 @@ def test_staff_cancel_an_unpaid_order_with_a_reason_the_investor_reads(app, db, 
     assert 'href="/admin/orders/transfers"' in admin_client.get("/admin/orders/").text
     assert "Cancel this unpaid order" in admin_client.get(url).text
 
-    blank = post(admin_client, url + "/cancel", {"reason": "  "})
+    blank = post(admin_client, url + "/cancel", {"reason": "  ", "confirm": "yes"})
     assert blank.status_code == 422 and "Give a reason: the investor reads it." in blank.text
     assert db.orders.find_one({"_id": order["_id"]})["status"] == "pending_payment"
 
-    done = post(admin_client, url + "/cancel", {"reason": "The offering's allocation was revised."})
+    done = post(admin_client, url + "/cancel", {"reason": "The offering's allocation was revised.", "confirm": "yes"})
     assert done.status_code == 303
     cancelled = db.orders.find_one({"_id": order["_id"]})
     assert cancelled["status"] == "cancelled" and cancelled["cancelledByStaff"]
@@ -50,7 +50,7 @@ def test_staff_cancel_an_unpaid_order_with_a_reason_the_investor_reads(app, db, 
     assert "How to pay" not in page and 'href="/portfolio/orders"' in page
     assert "by Libertum: The offering&#39;s allocation was revised." in investor["client"].get("/portfolio/orders").text
 
-    again = post(admin_client, url + "/cancel", {"reason": "Twice"})
+    again = post(admin_client, url + "/cancel", {"reason": "Twice", "confirm": "yes"})
     assert again.status_code == 422 and "This order is cancelled" in again.text
     assert db.outbox.count_documents({"to": investor["email"], "subject": "Libertum: Your order was cancelled"}) == 1
 
@@ -62,7 +62,8 @@ def test_a_paid_order_cannot_be_cancelled_by_staff_and_others_cannot_cancel(app,
     assert order_admin.record_fiat_payment(app.config, admin, str(order["_id"]), "2,030.00") == "settled"
     page = investor["client"].get(f"/orders/{order['_id']}").text
     assert "$2,030 by bank transfer, recorded" in page and "How to pay" not in page
-    refused = post(admin_client, f"/admin/orders/{order['_id']}/cancel", {"reason": "Changed our mind"})
+    refused = post(admin_client, f"/admin/orders/{order['_id']}/cancel",
+                   {"reason": "Changed our mind", "confirm": "yes"})
     assert refused.status_code == 422 and "This order is settled; only an order still waiting" in refused.text
 
     unpaid = ordering.place(app.config, buyer, str(offering["_id"]), order_form(10))

@@ -118,10 +118,10 @@ def test_a_transfer_marked_for_refund_never_pays_an_order_later(app, db, crypto_
     event = transfer(app, ivy["wallet"], 1_015_00 * 10**4)
     payments.apply_transfer(app.config, event)
     url = f"/admin/orders/transfers/{key_of(event)}/refund"
-    blank = post(admin_client, url, {"reason": " "})
+    blank = post(admin_client, url, {"reason": " ", "confirm": "yes"})
     assert blank.status_code == 422 and "Give the reason for the refund." in blank.text
 
-    done = post(admin_client, url, {"reason": "Sent by mistake, per the investor's email"})
+    done = post(admin_client, url, {"reason": "Sent by mistake, per the investor's email", "confirm": "yes"})
     assert done.status_code == 303
     doc = db.payments.find_one({"_id": key_of(event)})
     assert doc["status"] == "refund_due" and doc["refund"]["reason"] == "Sent by mistake, per the investor's email"
@@ -158,7 +158,8 @@ def test_a_match_interrupted_before_settlement_is_listed_and_finished_once(app, 
     db.payments.update_one({"_id": key_of(event)}, {"$set": {"status": "matching", "orderId": order["_id"]}})
     page = admin_client.get("/admin/orders/transfers").text  # as a crash between the two writes leaves it
     assert "Matching to an order did not finish" in page and "Mark for refund" not in page
-    assert post(admin_client, f"/admin/orders/transfers/{key_of(event)}/refund", {"reason": "x"}).status_code == 422
+    assert post(admin_client, f"/admin/orders/transfers/{key_of(event)}/refund",
+                {"reason": "x", "confirm": "yes"}).status_code == 422
     assert post(admin_client, f"/admin/orders/transfers/{key_of(event)}/match",
                 {"order": str(order["_id"])}).status_code == 303
     doc = order_docs.get(db, order["_id"])

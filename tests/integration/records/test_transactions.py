@@ -75,23 +75,25 @@ def test_resolving_a_failed_job_by_hand_needs_a_reason_and_is_audited(app, db):
                                                                             "reverted: wallet not registered")
     staff = signed_in_client(app, make_user("subadmin", permissions=["orders"]))
     assert "wallet not registered" in staff.get("/admin/transactions/failed").text
-    refused = post(staff, "/admin/transactions/failed/resolve", {"job_id": "deleteIdentity:test-1", "reason": "ok"},
-                   follow_redirects=True).text
+    refused = post(staff, "/admin/transactions/failed/resolve",
+                   {"job_id": "deleteIdentity:test-1", "reason": "ok", "confirm": "yes"}, follow_redirects=True).text
     assert "at least 10 characters" in refused and not db.chainJobs.find_one({"resolvedAt": {"$exists": True}})
     retried = post(staff, "/admin/transactions/failed/retry", {"job_id": "deleteIdentity:test-1"},
                    follow_redirects=True).text
     assert "This kind of operation is not sent again from here" in retried
     post(staff, "/admin/transactions/failed/resolve",
-         {"job_id": "deleteIdentity:test-1", "reason": "Removed from the registry by hand on 1 Dec"})
+         {"job_id": "deleteIdentity:test-1", "reason": "Removed from the registry by hand on 1 Dec", "confirm": "yes"})
     job = db.chainJobs.find_one({"_id": "deleteIdentity:test-1"})
     assert job["resolvedReason"] == "Removed from the registry by hand on 1 Dec"
     entry = db.auditLogs.find_one({"event": "chain_job.resolved"})
     assert entry["details"]["jobId"] == "deleteIdentity:test-1" and entry["actorEmail"]
     assert 'data-testid="failed-job"' not in staff.get("/admin/transactions/failed").text
     again = post(staff, "/admin/transactions/failed/resolve",
-                 {"job_id": "deleteIdentity:test-1", "reason": "A second resolution, refused"}, follow_redirects=True)
+                 {"job_id": "deleteIdentity:test-1", "reason": "A second resolution, refused", "confirm": "yes"},
+                 follow_redirects=True)
     assert "already resolved" in again.text
-    assert post(staff, "/admin/transactions/failed/resolve", {"job_id": "nope", "reason": "x" * 20}).status_code == 404
+    assert post(staff, "/admin/transactions/failed/resolve",
+                {"job_id": "nope", "reason": "x" * 20, "confirm": "yes"}).status_code == 404
 
 
 def test_the_record_pages_by_keyset_without_losing_or_repeating_a_row_and_exports_them(app, db):

@@ -131,7 +131,7 @@ def test_staff_decide_waiting_entries_once(app, db, place, staff):
                                              Credit("W-2", "99.00", "unknown"), Credit("W-3", "5.00", "gift")]))
     entries = _entries(db, response.headers["Location"].rsplit("/", 1)[1])
     decide = "/admin/orders/statements/entries/{}/decision"
-    refused = post(staff, decide.format(entries["W-2"]["_id"]), {"action": "refund", "reason": ""})
+    refused = post(staff, decide.format(entries["W-2"]["_id"]), {"action": "refund", "reason": "", "confirm": "yes"})
     assert refused.status_code == 422 and "Give the reason" in refused.text
     wrong = post(staff, decide.format(entries["W-1"]["_id"]), {"action": "assign", "reference": "LIB-2222-3333"})
     assert wrong.status_code == 422 and "No order has the reference LIB-2222-3333" in wrong.text
@@ -141,14 +141,15 @@ def test_staff_decide_waiting_entries_once(app, db, place, staff):
     twice = post(staff, decide.format(entries["W-1"]["_id"]),
                  {"action": "assign", "reference": order["paymentReference"]})
     assert twice.status_code == 422 and len(_order(db, order)["payments"]) == 1
-    assert post(staff, decide.format(entries["W-2"]["_id"]), {"action": "refund", "reason": "unknown payer"}
-                ).status_code == 303
-    assert post(staff, decide.format(entries["W-3"]["_id"]), {"action": "ignore", "reason": "bank test credit"}
-                ).status_code == 303
+    assert post(staff, decide.format(entries["W-2"]["_id"]),
+                {"action": "refund", "reason": "unknown payer", "confirm": "yes"}).status_code == 303
+    assert post(staff, decide.format(entries["W-3"]["_id"]),
+                {"action": "ignore", "reason": "bank test credit", "confirm": "yes"}).status_code == 303
     statuses = {k: db.bankEntries.find_one({"_id": e["_id"]})["status"] for k, e in entries.items()}
     assert statuses == {"W-1": "assigned", "W-2": "refund_due", "W-3": "ignored"}
     assert db.bankEntries.find_one({"_id": entries["W-2"]["_id"]})["decision"]["reason"] == "unknown payer"
-    assert post(staff, decide.format("0" * 32), {"action": "ignore", "reason": "x"}).status_code == 404
+    assert post(staff, decide.format("0" * 32),
+                {"action": "ignore", "reason": "x", "confirm": "yes"}).status_code == 404
 
 
 def test_only_staff_with_the_orders_permission_reach_statements(app, auth, staff):

@@ -110,9 +110,10 @@ def test_the_agent_sees_their_offering_and_a_rejection_needs_a_reason(app, db, o
         f"/admin/whitelist/?offering={offering['_id']}&status=signed").text
     assert signed_request["investor"]["email"] not in browser.get("/admin/whitelist/?status=approved").text
     assert form(browser, f"/admin/whitelist/{wid}/decision", {"decision": "approved"}).status_code == 403
-    no_reason = form(browser, f"/admin/whitelist/{wid}/ta-decision", {"decision": "rejected"})
+    no_reason = form(browser, f"/admin/whitelist/{wid}/ta-decision", {"decision": "rejected", "confirm": "yes"})
     assert "Give the investor a reason." in browser.get(no_reason.headers["Location"]).text
-    form(browser, f"/admin/whitelist/{wid}/ta-decision", {"decision": "rejected", "reason": "Funds unclear"})
+    form(browser, f"/admin/whitelist/{wid}/ta-decision",
+         {"decision": "rejected", "reason": "Funds unclear", "confirm": "yes"})
     doc = db.whitelists.find_one({"_id": ObjectId(wid)})
     assert (doc["taStatus"], doc["status"], doc["whiteListReason"]) == ("rejected", "rejected", "Funds unclear")
     again = form(browser, f"/admin/whitelist/{wid}/ta-decision", {"decision": "approved"})
@@ -126,7 +127,8 @@ def test_the_agent_sees_their_offering_and_a_rejection_needs_a_reason(app, db, o
 def test_an_admin_rejects_with_a_reason_and_cannot_decide_twice(app, db, signed_request):
     wid = signed_request["id"]
     admin = signed_in_client(app, make_user("admin"))
-    form(admin, f"/admin/whitelist/{wid}/decision", {"decision": "rejected", "reason": "Sanctions hit"})
+    form(admin, f"/admin/whitelist/{wid}/decision",
+         {"decision": "rejected", "reason": "Sanctions hit", "confirm": "yes"})
     doc = db.whitelists.find_one({"_id": ObjectId(wid)})
     assert (doc["status"], doc["adminStatus"], doc["whiteListReason"]) == ("rejected", "rejected", "Sanctions hit")
     again = form(admin, f"/admin/whitelist/{wid}/decision", {"decision": "approved"})

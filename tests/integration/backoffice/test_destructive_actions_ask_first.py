@@ -1,0 +1,189 @@
+"""Every destructive back-office action asks first, with or without JavaScript (app/blueprints/confirm.py).
+
+A plain POST without `confirm=yes` (a browser without JavaScript) answers with the confirmation page and changes
+nothing; that page posts the same fields again (the reason typed, the decision) with the confirmation, which acts.
+Under htmx the object's page carries `hx-confirm` and `hx-vals` adding the confirmation.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from bson import ObjectId
+
+from app.data import chain_jobs, user_details, users
+from app.domain.orders import placement as ordering
+from tests.factories import list_offering, offering_doc
+from tests.fixtures.accounts import make_user, post
+from tests.fixtures.chain import eligible_investor
+from tests.fixtures.orders import approve, order_form
+
+
+@dataclass
+class Case:
+    client: object
+    url: str  # where the form posts
+    data: dict  # what the form posts, without the confirmation
+    state: Callable[[], object]  # what the action changes
+    question: str  # the confirmation page's heading
+    page: str = ""  # the object's page, whose form asks under htmx
+
+
+def _user_action(action: str):
+    def setup(app, db, auth) -> Case:
+        target = make_user("investor")
+        return Case(auth("admin"), f"/admin/users/{target['_id']}/{action}", {},
+                    lambda: {k: users.by_id(db, target["_id"]).get(k) for k in ("isActive", "isDeleted")},
+                    f"{action.capitalize()} the account of {target['email']}?", f"/admin/users/{target['_id']}")
+    return setup
+
+
+def _revoke_kyc(app, db, auth) -> Case:
+    investor = make_user("investor")
+    users.set_fields(db, investor["_id"], {"kycStatus": "approved", "isKyc": True})
+    return Case(auth("subadmin", permissions=["kyc", "users"]), f"/admin/users/{investor['_id']}/kyc/revoke",
+                {"reason": "Sanctions screening match"}, lambda: users.by_id(db, investor["_id"])["kycStatus"],
+                "Revoke this investor's verification?", f"/admin/users/{investor['_id']}/file")
+
+
+def _cancel_order(app, db, auth) -> Case:
+    offering = list_offering(db, offering_doc(fee=0))
+    investor = make_user("investor")
+    users.set_fields(db, investor["_id"], {"kycStatus": "approved", "isKyc": True})
+    approve(db, investor, offering)
+    order = ordering.place(app.config, investor, str(offering["_id"]), order_form(10))
+    return Case(auth("subadmin", permissions=["orders"]), f"/admin/orders/{order['_id']}/cancel",
+                {"reason": "The allocation was revised"}, lambda: db.orders.find_one({"_id": order["_id"]})["status"],
+                f"Cancel order {order['paymentReference']}?", f"/admin/orders/{order['_id']}")
+
+
+def _reject_offering(app, db, auth) -> Case:
+    issuer = make_user("issuer")
+    offering = list_offering(db, offering_doc(status="submitted", isTokenDeploy=False, userId=issuer["_id"],
+                                              createdBy=issuer["_id"]))
+    return Case(auth("admin"), f"/admin/offerings/{offering['_id']}/decision",
+                {"decision": "reject", "reason": "Valuation unsupported"},
+                lambda: db.offerings.find_one({"_id": offering["_id"]})["status"], "Reject this offering?",
+                f"/admin/offerings/{offering['_id']}")
+
+
+def _reject_whitelisting(endpoint: str):
+    def setup(app, db, auth) -> Case:
+        offering = list_offering(db, offering_doc())
+        investor = eligible_investor()
+        wid = ObjectId()
+        db.whitelists.insert_one({"_id": wid, "userId": investor["_id"], "offeringId": offering["_id"],
+                                  "address": investor["account"].address, "status": "signed", "taStatus": "pending",
+                                  "is_signed": True, "is_expired": False, "envelopeId": f"env-{wid}",
+                                  "requestedAt": datetime.now(UTC), "userEmail": investor["email"],
+                                  "offeringTitle": "Harbour"})
+        return Case(auth("admin"), f"/admin/whitelist/{wid}/{endpoint}",
+                    {"decision": "rejected", "reason": "Funds unclear"},
+                    lambda: db.whitelists.find_one({"_id": wid})["status"], "Reject this whitelisting request?",
+                    f"/admin/whitelist/{wid}")
+    return setup
+
+
+def _reject_kyc(app, db, auth) -> Case:
+    applicant = make_user("investor")
+    users.set_fields(db, applicant["_id"], {"kycStatus": "submitted"})
+    user_details.ensure(db, applicant["_id"])
+    user_details.lock(db, applicant["_id"])
+    return Case(auth("subadmin", permissions=["kyc"]), f"/admin/review/kyc/{applicant['_id']}/decision",
+                {"decision": "reject", "reason": "The photo is blurred"},
+                lambda: users.by_id(db, applicant["_id"])["kycStatus"], "Reject this verification?",
+                f"/admin/review/kyc/{applicant['_id']}")
+
+
+def _reject_issuer(app, db, auth) -> Case:
+    applicant = make_user("investor")
+    users.set_fields(db, applicant["_id"], {"issuerStatus": "pending"})
+    return Case(auth("admin"), f"/admin/review/issuers/{applicant['_id']}/decision",
+                {"decision": "reject", "reason": "The certificate is not legible"},
+                lambda: users.by_id(db, applicant["_id"])["issuerStatus"], "Reject this issuer application?",
+                "/admin/review/issuers")
+
+
+def _resolve_failed_job(app, db, auth) -> Case:
+    job_id = f"deleteIdentity:{ObjectId()}"
+    chain_jobs.create(db, job_id, "deleteIdentity", {"to": "0x0", "data": "0x", "label": "x", "value": "0"})
+    chain_jobs.finish(db, job_id, chain_jobs.FAILED, error="IdentityRegistry.deleteIdentity reverted")
+    return Case(auth("subadmin", permissions=["orders"]), "/admin/transactions/failed/resolve",
+                {"job_id": job_id, "reason": "Removed from the registry by hand"},
+                lambda: db.chainJobs.find_one({"_id": job_id}).get("resolvedReason"),
+                "Resolve this failed job by hand?", "/admin/transactions/failed")
+
+
+def _set_aside_bank_entry(action: str):
+    def setup(app, db, auth) -> Case:
+        entry_id = f"test-{ObjectId()}"
+        db.bankEntries.insert_one({"_id": entry_id, "status": "unmatched", "amount": 1_000_00, "currency": "USD",
+                                   "booked": datetime.now(UTC), "reference": "", "payer": "A. Payer",
+                                   "reason": "No order has this reference."})
+        return Case(auth("subadmin", permissions=["orders"]), f"/admin/orders/statements/entries/{entry_id}/decision",
+                    {"action": action, "reason": "Bank test credit"},
+                    lambda: db.bankEntries.find_one({"_id": entry_id})["status"], f"{action.capitalize()} this entry?")
+    return setup
+
+
+CASES = {
+    "deactivate a user": _user_action("deactivate"),
+    "delete a user": _user_action("delete"),
+    "revoke a KYC": _revoke_kyc,
+    "cancel an order": _cancel_order,
+    "reject an offering": _reject_offering,
+    "reject a whitelisting as agent": _reject_whitelisting("ta-decision"),
+    "reject a whitelisting": _reject_whitelisting("decision"),
+    "reject a KYC": _reject_kyc,
+    "reject an issuer": _reject_issuer,
+    "resolve a failed job by hand": _resolve_failed_job,
+    "refund a bank entry": _set_aside_bank_entry("refund"),
+    "ignore a bank entry": _set_aside_bank_entry("ignore"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_destructive_action_asks_first_and_acts_once_confirmed(app, db, auth, name):
+    case = CASES[name](app, db, auth)
+    before = case.state()
+    if case.page:  # under htmx the browser asks (hx-confirm), then adds the confirmation
+        page = case.client.get(case.page).text
+        assert """hx-vals='{"confirm": "yes"}'""" in page and "hx-confirm=" in page
+
+    asked = post(case.client, case.url, case.data)
+    assert asked.status_code == 200, asked.text[:500]
+    assert case.question in html.unescape(asked.text) and "No, go back" in asked.text
+    assert case.state() == before  # nothing changed yet
+
+    # The page's form posts the same fields again, with the confirmation.
+    section = asked.text[asked.text.index('<section class="card confirm">'):]
+    form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', section, re.S)
+    assert form and html.unescape(form.group(1)) == case.url
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2)))
+    assert fields.pop("confirm") == "yes" and fields.pop("csrf_token")
+    assert {k: html.unescape(v) for k, v in fields.items()} == case.data
+
+    done = post(case.client, case.url, {**case.data, "confirm": "yes"})
+    assert done.status_code == 303
+    assert case.state() != before
+
+
+def test_reactivating_a_user_does_not_ask(app, db, auth):
+    target = make_user("investor")
+    users.set_fields(db, target["_id"], {"isActive": False})
+    assert post(auth("admin"), f"/admin/users/{target['_id']}/reactivate").status_code == 303
+    assert users.by_id(db, target["_id"])["isActive"] is True
+
+
+def test_the_question_reveals_nothing_to_staff_who_may_not_act(app, db, auth):
+    admin = make_user("admin")
+    helper = auth("subadmin", permissions=["users"])
+    assert post(helper, f"/admin/users/{admin['_id']}/deactivate").status_code == 403
+    assert post(helper, f"/admin/users/{ObjectId()}/delete").status_code == 404
+    assert post(auth("subadmin", permissions=["orders"]), f"/admin/orders/{ObjectId()}/cancel",
+                {"reason": "x"}).status_code == 404
