@@ -123,11 +123,10 @@ def stablecoin_payments_page(db: Database, query: dict, before_id: str | None, l
     return [amounts.decode(d, ("amount",)) for d in db["payments"].find(query).sort("_id", -1).limit(limit)]
 
 
-def tokens_of(db: Database, offering_ids: list | None) -> list[str]:
-    """The deployed token addresses of these offerings (None: every offering)."""
+def offering_tokens(db: Database, offering_ids: list | None) -> list[dict]:
+    """These offerings' token addresses and decimals (None: every offering), in one query."""
     query = {"_id": {"$in": list(offering_ids)}} if offering_ids is not None else {}
-    found = db["offerings"].find(query, {"tokenAddress": 1})
-    return sorted({d["tokenAddress"] for d in found if d.get("tokenAddress")})
+    return list(db["offerings"].find(query, {"tokenAddress": 1, "projectDetails.tokenDecimals": 1}))
 
 
 def offerings_by_ids_or_tokens(db: Database, ids: list, tokens: list[str]) -> list[dict]:

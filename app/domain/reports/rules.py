@@ -8,10 +8,12 @@ and the CSV show the same figures.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.chain.constants import ZERO_ADDRESS
 from app.domain.issuer_dashboard.rules import order_state, whitelist_pipeline
+from app.formatting.numbers import units
 
 REPORTS = {
     "investors": "Investors by country and type",
@@ -135,15 +137,61 @@ def distributions_table(dividends: list[dict]) -> tuple[list[str], list[list]]:
     return ["offering", "record date", "wallet", "type", "payment method", "amount cents", "status"], rows
 
 
-def transfers_table(requests: list[dict], events: list[dict]) -> tuple[list[str], list[list]]:
-    """Transfer requests (seed `transferrequets`) and the tokens' Transfer events on chain (mints and burns named)."""
-    rows = [["request", r.get("createdAt"), r.get("status") or "", "forced" if r.get("isForceTransfer") else "",
-             r.get("walletAddress") or "", r.get("newWalletAddress") or "", as_int(r.get("tokenQuantity")), ""]
-            for r in sorted(requests, key=lambda r: str(r.get("createdAt")))]
+@dataclass(frozen=True)
+class TokenAmount:
+    """A token amount as its offering's token counts it: exact, from integer base units and the token's decimals.
+
+    The CSV writes it as plain decimal text (str); the page groups its thousands (app.formatting.units)."""
+
+    base: int
+    decimals: int
+
+    def __str__(self) -> str:
+        return units(self.base, self.decimals, grouping=False)
+
+
+def token_decimals(offerings: list[dict]) -> dict:
+    """Each offering's token decimals, by offering id and by token address (lower case), from one look-up."""
+    found = {}
+    for offering in offerings:
+        decimals = as_int((offering.get("projectDetails") or {}).get("tokenDecimals"))
+        found[offering["_id"]] = decimals
+        if offering.get("tokenAddress"):
+            found[offering["tokenAddress"].lower()] = decimals
+    return found
+
+
+def event_time(event: dict) -> datetime | str:
+    """When a chain event happened for people: its block's timestamp when the chain monitor sent it, else the
+    block number in words."""
+    stamp = event.get("blockTimestamp")
+    if stamp is not None and str(stamp).isdigit():
+        return datetime.fromtimestamp(int(stamp), UTC)
+    return f"block {event.get('blockNumber')}" if event.get("blockNumber") is not None else ""
+
+
+TRANSFERS_HEADER = ["kind", "when", "status", "forced", "from wallet", "to wallet", "tokens", "token base units",
+                    "transaction"]
+
+
+def transfers_table(requests: list[dict], events: list[dict], decimals: dict) -> tuple[list[str], list[list]]:
+    """Transfer requests (seed `transferrequets`) and the tokens' Transfer events on chain (mints and burns named).
+
+    `decimals` (token_decimals) gives each offering's and token's decimals; amounts show in tokens and, exactly,
+    in base units."""
+    def amount(base: int, key) -> TokenAmount:
+        return TokenAmount(base, decimals.get(key, 0))
+
+    rows = []
+    for r in sorted(requests, key=lambda r: str(r.get("createdAt"))):
+        base = as_int(r.get("tokenQuantity"))
+        rows.append(["request", r.get("createdAt"), r.get("status") or "", "forced" if r.get("isForceTransfer") else "",
+                     r.get("walletAddress") or "", r.get("newWalletAddress") or "", amount(base, r.get("offeringId")),
+                     base, ""])
     for event in events:
         args = event.get("args") or {}
         kind = "mint" if args.get("from") == ZERO_ADDRESS else "burn" if args.get("to") == ZERO_ADDRESS else "transfer"
-        rows.append(["chain " + kind, event.get("blockNumber"), "mined", "", args.get("from"), args.get("to"),
-                     as_int(args.get("value")), event.get("transactionHash") or ""])
-    return ["kind", "when (date or block)", "status", "forced", "from wallet", "to wallet", "token base units",
-            "transaction"], rows
+        base = as_int(args.get("value"))
+        rows.append(["chain " + kind, event_time(event), "mined", "", args.get("from"), args.get("to"),
+                     amount(base, str(event.get("address") or "").lower()), base, event.get("transactionHash") or ""])
+    return TRANSFERS_HEADER, rows

@@ -34,9 +34,10 @@ def _table(db, name: str, offering_ids: list | None) -> tuple[list[str], list[li
     if name == "distributions":
         return rules.distributions_table(reporting.dividends_of(db, offering_ids))
     if name == "transfers":
-        tokens = reporting.tokens_of(db, offering_ids)
+        offerings = reporting.offering_tokens(db, offering_ids)  # one look-up for every row's decimals
+        tokens = sorted({o["tokenAddress"] for o in offerings if o.get("tokenAddress")})
         return rules.transfers_table(reporting.transfer_requests_of(db, offering_ids),
-                                     reporting.token_events(db, tokens, ("Transfer",)))
+                                     reporting.token_events(db, tokens, ("Transfer",)), rules.token_decimals(offerings))
     if offering_ids is None:
         people = reporting.investors(db)
     else:

@@ -83,7 +83,7 @@ def test_offering_reports_count_the_offerings_own_figures(app, db):
     assert _rows(client, f"{base}/distributions.csv")[-1] == ["total paid", "", "", "", "", "1234", "paid"]
     transfers = _rows(client, f"{base}/transfers.csv")
     assert [row[0] for row in transfers] == ["request", "chain mint", "chain burn"]
-    assert transfers[0][6] == "4" and transfers[2][6] == "3"
+    assert [row[6:8] for row in transfers] == [["4", "4"], ["10", "10"], ["3", "3"]]  # tokens, base units (0 decimals)
     page = client.get(base).text
     assert "Raise by month" in page and "Report Court" in page and "Other Court" not in page
 
@@ -135,3 +135,40 @@ def test_the_investor_statement_covers_the_range_for_the_investor_and_staff_only
     assert 'data-testid="statement"' in read and gb["email"] in read
     assert staff.get(f"/reports/statement/{ObjectId()}?start=2026-01-01&end=2026-12-31").status_code == 404
     assert client.get(f"/reports/statement/{gb['_id']}").status_code == 403
+
+
+def test_the_transfers_report_shows_tokens_and_dates_for_people_and_the_csv_keeps_base_units(app, db):
+    """18 decimals and a supply past int64: each offering's decimals are applied to its own rows, exactly."""
+    issuer = make_user("issuer")
+    big = list_offering(db, offering_doc(title="Big Court", createdBy=issuer["_id"], tokenAddress="0x" + "b2" * 20,
+                                         details={"tokenDecimals": 18}))
+    small = list_offering(db, offering_doc(title="Small Court", createdBy=issuer["_id"], tokenAddress="0x" + "c3" * 20,
+                                           details={"tokenDecimals": 2}))
+    wallet = Account.create().address
+    db.transferrequets.insert_one({"userId": issuer["_id"], "offeringId": big["_id"], "status": "completed",
+                                   "walletAddress": "0x1", "newWalletAddress": "0x3",
+                                   "tokenQuantity": "1500000000000000000000", "createdAt": FEB})
+    huge = 123_456_789_012 * 10**18 + 5  # past int64, with a last base unit a float would lose
+    stamp = int(datetime(2026, 3, 4, 9, 30, tzinfo=UTC).timestamp())
+    apply(db, {**log_message("Transfer", big["tokenAddress"], {"from": ZERO, "to": wallet, "value": huge}),
+               "blockTimestamp": stamp},
+          log_message("Transfer", small["tokenAddress"], {"from": ZERO, "to": wallet, "value": 12_345}, block=4242))
+    staff = signed_in_client(app, make_user("subadmin", permissions=["offerings"]))
+
+    header = next(csv.reader(io.StringIO(staff.get("/reports/transfers.csv").text)))
+    assert header[6:8] == ["tokens", "token base units"] and header[1] == "when"
+    rows = {row[0]: row for row in _rows(staff, "/reports/transfers.csv")}
+    assert rows["request"][6:8] == ["1500", "1500000000000000000000"]
+    mints = [row for row in _rows(staff, "/reports/transfers.csv") if row[0] == "chain mint"]
+    by_amount = {row[7]: row for row in mints}
+    assert by_amount[str(huge)][6] == "123456789012.000000000000000005"
+    assert by_amount[str(huge)][1].startswith("2026-03-04T09:30:00")
+    assert by_amount["12345"][6] == "123.45" and by_amount["12345"][1] == "block 4242"
+
+    page = staff.get("/reports/").text
+    section = page[page.index('data-testid="report-transfers"'):]
+    section = section[:section.index("</section>")]
+    assert "Token base units" not in section and "<th scope=\"col\">Tokens</th>" in section
+    assert "1,500" in section and "123,456,789,012.000000000000000005" in section and "123.45" in section
+    assert "4 Mar 2026, 09:30 UTC" in section and "block 4242" in section
+    assert ">4242<" not in section
