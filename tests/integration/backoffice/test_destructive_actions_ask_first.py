@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pytest
 from bson import ObjectId
 
-from app.data import chain_jobs, user_details, users
+from app.data import amounts, chain_jobs, transfer_requests, user_details, users
 from app.domain.orders import placement as ordering
 from tests.factories import list_offering, offering_doc
 from tests.fixtures.accounts import make_user, post
@@ -60,6 +60,29 @@ def _cancel_order(app, db, auth) -> Case:
     return Case(auth("subadmin", permissions=["orders"]), f"/admin/orders/{order['_id']}/cancel",
                 {"reason": "The allocation was revised"}, lambda: db.orders.find_one({"_id": order["_id"]})["status"],
                 f"Cancel order {order['paymentReference']}?", f"/admin/orders/{order['_id']}")
+
+
+def _refuse_flagged_payment(app, db, auth) -> Case:
+    case = _cancel_order(app, db, auth)
+    order_id = ObjectId(case.url.split("/")[3])
+    db.orders.update_one({"_id": order_id}, {"$set": {"status": "payment_review", "paymentFlag": "underpaid",
+                                                      "paidAmount": amounts.store(500_00)}})
+    return Case(case.client, f"/admin/orders/{order_id}/flag", {"decision": "refuse", "reason": "Short by $500"},
+                lambda: db.orders.find_one({"_id": order_id}).get("paymentFlag"), "Refuse this payment?",
+                f"/admin/orders/{order_id}")
+
+
+def _reject_transfer_request(app, db, auth) -> Case:
+    offering = list_offering(db, offering_doc())
+    holder = make_user("investor")
+    found = transfer_requests.insert_open(db, {
+        "userId": holder["_id"], "offeringId": offering["_id"], "walletAddress": "0x" + "1" * 40,
+        "newWalletAddress": "0x" + "2" * 40, "tokenQuantity": 5, "status": "pending", "isForceTransfer": False,
+        "reason": "Moving to my own wallet"})
+    return Case(auth("subadmin", permissions=["transfers"]), f"/admin/transfers/{found['_id']}/reject",
+                {"remark": "Prove the wallet is yours first"},
+                lambda: transfer_requests.by_id(db, found["_id"])["status"], "Reject this transfer request?",
+                f"/admin/transfers/{found['_id']}")
 
 
 def _reject_offering(app, db, auth) -> Case:
@@ -136,6 +159,8 @@ CASES = {
     "delete a user": _user_action("delete"),
     "revoke a KYC": _revoke_kyc,
     "cancel an order": _cancel_order,
+    "refuse a flagged payment": _refuse_flagged_payment,
+    "reject a transfer request": _reject_transfer_request,
     "reject an offering": _reject_offering,
     "reject a whitelisting as agent": _reject_whitelisting("ta-decision"),
     "reject a whitelisting": _reject_whitelisting("decision"),
@@ -187,3 +212,10 @@ def test_the_question_reveals_nothing_to_staff_who_may_not_act(app, db, auth):
     assert post(helper, f"/admin/users/{ObjectId()}/delete").status_code == 404
     assert post(auth("subadmin", permissions=["orders"]), f"/admin/orders/{ObjectId()}/cancel",
                 {"reason": "x"}).status_code == 404
+
+
+def test_htmx_acts_with_the_confirmation_it_adds(app, db, auth):
+    case = _resolve_failed_job(app, db, auth)
+    done = post(case.client, case.url, {**case.data, "confirm": "yes"}, headers={"HX-Request": "true"})
+    assert done.status_code == 204 and done.headers["HX-Redirect"].endswith("/admin/transactions/failed")
+    assert case.state() == "Removed from the registry by hand"
