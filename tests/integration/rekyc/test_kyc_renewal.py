@@ -103,3 +103,29 @@ def test_expired_investor_renews_and_the_sandboxs_approval_restores_everything(a
     assert order["_id"] in [o["_id"] for o in mint_claims.ready(db, offering["_id"])] or released.get("isMinted")
     page = client.get("/onboarding/").text
     assert "Approved" in page and "Renewal in progress" not in page
+
+
+def test_a_warned_investor_renewing_keeps_investing_until_the_new_approval(app, db, platform, provider, kyc_sandbox):
+    offering = live_offering(app, platform, unpause=True)
+    investor = approved_investor(app, platform, offering)
+    applicant = provider.create_applicant(str(investor["_id"]), "basic-kyc-level")
+    db.users.update_one({"_id": investor["_id"]}, {"$set": {"kycApprovedAt": APPROVED_AT, "kycEventAt": APPROVED_AT,
+                                                            "kycApplicationId": applicant["id"]}})
+    client = signed_in_client(app, investor)
+    assert "Renew your verification" not in client.get("/onboarding/").text  # not due yet
+    assert post(client, "/onboarding/kyc/renew").status_code == 409
+    assert rekyc.sweep(app.config, UNTIL - timedelta(days=59))["warned"] == [investor["_id"]]
+
+    assert post(client, "/onboarding/kyc/renew").status_code == 303
+    _until(lambda: _user(db, investor).get("kycRenewalStatus") == "pending", "the renewal's pending event")
+    user = _user(db, investor)
+    assert (user["kycStatus"], user["isKyc"]) == ("approved", True)  # still approved while the check runs
+    assert ordering.place(app.config, investor, str(offering["_id"]), order_form(10))["status"]
+
+    requests.post(f"{kyc_sandbox}/applicants/{applicant['id']}/review", data={"reviewAnswer": "GREEN"},
+                  timeout=10).raise_for_status()
+    _until(lambda: _user(db, investor)["kycApprovedAt"] > APPROVED_AT, "the renewal's approval")
+    user = _user(db, investor)
+    assert user["kycRenewalStatus"] is None and user["kycWarningDays"] is None
+    soon = datetime.now(UTC) + timedelta(days=1)  # the new validity: nothing to warn of or expire
+    assert rekyc.sweep(app.config, soon) == {"warned": [], "expired": []}
