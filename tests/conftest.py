@@ -39,6 +39,13 @@ from tests.fixtures.processes import (
 
 # sign-in per role and browser-like clients; a live token suite and wallets verified in it (see tests/fixtures)
 pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.token_suite", "tests.fixtures.demo"]
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that move the session chain's clock forward run after every other test: a block's timestamp
+    can never go back, so a later test would otherwise compare chain times a day ahead with the wall
+    clock (the portfolio's value chart, expiry windows). The sort is stable: the order is kept otherwise."""
+    items.sort(key=lambda item: item.get_closest_marker("moves_chain_clock") is not None)
 KEEP = ("chainDeployments",)  # the platform's contracts live on the session's chain; keep their record
 
 

@@ -10,6 +10,8 @@ from app.chain import compliance as modules
 from app.chain.artifacts import contract
 from app.chain.tx import ChainRevert, function_call, send_call
 
+pytestmark = pytest.mark.moves_chain_clock  # run last: see tests/conftest.py
+
 DAY = 86_400
 
 

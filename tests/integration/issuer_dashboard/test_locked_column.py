@@ -28,6 +28,8 @@ from tests.fixtures.accounts import make_user, signed_in_client
 from tests.fixtures.chain import FRANCE, registered_identity
 from tests.fixtures.processes import wait_for
 
+pytestmark = pytest.mark.moves_chain_clock  # run last: see tests/conftest.py
+
 DAY = 86_400
 UNIT = 10**18  # 18 decimals: locked amounts past 2**63 base units must stay exact
 
