@@ -35,8 +35,9 @@ def client_from(source: str) -> requests.Session:
 
 def form_post(session: requests.Session, base: str, path: str, data: dict, form_path: str | None = None):
     """POST a form with the CSRF token read from its page, as a browser would."""
-    token = _TOKEN.search(session.get(base + (form_path or path), timeout=10).text).group(1)
-    return session.post(base + path, data={"csrf_token": token, **data}, allow_redirects=False, timeout=10)
+    # 30 s: a sign-in hashes its password (argon2) and a loaded CI machine can take a while; slow is not failed
+    token = _TOKEN.search(session.get(base + (form_path or path), timeout=30).text).group(1)
+    return session.post(base + path, data={"csrf_token": token, **data}, allow_redirects=False, timeout=30)
 
 
 @pytest.fixture(scope="module")
