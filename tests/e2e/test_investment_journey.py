@@ -137,7 +137,8 @@ def pass_kyc(page: Page, base_url: str, kyc_sandbox: str, email: str) -> None:
     page.get_by_role("button", name="Submit for verification").click()
 
     sandbox = page.context.new_page()
-    applicant = sandbox.get_by_role("region", name=re.compile(r"^Applicant "))
+    # this person's applicant: the sandbox lists every applicant of the session (the demo's among them)
+    applicant = sandbox.get_by_role("region", name=re.compile(r"^Applicant ")).filter(has_text=f"email {email},")
     for _ in range(60):  # the worker opens the applicant at the provider
         sandbox.goto(kyc_sandbox + "/")
         if applicant.count():
