@@ -50,6 +50,7 @@ def test_a_raise_capital_sign_up_is_led_into_the_issuer_path(page: Page, live_se
     open_latest_mail(inbox, mail_sandbox, email, "Confirm your email for Libertum")
     inbox.get_by_role("link", name=re.compile("verify-email")).click()
     inbox.get_by_role("button", name="Confirm my email address").click()
+    expect(inbox).to_have_url(re.compile(r"/auth/login"))  # confirmed: let its redirect finish before closing the tab
     inbox.close()
 
     page.get_by_label("Email").fill(email)
