@@ -7,10 +7,11 @@ import shutil
 import time
 
 import pytest
+import requests
 from playwright.sync_api import Page
 
 from infra.gateway import GatewayConfig, topology
-from tests.fixtures.processes import free_port
+from tests.fixtures.processes import flask_argv, follow_chain_from_head, free_port, start_process, stop_process
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +54,20 @@ def open_latest_mail(page: Page, mail_sandbox: str, to: str, subject: str) -> No
         time.sleep(0.2)
         page.reload()
     page.get_by_role("link", name=subject).first.click()
+
+
+@pytest.fixture
+def platform_processes(app, services, platform, kyc_sandbox, mail_sandbox, live_server, tmp_path):
+    """The worker on every queue, the chain monitor and chain-sync, as the Procfile runs them; sandboxes deliver
+    their webhooks to the live server."""
+    requests.post(f"{kyc_sandbox}/settings", data={"webhookUrl": f"{live_server}/webhooks/kyc/sumsub"},
+                  timeout=5).raise_for_status()
+    requests.post(f"{app.config['ESIGN_API_URL']}/settings",
+                  data={"webhookUrl": f"{live_server}/webhooks/esign/docusign"}, timeout=5).raise_for_status()
+    follow_chain_from_head(app.config)
+    processes = [start_process(flask_argv(*argv), services, name, tmp_path) for name, argv in (
+        ("worker", ("worker", "kyc", "esign", "chain", "mail", "default")),
+        ("monitor", ("chain", "monitor")), ("sync", ("chain", "sync")))]
+    yield
+    for process in processes:
+        stop_process(process)

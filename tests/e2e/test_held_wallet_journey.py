@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import requests
 from playwright.sync_api import Browser, Page, expect
 from web3 import Web3
 
@@ -23,26 +22,9 @@ from app.domain.portfolio.rules import units
 from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_investment_journey import PASSWORD, make_staff, pass_kyc, reload_until, sign_in, staff_page
 from tests.fixtures.chain import live_offering
-from tests.fixtures.processes import flask_argv, follow_chain_from_head, start_process, stop_process
 
 pytestmark = pytest.mark.e2e
 TOKENS, DECIMALS = 15, 18
-
-
-@pytest.fixture
-def platform_processes(app, services, platform, kyc_sandbox, mail_sandbox, live_server, tmp_path):
-    """The worker on every queue, the chain monitor and chain-sync; the sandboxes deliver to the live server."""
-    requests.post(f"{kyc_sandbox}/settings", data={"webhookUrl": f"{live_server}/webhooks/kyc/sumsub"},
-                  timeout=5).raise_for_status()
-    requests.post(f"{app.config['ESIGN_API_URL']}/settings",
-                  data={"webhookUrl": f"{live_server}/webhooks/esign/docusign"}, timeout=5).raise_for_status()
-    follow_chain_from_head(app.config)
-    processes = [start_process(flask_argv(*argv), services, name, tmp_path) for name, argv in (
-        ("worker", ("worker", "kyc", "esign", "chain", "mail", "default")),
-        ("monitor", ("chain", "monitor")), ("sync", ("chain", "sync")))]
-    yield
-    for process in processes:
-        stop_process(process)
 
 
 def test_an_investor_without_a_browser_wallet_invests_through_a_held_wallet(

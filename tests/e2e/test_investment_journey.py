@@ -18,7 +18,6 @@ import re
 import time
 
 import pytest
-import requests
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from playwright.sync_api import Browser, Page, expect
@@ -34,7 +33,6 @@ from infra import devchain
 from tests.e2e.conftest import fill, open_latest_mail
 from tests.factories import PDF_BYTES, png_bytes
 from tests.fixtures.chain import live_offering
-from tests.fixtures.processes import flask_argv, follow_chain_from_head, start_process, stop_process
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery staple"
@@ -54,23 +52,6 @@ window.ethereum = {
   },
 };
 """
-
-
-@pytest.fixture
-def platform_processes(app, services, platform, kyc_sandbox, mail_sandbox, live_server, tmp_path):
-    """The worker on every queue, the chain monitor and chain-sync, as the Procfile runs them; sandboxes deliver
-    their webhooks to the live server."""
-    requests.post(f"{kyc_sandbox}/settings", data={"webhookUrl": f"{live_server}/webhooks/kyc/sumsub"},
-                  timeout=5).raise_for_status()
-    requests.post(f"{app.config['ESIGN_API_URL']}/settings",
-                  data={"webhookUrl": f"{live_server}/webhooks/esign/docusign"}, timeout=5).raise_for_status()
-    follow_chain_from_head(app.config)
-    processes = [start_process(flask_argv(*argv), services, name, tmp_path) for name, argv in (
-        ("worker", ("worker", "kyc", "esign", "chain", "mail", "default")),
-        ("monitor", ("chain", "monitor")), ("sync", ("chain", "sync")))]
-    yield
-    for process in processes:
-        stop_process(process)
 
 
 def make_staff(user_type: str, email: str, permissions: list[str]) -> dict:
