@@ -69,8 +69,12 @@ def main() -> None:
         base = Path(tempfile.mkdtemp(prefix="libertum-gateway-bench-"))
         config = GatewayConfig(base=base, port=free_port(), instance_ports=[free_port(), free_port()],
                                rate=100_000, burst=100_000, connections=10_000)
-        # Both stay up and are measured in turns, so a busy neighbour on the machine weighs on both alike.
-        with gunicorn("wsgi:app", env) as direct, \
+        # The direct instance runs as each instance behind the gateway does (multiprocess metrics on), so the
+        # ratio is the gateway's cost alone. Both stay up and are measured in turns, so a busy neighbour on
+        # the machine weighs on both alike.
+        direct_metrics = base / "direct-metrics"
+        direct_metrics.mkdir()
+        with gunicorn("wsgi:app", {**env, "PROMETHEUS_MULTIPROC_DIR": str(direct_metrics)}) as direct, \
                 topology(env, config, instance_access_log=False) as gateway:  # as the direct one: nginx logs
             for url in (direct, gateway.url):
                 wrk_best(url + "/offerings", runs=1, seconds=2)  # warm up
