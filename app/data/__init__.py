@@ -20,6 +20,7 @@ from app.data import (
     chain_tokens,
     converts,
     custody_wallets,
+    distributions,
     dividends,
     document_accesses,
     esign_webhooks,
@@ -41,6 +42,7 @@ from app.data import (
     user_tokens,
     users,
     whitelists,
+    withholding_rates,
 )
 from app.data.indexes import ensure
 
@@ -48,7 +50,8 @@ COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
                kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments,
-               parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries)
+               parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries,
+               distributions, withholding_rates)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:
