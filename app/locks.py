@@ -77,6 +77,7 @@ LOCK_ORDER: tuple[Kind, ...] = (
     Kind("mint-job", "lock:mint-job:"),
     Kind("payment", "lock:payment:"),
     Kind("transfer-request", "lock:transfer-request:"),
+    Kind("distribution", "lock:distribution:"),
     _RESERVATIONS,
     Kind("order", "lock:order:"),
     Kind("offering", "lock:offering:"),
@@ -110,6 +111,11 @@ def payment(key: str, config: dict | None = None):
 def transfer_request(request_id, config: dict | None = None):
     """A transfer request (transferrequets): its decision and its execution's outcome."""
     return locked(config, request_id, kind=_KINDS["transfer-request"])
+
+
+def distribution(distribution_id, config: dict | None = None):
+    """A distribution: its decision and its status transitions (approve, snapshot, payout)."""
+    return locked(config, distribution_id, kind=_KINDS["distribution"])
 
 
 def reservations(offering_id, config: dict | None = None):
