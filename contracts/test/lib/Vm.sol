@@ -8,6 +8,7 @@ interface Vm {
     function expectRevert(bytes calldata revertData) external;
     function expectRevert(bytes4 selector) external;
     function expectRevert() external;
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
     function getCode(string calldata artifactPath) external view returns (bytes memory);
     function assume(bool condition) external pure;
     function assertEq(uint256 left, uint256 right, string calldata message) external pure;
