@@ -96,6 +96,11 @@ EVENTS = {
     "transfer.approved": "Transfer request approved",
     "transfer.rejected": "Transfer request rejected",
     "transfer.completed": "Transfer request executed on chain",
+    "distribution.declared": "Distribution declared by its issuer",
+    "distribution.approved": "Distribution approved",
+    "distribution.rejected": "Distribution rejected",
+    "distribution.snapshotted": "Distribution holders fixed at the record block",
+    "distribution.withholding_rate": "Withholding rate of a country set",
 }
 
 
