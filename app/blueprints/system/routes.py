@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, Response, current_app, jsonify
 
 from app.access import access
@@ -9,8 +11,8 @@ from app.blueprints.htmx import page_or_fragment
 from app.blueprints.system.instances import probe_all
 from app.domain.accounts.permissions import ADMINS
 from app.domain.platform.health import check_dependencies
-from app.extensions import csrf
-from app.metrics import figures
+from app.extensions import csrf, redis_client
+from app.metrics import figures, history
 from app.metrics.exposition import render, snapshot
 
 bp = Blueprint("system", __name__, template_folder="templates")
@@ -48,7 +50,10 @@ def show_metrics():
 @bp.get("/admin/system")
 @access(ADMINS)
 def show_system():
-    """The same figures for operators without Prometheus; htmx polls the panels."""
+    """The same figures for operators without Prometheus, and their last two hours; htmx polls the panels."""
     figures_now = snapshot(current_app.config)
+    redis = redis_client.get(current_app.config)
+    history.record(redis, figures_now, time.time())  # one sample per minute, whoever takes it first
     return page_or_fragment("system/index.html", "system/_panels.html", panels=figures.panels(figures_now),
-                            down=figures.sources_down(figures_now))
+                            down=figures.sources_down(figures_now), trends=history.series(history.samples(redis)),
+                            sparkline=history.sparkline)
