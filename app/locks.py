@@ -77,6 +77,7 @@ LOCK_ORDER: tuple[Kind, ...] = (
     Kind("mint-job", "lock:mint-job:"),
     Kind("payment", "lock:payment:"),
     Kind("transfer-request", "lock:transfer-request:"),
+    Kind("agent-action", "lock:agent-action:"),
     Kind("distribution", "lock:distribution:"),
     _RESERVATIONS,
     Kind("order", "lock:order:"),
@@ -116,6 +117,11 @@ def transfer_request(request_id, config: dict | None = None):
 def distribution(distribution_id, config: dict | None = None):
     """A distribution: its decision and its status transitions (approve, snapshot, payout)."""
     return locked(config, distribution_id, kind=_KINDS["distribution"])
+
+
+def agent_action(case_id, config: dict | None = None):
+    """An enforcement case (agentActions): its decisions and its execution's outcome."""
+    return locked(config, case_id, kind=_KINDS["agent-action"])
 
 
 def reservations(offering_id, config: dict | None = None):
