@@ -9,6 +9,7 @@ from pymongo.database import Database
 
 from app.data import (
     addresses,
+    agent_actions,
     audit_logs,
     bank_entries,
     bank_statements,
@@ -50,7 +51,7 @@ COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
                kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments,
-               parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries,
+               parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries, agent_actions,
                distributions, withholding_rates)
 
 
