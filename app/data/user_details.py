@@ -126,3 +126,15 @@ def submitted(db: Database, limit: int = 100) -> list[dict]:
 def count_submitted(db: Database, cap: int = 1000) -> int:
     """How many applications wait for a reviewer (the back-office dashboard; capped)."""
     return db[NAME].count_documents({"isFinalSubmission": True}, limit=cap)
+
+
+def owners_of(db: Database, addresses: list[str]) -> dict[str, ObjectId]:
+    """Wallet address -> owning user for many wallets in one query (a distribution's holders)."""
+    if not addresses:
+        return {}
+    wanted, owners = set(addresses), {}
+    for details in db[NAME].find({"wallets.address": {"$in": list(wanted)}}, {"userId": 1, "wallets.address": 1}):
+        for wallet in details.get("wallets") or ():
+            if wallet.get("address") in wanted:
+                owners[wallet["address"]] = details["userId"]
+    return owners

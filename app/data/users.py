@@ -23,6 +23,7 @@ INDEXES = (
     Index((("kycStatus", ASC),)),
     Index((("issuerStatus", ASC),)),
     Index((("kycApplicationId", ASC),)),
+    Index((("uniqueId", ASC),), unique=True, sparse=True),  # the shareable Libertum ID (saved transfers)
 )
 
 
@@ -60,6 +61,19 @@ def by_email(db: Database, email: str) -> dict | None:
 
 def by_id(db: Database, user_id: ObjectId) -> dict | None:
     return db[NAME].find_one({"_id": user_id})
+
+
+def by_unique_id(db: Database, unique_id: str) -> dict | None:
+    return db[NAME].find_one({"uniqueId": unique_id, "isDeleted": False}) if unique_id else None
+
+
+def claim_unique_id(db: Database, user_id: ObjectId, unique_id: str) -> bool:
+    """Give the user `unique_id` unless they have one; False when another user holds it (draw again)."""
+    try:
+        db[NAME].update_one({"_id": user_id, "uniqueId": {"$exists": False}}, {"$set": {"uniqueId": unique_id}})
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 def by_mobile(db: Database, mobile: str) -> dict | None:
@@ -167,3 +181,11 @@ def with_issuer_status(db: Database, status: str, limit: int = 100) -> list[dict
 def count_issuer_status(db: Database, status: str, cap: int = 1000) -> int:
     """How many users have this issuerStatus (the back-office dashboard; capped)."""
     return db[NAME].count_documents({"issuerStatus": status}, limit=cap)
+
+
+def residence_of(db: Database, user_ids: list[ObjectId]) -> dict[ObjectId, dict]:
+    """User id -> {residenceCountry, email} for many users in one query (a distribution's holders)."""
+    if not user_ids:
+        return {}
+    found = db[NAME].find({"_id": {"$in": list(set(user_ids))}}, {"residenceCountry": 1, "email": 1})
+    return {doc["_id"]: doc for doc in found}
