@@ -70,6 +70,13 @@ def set_token_paused(db, offering_id: ObjectId, paused: bool) -> None:
     db[NAME].update_one({"_id": offering_id}, {"$set": {"tokenPaused": paused}})
 
 
+def set_nav(db, offering_id: ObjectId, nav: int, at, history: list[dict]) -> None:
+    """An approved NAV: `projectDetails.latestNav`/`latestNavAt` and the whole `navHistory` read model, written
+    as values (not pushed) so a retried approval writes the same document (the caller holds the offering's lock)."""
+    db[NAME].update_one({"_id": offering_id}, {"$set": {"projectDetails.latestNav": nav,
+                                                        "projectDetails.latestNavAt": at, "navHistory": history}})
+
+
 def ids_by_registry(db, registry: str) -> list:
     """Offerings whose suite uses this identity registry (seed: identityRegistry)."""
     return [d["_id"] for d in db[NAME].find({"identityRegistry": registry}, {"_id": 1})]
