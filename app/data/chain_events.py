@@ -82,3 +82,8 @@ def of_wallets(db: Database, wallets: list[str]) -> list[dict]:
         return []
     query = {"$or": [{field: {"$in": wallets}} for field in WALLET_ARGS], "retracted": False}
     return list(db[NAME].find(query))
+
+
+def transfer_of_tx(db: Database, tx_hash: str) -> dict | None:
+    """The live Transfer event of transaction `tx_hash` (a holder's transfer from the portfolio), args as stored."""
+    return db[NAME].find_one({"transactionHash": tx_hash.lower(), "event": "Transfer", "retracted": False})

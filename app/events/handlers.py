@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from app.data import chain_events
 from app.domain.offerings import deployment as offering_deployment
+from app.domain.transfers import holder_transfers
 from app.events import payments, projections
 
 REQUIRED_LOG_FIELDS = ("id", "event", "address", "blockNumber", "blockHash", "logIndex", "transactionHash")
@@ -27,6 +30,7 @@ def _store(db, logs: list[dict]) -> None:
     projections.apply_logs(db, platform_logs)
     offering_deployment.apply_deployments(db, platform_logs)
     payments.apply_logs(logs)
+    holder_transfers.apply_logs(current_app.config, platform_logs)  # after the holdings took them
 
 
 def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
