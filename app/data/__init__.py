@@ -25,6 +25,7 @@ from app.data import (
     dividends,
     document_accesses,
     esign_webhooks,
+    holder_transfers,
     holdings,
     kyc_webhooks,
     mint_claims,
@@ -53,7 +54,7 @@ COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
                kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments,
                parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries, agent_actions,
-               nav_history, distributions, withholding_rates)
+               nav_history, distributions, withholding_rates, holder_transfers)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:
