@@ -170,3 +170,13 @@ def replay_transfers(events: list[dict], up_to_block: int) -> dict[str, int]:
         if args["to"] != ZERO:
             balances[args["to"]] = balances.get(args["to"], 0) + value
     return {wallet: balance for wallet, balance in balances.items() if balance != 0}
+
+
+def frozen_at(events: list[dict], up_to_block: int) -> set[str]:
+    """Wallets frozen whole (AddressFrozen, the last one up to `up_to_block` wins) at the end of that block."""
+    frozen: dict[str, bool] = {}
+    ordered = sorted((e for e in events if e["event"] == "AddressFrozen" and e["blockNumber"] <= up_to_block),
+                     key=lambda e: (e["blockNumber"], e["logIndex"]))
+    for event in ordered:
+        frozen[event["args"]["_userAddress"]] = bool(event["args"]["_isFrozen"])
+    return {wallet for wallet, is_frozen in frozen.items() if is_frozen}
