@@ -52,8 +52,8 @@ from app.data.indexes import ensure
 COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists, converts, orders, dividends,
                transfer_requests, saved_transfer_requests, chain_events, chain_checkpoints, chain_contracts,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
-               kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments,
-               parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries, agent_actions,
+               kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments, agent_actions,
+               parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries,
                nav_history, distributions, withholding_rates, holder_transfers)
 
 
