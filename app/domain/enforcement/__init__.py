@@ -1,1 +1,1 @@
-"""Agent actions on a token as enforcement cases (issue 14): reason, evidence, maker-checker, time lock, one execution."""
+"""Agent actions on a token as enforcement cases (issue 14): reason, evidence, maker-checker, time lock."""

@@ -124,12 +124,17 @@ def approvers(case: dict) -> list[str]:
     return [str(a["userId"]) for a in case.get("approvals") or ()]
 
 
+def is_own_approval(case: dict, actor_id) -> bool:
+    """Four eyes: the maker of a two-person kind approving their own case."""
+    return needs_second_person(case.get("kind")) and _same(actor_id, case.get("makerId"))
+
+
 def approve_refusal(case: dict, actor_id) -> str | None:
     """Why `actor_id` may not approve (or, for a one-person kind, confirm) the case now, or None."""
     state = case.get("state")
     if state != PENDING:
         return f"This case is no longer waiting for approval: {STATE_LABELS.get(state, state).lower()}."
-    if needs_second_person(case.get("kind")) and _same(actor_id, case.get("makerId")):
+    if is_own_approval(case, actor_id):
         return "You made this case, so someone else with the transfers permission must approve it."
     return None
 

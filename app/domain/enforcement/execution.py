@@ -1,0 +1,131 @@
+"""An approved enforcement case executed once on chain.
+
+Each chain step is an exactly-once chain job (app.domain.platform.chain_jobs) under the natural key
+`<op>:agentAction:<case id>:<attempt>`: running this again (a retried RQ job, a worker killed mid-way and
+the case requeued, a second enqueue) finds each job recorded and sends nothing twice. The steps:
+- pause / unpause / setAddressFrozen / freezePartialTokens / unfreezePartialTokens / burn / forcedTransfer:
+  one agent call on the token;
+- recovery: the new wallet made a management key of the investor's ONCHAINID (`addKey`, skipped when it is
+  one already; the platform's hot wallet manages the identities it made), then the token's
+  `recoveryAddress(lost, new, identity)`, which registers the new wallet, moves balance, frozen amount and
+  frozen status, and removes the lost wallet from the registry.
+The case turns `executing` before the first step and `executed` (tx hash and block) or `failed` (the
+contract's reason; a retry is a new attempt) under its lock, from `executing` only.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from bson import ObjectId
+from web3 import Web3
+
+from app import locks
+from app.chain.artifacts import contract
+from app.chain.constants import ECDSA_KEY_TYPE, MANAGEMENT_KEY
+from app.chain.identity import key_of
+from app.chain.node import web3_client
+from app.chain.tx import function_call
+from app.data import agent_actions, chain_jobs, offerings
+from app.data.mongo import get_db
+from app.domain.enforcement import checks, rules
+from app.domain.platform import audit
+from app.domain.platform import chain_jobs as chain_runner
+from app.domain.platform.chain_ops import stored_call
+
+log = logging.getLogger(__name__)
+
+
+class StepFailed(RuntimeError):
+    """A chain step ended failed: the case fails with the contract's reason."""
+
+
+def execute(config: dict, case_id: str, now: datetime | None = None) -> str | None:
+    """Drive a runnable case to executed or failed (a due time-locked one is released first); returns its state."""
+    db = get_db(config)
+    found = agent_actions.by_id(db, ObjectId(case_id))
+    if found is None:
+        return None
+    if rules.is_due(found, now or datetime.now(UTC)):
+        found = _move(config, found, rules.TIME_LOCKED, rules.APPROVED, {}, note="time lock ended")
+    if found["state"] == rules.APPROVED:
+        found = _move(config, found, rules.APPROVED, rules.EXECUTING, {"executingAt": datetime.now(UTC)})
+    if found["state"] != rules.EXECUTING:
+        return found["state"]
+    offering = offerings.by_id(db, found["offeringId"]) or {}
+    try:
+        checks.deployed(offering)
+        job = _run_steps(config, found, offering)
+    except (StepFailed, checks.CaseRefused) as failure:
+        return _finish(config, found, rules.FAILED, {"error": str(failure)})
+    return _finish(config, found, rules.EXECUTED, {"txHash": job.get("txHash"), "blockNumber": job.get("blockNumber"),
+                                                   "executedAt": datetime.now(UTC), "error": None})
+
+
+def _move(config: dict, found: dict, from_state: str, to_state: str, changes: dict, note: str = "") -> dict:
+    """One state step under the case's lock; returns the case as it is afterwards (whoever moved it)."""
+    with locks.agent_action(found["_id"], config):
+        agent_actions.transition(get_db(config), found["_id"], from_state, {"state": to_state, **changes}, note=note)
+        return agent_actions.by_id(get_db(config), found["_id"])
+
+
+def _run_steps(config: dict, found: dict, offering: dict) -> dict:
+    w3 = web3_client.get(config)
+    token = contract(w3, "Token", Web3.to_checksum_address(offering["tokenAddress"]))
+    kind, params = found["kind"], found["params"]
+    if kind == rules.RECOVERY:
+        _add_management_key(config, found)
+        call = function_call(token, "recoveryAddress", params["wallet"], params["new_wallet"], params["identity"])
+        return _run(config, found, "recoveryAddress", call)
+    op, args = _TOKEN_CALLS[kind](params)
+    return _run(config, found, op, function_call(token, op, *args))
+
+
+_TOKEN_CALLS = {
+    rules.PAUSE: lambda p: ("pause", ()),
+    rules.UNPAUSE: lambda p: ("unpause", ()),
+    rules.FREEZE_ADDRESS: lambda p: ("setAddressFrozen", (p["wallet"], True)),
+    rules.UNFREEZE_ADDRESS: lambda p: ("setAddressFrozen", (p["wallet"], False)),
+    rules.FREEZE_PARTIAL: lambda p: ("freezePartialTokens", (p["wallet"], p["amount"])),
+    rules.UNFREEZE_PARTIAL: lambda p: ("unfreezePartialTokens", (p["wallet"], p["amount"])),
+    rules.BURN: lambda p: ("burn", (p["wallet"], p["amount"])),
+    rules.FORCED_TRANSFER: lambda p: ("forcedTransfer", (p["wallet"], p["to_wallet"], p["amount"])),
+}
+
+
+def _add_management_key(config: dict, found: dict) -> None:
+    """The new wallet as a management key of the identity (Token.recoveryAddress checks it), once."""
+    identity, new = found["params"]["identity"], found["params"]["new_wallet"]
+    key_job = rules.chain_key(found["_id"], found.get("attempt", 1), "addKey")
+    if chain_jobs.get(get_db(config), key_job) is None and checks.has_management_key(config, identity, new):
+        return
+    target = contract(web3_client.get(config), "Identity", identity)
+    _run(config, found, "addKey", function_call(target, "addKey", key_of(new), MANAGEMENT_KEY, ECDSA_KEY_TYPE))
+
+
+def _run(config: dict, found: dict, op: str, call) -> dict:
+    """Record the step under its natural key and drive it to its end (a recorded, done job sends nothing)."""
+    db = get_db(config)
+    job_id = rules.chain_key(found["_id"], found.get("attempt", 1), op)
+    chain_jobs.create(db, job_id, op, stored_call(call), agentActionId=str(found["_id"]))
+    job_id = chain_jobs.latest_attempt(db, job_id)
+    agent_actions.note(db, found["_id"], **{f"jobIds.{op}": job_id})
+    job = chain_runner.execute(config, job_id)
+    if job["status"] != chain_jobs.DONE:
+        raise StepFailed(job.get("error") or f"chain job {job_id} ended {job['status']}")
+    return job
+
+
+def _finish(config: dict, found: dict, state: str, changes: dict) -> str:
+    """executing -> executed | failed, once (a second run finds it closed and changes nothing)."""
+    with locks.agent_action(found["_id"], config):
+        moved = agent_actions.transition(get_db(config), found["_id"], rules.EXECUTING, {"state": state, **changes},
+                                         note=changes.get("error") or "")
+        current = agent_actions.by_id(get_db(config), found["_id"])
+    if moved:
+        audit.record(f"agent_action.{state}", details={
+            "agentActionId": str(found["_id"]), "offeringId": str(found["offeringId"]), "kind": found["kind"],
+            "txHash": changes.get("txHash"), "error": changes.get("error")})
+        log.info("agent action %s %s", found["_id"], state)
+    return current["state"]

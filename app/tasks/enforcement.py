@@ -1,0 +1,28 @@
+"""Jobs of the `chain` queue for enforcement cases; safe to run twice (app.domain.enforcement.execution).
+
+A case approved without a time lock is enqueued at once; a time-locked one is scheduled for the end of its
+lock (the workers run RQ's scheduler), and the job then finds it due, or cancelled and does nothing.
+`flask chain requeue` enqueues every unfinished case again after an outage or a killed worker.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app.domain.enforcement import execution
+from app.domain.enforcement.rules import TIME_LOCKED
+from app.tasks.queues import CHAIN, CHAIN_RETRY, job
+
+
+@job(CHAIN, timeout=600, retry=CHAIN_RETRY)
+def execute_case(case_id: str) -> str | None:
+    """Execute an approved (or due time-locked) case on chain, once; returns its state."""
+    return execution.execute(current_app.config, case_id)
+
+
+def enqueue(config: dict, case: dict) -> None:
+    """Run the case's execution now, or at the end of its time lock."""
+    case_id, attempt = str(case["_id"]), int(case.get("attempt") or 1)
+    at = case.get("executeAfter") if case.get("state") == TIME_LOCKED else None
+    execute_case.delay(case_id, job_id=f"agent-action-{case_id}-{attempt}{'-due' if at else ''}",
+                       description=f"execute agent action {case_id} (attempt {attempt})", at=at, config=config)
