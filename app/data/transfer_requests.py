@@ -34,9 +34,15 @@ def open_key(wallet: str, offering_id: ObjectId) -> str:
     return f"{wallet}:{offering_id}"
 
 
+def _key_of(doc: dict) -> str:
+    """A request's open key: its own `requestKey` when its kind names one (a saved transfer's id: one wallet may
+    have several open), else one open request per wallet and offering."""
+    return doc.get("requestKey") or open_key(doc["walletAddress"], doc["offeringId"])
+
+
 def insert_open(db: Database, doc: dict) -> dict:
-    """Insert an open request; when one is already open for the same wallet and offering, return that one."""
-    doc = {"_id": ObjectId(), **doc, "openKey": open_key(doc["walletAddress"], doc["offeringId"]),
+    """Insert an open request; when one is already open under the same key, return that one."""
+    doc = {"_id": ObjectId(), **doc, "openKey": _key_of(doc),
            "createdAt": datetime.now(UTC)}
     try:
         db[NAME].insert_one(amounts.encode(doc, _AMOUNTS))
@@ -74,7 +80,7 @@ def reopen(db: Database, request: dict) -> bool:
     try:
         result = db[NAME].update_one({"_id": request["_id"], "status": FAILED},
                                      {"$set": {"status": APPROVED, "updatedAt": datetime.now(UTC),
-                                               "openKey": open_key(request["walletAddress"], request["offeringId"])},
+                                               "openKey": _key_of(request)},
                                       "$unset": {"error": ""}})
     except DuplicateKeyError:
         return False

@@ -62,6 +62,11 @@ CASES = [
                            "reason": "Wallet <unverified>", "wallet": "", "link": f"{URL}/onboarding/wallets/held"},
      "Your transfer request was not approved: Harbour (HBL).\n\nReason: Wallet <unverified>\n\n"
      f"Your held wallet and its requests: {URL}/onboarding/wallets/held"),
+    ("saved_transfer", {"decision": "An investor wants to transfer tokens to you", "security": "Harbour (HBL)",
+                        "sender": "Ada Lovelace", "remark": "For <you>", "quantity": 2_500_000_000_000_000_000,
+                        "decimals": 18, "link": f"{URL}/account/transfers/"},
+     "An investor wants to transfer tokens to you: 2.5 tokens of Harbour (HBL), from Ada Lovelace.\n\n"
+     f"Their remark: For <you>\n\nYour transfers: {URL}/account/transfers/"),
     ("payment_flagged", {"reason": "Received $90 of $103: $13 is still due."},
      "Received $90 of $103: $13 is still due."),
     ("payment_received", {"tokens": "5 tokens", "offering_title": "Harbour", "wallet": "0xabc"},

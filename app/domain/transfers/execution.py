@@ -69,14 +69,15 @@ def _token_call(config: dict, offering: dict, request: dict):
 def _register_receiver(config: dict, request: dict, offering: dict) -> None:
     """The new wallet's identity, then its place in the offering's registry (skipped when already there)."""
     target = Web3.to_checksum_address(request["newWalletAddress"])
-    identity = identities.create_identities(str(request["userId"])).get(target)
+    owner = request.get("toUserId") or request["userId"]  # the recipient of a transfer to another investor
+    identity = identities.create_identities(str(owner)).get(target)
     if not identity:
         raise StepFailed(f"Wallet {target} has no on-chain identity: the investor's KYC is no longer approved.")
     registry = contract(web3_client.get(config), "IdentityRegistry",
                         Web3.to_checksum_address(offering["identityRegistry"]))
     if registry.functions.contains(target).call():
         return
-    user = users.by_id(get_db(config), request["userId"]) or {}
+    user = users.by_id(get_db(config), owner) or {}
     try:
         country = country_code(user.get("residenceCountry"))
     except RuntimeError as error:

@@ -1,4 +1,9 @@
-"""Mail to the investor when their transfer request is rejected, completed or fails (once per outcome)."""
+"""Mail about transfer requests, once per stage (notifications.send_email's key, app/data/mail_keys.py).
+
+- the investor whose tokens move: their request rejected, completed or failed;
+- saved transfers (SaveTransferRequet): the recipient when one is saved for them or withdrawn, the sender when
+  the recipient confirms or declines, the recipient again when the tokens arrive.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,56 @@ from app.domain.transfers import rules
 SUBJECTS = {rules.REJECTED: "Your transfer request was not approved",
             rules.COMPLETED: "Your holdings were moved to your wallet",
             rules.FAILED: "Your transfer request could not be executed"}
+COMPLETED_BY_KIND = {rules.HOLDER_TO_HOLDER: "Your transfer to another investor was completed"}
+# saved-transfer stage -> (who is told: the seed field of their id, subject)
+SAVED_STAGES = {rules.AWAITING: ("toUserId", "An investor wants to transfer tokens to you"),
+                rules.WITHDRAWN: ("toUserId", "A transfer to you was withdrawn"),
+                rules.CONFIRMED: ("fromUserId", "Your transfer was confirmed by its recipient"),
+                rules.DECLINED: ("fromUserId", "Your transfer was declined by its recipient")}
+RECEIVED = "Tokens were transferred to you"
+REQUESTS_PAGE = "/account/transfers/"
+
+
+def _link(config: dict, request: dict) -> str:
+    path = "/onboarding/wallets/held" if request.get("kind", rules.CUSTODY_EXIT) == rules.CUSTODY_EXIT \
+        else REQUESTS_PAGE
+    return config["PUBLIC_URL"].rstrip("/") + path
 
 
 def tell_investor(config: dict, request: dict, status: str, reason: str = "") -> None:
     investor = users.by_id(get_db(config), request["userId"])
     if investor is None or status not in SUBJECTS:
         return
-    context = {"decision": SUBJECTS[status], "security": request.get("securityName") or "your holding",
+    subject = COMPLETED_BY_KIND.get(request.get("kind"), SUBJECTS[status]) if status == rules.COMPLETED \
+        else SUBJECTS[status]
+    context = {"decision": subject, "security": request.get("securityName") or "your holding",
                "reason": reason, "wallet": request.get("newWalletAddress") if status == rules.COMPLETED else "",
-               "link": config["PUBLIC_URL"].rstrip("/") + "/onboarding/wallets/held"}
-    notifications.send_email(investor["email"], f"{SUBJECTS[status]}: {context['security']}", "transfer_decision",
+               "link": _link(config, request)}
+    notifications.send_email(investor["email"], f"{subject}: {context['security']}", "transfer_decision",
                              context, investor["_id"], key=f"transfer-{status}:{request['_id']}")
+    if status == rules.COMPLETED and request.get("toUserId"):
+        _tell_recipient(config, request)
+
+
+def _tell_recipient(config: dict, request: dict) -> None:
+    recipient = users.by_id(get_db(config), request["toUserId"])
+    if recipient is None:
+        return
+    context = {"decision": RECEIVED, "security": request.get("securityName") or "a holding", "reason": "",
+               "wallet": request.get("newWalletAddress"), "link": _link(config, request)}
+    notifications.send_email(recipient["email"], f"{RECEIVED}: {context['security']}", "transfer_decision",
+                             context, recipient["_id"], key=f"transfer-received:{request['_id']}")
+
+
+def tell_saved(config: dict, saved: dict, stage: str) -> None:
+    """Tell the other party of a saved transfer what just happened to it."""
+    side, subject = SAVED_STAGES[stage]
+    person = users.by_id(get_db(config), saved[side])
+    if person is None:
+        return
+    context = {"decision": subject, "security": saved.get("securityName") or "a holding",
+               "sender": saved.get("registeredName") or "", "remark": saved.get("remark") or "",
+               "quantity": saved["tokenQuantity"], "decimals": saved.get("tokenDecimals") or 0,
+               "link": config["PUBLIC_URL"].rstrip("/") + REQUESTS_PAGE}
+    notifications.send_email(person["email"], f"{subject}: {context['security']}", "saved_transfer", context,
+                             person["_id"], key=f"saved-transfer-{stage}:{saved['_id']}")
