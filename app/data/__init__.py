@@ -21,6 +21,7 @@ from app.data import (
     chain_tokens,
     converts,
     custody_wallets,
+    distribution_payouts,
     distributions,
     dividends,
     document_accesses,
@@ -54,7 +55,7 @@ COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
                kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments, agent_actions,
                parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries,
-               nav_history, distributions, withholding_rates, holder_transfers)
+               nav_history, distributions, withholding_rates, holder_transfers, distribution_payouts)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

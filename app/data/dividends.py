@@ -47,5 +47,31 @@ def of_user(db: Database, user_id) -> list[dict]:
     return [_decoded(d) for d in db[NAME].find({"userId": user_id}).sort("recordDate", DESC)]
 
 
+# Payout (engineer H): status moves of the lines, each a conditional update under the distribution's lock.
+DECLARED, SCHEDULED, PAID, HELD, REORGED = "declared", "scheduled", "paid", "held", "reorged"
+_CHUNK = 100  # ids per update command (FerretDB v1 holds a connection per open statement)
+
+
+def set_status(db: Database, line_ids: list[str], from_statuses: tuple[str, ...], changes: dict) -> int:
+    """Move the lines still in one of `from_statuses` (the caller holds the distribution's lock); returns how many."""
+    moved = 0
+    for start in range(0, len(line_ids), _CHUNK):
+        moved += db[NAME].update_many({"_id": {"$in": line_ids[start:start + _CHUNK]},
+                                       "status": {"$in": list(from_statuses)}},
+                                      {"$set": changes}).modified_count
+    return moved
+
+
+def by_id(db: Database, line: str) -> dict | None:
+    doc = db[NAME].find_one({"_id": line})
+    return _decoded(doc) if doc else None
+
+
+def count_open(db: Database, distribution_id) -> int:
+    """Lines of the distribution not yet paid or held (declared, scheduled or reorged)."""
+    return db[NAME].count_documents({"distributionId": distribution_id,
+                                     "status": {"$in": [DECLARED, SCHEDULED, REORGED]}})
+
+
 def _decoded(doc: dict) -> dict:
     return amounts.decode(doc, _AMOUNTS)

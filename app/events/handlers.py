@@ -7,7 +7,7 @@ from flask import current_app
 from app.data import chain_events
 from app.domain.offerings import deployment as offering_deployment
 from app.domain.transfers import holder_transfers
-from app.events import payments, projections
+from app.events import distribution_payouts, payments, projections
 
 REQUIRED_LOG_FIELDS = ("id", "event", "address", "blockNumber", "blockHash", "logIndex", "transactionHash")
 
@@ -31,6 +31,7 @@ def _store(db, logs: list[dict]) -> None:
     offering_deployment.apply_deployments(db, platform_logs)
     payments.apply_logs(logs)
     holder_transfers.apply_logs(current_app.config, platform_logs)  # after the holdings took them
+    distribution_payouts.apply_logs(db, platform_logs)  # payout lines paid or held
 
 
 def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
@@ -56,6 +57,8 @@ def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
                 payments.retract(dropped)
             else:
                 projections.recompute(db, message["address"], dropped)
+                if any(e["event"] in distribution_payouts.EVENTS for e in dropped):
+                    distribution_payouts.retract(db, dropped, chain_events.live_for_address(db, message["address"]))
     _store(db, pending)
     return failures
 

@@ -24,6 +24,9 @@ def run_chain_job(job_id: str) -> str:
         minting_jobs.recover_failed_mint.delay(job_id, job_id="recover-" + rq_job_id(job_id),
                                                description=f"recover failed mint job {job_id}",
                                                config=current_app.config)
+    if job["status"] == FAILED and job.get("op") == "distribute":
+        from app.tasks import distributions as distribution_tasks  # late: it imports the payout, which imports us
+        distribution_tasks.after_failed_batch(current_app.config, job["distributionId"])
     return job["status"]
 
 

@@ -9,6 +9,7 @@ from web3 import Web3
 
 from app.chain.bootstrap import STABLECOIN_KEY, bootstrap_platform, describe_stablecoin, ensure_test_stablecoin
 from app.chain.node import web3_client
+from app.chain.tx import deploy
 from app.data import chain_contracts, chain_deployments
 from app.data.mongo import get_db
 
@@ -29,6 +30,7 @@ def ensure_platform(config: dict) -> tuple[dict, bool]:
     deployer = Account.from_key(config["DEPLOYER_PRIVATE_KEY"])
     record = bootstrap_platform(w3, deployer, Account.from_key(config["CLAIM_SIGNER_PRIVATE_KEY"]), existing=existing)
     record = _with_stablecoin(config, w3, deployer, record)
+    record = _with_distributor(w3, deployer, record)
     deployed_now = record != existing
     if deployed_now:
         chain_deployments.save(db, chain_id, record)
@@ -49,6 +51,19 @@ def _with_stablecoin(config: dict, w3: Web3, deployer, record: dict) -> dict:
                          "(`test` deploys Test USD on development and test chains only)")
     stablecoin = ensure_test_stablecoin(w3, deployer, record)
     return record if stablecoin == current else {**record, STABLECOIN_KEY: stablecoin}
+
+
+DISTRIBUTOR_KEY = "dividendDistributor"
+
+
+def _with_distributor(w3: Web3, deployer, record: dict) -> dict:
+    """The record with its DividendDistributor (agent: the hot wallet), deployed when missing from this chain.
+
+    A top-level address, so the chain monitor watches it (its DividendPaid/DividendHeld events)."""
+    existing = record.get(DISTRIBUTOR_KEY)
+    if existing and len(w3.eth.get_code(Web3.to_checksum_address(existing))) > 0:
+        return record
+    return {**record, DISTRIBUTOR_KEY: deploy(w3, deployer, "DividendDistributor", deployer.address)}
 
 
 def current_platform(config: dict) -> dict | None:

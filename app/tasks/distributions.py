@@ -1,0 +1,78 @@
+"""Stablecoin payouts as RQ jobs on the `default` queue (app.domain.distributions.payout).
+
+Ways in, all safe to repeat (`payout.advance` is idempotent): the payment date (scheduled by `schedule`, one job
+per distribution), a periodic sweep every minute over snapshotted and paying distributions (a lost scheduled job,
+a failed batch to retry, a crash to repair), and a failed payout chain job (app/tasks/chain.py).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from flask import current_app
+from rq import Retry
+
+from app.data import distributions
+from app.data.mongo import get_db
+from app.domain.distributions import payout, rules
+from app.tasks.queues import DEFAULT, job
+
+EVERY_S = 60
+
+
+@job(DEFAULT, timeout=1800, retry=Retry(max=5, interval=[5, 10, 30, 60, 120]))
+def pay_distribution(distribution_id: str) -> str:
+    """Advance one payout; a refusal (treasury short, not approved) is kept on the distribution for staff."""
+    try:
+        jobs = payout.advance(current_app.config, distribution_id)
+    except payout.PayoutRefused as refusal:
+        payout.refuse(current_app.config, distribution_id, str(refusal))
+        return f"refused: {refusal}"
+    return f"{len(jobs)} payout jobs open"
+
+
+@job(DEFAULT, timeout=1800, result_ttl=EVERY_S)
+def sweep_payouts() -> list[str]:
+    """Advance every stablecoin payout that is due or under way, then schedule the next run."""
+    try:
+        return [f"{distribution_id}: {pay_distribution(str(distribution_id))}"
+                for distribution_id in due(current_app.config, datetime.now(UTC))]
+    finally:
+        ensure_scheduled(current_app.config)
+
+
+def due(config: dict, now: datetime) -> list:
+    db = get_db(config)
+    found = []
+    for status in (rules.SNAPSHOTTED, rules.PAYING):
+        for dist in distributions.with_status(db, status):
+            payment = dist["paymentDate"] if dist["paymentDate"].tzinfo else dist["paymentDate"].replace(tzinfo=UTC)
+            if dist.get("paymentMethod") == "stablecoin" and (status == rules.PAYING or payment <= now):
+                found.append(dist["_id"])
+    return found
+
+
+def schedule(config: dict, distribution: dict) -> str:
+    """Start the payout at the payment date (one job per distribution, whoever asks); now if that has passed."""
+    payment = distribution["paymentDate"]
+    payment = payment if payment.tzinfo else payment.replace(tzinfo=UTC)
+    job_id = f"distribution-payout-{distribution['_id']}"
+    pay_distribution.delay(str(distribution["_id"]), job_id=job_id, config=config,
+                           at=payment if payment > datetime.now(UTC) else None,
+                           description=f"stablecoin payout of distribution {distribution['_id']}")
+    return job_id
+
+
+def after_failed_batch(config: dict, distribution_id) -> None:
+    """A payout batch failed on chain: its unpaid lines go to a new batch now rather than at the next sweep."""
+    pay_distribution.delay(str(distribution_id), config=config,
+                           description=f"retry the unpaid lines of distribution {distribution_id}")
+
+
+def ensure_scheduled(config: dict) -> str:
+    slot = int(time.time()) // EVERY_S + 1
+    job_id = f"payout-sweep-{slot}"
+    sweep_payouts.delay(job_id=job_id, description="stablecoin payouts due or under way",
+                        at=datetime.fromtimestamp(slot * EVERY_S, UTC), config=config)
+    return job_id
