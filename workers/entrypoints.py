@@ -16,8 +16,8 @@ from app.domain.payments.stablecoin import monitor_filters as payment_filters
 from app.domain.platform.chain import platform_contracts
 from app.events.producer import producer
 from app.extensions import redis_client
+from app.tasks import distribution_snapshot, metrics_history, order_expiry, queues, rekyc, token_opening
 from app.tasks import distributions as distribution_tasks
-from app.tasks import metrics_history, order_expiry, queues, rekyc
 from workers import chain_sync
 from workers.chain_monitor import ChainMonitor, stop_event_on_signals
 
@@ -69,6 +69,8 @@ def run_rq_worker(app: Flask, names: list[str]) -> None:
         if order_expiry.sweep_unpaid_orders.queue_name in names:  # the periodic sweep (it schedules its next run)
             order_expiry.ensure_scheduled(app.config)
             rekyc.ensure_scheduled(app.config)  # the daily KYC validity sweep, the same way
+            distribution_snapshot.ensure_scheduled(app.config)  # record-date snapshots due, once a minute
             metrics_history.ensure_scheduled(app.config)  # the System page's history, once a minute
             distribution_tasks.ensure_scheduled(app.config)  # stablecoin payouts due or under way, once a minute
+            token_opening.ensure_scheduled(app.config)  # tokens opening at their date, once a minute
         Worker([queues.queue(name, app.config) for name in names], connection=connection).work(with_scheduler=True)

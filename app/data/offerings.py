@@ -166,3 +166,24 @@ def by_tokens_or_ids(db, tokens: list[str], ids: list) -> list[dict]:
         return []
     fields = {"overview.title": 1, "projectDetails": 1, "tokenAddress": 1, "navHistory": 1, "status": 1}
     return list(db[NAME].find({"$or": [{"tokenAddress": {"$in": tokens}}, {"_id": {"$in": ids}}]}, fields))
+
+
+# --- opening the token after the sale (app.domain.offerings.opening) ---
+
+def set_fields(db, offering_id: ObjectId, changes: dict) -> dict | None:
+    """Write staff's fields on a listed or deploying offering (the caller holds the offering's lock)."""
+    return _decoded(db[NAME].find_one_and_update({"_id": offering_id, "isDelete": {"$ne": True}}, {"$set": changes},
+                                                 return_document=ReturnDocument.AFTER))
+
+
+def awaiting_opening(db) -> list[dict]:
+    """Deployed offerings with an opening setting whose token was not opened yet (the periodic sweep's list)."""
+    query = {"projectDetails.tokenOpening": {"$in": ["close", "date"]}, "status": {"$in": ["live", "closed"]},
+             "tokenOpenedAt": {"$exists": False}, "isDelete": {"$ne": True}}
+    return [_decoded(d) for d in db[NAME].find(query)]
+
+
+def mark_opened(db, offering_id: ObjectId, at) -> bool:
+    """Chain-sync saw the token unpaused for the first time; True only for the write that set it."""
+    return db[NAME].update_one({"_id": offering_id, "tokenOpenedAt": {"$exists": False}},
+                               {"$set": {"tokenOpenedAt": at}}).modified_count == 1

@@ -134,3 +134,16 @@ def page(db: Database, query: dict, before_id=None, limit: int = 50) -> list[dic
 def unpaid_placed_before(db: Database, cutoff) -> list[dict]:
     """Orders still waiting for their payment placed before `cutoff` (payment window: app.domain.orders.expiry)."""
     return [decoded(d) for d in db[NAME].find({"status": PENDING_PAYMENT, "orderReceived": {"$lt": cutoff}})]
+
+
+AWAITING_MINT = ("payment_review", "settled")  # paid (or the payment under review), tokens not minted yet
+
+
+def count_awaiting_mint(db: Database, offering_id) -> int:
+    """Orders of the offering whose payment arrived but whose tokens are not minted (opening the token waits)."""
+    return db[NAME].count_documents({"offeringId": offering_id, "status": {"$in": list(AWAITING_MINT)}})
+
+
+def unpaid_of_offering(db: Database, offering_id) -> list[dict]:
+    """The offering's orders still waiting for their payment (closing the raise cancels them)."""
+    return [decoded(d) for d in db[NAME].find({"offeringId": offering_id, "status": PENDING_PAYMENT})]

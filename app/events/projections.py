@@ -165,6 +165,9 @@ def _save_token(db, token: str, state: dict, *, mirror: bool = True) -> None:
             # Settlement counts the raise on the same document (app/locks.py).
             with locks.offering(offering_id):
                 offerings.set_token_paused(db, offering_id, state["paused"])
+            if not state["paused"]:  # before the watermark too: a retry notes the opening and mails again (once)
+                from app.domain.offerings.opening import token_opened  # here: the domain imports app.events
+                token_opened(db, offering_id)
     chain_tokens.save(db, token, state)
 
 

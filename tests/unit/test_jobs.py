@@ -34,7 +34,8 @@ JOB_PATHS = {"app.tasks.chain.run_chain_job", "app.tasks.minting.recover_failed_
              "app.tasks.esign.apply_esign_event", "app.tasks.esign.register_investor",
              "app.tasks.notifications.deliver_message", "app.tasks.transfers.execute_transfer",
              "app.tasks.nav.mail_holders", "app.tasks.rekyc.sweep_kyc_validity", "app.tasks.rekyc.revoke_kyc_claims",
-             "app.tasks.metrics_history.sample_metrics"}
+             "app.tasks.metrics_history.sample_metrics",
+             "app.tasks.token_opening.sweep_token_openings"}
 
 
 def declared_jobs() -> dict[str, object]:

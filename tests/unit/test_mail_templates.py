@@ -165,6 +165,10 @@ CASES = [
      "can now find it, ask to be whitelisted and order tokens; you approve their whitelisting as its transfer agent "
      f"if you are one.\n\nThe public page: {URL}/offerings/65f0\nYour dashboard (raise, orders, investors, cap "
      f"table): {URL}/issuer/offerings/65f0/dashboard"),
+    ("token_opened", {"offering_title": "Harbour", "portfolio_url": f"{URL}/portfolio/"},
+     "Your Harbour tokens can now be transferred: the token is open after its sale.\nYour portfolio says, for each "
+     "holding, how many tokens can move and, if some cannot yet, why (a lock-up until a date, frozen tokens):\n"
+     f"{URL}/portfolio/"),
 ]
 
 
