@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 RECENT_WINDOW = 128  # deepest reorg we can retract exactly; deeper stops the monitor loudly
 DISCOVERY_EVENTS = {"TREXSuiteDeployed": "suite", "Deployed": "identity"}
+PENDING_LOOK_SECONDS = 0.5  # how often contracts the platform deployed itself are looked for (an offering's ERC-20)
 
 
 class DeepReorg(RuntimeError):
@@ -53,6 +55,7 @@ class ChainMonitor:
         self.monitor_id = f"chain-monitor:{chain_id}"
         self.state = MonitorState()
         self.watched: dict[str, str] = {}
+        self._next_pending_look = 0.0
 
     def load(self) -> None:
         """Resume from the checkpoint and the watched contracts stored in MongoDB."""
@@ -65,6 +68,7 @@ class ChainMonitor:
     def step(self) -> int:
         """Publish what is newly confirmed; returns the number of messages sent."""
         sent = self._handle_reorg()
+        self._take_in_pending()
         safe = self.w3.eth.block_number - self.confirmations
         if safe <= self.state.height:
             return sent
@@ -84,6 +88,18 @@ class ChainMonitor:
             chain_contracts.add(self.db, self.chain_id, discovered, source="factory")
         self._advance(blocks, messages)
         return sent + len(messages)
+
+    def _take_in_pending(self) -> None:
+        """Watch contracts registered since (`chain_contracts.add_awaiting_monitor`) and acknowledge them: every block
+        after our height is read with them, and their deployer waits for the acknowledgement before letting them
+        emit anything (app/tasks/conversion.py), so none of their logs falls in a block already passed."""
+        if time.monotonic() < self._next_pending_look:
+            return
+        self._next_pending_look = time.monotonic() + PENDING_LOOK_SECONDS
+        found = chain_contracts.pending(self.db, self.chain_id)
+        if found:
+            self.watched.update(found)
+            chain_contracts.acknowledge(self.db, self.chain_id, sorted(found), self.state.height)
 
     def _discover(self, start: int, end: int, hashes: dict[int, str]) -> dict[str, str]:
         """New contracts announced by the factories in [start, end], added to the watch set now."""

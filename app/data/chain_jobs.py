@@ -119,3 +119,8 @@ def failed_unrecovered_mints(db: Database) -> list[str]:
 def count_by_status(db: Database) -> dict[str, int]:
     """How many jobs are in each state (the metrics and the System page)."""
     return {status: db[NAME].count_documents({"status": status}) for status in (PENDING, SENT, DONE, FAILED)}
+
+
+def of_op(db: Database, op: str, limit: int = 200, **fields) -> list[dict]:
+    """Jobs of one operation with these reference fields (an offering's conversions), newest first."""
+    return list(db[NAME].find({"op": op, **fields}).sort("createdAt", -1).limit(limit))
