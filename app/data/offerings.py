@@ -70,6 +70,11 @@ def set_token_paused(db, offering_id: ObjectId, paused: bool) -> None:
     db[NAME].update_one({"_id": offering_id}, {"$set": {"tokenPaused": paused}})
 
 
+def set_erc20(db, offering_id: ObjectId, erc20: str) -> None:
+    """Conversion enabled: the offering's ERC-20 (seed: erc20Address, iserc20); the caller holds its lock."""
+    db[NAME].update_one({"_id": offering_id}, {"$set": {"erc20Address": erc20, "iserc20": True}})
+
+
 def set_nav(db, offering_id: ObjectId, nav: int, at, history: list[dict]) -> None:
     """An approved NAV: `projectDetails.latestNav`/`latestNavAt` and the whole `navHistory` read model, written
     as values (not pushed) so a retried approval writes the same document (the caller holds the offering's lock)."""
