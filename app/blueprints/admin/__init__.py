@@ -11,7 +11,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 SECTION_PAGES = {"kyc": "review.list_kyc", "issuer_requests": "review.list_issuer_requests",
                  "offerings": "offering_admin.list_offerings",
                  "whitelist": "whitelist_admin.list_requests", "orders": "orders_admin.list_orders",
-                 "transfers": "transfers_admin.list_requests",
+                 "transfers": "transfers_admin.list_requests", "dividends": "distributions_admin.list_distributions",
                  "users": "admin.list_users", "subadmins": "admin.list_subadmins", "audit": "admin.list_audit"}
 
 
