@@ -165,6 +165,17 @@ CASES = [
      "can now find it, ask to be whitelisted and order tokens; you approve their whitelisting as its transfer agent "
      f"if you are one.\n\nThe public page: {URL}/offerings/65f0\nYour dashboard (raise, orders, investors, cap "
      f"table): {URL}/issuer/offerings/65f0/dashboard"),
+    ("nav_approved", {"offering_title": "Harbour", "nav": 120_00, "previous": 100_00, "change": "+20%",
+                      "effective": datetime(2026, 11, 30, tzinfo=UTC), "valuer": "Knight <& Co>",
+                      "method": "Comparable sales", "offering_url": f"{URL}/offerings/65f0",
+                      "portfolio_url": f"{URL}/portfolio/"},
+     "Harbour has a new NAV per token: $120 (was $100, +20%), in force from 30 Nov 2026.\nValued by Knight <& Co> "
+     "(Comparable sales).\n\nYour holdings in your portfolio are now valued at this NAV, and new orders are priced at "
+     f"it.\n\nThe offering and its NAV history: {URL}/offerings/65f0\nYour portfolio: {URL}/portfolio/"),
+    ("nav_decision", {"offering_title": "Harbour", "decision": "rejected", "text": "Report unsigned", "nav": 99_50,
+                      "effective": datetime(2026, 11, 30, tzinfo=UTC), "nav_url": f"{URL}/issuer/offerings/65f0/nav"},
+     "Your NAV update for Harbour ($99.50 per token from 30 Nov 2026) was rejected.\n\nReason: Report unsigned\n\n"
+     f"The offering's NAV page: {URL}/issuer/offerings/65f0/nav"),
     ("token_opened", {"offering_title": "Harbour", "portfolio_url": f"{URL}/portfolio/"},
      "Your Harbour tokens can now be transferred: the token is open after its sale.\nYour portfolio says, for each "
      "holding, how many tokens can move and, if some cannot yet, why (a lock-up until a date, frozen tokens):\n"

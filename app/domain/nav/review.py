@@ -58,7 +58,8 @@ def proposal_for_review(actor: dict, proposal_id: str) -> dict:
     return {"proposal": proposal, "offering": offering, "proposer": proposer.get("email") or "",
             "current": current_nav(offering), "method": rules.method_label(proposal["method"],
                                                                           proposal.get("methodOther", "")),
-            "change_bps": rules.change_bps(current_nav(offering), proposal["navPerToken"]),
+            "change": rules.change_text(rules.change_bps(int(proposal.get("previousNav") or current_nav(offering)),
+                                                         proposal["navPerToken"])),
             "may_decide": proposal["status"] == nav_history.PENDING and proposal["proposedBy"] != actor["_id"]}
 
 

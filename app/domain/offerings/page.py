@@ -14,6 +14,7 @@ from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.marketplace import listing
 from app.domain.marketplace.service import Viewer
+from app.domain.nav import rules as nav_rules
 from app.domain.offerings.rules import PUBLIC_DOCUMENTS
 from app.domain.platform import numerals, uploads
 from app.domain.platform.charts import time_line_chart
@@ -31,20 +32,40 @@ DOCUMENT_LABELS = {
 
 
 def nav_series(doc: dict, now: datetime) -> list[tuple[datetime, int]]:
-    """NAV per token over time from what exists: the `navHistory` entries when there are any, else the
-    launch NAV at the opening date followed by `latestNav` (at its update time, or now)."""
-    history = [(listing.aware(entry["date"]), int(entry["nav"])) for entry in doc.get("navHistory") or []
-               if isinstance(entry.get("date"), datetime) and entry.get("nav") is not None]
-    if history:
-        return sorted(history)
+    """NAV per token over time: the launch NAV at the opening date, then each approved `navHistory` entry
+    (app/domain/nav/review.py); before any entry, `latestNav` at its update time (or now) when it differs."""
     details = doc.get("projectDetails") or {}
     launch, latest = details.get("navLaunchPrice"), details.get("latestNav")
     start = listing.aware(details.get("startDate") or doc.get("createdAt"))
     series = [(start, int(launch))] if launch and start else []
+    history = sorted((listing.aware(entry["date"]), int(entry["nav"])) for entry in doc.get("navHistory") or []
+                     if isinstance(entry.get("date"), datetime) and entry.get("nav") is not None)
+    if history:
+        return [point for point in series if point[0] < history[0][0]] + history
     if latest and series:
         at = listing.aware(details.get("latestNavAt") or doc.get("navUpdatedAt")) or now
         series.append((max(at, start), int(latest)))
     return series
+
+
+def nav_changes(doc: dict) -> list[dict]:
+    """Each approved NAV, newest first, with what changed from the one before it (+/- %), method and valuer."""
+    previous = int((doc.get("projectDetails") or {}).get("navLaunchPrice") or 0)
+    rows = []
+    for entry in sorted((e for e in doc.get("navHistory") or [] if isinstance(e.get("date"), datetime)),
+                        key=lambda e: e["date"]):
+        rows.append({"date": entry["date"], "nav": int(entry["nav"]), "previous": previous,
+                     "change": nav_rules.change_text(nav_rules.change_bps(previous, int(entry["nav"]))),
+                     "method": entry.get("method") or "", "valuer": entry.get("valuer") or ""})
+        previous = int(entry["nav"])
+    return rows[::-1]
+
+
+def _nav_reports(doc: dict) -> list[tuple[str, str]]:
+    """The approved NAVs' valuation reports as confidential documents (key `nav-<proposal id>`)."""
+    return [(f"nav-{entry['id']}", f"Valuation report, {entry['date']:%Y-%m-%d}")
+            for entry in doc.get("navHistory") or [] if entry.get("id") and entry.get("report")
+            and isinstance(entry.get("date"), datetime)]
 
 
 def public_view(doc: dict, now: datetime) -> dict:
@@ -59,11 +80,11 @@ def public_view(doc: dict, now: datetime) -> dict:
         "state": listing.listing_state(doc, now), "target": listing.target_amount(doc),
         "funded_bps": listing.funded_bps(doc), "raised": doc.get("raisedAmount") or 0,
         "nav": details.get("latestNav") or details.get("navLaunchPrice") or 0,
-        "nav_chart": time_line_chart(series), "nav_points": len(series),
+        "nav_chart": time_line_chart(series), "nav_points": len(series), "nav_changes": nav_changes(doc),
         "images": {slot: overview.get(slot) for slot in ("cover", "logo", "icon") if overview.get(slot)},
         "fee": doc.get("fee"), "start": details.get("startDate"), "end": details.get("endDate"),
         "public_documents": [d for d in named if d[0] in PUBLIC_DOCUMENTS],
-        "confidential_documents": [d for d in named if d[0] not in PUBLIC_DOCUMENTS] + custom,
+        "confidential_documents": [d for d in named if d[0] not in PUBLIC_DOCUMENTS] + custom + _nav_reports(doc),
         "token_address": doc.get("tokenAddress"),
     }
 
@@ -156,7 +177,9 @@ def document_for(config: dict, offering_id: str, key: str, viewer: Viewer) -> tu
     if doc is None or not _may_see(_guard(doc), viewer):
         return None
     documents = doc.get("documents") or {}
-    if key.startswith("custom-") and numerals.is_digits(key[7:]) and len(key) <= 12:  # "custom-²" is not an index
+    if key.startswith("nav-"):  # an approved NAV's valuation report (confidential)
+        name = next((e.get("report") for e in doc.get("navHistory") or [] if f"nav-{e.get('id')}" == key), None)
+    elif key.startswith("custom-") and numerals.is_digits(key[7:]) and len(key) <= 12:  # "custom-²" is not an index
         custom = documents.get("customDocs") or []
         index = int(key[7:])
         name = custom[index].get("value") if index < len(custom) else None

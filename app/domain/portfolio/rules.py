@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.chain.constants import ZERO_ADDRESS
+from app.domain.nav.rules import nav_at
 from app.domain.payments.rules import stablecoin_decimals
 from app.formatting import labels, percent, units
 
@@ -104,6 +105,7 @@ class Position:
     gain_bps: int | None
     awaiting_units: int   # settled, not minted yet
     awaiting_amount: int  # cents paid for them
+    nav_change_bps: int | None = None  # the NAV against the launch NAV (None before any NAV update)
 
     @property
     def available(self) -> int:
@@ -146,9 +148,10 @@ def _position(offering: dict, held: dict, cost: dict) -> Position:
         gain_bps = ratio_bps(gain, basis)
     else:
         basis = gain = gain_bps = None
+    launch = int((offering.get("projectDetails") or {}).get("navLaunchPrice") or 0)
     return Position(str(offering["_id"]), title_of(offering), ticker_of(offering), offering.get("tokenAddress") or "",
                     decimals, nav, balance, held["frozen"], held["wallet_frozen"], value, basis, gain, gain_bps,
-                    cost["awaiting"], cost["awaiting_cost"])
+                    cost["awaiting"], cost["awaiting_cost"], ratio_bps(nav - launch, launch) if nav != launch else None)
 
 
 def positions(holdings: list[dict], offerings: list[dict], orders: list[dict]) -> list[Position]:
@@ -307,13 +310,10 @@ def value_series(events: list[dict], wallets: list[str], offerings: list[dict], 
 
 
 def _nav_before(offering: dict, moment: datetime) -> int:
-    """NAV in force at `moment`: the last history entry at or before it, else the launch price."""
+    """NAV in force at `moment`: the last history entry at or before it, else the launch price (nav.rules.nav_at)."""
     details = offering.get("projectDetails") or {}
-    nav = int(details.get("navLaunchPrice") or details.get("latestNav") or 0)
-    for at, value in _nav_timeline(offering):
-        if at <= moment:
-            nav = value
-    return nav
+    return nav_at(offering.get("navHistory") or [], int(details.get("navLaunchPrice") or details.get("latestNav") or 0),
+                  moment)
 
 
 # --- orders and dividends ----------------------------------------------------------------------
