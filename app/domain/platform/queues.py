@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.data import distributions, offerings, orders, payments, transfer_requests, user_details, users, whitelists
+from app.data import (
+    agent_actions,
+    distributions,
+    offerings,
+    orders,
+    payments,
+    transfer_requests,
+    user_details,
+    users,
+    whitelists,
+)
 from app.data.mongo import get_db
 from app.domain.accounts.permissions import permissions_of
 
@@ -42,6 +52,8 @@ _QUEUES = (
      lambda db: payments.count_for_review(db, CAP)),
     ("transfers", "Transfer requests to decide", "transfers_admin.list_requests", (("status", "pending"),),
      lambda db: transfer_requests.count_status(db, "pending", CAP)),
+    ("transfers", "Agent actions waiting for approval", "enforcement_admin.list_cases",
+     (("state", "pending_approval"),), lambda db: agent_actions.count_state(db, "pending_approval", CAP)),
     ("dividends", "Distributions to approve", "distributions_admin.list_distributions", (("status", "declared"),),
      lambda db: distributions.count_status(db, "declared", CAP)),
 )
