@@ -26,7 +26,8 @@ WATERFALL = (("grossRent", "Gross rent"), ("vacancy", "Vacancy"), ("operatingCos
 DEDUCTIONS = ("vacancy", "operatingCosts", "managementFee", "reserveTopUp")
 MAX_BPS = 10_000
 REMARK_MAX = 500
-_MOMENT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$")
+# ASCII digits only ([0-9], not \d, which accepts other scripts' digits)
+_MOMENT = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?$")
 
 
 def waterfall_refusal(waterfall: dict[str, int], total: int | None) -> str | None:
