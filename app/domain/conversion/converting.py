@@ -24,6 +24,7 @@ from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.conversion import rules
 from app.domain.errors import NotFound, Refused
+from app.domain.platform import audit
 from app.domain.platform.chain import current_platform
 from app.domain.platform.chain_ops import stored_call
 from app.tasks import chain as chain_tasks
@@ -116,6 +117,8 @@ def convert(config: dict, user: dict, offering_id: str, form) -> str:
         chain_jobs.create(db, key, OP, call, target=offering["erc20Address"], offeringId=str(offering["_id"]),
                           wallet=wallet, userId=str(user["_id"]), direction=direction, amount=str(units))
     chain_tasks.enqueue(config, key)
+    audit.record("conversion.requested", actor=user, details={"offeringId": str(offering["_id"]), "wallet": wallet,
+                                                              "direction": direction, "amount": str(units)})
     return key
 
 

@@ -56,6 +56,8 @@ EVENTS = {
     "offering.approved": "Offering approved",
     "offering.rejected": "Offering rejected",
     "offering.deployment_requested": "Offering token deployment started",
+    "offering.conversion_enabled": "Conversion to ERC-20 enabled by the issuer (the ERC-20 deployment started)",
+    "conversion.requested": "A holder asked to convert tokens to the ERC-20 or back",
     "offering.raise_closed": "Offering raise closed by staff (unpaid orders cancelled)",
     "offering.opening_scheduled": "When an offering's token opens after the sale was set",
     "offering.token_opening": "Offering token opening (unpause) started",
