@@ -169,7 +169,8 @@ def by_tokens_or_ids(db, tokens: list[str], ids: list) -> list[dict]:
     """Offerings holding any of `tokens` or with any of `ids`, in one query (the portfolio's lookups)."""
     if not tokens and not ids:
         return []
-    fields = {"overview.title": 1, "projectDetails": 1, "tokenAddress": 1, "navHistory": 1, "status": 1}
+    fields = {"overview.title": 1, "projectDetails": 1, "tokenAddress": 1, "navHistory": 1, "status": 1,
+              "identityRegistry": 1, "tokenOpenedAt": 1}
     return list(db[NAME].find({"$or": [{"tokenAddress": {"$in": tokens}}, {"_id": {"$in": ids}}]}, fields))
 
 

@@ -74,3 +74,10 @@ def show_progress(offering_id: str):
     ended = is_htmx() and progress["stage"] != rules.OPENING
     return render_template("token_opening/_progress.html", offering_id=offering_id, progress=progress), 200, \
         {"HX-Refresh": "true"} if ended else {}
+
+
+@bp.app_template_global("token_moves")
+def token_moves(offering_id: str) -> dict:
+    """The offering page's words on whether its token moves, and the signed-in holder's own standing (registered
+    here, with the rest of the opening: the public page itself is cached for everyone)."""
+    return opening.moves_for_page(offering_id, current_user_doc())

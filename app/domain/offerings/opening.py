@@ -24,6 +24,7 @@ from flask import current_app
 
 from app import locks
 from app.data import chain_jobs, chain_tokens, holdings, offerings, orders, user_details, users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.offerings import opening_rules as rules
@@ -33,6 +34,7 @@ from app.domain.orders import placement as ordering
 from app.domain.orders.rules import Refusal
 from app.domain.platform import audit, chain_ops
 from app.domain.platform.notifications import send_email
+from app.domain.transfers import standing
 
 log = logging.getLogger(__name__)
 
@@ -203,3 +205,14 @@ def _holders(db, token: str) -> list:
         if owner and owner not in owners:
             owners.append(owner)
     return owners
+
+
+def moves_for_page(offering_id: str, user: dict | None) -> dict:
+    """The offering page's lines on moving its tokens (app.domain.transfers.standing.for_offering)."""
+    config, db = current_app.config, get_db()
+    oid = parse_id(offering_id)
+    doc = offerings.by_id(db, oid) if oid else None
+    if doc is None:
+        return {"token": None, "mine": None}
+    wallets = user_details.verified_wallets(db, user["_id"]) if user else []
+    return standing.for_offering(config, db, doc, user, wallets, datetime.now(UTC))

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.data import chain_events, dividends, holdings, offerings, orders, user_details
+from app.data import chain_events, dividends, holdings, offerings, orders, user_details, users
 from app.data.mongo import get_db
 from app.domain.platform.charts import share_bar, time_line_chart
 from app.domain.portfolio import csv_export as portfolio_csv
 from app.domain.portfolio import rules as portfolio
+from app.domain.transfers import standing
 
 
 def _wallets(db, user_id) -> list[str]:
@@ -31,21 +32,27 @@ def _offerings(db, tokens, order_docs: list[dict]) -> list[dict]:
     return offerings.by_tokens_or_ids(db, sorted(set(tokens)), ids)
 
 
-def _positions(db, user_id) -> tuple[list[str], list[portfolio.Position], list[dict]]:
+def _positions(db, user_id, loaded: dict | None = None) -> tuple[list[str], list[portfolio.Position], list[dict]]:
     wallets = _wallets(db, user_id)
     held = holdings.of_wallets(db, wallets)
     own_orders = orders.of_user(db, user_id)
     found = _offerings(db, [doc["token"] for doc in held], own_orders)
+    if loaded is not None:  # the overview also says whether each holding can move (app.domain.transfers.standing)
+        loaded.update(held=held, offerings={d["tokenAddress"]: d for d in found if d.get("tokenAddress")})
     return wallets, portfolio.positions(held, found, own_orders), own_orders
 
 
-def overview(config: dict, user_id) -> dict:
-    """Totals, allocation and holdings per offering (the value chart comes from `value_chart`)."""
-    wallets, held, own_orders = _positions(get_db(config), user_id)
+def overview(config: dict, user_id, now: datetime | None = None) -> dict:
+    """Totals, allocation and holdings per offering, and whether each holding's tokens can move (the value
+    chart comes from `value_chart`)."""
+    db, loaded = get_db(config), {}
+    wallets, held, own_orders = _positions(db, user_id, loaded)
     shares = portfolio.allocation(held)
+    moves = standing.of_holdings(config, db, loaded["held"], loaded["offerings"], users.by_id(db, user_id),
+                                 now or datetime.now(UTC))
     return {"wallets": wallets, "positions": held, "totals": portfolio.totals(held), "allocation": shares,
             "allocation_bar": share_bar([(title, bps) for title, _value, bps in shares]),
-            "has_orders": bool(own_orders)}
+            "has_orders": bool(own_orders), "moves": moves}
 
 
 def value_chart(config: dict, user_id, now: datetime | None = None):
