@@ -30,6 +30,10 @@ ORDER = {"reference": "LIB-1", "offering_title": "Harbour", "tokens": 12, "ticke
          "deadline": datetime(2026, 12, 10, 9, 30, tzinfo=UTC), "order_url": f"{URL}/orders/65f0"}
 KYC = {"onboarding_url": f"{URL}/onboarding/", "marketplace_url": f"{URL}/offerings",
        "issuer_url": f"{URL}/onboarding/issuer"}
+DISTRIBUTION = {"offering_title": "Harbour", "kind": "Rental income", "total": 7_000_00, "per_token": None,
+                "record_date": datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC), "payment_date": datetime(2027, 1, 15,
+                                                                                                       tzinfo=UTC),
+                "method": "Bank transfer", "portfolio_url": f"{URL}/portfolio/"}
 REGISTERING = "Your wallet is being registered on chain; you can invest once that is done."
 CASES = [
     ("order_cancelled", {"reference": "LBT-1", "offering_title": "Harbour", "reason": "duplicate <b>"},
@@ -180,6 +184,13 @@ CASES = [
      "Your Harbour tokens can now be transferred: the token is open after its sale.\nYour portfolio says, for each "
      "holding, how many tokens can move and, if some cannot yet, why (a lock-up until a date, frozen tokens):\n"
      f"{URL}/portfolio/"),
+    ("distribution_declared", DISTRIBUTION,
+     "Harbour declared a distribution (Rental income) of $7,000 in total.\nHolders at the record date, 31 Dec 2026, "
+     "23:59 UTC, receive their share on 15 Jan 2027 by bank transfer, net of any withholding for their country of "
+     f"residence.\n\nYour portfolio: {URL}/portfolio/"),
+    ("distribution_rejected", {**DISTRIBUTION, "reason": "Rent roll <missing>"},
+     "Your distribution for Harbour (Rental income) was not approved.\nThe reason: Rent roll <missing>\n\nYou can "
+     "declare it again with the changes from the offering's distributions page."),
 ]
 
 
