@@ -34,6 +34,13 @@ def show_transfers():
     return _page()
 
 
+@bp.post("/id")
+def create_unique_id():
+    """Draw the investor's Libertum ID (once; asking again shows the same one)."""
+    saved.unique_id_of(current_app.config, current_user_doc())
+    return redirect_to("transfer_requests.show_transfers")
+
+
 @bp.post("/saved")
 def save_transfer():
     typed = {name: str(request.form.get(name, ""))[:600] for name in FIELDS}

@@ -42,7 +42,7 @@ class NotFound(errors.NotFound):
 
 
 def unique_id_of(config: dict, user: dict) -> str:
-    """The user's Libertum ID, drawn and stored the first time it is asked for."""
+    """The user's Libertum ID, drawn and stored the first time they ask for it (a POST: a page view writes nothing)."""
     if user.get("uniqueId"):
         return user["uniqueId"]
     db = get_db(config)
@@ -81,7 +81,7 @@ def page(config: dict, user: dict) -> dict:
     for item in sent + received:  # a confirmed one shows its review's stage too
         made = transfer_requests.by_id(db, item["transferRequestId"]) if item.get("transferRequestId") else None
         item["request"] = made
-    return {"unique_id": unique_id_of(config, user), "positions": positions(config, user), "sent": sent,
+    return {"unique_id": user.get("uniqueId") or "", "positions": positions(config, user), "sent": sent,
             "received": received, "requests": transfer_requests.of_user(db, user["_id"])}
 
 
@@ -122,7 +122,7 @@ def prepare(config: dict, sender: dict, form: dict, ip: str | None = None) -> di
     if not typed:
         raise SavedRefused("Enter the recipient's Libertum ID, such as LIB-7KQ2-XM4D (they find it on their "
                            "transfers page).", "uniqueId")
-    if typed == unique_id_of(config, sender):
+    if typed == (sender.get("uniqueId") or ""):
         raise SavedRefused("This is your own Libertum ID: enter the recipient's.", "uniqueId")
     offering = chosen["offering"]
     found = eligible_recipient(config, typed, offering)

@@ -23,7 +23,8 @@ def form(client, path: str, data: dict | None = None):
 
 
 def unique_id(client) -> str:
-    """The Libertum ID the investor's transfers page shows them."""
+    """The Libertum ID the investor's transfers page shows them, asked for first (asking again changes nothing)."""
+    assert form(client, "/account/transfers/id").status_code == 303
     return re.search(r'data-testid="unique-id">(LIB-[A-Z0-9-]+)<', client.get("/account/transfers/").text).group(1)
 
 
