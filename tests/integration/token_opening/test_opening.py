@@ -18,7 +18,7 @@ from app.data import chain_jobs, chain_tokens
 from app.domain.offerings import opening
 from app.domain.orders import placement as ordering
 from app.extensions import redis_client
-from app.tasks import queues
+from app.tasks import queues, token_opening
 from tests.factories import list_offering, offering_doc
 from tests.fixtures.accounts import post
 from tests.fixtures.chain import approved_investor, live_offering
@@ -186,3 +186,19 @@ def test_a_scheduled_opening_opens_once_with_two_sweeps_racing(app, db, staff, p
              what="chain-sync to fold the scheduled Unpaused event")
     assert db.offerings.find_one({"_id": offering["_id"]})["tokenOpenedAt"]
     assert opening.sweep(app.config, at + timedelta(minutes=5)) == []  # opened: later sweeps do nothing
+
+
+def test_the_periodic_job_opens_a_token_due_a_few_seconds_ahead_and_schedules_its_next_run(app, db, platform):
+    offering = live_offering(app, platform, title="Periodic Quay")
+    oid = str(offering["_id"])
+    at = datetime.now(UTC) + timedelta(seconds=2)
+    db.offerings.update_one({"_id": offering["_id"]}, {"$set": {"projectDetails.tokenOpening": "date",
+                                                                "projectDetails.tokenOpensAt": at}})
+    wait_for(lambda: datetime.now(UTC) > at, timeout=10, what="the opening date to pass")
+    job = token_opening.sweep_token_openings.delay()
+    SimpleWorker([queues.queue(queues.DEFAULT)], connection=redis_client.get()).work(burst=True)
+    job.refresh()
+    assert f"unpause:{oid}" in job.return_value()
+    assert chain_jobs.get(db, f"unpause:{oid}")["offeringId"] == oid
+    scheduled = queues.queue(queues.DEFAULT).scheduled_job_registry.get_job_ids()
+    assert any(job_id.startswith("token-opening-") for job_id in scheduled)
