@@ -27,7 +27,7 @@ from app.domain.accounts.permissions import has_permission
 from app.domain.offerings.service import NotFound, offering_changed
 from app.domain.platform import audit, notifications
 
-QUEUE_STATUSES = ("submitted", "changes_requested", "approved", "rejected", "deploying", "live")
+QUEUE_STATUSES = ("submitted", "changes_requested", "approved", "rejected", "deploying", "live", "closed")
 DECISIONS = {
     "request_changes": (("submitted",), "changes_requested", "offering.changes_requested",
                         "Changes requested for your offering"),
