@@ -21,6 +21,7 @@ from app.chain.constants import ZERO_ADDRESS
 from app.chain.node import web3_client
 from app.data import chain_checkpoints, chain_tokens, holdings, mint_claims, mint_txs, offerings
 from app.data.mongo import get_db
+from app.domain.conversion import supply_check
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,11 @@ def reconcile(config: dict, block: int | None = None) -> tuple[int, list[Drift]]
         block = checkpoint["height"] if checkpoint else w3.eth.block_number
     tokens = sorted(set(holdings.tokens(db)) | {doc["_id"] for doc in chain_tokens.all_tokens(db)})
     drifts: list[Drift] = []
+    erc20s = supply_check.erc20_tokens(db)  # ERC-20 twins: no freezes or pause, checked below with the supplies
     for token in tokens:
-        drifts.extend(_token_drift(db, w3, token, block))
+        if token not in erc20s:
+            drifts.extend(_token_drift(db, w3, token, block))
+    drifts.extend(Drift(*found) for found in supply_check.drifts(db, w3, block))  # conversion to ERC-20
     return block, drifts
 
 

@@ -29,8 +29,9 @@ def wallet(app):
 
 @pytest.fixture
 def suite(app, platform, wallet):
+    """Deployed paused, as every suite; the `monitor` fixture unpauses it once it watches (chain-sync sees it)."""
     return agent_suite(wallet, platform, prefix="cv", name="Canal Warehouse", symbol="CWH", countries=[FRANCE],
-                       decimals=DECIMALS)
+                       decimals=DECIMALS, unpause=False)
 
 
 @pytest.fixture
@@ -66,22 +67,26 @@ def holder(app, db, platform, wallet, suite):
 
     def make(tokens: int = 0, *, registered: bool = True) -> dict:
         user = make_user("investor")
-        address = Account.create().address
+        account = Account.create()
+        address = account.address
         if registered:
             registered_identity(wallet, platform, suite["identityRegistry"], address, FRANCE, signer, data=b"kyc:ok")
         user_details.add_verified_wallet(db, user["_id"], address, "metamask")
         if tokens:
             ops.mint(wallet.w3, wallet.account, suite["token"], address, tokens * UNIT)
-        return {**user, "wallet": address, "client": signed_in_client(app, user)}
+        return {**user, "wallet": address, "account": account, "client": signed_in_client(app, user)}
     return make
 
 
 @pytest.fixture
-def monitor(app, db, services, tmp_path, wallet):
+def monitor(app, db, services, tmp_path, wallet, offering):
+    """The monitor from the chain head, watching the offering's suite; then the token is unpaused (the sale is
+    over), through app/chain/agent.unpause with the platform agent, as engineer B's staff flow does."""
     head = wallet.w3.eth.get_block("latest")
     chain_checkpoints.save(db, f"chain-monitor:{wallet.w3.eth.chain_id}", head["number"],
                            [{"number": head["number"], "hash": head["hash"].to_0x_hex(), "addresses": []}])
     process = start_process(flask_argv("chain", "monitor"), services, "chain-monitor", tmp_path)
+    ops.unpause(wallet.w3, wallet.account, offering["tokenAddress"])
     yield process
     stop_process(process)
 
