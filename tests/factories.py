@@ -66,3 +66,40 @@ def png_bytes(extra: bytes = b"") -> bytes:
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def distribution_with_lines(db, nets: dict[str, int], *, status: str = "snapshotted",
+                            payment_method: str = "stablecoin",
+                            withheld: dict[str, int] | None = None, offering_id=None, issuer_id=None,
+                            user_ids: dict[str, object] | None = None, waterfall: dict | None = None,
+                            payment_date=None, record_date=None, offering_name: str = "Payout Flats") -> dict:
+    """A distribution past its snapshot and its holder lines (wallet -> net cents), written through G's data functions
+    (app/data/distributions.insert, app/data/dividends.insert_lines) exactly as the snapshot writes them."""
+    from app.data import distributions, dividends
+
+    withheld = withheld or {}
+    now = datetime.now(UTC)
+    record_date = record_date or now - timedelta(days=2)
+    payment_date = payment_date or now - timedelta(minutes=1)
+    gross = {w: n + withheld.get(w, 0) for w, n in nets.items()}
+    total = sum(gross.values())
+    waterfall = waterfall or {"grossRent": total + 300, "vacancy": 100, "operatingCosts": 100, "managementFee": 50,
+                              "reserveTopUp": 50, "distributable": total}
+    doc = {"_id": ObjectId(), "offeringId": offering_id or ObjectId(), "issuerId": issuer_id or ObjectId(),
+           "offeringName": offering_name, "tokenAddress": "0x" + "11" * 20, "tokenDecimals": 0,
+           "dividendType": "rentalIncome", "currency": "USD", "paymentMethod": payment_method, "totalAmount": total,
+           "amountPerToken": None, "declarationDate": record_date - timedelta(days=5), "recordDate": record_date,
+           "paymentDate": payment_date, "documentUrl": None, "documentHash": None, "waterfall": waterfall,
+           "status": status, "recordBlock": 1, "holdersCount": len(nets),
+           "totals": {"gross": total, "withheld": sum(withheld.values()), "net": sum(nets.values()), "remainder": 0},
+           "createdBy": None, "createdAt": now}
+    distributions.insert(db, doc)
+    lines = [{"_id": dividends.line_id(doc["_id"], w), "distributionId": doc["_id"], "offeringId": doc["offeringId"],
+              "offeringName": offering_name, "issuerId": doc["issuerId"], "userId": (user_ids or {}).get(w),
+              "walletAddress": w, "balance": 10 + i, "grossAmount": gross[w], "withheldAmount": withheld.get(w, 0),
+              "dividendAmount": n, "withholdingRate": 0, "country": "GB", "status": "declared",
+              "dividendType": "rentalIncome", "paymentMethod": payment_method, "documentUrl": None,
+              "declarationDate": doc["declarationDate"], "recordDate": record_date, "paymentDate": payment_date,
+              "createdAt": now} for i, (w, n) in enumerate(sorted(nets.items()))]
+    dividends.insert_lines(db, lines)
+    return doc

@@ -62,6 +62,15 @@ def set_status(db: Database, line_ids: list[str], from_statuses: tuple[str, ...]
     return moved
 
 
+def with_status(db: Database, line_ids: list[str], statuses: tuple[str, ...]) -> list[dict]:
+    """Which of the lines are in one of `statuses` now (ids only)."""
+    found = []
+    for start in range(0, len(line_ids), _CHUNK):
+        found += db[NAME].find({"_id": {"$in": line_ids[start:start + _CHUNK]}, "status": {"$in": list(statuses)}},
+                               {"_id": 1})
+    return found
+
+
 def by_id(db: Database, line: str) -> dict | None:
     doc = db[NAME].find_one({"_id": line})
     return _decoded(doc) if doc else None

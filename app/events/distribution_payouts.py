@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 PAID_EVENT, HELD_EVENT = "DividendPaid", "DividendHeld"
 EVENTS = {PAID_EVENT, HELD_EVENT}
+_PAYABLE = (dividends.DECLARED, dividends.SCHEDULED, dividends.HELD, dividends.REORGED)
 
 
 def apply_logs(db, logs: list[dict]) -> None:
@@ -38,26 +39,33 @@ def apply_logs(db, logs: list[dict]) -> None:
             continue
         by_distribution[distribution_id].append(event)
     for distribution_id, events in by_distribution.items():
-        paid_lines: list[str] = []
-        with locks.distribution(distribution_id):
-            for event in sorted(events, key=lambda e: (int(e["blockNumber"]), int(e["logIndex"]))):
-                line = dividends.line_id(distribution_id, event["args"]["recipient"])
-                if event["event"] == PAID_EVENT:
-                    moved = dividends.set_status(db, [line], (dividends.DECLARED, dividends.SCHEDULED, dividends.HELD,
-                                                              dividends.REORGED),
-                                                 {"status": dividends.PAID, "txHash": event["transactionHash"],
-                                                  "paidAt": _block_time(event),
-                                                  "paidUnits": str(event["args"]["amount"]),
-                                                  "heldReason": None})
-                    if moved:
-                        paid_lines.append(line)
-                else:
-                    dividends.set_status(db, [line], (dividends.SCHEDULED,),
-                                         {"status": dividends.HELD, "heldAt": _block_time(event),
-                                          "heldReason": payout.held_reason(event["args"].get("reason")),
-                                          "heldTxHash": event["transactionHash"]})
-            payout.close_if_done(db, distribution_id)
-        _mail_paid(db, paid_lines)
+        _apply_distribution(db, distribution_id, events)
+
+
+def _apply_distribution(db, distribution_id, events: list[dict]) -> None:
+    """One update per transaction and kind (a batch's lines share both), all under the distribution's lock."""
+    paid: dict[tuple, list[str]] = defaultdict(list)
+    held: list[tuple[str, dict]] = []
+    for event in sorted(events, key=lambda e: (int(e["blockNumber"]), int(e["logIndex"]))):
+        line = dividends.line_id(distribution_id, event["args"]["recipient"])
+        if event["event"] == PAID_EVENT:
+            paid[(event["transactionHash"], _block_time(event))].append(line)
+        else:
+            held.append((line, event))
+    paid_lines: list[str] = []
+    with locks.distribution(distribution_id):
+        for (tx_hash, at), lines in paid.items():
+            fresh = [d["_id"] for d in dividends.with_status(db, lines, _PAYABLE)]
+            dividends.set_status(db, fresh, _PAYABLE, {"status": dividends.PAID, "txHash": tx_hash, "paidAt": at,
+                                                      "heldReason": None})
+            paid_lines += fresh
+        for line, event in held:
+            dividends.set_status(db, [line], (dividends.SCHEDULED,),
+                                 {"status": dividends.HELD, "heldAt": _block_time(event),
+                                  "heldReason": payout.held_reason(event["args"].get("reason")),
+                                  "heldTxHash": event["transactionHash"]})
+        payout.close_if_done(db, distribution_id)
+    _mail_paid(db, paid_lines)
 
 
 def retract(db, dropped: list[dict], live: list[dict]) -> None:

@@ -144,9 +144,11 @@ def advance(config: dict, distribution_id, now: datetime | None = None) -> list[
                 distribution_payouts.supersede(db, old, replacement)
         recorded = distribution_payouts.batches_of(db, distribution_id)
         _record_jobs(db, chain, [b for b in recorded if not b.get("supersededBy")])  # repairs a crash before it
+        declared = {line["_id"] for line in lines if line["status"] == dividends.DECLARED}
         for batch in recorded:
-            if not batch.get("supersededBy"):
-                dividends.set_status(db, batch["lineIds"], (dividends.DECLARED,),
+            waiting = [line_id for line_id in batch["lineIds"] if line_id in declared]
+            if waiting and not batch.get("supersededBy"):
+                dividends.set_status(db, waiting, (dividends.DECLARED,),
                                      {"status": dividends.SCHEDULED, "payoutBatch": batch["_id"], "scheduledAt": now})
         if dist["status"] == rules.SNAPSHOTTED:
             distributions.transition(db, distribution_id, rules.SNAPSHOTTED,
