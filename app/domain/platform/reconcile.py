@@ -22,6 +22,7 @@ from app.chain.node import web3_client
 from app.data import chain_checkpoints, chain_tokens, holdings, mint_claims, mint_txs, offerings
 from app.data.mongo import get_db
 from app.domain.conversion import supply_check
+from app.domain.distributions import payout_check
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def reconcile(config: dict, block: int | None = None) -> tuple[int, list[Drift]]
         if token not in erc20s:
             drifts.extend(_token_drift(db, w3, token, block))
     drifts.extend(Drift(*found) for found in supply_check.drifts(db, w3, block))  # conversion to ERC-20
+    drifts.extend(Drift(*found) for found in payout_check.drifts(config, block))  # stablecoin payouts
     return block, drifts
 
 
