@@ -61,6 +61,13 @@ def mark_failed(db: Database, tx_hash: str, reason: str) -> bool:
     return result.modified_count == 1
 
 
+def mark_pending(db: Database, tx_hash: str) -> bool:
+    """Done -> pending again: a reorg dropped the block of its Transfer."""
+    result = db[NAME].update_one({"_id": tx_hash, "status": DONE}, {"$set": {"status": PENDING},
+                                                                    "$unset": {"landedAt": "", "blockNumber": ""}})
+    return result.modified_count == 1
+
+
 def of_sender(db: Database, user_id, limit: int = 20) -> list[dict]:
     """The user's latest recorded transfers, newest first (the send page lists them)."""
     return [_decoded(d) for d in db[NAME].find({"fromUserId": user_id}).sort("createdAt", -1).limit(limit)]

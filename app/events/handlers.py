@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from app.data import chain_events
 from app.domain.offerings import deployment as offering_deployment
 from app.domain.transfers import holder_transfers
@@ -30,7 +28,7 @@ def _store(db, logs: list[dict]) -> None:
     projections.apply_logs(db, platform_logs)
     offering_deployment.apply_deployments(db, platform_logs)
     payments.apply_logs(logs)
-    holder_transfers.apply_logs(current_app.config, platform_logs)  # after the holdings took them
+    holder_transfers.apply_logs(platform_logs)  # after the holdings took them
     distribution_payouts.apply_logs(db, platform_logs)  # payout lines paid or held
 
 
@@ -57,6 +55,7 @@ def apply_chain_messages(db, messages: list[dict]) -> list[tuple[dict, str]]:
                 payments.retract(dropped)
             else:
                 projections.recompute(db, message["address"], dropped)
+                holder_transfers.retract(dropped)
                 if any(e["event"] in distribution_payouts.EVENTS for e in dropped):
                     distribution_payouts.retract(db, dropped, chain_events.live_for_address(db, message["address"]))
     _store(db, pending)

@@ -1,7 +1,8 @@
 """Holder-to-holder transfers from the portfolio: the investor's own wallet signs the token's `transfer(to, amount)`
 in the browser (EIP-1193, static/js/send.js), the server never holds a key.
 
-1. `send_page` / `check`: what the investor holds of the offering and, for a recipient and a quantity, every rule the
+1. `send_page` / `check`: what the investor holds of the offering, whether it can move at all and why not
+   (app.domain.transfers.standing: paused, lock-up, frozen), and, for a recipient and a quantity, every rule the
    token enforces (the compliance checklist, read from the chain now: app.domain.compliance.facts) plus "not to
    yourself", then the token's own answer to the exact call (an eth_call of `transfer` from the sender), so what
    the page allows is what the chain accepts.
@@ -20,7 +21,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from flask import current_app
 from web3 import Web3
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3Exception
 
@@ -38,7 +41,7 @@ from app.domain.compliance.checklist import Rule
 from app.domain.platform.chain import current_platform
 from app.domain.platform.notifications import send_email
 from app.domain.portfolio.rules import decimals_of, ticker_of, title_of
-from app.domain.transfers import holder_rules
+from app.domain.transfers import holder_rules, standing
 from app.formatting import units
 
 log = logging.getLogger(__name__)
@@ -80,7 +83,8 @@ def send_page(config: dict, user: dict, offering_id: str) -> dict:
     if not holding:
         raise NoSuchHolding("No such holding.")
     sent = [t for t in holder_transfers.of_sender(db, user["_id"]) if t.get("offeringId") == offering["_id"]]
-    return {"offering": offering, "title": title_of(offering), "ticker": ticker_of(offering),
+    moves = standing.for_offering(config, db, offering, user, wallets, datetime.now(UTC))["mine"]
+    return {"moves": moves, "offering": offering, "title": title_of(offering), "ticker": ticker_of(offering),
             "decimals": decimals_of(offering), "token": offering["tokenAddress"], "holding": holding,
             "own_wallets": wallets, "sent": sent}
 
@@ -193,15 +197,27 @@ def _landed_event(db, tx_hash: str) -> dict | None:
     return event if moved else None
 
 
-def apply_logs(config: dict, logs: list[dict]) -> None:
+def apply_logs(logs: list[dict]) -> None:
     """Chain-sync: Transfers between two holders whose transaction a holder recorded from the portfolio are done."""
     moves = {log["transactionHash"].lower(): log for log in logs if log.get("event") == "Transfer"
              and log["args"]["from"] != ZERO_ADDRESS and log["args"]["to"] != ZERO_ADDRESS}
     if not moves:
         return
+    config = current_app.config
     db = get_db(config)
     for doc in holder_transfers.by_hashes(db, sorted(moves)):
         _land(config, db, moves[doc["_id"]])
+
+
+def retract(dropped: list[dict]) -> None:
+    """Chain-sync, after a reorg dropped blocks: their holder transfers are pending again (the status page polls
+    once more; when the transaction is mined again it lands again, and the recipient's mail key keeps one mail)."""
+    hashes = sorted({e["transactionHash"].lower() for e in dropped if e.get("event") == "Transfer"})
+    if not hashes:
+        return
+    db = get_db(current_app.config)
+    for doc in holder_transfers.by_hashes(db, hashes):
+        holder_transfers.mark_pending(db, doc["_id"])
 
 
 def _land(config: dict, db, event: dict) -> None:
