@@ -14,17 +14,19 @@ from app.auth import client_ip
 from app.blueprints import confirm
 from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import INVESTORS
-from app.domain.transfers import rules, saved
+from app.domain.transfers import lost_wallet, rules, saved
 
 bp = Blueprint("transfer_requests", __name__, url_prefix="/account/transfers", template_folder="templates")
 access_default(bp, INVESTORS)
 FIELDS = ("position", "uniqueId", "quantity", "remark")
 
 
-def _page(typed: dict | None = None, refusal: saved.SavedRefused | None = None, status: int = 200):
-    state = saved.page(current_app.config, current_user_doc())
+def _page(typed: dict | None = None, refusal=None, status: int = 200, form_name: str = "send"):
+    """The page; `refusal` is shown at the form `form_name` ("send", "recovery"), with what was typed kept."""
+    user = current_user_doc()
+    state = {**saved.page(current_app.config, user), "own_wallets": lost_wallet.own_wallets(current_app.config, user)}
     return render_template("transfer_requests/page.html", state=state, typed=typed or {}, refusal=refusal,
-                           saved_labels=rules.SAVED_LABELS, labels=rules.STATUS_LABELS,
+                           form_name=form_name, saved_labels=rules.SAVED_LABELS, labels=rules.STATUS_LABELS,
                            kinds=rules.KIND_LABELS), status
 
 
@@ -49,6 +51,19 @@ def save_transfer():
     except saved.SavedRefused as refusal:
         return _page(typed, refusal, 422)
     flash("Transfer saved. The recipient confirms it in their account; then the transfer agent reviews it.",
+          "success")
+    return redirect_to("transfer_requests.show_transfers")
+
+
+@bp.post("/recovery")
+def request_recovery():
+    """A lost or compromised wallet: ask to recover a holding to a new wallet proven by signature."""
+    typed = {name: str(request.form.get(name, ""))[:600] for name in ("position", "newWallet", "reason")}
+    try:
+        lost_wallet.request_recovery(current_app.config, current_user_doc(), typed, client_ip())
+    except lost_wallet.RecoveryRefused as refusal:
+        return _page(typed, refusal, 422, "recovery")
+    flash("Recovery requested. The transfer agent reviews it; the holding moves to your new wallet once approved.",
           "success")
     return redirect_to("transfer_requests.show_transfers")
 

@@ -18,6 +18,8 @@ from app.domain.transfers import review, rules
 
 bp = Blueprint("transfers_admin", __name__, url_prefix="/admin/transfers", template_folder="templates")
 access_default(bp, staff("transfers"))
+# a request's chain steps, in order (app.domain.transfers.execution notes each job as `<op>JobId`)
+JOB_FIELDS = ("registerIdentityJobId", "forcedTransferJobId", "addKeyJobId", "recoveryAddressJobId")
 
 
 @bp.get("/")
@@ -32,8 +34,7 @@ def list_requests():
 def show_request(request_id: str):
     """One request: who, what, from and to which wallet, the decision and the chain jobs' progress."""
     found = review.request(current_app.config, request_id)
-    jobs = [job_status(current_app.config, found[key]) for key in ("registerIdentityJobId", "forcedTransferJobId")
-            if found.get(key)]
+    jobs = [job_status(current_app.config, found[key]) for key in JOB_FIELDS if found.get(key)]
     return render_template("transfers_admin/show.html", transfer=found, labels=rules.STATUS_LABELS, jobs=jobs,
                            is_maker=rules.is_maker(current_user_doc()["_id"], found))
 

@@ -22,10 +22,11 @@ from web3 import Web3
 
 from app import locks
 from app.chain.artifacts import contract
-from app.chain.identity import NotFactoryIdentity, check_registration
+from app.chain.constants import ECDSA_KEY_TYPE, MANAGEMENT_KEY
+from app.chain.identity import NotFactoryIdentity, check_registration, key_of
 from app.chain.node import web3_client
 from app.chain.tx import function_call
-from app.data import chain_jobs, offerings, transfer_requests, users
+from app.data import chain_jobs, offerings, transfer_requests, user_details, users, whitelists
 from app.data.mongo import get_db
 from app.domain.onboarding import identities
 from app.domain.platform import audit
@@ -52,18 +53,56 @@ def execute(config: dict, request_id: str) -> str | None:
     if not offering.get("tokenAddress") or not offering.get("identityRegistry"):
         return _close(config, request, rules.FAILED, {"error": "The offering's token is not deployed."})
     try:
-        _register_receiver(config, request, offering)
-        job = _run(config, f"forcedTransfer:transfer:{request['_id']}", "forcedTransfer",
-                   _token_call(config, offering, request), transferRequestId=str(request["_id"]))
+        if request.get("kind") == rules.LOST_WALLET:
+            job = _recover(config, request, offering)
+        else:
+            _register_receiver(config, request, offering)
+            job = _run(config, f"forcedTransfer:transfer:{request['_id']}", "forcedTransfer",
+                       _token_call(config, offering, request), transferRequestId=str(request["_id"]))
     except StepFailed as failure:
         return _close(config, request, rules.FAILED, {"error": str(failure)})
     return _close(config, request, rules.COMPLETED, {"txHash": job.get("txHash"), "completedAt": datetime.now(UTC)})
+
+
+def _recover(config: dict, request: dict, offering: dict) -> dict:
+    """A lost wallet: the new wallet as a management key of the investor's ONCHAINID (Token.recoveryAddress checks
+    it; skipped when it is one already), then recoveryAddress; the new wallet's identity on record afterwards."""
+    w3 = web3_client.get(config)
+    identity = Web3.to_checksum_address(request["investorOnchainID"])
+    lost, new = (Web3.to_checksum_address(request[k]) for k in ("walletAddress", "newWalletAddress"))
+    target = contract(w3, "Identity", identity)
+    key_job = f"addKey:transfer:{request['_id']}"
+    if chain_jobs.get(get_db(config), key_job) is not None \
+            or not target.functions.keyHasPurpose(key_of(new), MANAGEMENT_KEY).call():
+        _run(config, key_job, "addKey", function_call(target, "addKey", key_of(new), MANAGEMENT_KEY, ECDSA_KEY_TYPE),
+             transferRequestId=str(request["_id"]))
+    token = contract(w3, "Token", Web3.to_checksum_address(offering["tokenAddress"]))
+    _follow_whitelist(config, request, lost, new)
+    try:
+        job = _run(config, f"recoveryAddress:transfer:{request['_id']}", "recoveryAddress",
+                   function_call(token, "recoveryAddress", lost, new, identity), transferRequestId=str(request["_id"]))
+    except StepFailed:
+        _follow_whitelist(config, request, new, lost)  # nothing moved: the whitelisting stays with the lost wallet
+        raise
+    with locks.userdetails(request["userId"], config):  # the investor may be adding a wallet now
+        user_details.set_wallet_identity(get_db(config), request["userId"], new, identity)
+    return job
 
 
 def _token_call(config: dict, offering: dict, request: dict):
     token = contract(web3_client.get(config), "Token", Web3.to_checksum_address(offering["tokenAddress"]))
     return function_call(token, "forcedTransfer", Web3.to_checksum_address(request["walletAddress"]),
                          Web3.to_checksum_address(request["newWalletAddress"]), int(request["tokenQuantity"]))
+
+
+def _follow_whitelist(config: dict, request: dict, old: str, new: str) -> None:
+    """The investor's whitelisting of the offering follows the wallet, before the recovery is sent: chain-sync then
+    matches the new wallet's IdentityRegistered (approved) and no longer the lost wallet's IdentityRemoved."""
+    db = get_db(config)
+    found = whitelists.of_user(db, request["userId"], request["offeringId"])
+    if found and found.get("address") == old:
+        with locks.whitelist(found["_id"], config):
+            whitelists.set_fields(db, found["_id"], {"address": new, "recoveredFrom": old})
 
 
 def _register_receiver(config: dict, request: dict, offering: dict) -> None:

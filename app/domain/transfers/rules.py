@@ -110,3 +110,24 @@ def holder_to_holder_doc(saved: dict, sender: dict, recipient: dict, offering: d
             "toUserId": recipient["_id"], "savedTransferRequestId": saved["_id"],
             "requestKey": f"saved:{saved['_id']}", "tokenAddress": offering.get("tokenAddress"),
             "tokenDecimals": int((offering.get("projectDetails") or {}).get("tokenDecimals") or 0)}
+
+
+LOST_WALLET = "lostWallet"  # recovery of a lost or compromised wallet to a new proven wallet of the same investor
+LOST_WALLET_REASON = "My wallet is lost or compromised: recover my holdings to my new wallet"
+KIND_LABELS[LOST_WALLET] = "Recovery of a lost wallet"
+
+
+def lost_wallet_doc(user: dict, offering: dict, lost: str, new: str, quantity: int, identity: str,
+                    note: str = "") -> dict:
+    """The TransferRequet of a recovery: the token's recoveryAddress moves the whole balance of `lost`."""
+    title = (offering.get("overview") or {}).get("title") or ""
+    ticker = (offering.get("projectDetails") or {}).get("tokenTicker") or ""
+    name = user.get("legalFullName") or user.get("name") or ""
+    return {"userId": user["_id"], "offeringId": offering["_id"], "kind": LOST_WALLET,
+            "securityName": f"{title} ({ticker})" if ticker else title, "registeredName": name,
+            "reason": f"{LOST_WALLET_REASON}: {note}" if note else LOST_WALLET_REASON, "status": PENDING,
+            "isForceTransfer": False, "registeredEmailId": user.get("email"), "walletAddress": lost,
+            "newRegisteredName": name, "newRegisteredEmailId": user.get("email"), "newWalletAddress": new,
+            "tokenQuantity": quantity, "remark": "", "createdBy": user["_id"], "investorOnchainID": identity,
+            "tokenAddress": offering.get("tokenAddress"),
+            "tokenDecimals": int((offering.get("projectDetails") or {}).get("tokenDecimals") or 0)}
