@@ -14,7 +14,7 @@ from app.auth import client_ip
 from app.blueprints import confirm
 from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import INVESTORS
-from app.domain.transfers import lost_wallet, rules, saved
+from app.domain.transfers import lost_wallet, new_owner, rules, saved
 
 bp = Blueprint("transfer_requests", __name__, url_prefix="/account/transfers", template_folder="templates")
 access_default(bp, INVESTORS)
@@ -65,6 +65,20 @@ def request_recovery():
         return _page(typed, refusal, 422, "recovery")
     flash("Recovery requested. The transfer agent reviews it; the holding moves to your new wallet once approved.",
           "success")
+    return redirect_to("transfer_requests.show_transfers")
+
+
+@bp.post("/new-owner")
+def request_new_owner():
+    """An inheritance or a private sale: ask to register a new owner of (part of) a holding."""
+    typed = {name: str(request.form.get(name, ""))[:600]
+             for name in ("position", "quantity", "newName", "newEmail", "newWallet", "reason")}
+    try:
+        new_owner.request_new_owner(current_app.config, current_user_doc(), typed, client_ip())
+    except new_owner.NewOwnerRefused as refusal:
+        return _page(typed, refusal, 422, "owner")
+    flash("Request sent. The transfer agent checks the new owner (verified identity, whitelisted for the offering) "
+          "before approving it.", "success")
     return redirect_to("transfer_requests.show_transfers")
 
 

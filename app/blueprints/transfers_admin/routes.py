@@ -14,7 +14,7 @@ from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import staff
 from app.domain.platform.chain_ops import job_status
-from app.domain.transfers import review, rules
+from app.domain.transfers import new_owner, review, rules
 
 bp = Blueprint("transfers_admin", __name__, url_prefix="/admin/transfers", template_folder="templates")
 access_default(bp, staff("transfers"))
@@ -35,7 +35,10 @@ def show_request(request_id: str):
     """One request: who, what, from and to which wallet, the decision and the chain jobs' progress."""
     found = review.request(current_app.config, request_id)
     jobs = [job_status(current_app.config, found[key]) for key in JOB_FIELDS if found.get(key)]
+    owner_check = new_owner.approval_check(current_app.config, found)[1] \
+        if found.get("kind") == rules.NEW_OWNER and found["status"] == rules.PENDING else None
     return render_template("transfers_admin/show.html", transfer=found, labels=rules.STATUS_LABELS, jobs=jobs,
+                           owner_check=owner_check,
                            is_maker=rules.is_maker(current_user_doc()["_id"], found))
 
 

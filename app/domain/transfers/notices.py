@@ -15,7 +15,8 @@ from app.domain.transfers import rules
 SUBJECTS = {rules.REJECTED: "Your transfer request was not approved",
             rules.COMPLETED: "Your holdings were moved to your wallet",
             rules.FAILED: "Your transfer request could not be executed"}
-COMPLETED_BY_KIND = {rules.HOLDER_TO_HOLDER: "Your transfer to another investor was completed"}
+COMPLETED_BY_KIND = {rules.HOLDER_TO_HOLDER: "Your transfer to another investor was completed",
+                     rules.NEW_OWNER: "Your holding was transferred to its new owner"}
 # saved-transfer stage -> (who is told: the seed field of their id, subject)
 SAVED_STAGES = {rules.AWAITING: ("toUserId", "An investor wants to transfer tokens to you"),
                 rules.WITHDRAWN: ("toUserId", "A transfer to you was withdrawn"),

@@ -16,7 +16,7 @@ from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.platform import audit
-from app.domain.transfers import notices, rules
+from app.domain.transfers import new_owner, notices, rules
 from app.tasks import transfers as transfer_jobs
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,11 @@ def _decide(config: dict, actor: dict, request_id: str, remark: str, *, approve:
         if refusal:
             raise DecisionRefused(refusal)
         changes = {"status": status, "remark": remark, "decidedBy": actor["_id"], "decidedAt": datetime.now(UTC)}
+        if approve and found.get("kind") == rules.NEW_OWNER:  # who the new owner is, checked now (new_owner.py)
+            owner, refusal = new_owner.approval_check(config, found)
+            if refusal:
+                raise DecisionRefused(f"Not approved yet: {refusal} The request waits.")
+            changes["toUserId"] = owner["_id"]
         if not transfer_requests.transition(get_db(config), found["_id"], rules.PENDING, changes, close=not approve):
             raise DecisionRefused("This request was decided by someone else just now.")
     subject = users.by_id(get_db(config), found["userId"])

@@ -131,3 +131,26 @@ def lost_wallet_doc(user: dict, offering: dict, lost: str, new: str, quantity: i
             "tokenQuantity": quantity, "remark": "", "createdBy": user["_id"], "investorOnchainID": identity,
             "tokenAddress": offering.get("tokenAddress"),
             "tokenDecimals": int((offering.get("projectDetails") or {}).get("tokenDecimals") or 0)}
+
+
+NEW_OWNER = "newOwner"  # register a new owner (inheritance, private sale): a forced transfer to their wallet
+NEW_OWNER_REASON = "Register a new owner of my holding"
+KIND_LABELS[NEW_OWNER] = "Register a new owner"
+MAX_NAME = 200
+
+
+def new_owner_doc(user: dict, offering: dict, wallet: str, quantity: int, owner: dict, note: str = "") -> dict:
+    """The TransferRequet registering `owner` ({name, email, wallet}) as owner of `quantity` base units held in
+    `wallet`. Who the new owner is on the platform is checked when staff approve (review.py), never here: the
+    investor's form must not tell them who is registered."""
+    title = (offering.get("overview") or {}).get("title") or ""
+    ticker = (offering.get("projectDetails") or {}).get("tokenTicker") or ""
+    return {"userId": user["_id"], "offeringId": offering["_id"], "kind": NEW_OWNER,
+            "securityName": f"{title} ({ticker})" if ticker else title,
+            "registeredName": user.get("legalFullName") or user.get("name") or "",
+            "reason": f"{NEW_OWNER_REASON}: {note}" if note else NEW_OWNER_REASON, "status": PENDING,
+            "isForceTransfer": True, "registeredEmailId": user.get("email"), "walletAddress": wallet,
+            "newRegisteredName": owner["name"], "newRegisteredEmailId": owner["email"],
+            "newWalletAddress": owner["wallet"], "tokenQuantity": quantity, "remark": "", "createdBy": user["_id"],
+            "tokenAddress": offering.get("tokenAddress"),
+            "tokenDecimals": int((offering.get("projectDetails") or {}).get("tokenDecimals") or 0)}
