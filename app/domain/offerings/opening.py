@@ -11,7 +11,7 @@ settings say (when the raise closes, or at a date), and the holders learn it by 
   chain-sync folded its Unpaused event (`chainTokens.paused` false, mirrored as `offerings.tokenPaused`), and
   then `token_opened` (called by chain-sync) notes `tokenOpenedAt` and mails each holder once (mailKeys).
 - `sweep(config, now)` opens every token whose setting says it is due; a refusal (orders awaiting their mint)
-  leaves it for the next sweep.
+  leaves it for the next sweep. It also notes an opening chain-sync saw but did not note (mailing once).
 """
 
 from __future__ import annotations
@@ -169,8 +169,12 @@ def open_token(config: dict, offering_id: str, actor: dict | None = None) -> str
 
 def sweep(config: dict, now: datetime) -> list[str]:
     """Open each token whose setting is due at `now`; the ids of the jobs started (refusals wait for the next)."""
-    started = []
-    for doc in offerings.awaiting_opening(get_db(config)):
+    started, db = [], get_db(config)
+    for doc in offerings.awaiting_opening(db):
+        state = chain_tokens.load(db, doc["tokenAddress"]) if doc.get("tokenAddress") else None
+        if state is not None and state["paused"] is False:  # open, but chain-sync's note never landed: repair it
+            token_opened(db, doc["_id"])
+            continue
         if not rules.due(doc, now):
             continue
         try:

@@ -202,3 +202,12 @@ def test_the_periodic_job_opens_a_token_due_a_few_seconds_ahead_and_schedules_it
     assert chain_jobs.get(db, f"unpause:{oid}")["offeringId"] == oid
     scheduled = queues.queue(queues.DEFAULT).scheduled_job_registry.get_job_ids()
     assert any(job_id.startswith("token-opening-") for job_id in scheduled)
+
+
+def test_the_sweep_notes_an_opening_chain_sync_saw_but_did_not_note(app, db, platform):
+    offering = live_offering(app, platform, title="Noted Late", unpause=True)  # unpaused on chain already
+    chain_tokens.save(db, offering["tokenAddress"], {"paused": False, "supply": 0, "wm": (1, 0)})
+    db.offerings.update_one({"_id": offering["_id"]}, {"$set": {"projectDetails.tokenOpening": "close"}})
+    assert opening.sweep(app.config, datetime.now(UTC)) == []  # nothing to send: it is open
+    assert db.offerings.find_one({"_id": offering["_id"]})["tokenOpenedAt"]
+    assert db.chainJobs.count_documents({"op": "unpause", "offeringId": str(offering["_id"])}) == 0
