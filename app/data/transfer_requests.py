@@ -59,9 +59,11 @@ def of_user(db: Database, user_id: ObjectId, limit: int = 100) -> list[dict]:
     return [_decoded(d) for d in db[NAME].find({"userId": user_id}).sort("_id", -1).limit(limit)]
 
 
-def listing(db: Database, status: str = "", limit: int = 200) -> list[dict]:
-    """The back office's list, newest first, optionally one status."""
+def listing(db: Database, status: str = "", limit: int = 200, offering_ids: list | None = None) -> list[dict]:
+    """The back office's list, newest first, optionally one status, optionally of some offerings only."""
     query = {"status": status} if status else {}
+    if offering_ids is not None:
+        query["offeringId"] = {"$in": list(offering_ids)}
     return [_decoded(d) for d in db[NAME].find(query).sort("_id", -1).limit(limit)]
 
 

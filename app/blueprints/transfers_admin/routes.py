@@ -8,16 +8,28 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from app.access import access_default, current_user_doc
+from app.access import NotYetAllowed, access_default, current_user_doc
+from app.access_reasons import NotYet
 from app.blueprints import confirm
 from app.blueprints.backoffice import attempt
 from app.blueprints.htmx import redirect_to
-from app.domain.accounts.permissions import staff
+from app.domain.accounts.permissions import STAFF
 from app.domain.platform.chain_ops import job_status
 from app.domain.transfers import new_owner, review, rules
 
 bp = Blueprint("transfers_admin", __name__, url_prefix="/admin/transfers", template_folder="templates")
-access_default(bp, staff("transfers"))
+access_default(bp, STAFF)  # narrowed below: the `transfers` permission, or the offering's transfer agent
+NEEDS = NotYet("Transfer requests open to staff with the “Transfers” permission and to the transfer agent of an "
+               "offering. Ask an admin to grant the permission to your account.", "Back to the back office",
+               "admin.show_dashboard")
+
+
+@bp.before_request
+def transfer_agents_and_staff_only():
+    """A friendly 403 for staff who neither hold `transfers` nor act as an offering's transfer agent."""
+    user = current_user_doc()
+    if user is not None and not review.may_review(current_app.config, user):
+        raise NotYetAllowed(NEEDS)
 # a request's chain steps, in order (app.domain.transfers.execution notes each job as `<op>JobId`)
 JOB_FIELDS = ("registerIdentityJobId", "forcedTransferJobId", "addKeyJobId", "recoveryAddressJobId")
 
@@ -26,14 +38,15 @@ JOB_FIELDS = ("registerIdentityJobId", "forcedTransferJobId", "addKeyJobId", "re
 def list_requests():
     """Requests, newest first, optionally of one status."""
     status = request.args.get("status", "")
-    return render_template("transfers_admin/list.html", rows=review.requests(current_app.config, status),
+    return render_template("transfers_admin/list.html", rows=review.requests(current_app.config, status,
+                                                                            current_user_doc()),
                            status=status, labels=rules.STATUS_LABELS)
 
 
 @bp.get("/<request_id>")
 def show_request(request_id: str):
     """One request: who, what, from and to which wallet, the decision and the chain jobs' progress."""
-    found = review.request(current_app.config, request_id)
+    found = review.request(current_app.config, request_id, current_user_doc())
     jobs = [job_status(current_app.config, found[key]) for key in JOB_FIELDS if found.get(key)]
     owner_check = new_owner.approval_check(current_app.config, found)[1] \
         if found.get("kind") == rules.NEW_OWNER and found["status"] == rules.PENDING else None

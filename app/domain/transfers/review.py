@@ -1,4 +1,5 @@
-"""Staff decide transfer requests (permission `transfers`): approve with a remark, or reject with a reason.
+"""Staff decide transfer requests (permission `transfers`, or the offering's transfer agent for its own offerings):
+approve with a remark, or reject with a reason.
 
 Each decision is one conditional update from `pending` under the request's lock (two reviewers
 cannot both decide; app/locks.py), then the audit entry, then the execution job. The maker of a
@@ -11,10 +12,11 @@ import logging
 from datetime import UTC, datetime
 
 from app import locks
-from app.data import transfer_requests, users
+from app.data import offerings, transfer_requests, users
 from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain import errors
+from app.domain.accounts.permissions import has_permission
 from app.domain.platform import audit
 from app.domain.transfers import new_owner, notices, rules
 from app.tasks import transfers as transfer_jobs
@@ -34,14 +36,36 @@ class DecisionRefused(errors.Refused):
     """The request cannot be decided as asked (already decided, no reason given)."""
 
 
-def requests(config: dict, status: str = "") -> list[dict]:
-    return transfer_requests.listing(get_db(config), status if status in rules.STATUS_LABELS else "")
+TA_OFFERING_STATUSES = ("approved", "deploying", "live", "closed")
 
 
-def request(config: dict, request_id: str) -> dict:
+def agent_offering_ids(config: dict, actor: dict) -> list | None:
+    """The offerings whose requests `actor` decides: None (all) with the `transfers` permission, else those whose
+    transfer agent (projectDetails.taId) they are."""
+    if has_permission(actor, "transfers"):
+        return None
+    return [o["_id"] for o in offerings.for_review(get_db(config), TA_OFFERING_STATUSES, limit=10_000)
+            if str((o.get("projectDetails") or {}).get("taId") or "") == str(actor["_id"])]
+
+
+def may_review(config: dict, actor: dict) -> bool:
+    """Whether the back office's transfer requests open for `actor` at all (the permission, or an assigned TA)."""
+    scope = agent_offering_ids(config, actor)
+    return scope is None or bool(scope)
+
+
+def requests(config: dict, status: str = "", actor: dict | None = None) -> list[dict]:
+    scope = agent_offering_ids(config, actor) if actor is not None else None
+    return transfer_requests.listing(get_db(config), status if status in rules.STATUS_LABELS else "",
+                                     offering_ids=scope)
+
+
+def request(config: dict, request_id: str, actor: dict | None = None) -> dict:
+    """One request; a transfer agent sees only their offerings' (another's reads as missing)."""
     rid = parse_id(request_id)
     found = transfer_requests.by_id(get_db(config), rid) if rid else None
-    if found is None:
+    scope = agent_offering_ids(config, actor) if found is not None and actor is not None else None
+    if found is None or (scope is not None and found["offeringId"] not in scope):
         raise NotFound(request_id)
     return found
 
@@ -60,7 +84,7 @@ def _decide(config: dict, actor: dict, request_id: str, remark: str, *, approve:
         remark = rules.clean_remark(remark, required=not approve)
     except ValueError as error:
         raise DecisionRefused(str(error), "remark") from None
-    found = request(config, request_id)
+    found = request(config, request_id, actor)
     if rules.is_maker(actor["_id"], found):
         raise NotAllowed("You made this request (or hold its tokens), so someone else must decide it.")
     status = rules.APPROVED if approve else rules.REJECTED
