@@ -182,6 +182,9 @@ SETTINGS: dict[str, tuple] = {
     "BANK_BIC": (lambda n, v: _bank_code(n, v, _BIC), "BUKBGB22", "BIC/SWIFT code of that account"),
     "ORDER_PAYMENT_WINDOW_HOURS": (lambda n, v: _int(n, v, 1), "72",
                                    "an unpaid order is cancelled this many hours after it was placed"),
+    "DISTRIBUTION_UNCLAIMED_DAYS": (lambda n, v: _int(n, v, 1), "90",
+                                    "held or unpaid distribution lines this many days after the payment date are "
+                                    "reported to the issuer"),
     "ORDER_PAYMENT_REMINDER_HOURS": (lambda n, v: _int(n, v, 1), "24",
                                      "the investor is mailed a reminder this many hours before that"),
     "KYC_VALIDITY_MONTHS": (lambda n, v: _int(n, v, 1), "12",
@@ -293,6 +296,7 @@ class Settings:
     BANK_BIC: str
     ORDER_PAYMENT_WINDOW_HOURS: int
     ORDER_PAYMENT_REMINDER_HOURS: int
+    DISTRIBUTION_UNCLAIMED_DAYS: int
     KYC_VALIDITY_MONTHS: int
     PLATFORM_CURRENCY: str
 

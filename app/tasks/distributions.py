@@ -15,7 +15,7 @@ from rq import Retry
 
 from app.data import distributions
 from app.data.mongo import get_db
-from app.domain.distributions import payout, rules
+from app.domain.distributions import payout, rules, unclaimed
 from app.tasks.queues import DEFAULT, job
 
 EVERY_S = 60
@@ -34,10 +34,14 @@ def pay_distribution(distribution_id: str) -> str:
 
 @job(DEFAULT, timeout=1800, result_ttl=EVERY_S)
 def sweep_payouts() -> list[str]:
-    """Advance every stablecoin payout that is due or under way, then schedule the next run."""
+    """Advance every stablecoin payout that is due or under way, report unclaimed lines past their period (once),
+    then schedule the next run."""
     try:
-        return [f"{distribution_id}: {pay_distribution(str(distribution_id))}"
+        done = [f"{distribution_id}: {pay_distribution(str(distribution_id))}"
                 for distribution_id in due(current_app.config, datetime.now(UTC))]
+        done += [f"{distribution_id}: unclaimed lines reported" for distribution_id in
+                 unclaimed.report_due(current_app.config)]
+        return done
     finally:
         ensure_scheduled(current_app.config)
 

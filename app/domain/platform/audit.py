@@ -120,6 +120,9 @@ EVENTS = {
     "distribution.rejected": "Distribution rejected",
     "distribution.snapshotted": "Distribution holders fixed at the record block",
     "distribution.withholding_rate": "Withholding rate of a country set",
+    "distribution.payment_file": "Distribution's bank payment file issued",
+    "distribution.line_paid": "Distribution line marked paid by bank transfer",
+    "distribution.payout_started": "Distribution's stablecoin payout started by staff",
 }
 
 

@@ -1,0 +1,110 @@
+"""Payout pages: /admin/distributions/<id>/payout for staff with `dividends`, /issuer/distributions/<id>/payout for
+the distribution's issuer (anyone else: 404 without revealing it exists).
+
+Marking a fiat line re-renders the page with the problem next to the form and what was typed kept (422).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, render_template, request
+from werkzeug.exceptions import NotFound
+
+from app.access import access, access_default, current_user_doc
+from app.blueprints.htmx import redirect_to
+from app.domain.accounts.permissions import ISSUERS, staff
+from app.domain.distributions import fiat, issuer_views, payout_views, rules
+from app.domain.platform import audit
+from app.tasks import distributions as distribution_tasks
+
+bp = Blueprint("distribution_payouts", __name__, template_folder="templates")
+access_default(bp, staff("dividends"))
+
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+
+@bp.get("/admin/distributions/<distribution_id>/payout")
+def show_payout(distribution_id: str):
+    return _page(_distribution(distribution_id), staff_view=True)
+
+
+@bp.post("/admin/distributions/<distribution_id>/payout/start")
+def start_payout(distribution_id: str):
+    """Queue the stablecoin payout now (it pays only once the payment date has come)."""
+    found = _distribution(distribution_id)
+    if found.get("paymentMethod") != "stablecoin" or found["status"] not in (rules.SNAPSHOTTED, rules.PAYING):
+        flash("Only a stablecoin distribution whose holders are fixed can be paid on chain.", "error")
+    else:
+        distribution_tasks.schedule(current_app.config, found)
+        audit.record("distribution.payout_started", actor=current_user_doc(),
+                     details={"distributionId": str(found["_id"])})
+        flash("The payout is queued; lines turn paid as their transactions are confirmed on chain.", "success")
+    return redirect_to("distribution_payouts.show_payout", distribution_id=distribution_id)
+
+
+@bp.get("/admin/distributions/<distribution_id>/payments.csv")
+def payment_file(distribution_id: str):
+    found = _distribution(distribution_id)
+    try:
+        name, text = fiat.payment_file(current_app.config, current_user_doc(), found["_id"])
+    except fiat.MarkRefused as refusal:
+        return _page(found, staff_view=True, problems={"file": str(refusal)}, status=422)
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/admin/distributions/<distribution_id>/payout/mark")
+def mark_paid(distribution_id: str):
+    found = _distribution(distribution_id)
+    typed = {"reference": request.form.get("reference", ""), "bankReference": request.form.get("bankReference", "")}
+    try:
+        fiat.mark_paid(current_app.config, current_user_doc(), found["_id"], typed["reference"],
+                       typed["bankReference"])
+    except fiat.MarkRefused as refusal:
+        return _page(found, staff_view=True, typed=typed, problems={"mark": str(refusal)}, status=422)
+    flash(f"Line {typed['reference'].strip().upper()} marked paid; the holder is told by mail.", "success")
+    return redirect_to("distribution_payouts.show_payout", distribution_id=distribution_id)
+
+
+@bp.post("/admin/distributions/<distribution_id>/payout/import")
+def import_statuses(distribution_id: str):
+    """The bank's export (CSV with `payment reference` and `bank reference`): each listed line marked once."""
+    found = _distribution(distribution_id)
+    upload = request.files.get("statuses")
+    raw = upload.stream.read(IMPORT_MAX_BYTES + 1) if upload and upload.filename else b""
+    problem = None
+    if not raw:
+        problem = "Choose the bank's CSV file."
+    elif len(raw) > IMPORT_MAX_BYTES:
+        problem = "The file is larger than 2 MB; split it."
+    if problem is None:
+        try:
+            done = fiat.import_statuses(current_app.config, current_user_doc(), found["_id"],
+                                        raw.decode("utf-8-sig", errors="replace"))
+        except fiat.MarkRefused as refusal:
+            problem = str(refusal)
+    if problem:
+        return _page(found, staff_view=True, problems={"import": problem}, status=422)
+    flash(f"{len(done['paid'])} lines marked paid.", "success")
+    for reference, why in done["refused"][:20]:
+        flash(f"{reference}: {why}", "error")
+    return redirect_to("distribution_payouts.show_payout", distribution_id=distribution_id)
+
+
+@bp.get("/issuer/distributions/<distribution_id>/payout")
+@access(ISSUERS)
+def issuer_payout(distribution_id: str):
+    found = issuer_views.own(current_app.config, current_user_doc(), distribution_id)
+    return _page(found, staff_view=False)
+
+
+def _distribution(distribution_id: str) -> dict:
+    try:
+        return fiat.distribution_of(current_app.config, distribution_id)
+    except LookupError:
+        raise NotFound() from None
+
+
+def _page(found: dict, *, staff_view: bool, typed: dict | None = None, problems: dict | None = None,
+          status: int = 200):
+    return render_template("distribution_payouts/payout.html", distribution=found, staff=staff_view,
+                           view=payout_views.summary(current_app.config, found), labels=rules.STATUS_LABELS,
+                           rules=rules, typed=typed or {}, problems=problems or {}), status
