@@ -1,5 +1,6 @@
 """In Chromium: staff close an offering's raise and open its token; the page follows the unpause (worker, anvil,
-chain monitor, chain-sync) until it reads open, and the holder's portfolio then says the tokens can move."""
+chain monitor, chain-sync) until it reads open, and the holder's portfolio (on a 390-px phone) then says the tokens
+can move."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from app.chain import agent as ops
 from app.chain.wallet import hot_wallet
 from tests.fixtures.accounts import make_user
 from tests.fixtures.chain import approved_investor, live_offering
-from tests.fixtures.pages import serious_violations, sign_in
+from tests.fixtures.pages import phone_problems, serious_violations, sign_in
 from tests.fixtures.processes import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +27,7 @@ def test_staff_open_the_token_and_the_holder_reads_that_tokens_can_move(page: Pa
     wait_for(lambda: (db.holdings.find_one({"token": offering["tokenAddress"]}) or {}).get("balance") == str(HELD),
              what="chain-sync to project the mint")
 
-    holder = browser.new_page()
+    holder = browser.new_page(viewport={"width": 390, "height": 844})  # the holder on a phone
     sign_in(holder, base_url, investor["email"])
     holder.goto(f"{base_url}/portfolio/")
     row = holder.locator(f'tr[data-offering="{offering["_id"]}"]')
@@ -48,8 +49,11 @@ def test_staff_open_the_token_and_the_holder_reads_that_tokens_can_move(page: Pa
     expect(page.get_by_test_id("opening-state")).to_contain_text("Open: holders can transfer their tokens",
                                                                 timeout=60_000)
     expect(page.get_by_role("button", name="Open the token")).to_have_count(0)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert phone_problems(page) == []
 
     holder.reload()
     expect(row.get_by_test_id("can-move")).to_contain_text(f"Can move: {HELD}")
     expect(row).not_to_contain_text("not open for transfers")
+    assert phone_problems(holder) == []
     holder.close()
