@@ -195,6 +195,18 @@ CASES = [
     ("distribution_rejected", {**DISTRIBUTION, "reason": "Rent roll <missing>"},
      "Your distribution for Harbour (Rental income) was not approved.\nThe reason: Rent roll <missing>\n\nYou can "
      "declare it again with the changes from the offering's distributions page."),
+    ("distribution_paid", {"offering_title": "Harbour", "net": 75_00, "gross": 100_00, "withheld": 25_00,
+                           "kind": "rental income", "wallet": "0xAbC", "tx_hash": "0x12", "bank_reference": None,
+                           "portfolio_url": f"{URL}/portfolio/distributions"},
+     "Harbour paid you $75 (rental income): $100 gross, $25 withheld for your country of residence.\nIt reached "
+     "your wallet 0xAbC in transaction 0x12.\n\nYour distributions and yearly statement: "
+     f"{URL}/portfolio/distributions"),
+    ("distribution_unclaimed", {"offering_title": "Harbour <b>", "count": 2, "total": 12_50, "held": 1, "days": 90,
+                                "payment_date": datetime(2027, 1, 15, tzinfo=UTC),
+                                "page_url": f"{URL}/issuer/distributions/65f0/payout"},
+     "2 holder lines of the Harbour <b> distribution paid on 15 Jan 2027 are still not paid 90 days later: $12.50 in "
+     "all, 1 held because the holder's wallet could not receive.\nThe lines, with the reason for each, are on the "
+     f"distribution's payout page: {URL}/issuer/distributions/65f0/payout"),
 ]
 
 
