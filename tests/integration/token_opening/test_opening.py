@@ -211,3 +211,20 @@ def test_the_sweep_notes_an_opening_chain_sync_saw_but_did_not_note(app, db, pla
     assert opening.sweep(app.config, datetime.now(UTC)) == []  # nothing to send: it is open
     assert db.offerings.find_one({"_id": offering["_id"]})["tokenOpenedAt"]
     assert db.chainJobs.count_documents({"op": "unpause", "offeringId": str(offering["_id"])}) == 0
+
+
+def test_a_refused_unpause_shows_the_contracts_reason_and_a_retry_records_a_new_attempt(app, db, staff, platform):
+    # unpaused on chain behind the platform's back (no chain-sync here): the unpause job is refused on chain
+    offering = live_offering(app, platform, title="Refused Quay", unpause=True)
+    oid = str(offering["_id"])
+    post(staff, f"/admin/offerings/{oid}/opening/open")
+    run_chain_jobs()
+    job = chain_jobs.get(db, f"unpause:{oid}")
+    assert job["status"] == "failed" and "not paused" in job["error"].lower()
+    page = staff.get(f"/admin/offerings/{oid}/opening").text
+    assert "Opening failed:" in page and "Try opening again" in page and "every 1s" not in page
+
+    post(staff, f"/admin/offerings/{oid}/opening/open")
+    assert chain_jobs.get(db, f"unpause:{oid}:2")["status"] == "pending"
+    assert db.offerings.find_one({"_id": offering["_id"]})["tokenOpenJobId"] == f"unpause:{oid}:2"
+    run_chain_jobs()  # leave no job queued for the next test's worker
