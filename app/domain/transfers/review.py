@@ -84,9 +84,10 @@ def _decide(config: dict, actor: dict, request_id: str, remark: str, *, approve:
         remark = rules.clean_remark(remark, required=not approve)
     except ValueError as error:
         raise DecisionRefused(str(error), "remark") from None
-    found = request(config, request_id, actor)
+    found = request(config, request_id)
     if rules.is_maker(actor["_id"], found):
         raise NotAllowed("You made this request (or hold its tokens), so someone else must decide it.")
+    request(config, request_id, actor)  # a transfer agent decides their own offerings' requests only
     status = rules.APPROVED if approve else rules.REJECTED
     with locks.transfer_request(found["_id"], config):
         found = request(config, request_id)
