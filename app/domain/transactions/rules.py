@@ -21,6 +21,8 @@ PURPOSES = {
     "setAddressFrozen": "Wallet freeze", "forcedTransfer": "Forced transfer", "transfer": "Transfer",
     "burn": "Burn", "pause": "Token pause", "unpause": "Token unpause", "recoveryAddress": "Wallet recovery",
     "createIdentity": "Investor identity creation", "addClaim": "KYC claim", "payout": "Distribution payout",
+    "distribute": "Distribution payout (stablecoin batch)",
+    "approve": "Stablecoin approval of the distribution contract",
     "convert": "Stablecoin conversion", "revokeClaimBySignature": "KYC claim revocation",
 }
 # How a failed job of each kind is retried from the record (app.domain.transactions.retries): the kinds here are
@@ -45,7 +47,8 @@ RELATED = (("orderId", "order", "orders_admin.show_order", "order_id"),
            ("whitelistId", "whitelist request", "whitelist_admin.show_request", "whitelist_id"),
            ("transferRequestId", "transfer request", "transfers_admin.show_request", "request_id"),
            ("userId", "user", "admin.show_user", "user_id"),
-           ("dividendId", "distribution", None, None), ("convertId", "conversion", None, None))
+           ("dividendId", "distribution", None, None), ("convertId", "conversion", None, None),
+           ("distributionId", "distribution", "distribution_payouts.show_payout", "distribution_id"))
 PAGE_SIZE = 50
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # cursors count integer microseconds from it (a float would drift)
 _HASH = re.compile(r"0x[0-9a-fA-F]{64}")
