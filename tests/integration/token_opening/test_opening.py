@@ -228,3 +228,15 @@ def test_a_refused_unpause_shows_the_contracts_reason_and_a_retry_records_a_new_
     assert chain_jobs.get(db, f"unpause:{oid}:2")["status"] == "pending"
     assert db.offerings.find_one({"_id": offering["_id"]})["tokenOpenJobId"] == f"unpause:{oid}:2"
     run_chain_jobs()  # leave no job queued for the next test's worker
+
+
+def test_opening_when_the_raise_closes_starts_the_unpause_with_the_close(app, db, staff, platform):
+    offering = live_offering(app, platform, title="Close Opens")
+    oid = str(offering["_id"])
+    assert post(staff, f"/admin/offerings/{oid}/opening/settings", {"tokenOpening": "close"}).status_code == 303
+    assert opening.sweep(app.config, datetime.now(UTC)) == []  # the raise is still open: not due
+    closed = post(staff, f"/admin/offerings/{oid}/opening/close", {"confirm": "yes"})
+    assert "Opening the token, as its settings say." in staff.get(closed.headers["Location"]).text
+    assert chain_jobs.get(db, f"unpause:{oid}")["status"] == "pending"
+    run_chain_jobs()
+    assert chain_jobs.get(db, f"unpause:{oid}")["status"] == "done"
