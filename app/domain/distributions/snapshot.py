@@ -8,8 +8,8 @@ How (docs/distributions.md):
    `balanceOf(holder, block)` for every holder and `totalSupply(block)` for their sum. A mismatch means
    chain-sync has not stored the events up to that block yet: nothing is written, the job runs again later;
 3. excluded: the zero address, the treasury and the platform's hot wallet (agent). A wallet frozen whole at
-   the record block gets its line with status `held` ("wallet frozen at the record date"), paid when
-   unfrozen; partly frozen tokens earn like the others;
+   the record block gets its line with status `held` (computed like the others, so nothing is lost; the
+   payout leaves it alone and the unclaimed report lists it); partly frozen tokens earn like the others;
 4. amounts: a declared total is split by balance (largest remainder, exact); a per-token amount makes the
    total floor(amount x eligible tokens) split the same way; withholding per residence country;
 5. exactly once: the lines' `_id` is "<distribution>:<wallet>" (a rerun inserts nothing new), then the
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 _BALANCE_OF = "0x" + function_signature_to_4byte_selector("balanceOf(address)").hex()
 _TOTAL_SUPPLY = "0x" + function_signature_to_4byte_selector("totalSupply()").hex()
-HELD_FROZEN = "Wallet frozen at the record date: paid when it is unfrozen."
+HELD_FROZEN = "Wallet frozen at the record date: held back, not paid while the wallet is frozen."
 
 
 class NotReady(RuntimeError):
