@@ -6,13 +6,15 @@ Marking a fiat line re-renders the page with the problem next to the form and wh
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, current_app, flash, render_template, request
 from werkzeug.exceptions import NotFound
 
 from app.access import access, access_default, current_user_doc
 from app.blueprints.htmx import redirect_to
-from app.domain.accounts.permissions import ISSUERS, staff
-from app.domain.distributions import fiat, issuer_views, payout_views, rules
+from app.domain.accounts.permissions import INVESTORS, ISSUERS, staff
+from app.domain.distributions import fiat, issuer_views, payout_views, rules, statements
 from app.domain.platform import audit
 from app.tasks import distributions as distribution_tasks
 
@@ -87,6 +89,47 @@ def import_statuses(distribution_id: str):
     for reference, why in done["refused"][:20]:
         flash(f"{reference}: {why}", "error")
     return redirect_to("distribution_payouts.show_payout", distribution_id=distribution_id)
+
+
+@bp.get("/portfolio/distributions")
+@access(INVESTORS)
+def investor_distributions():
+    """Upcoming and received distributions per offering, with the waterfall and gross / withheld / net."""
+    return render_template("distribution_payouts/investor.html",
+                           view=statements.investor_view(current_app.config, current_user_doc()["_id"]),
+                           rules=rules, this_year=datetime.now(UTC).year)
+
+
+@bp.get("/portfolio/statement")
+@access(INVESTORS)
+def yearly_statement():
+    """The printable statement of a year (`?year=`; this year when absent); a bad year says so (400)."""
+    year, problem = _year()
+    statement = statements.yearly(current_app.config, current_user_doc()["_id"], year)
+    return render_template("distribution_payouts/statement.html", statement=statement, problem=problem,
+                           user=current_user_doc(), rules=rules), 400 if problem else 200
+
+
+@bp.get("/portfolio/statement.csv")
+@access(INVESTORS)
+def yearly_statement_csv():
+    year, problem = _year()
+    if problem:
+        return Response(problem, status=400, mimetype="text/plain")
+    text = statements.yearly_csv(statements.yearly(current_app.config, current_user_doc()["_id"], year))
+    return Response(text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="libertum-statement-{year}.csv"'})
+
+
+def _year() -> tuple[int, str | None]:
+    now = datetime.now(UTC)
+    typed = request.args.get("year")
+    if typed is None or typed == "":
+        return now.year, None
+    year = statements.parse_year(typed, now)
+    if year is None:
+        return now.year, f"A statement year is four digits from 2000 to {now.year}; showing {now.year}."
+    return year, None
 
 
 @bp.get("/issuer/distributions/<distribution_id>/payout")
