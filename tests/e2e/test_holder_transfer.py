@@ -2,7 +2,8 @@
 page checks the transfer before signing (an unregistered wallet is refused with the reason), the injected
 EIP-1193 wallet (backed by the investor's real key, as in the stablecoin payment journey) signs the token's
 transfer, the status page follows it until chain-sync has applied it, and both investors see it: the sender's
-portfolio and transactions, and the recipient's, on a 390-px phone."""
+portfolio and transactions, and the recipient's. The sender works on a 390-px phone (no sideways scrolling, no
+serious axe violation in the check's verdicts)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from app.chain import agent as ops
 from app.chain.wallet import hot_wallet
 from infra import devchain
 from tests.fixtures.chain import approved_investor, live_offering
-from tests.fixtures.pages import sign_in
+from tests.fixtures.pages import serious_violations, sign_in
 
 pytestmark = pytest.mark.e2e
 DECIMALS = 18
@@ -47,6 +48,11 @@ def _wallet(page: Page, w3: Web3, account) -> None:
     page.add_init_script(f"window.__testWalletAddress = '{account.address.lower()}';" + PROVIDER)
 
 
+def _fits(page: Page) -> bool:
+    """No sideways scrolling of the whole page."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
 def _reload_until(page: Page, locator, text: str, attempts: int = 60) -> None:
     for _ in range(attempts):
         if locator.count() and text in locator.first.inner_text():
@@ -65,6 +71,7 @@ def test_an_investor_sends_tokens_to_another_and_both_see_it(page: Page, browser
     devchain.fund(services["ETH_RPC_URL"], sender["account"].key.to_0x_hex())  # gas
     ops.mint(agent.w3, agent.account, offering["tokenAddress"], sender["account"].address, 125 * 10**17)  # 12.5
     _wallet(page, agent.w3, sender["account"])
+    page.set_viewport_size({"width": 390, "height": 844})  # the sender on a phone
 
     sign_in(page, base_url, sender["email"])
     page.goto(f"{base_url}/portfolio/")
@@ -78,11 +85,13 @@ def test_an_investor_sends_tokens_to_another_and_both_see_it(page: Page, browser
     expect(page.get_by_role("heading", name="This transfer would be refused")).to_be_visible()
     expect(page.get_by_test_id("refusals")).to_contain_text("not registered for this token")
     expect(page.get_by_role("button", name="Sign with my wallet")).to_have_count(0)
+    assert serious_violations(page) == [] and _fits(page)
 
     page.get_by_label("Recipient's wallet address").fill(f" {recipient['account'].address.lower()} ")
     page.get_by_role("button", name="Check the transfer").click()
     expect(page.get_by_role("heading", name="Ready to sign")).to_be_visible()
     expect(page.get_by_text("2.25 HRW")).to_be_visible()
+    assert serious_violations(page) == [] and _fits(page)
     page.get_by_role("button", name="Sign with my wallet").click()
     expect(page).to_have_url(re.compile(r"/portfolio/send/tx/0x[0-9a-f]{64}$"))
     tx_hash = page.url.rsplit("/", 1)[1]
@@ -94,8 +103,8 @@ def test_an_investor_sends_tokens_to_another_and_both_see_it(page: Page, browser
     expect(page.get_by_role("main")).to_contain_text(tx_hash)
     expect(page.get_by_role("main")).to_contain_text("Sent")
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844})
-    other = phone.new_page()
+    wide = browser.new_context(viewport={"width": 1280, "height": 800})
+    other = wide.new_page()
     sign_in(other, base_url, recipient["email"])
     other.goto(f"{base_url}/portfolio/")
     _reload_until(other, other.get_by_test_id("balance"), "2.25")
@@ -104,5 +113,4 @@ def test_an_investor_sends_tokens_to_another_and_both_see_it(page: Page, browser
     expect(other.get_by_role("main")).to_contain_text(tx_hash)
     other.goto(f"{base_url}/portfolio/send/tx/{tx_hash}")
     expect(other.get_by_test_id("transfer-state")).to_contain_text("Done")
-    assert other.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scroll
-    phone.close()
+    wide.close()
