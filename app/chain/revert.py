@@ -173,6 +173,18 @@ IN_WORDS = {
     "LockupTooLong": lambda a: (
         f"A lock-up of {_days(a['requestedPeriod'])} is longer than the allowed {_days(a['maxPeriod'])}."),
     "AmountTooLarge": lambda a: f"{a['amount']} base units are too many for one locked mint.",
+    # the ERC-20 twin and converter (contracts/src/conversion/ConvertibleERC20.sol)
+    "NotConverter": lambda a: f"Only the platform's converter wallet can convert; {a['caller']} is not it.",
+    "ZeroWallet": lambda a: "The zero address cannot hold or convert tokens.",
+    "ZeroAmount": lambda a: "Convert more than zero tokens.",
+    "SecurityTokenPaused": lambda a: "The security token is paused: nothing converts until it is unpaused.",
+    "WalletFrozen": lambda a: f"Wallet {a['wallet']} is frozen for this token, so it cannot convert.",
+    "NotEnoughFreeTokens": lambda a: (
+        f"Wallet {a['wallet']} has {a['free']} base units neither frozen nor locked, fewer than the {a['asked']} "
+        f"asked."),
+    "InsufficientBalance": lambda a: f"Wallet {a['wallet']} holds {a['balance']} ERC-20 base units, not {a['asked']}.",
+    "InsufficientAllowance": lambda a: (
+        f"{a['spender']} may move {a['allowance']} base units for this holder, not {a['asked']}."),
 }
 
 

@@ -162,6 +162,11 @@ contract ConvertibleERC20Test is TestBase {
     function test_zero_and_too_much_are_refused() public {
         vm.expectRevert(ConvertibleERC20.ZeroAmount.selector);
         erc20.convert(ALICE, 0);
+        vm.expectRevert(ConvertibleERC20.ZeroWallet.selector);
+        erc20.convert(address(0), 1);
+        vm.prank(ALICE);
+        vm.expectRevert(ConvertibleERC20.ZeroWallet.selector);
+        erc20.transfer(address(0), 0);
         vm.expectRevert(abi.encodeWithSelector(ConvertibleERC20.InsufficientBalance.selector, ALICE, 0, 1));
         erc20.convertBack(ALICE, 1);
     }

@@ -26,7 +26,7 @@ interface ISecurityToken {
 /// Transfers of this ERC-20 are free: no identity registry, no compliance modules.
 contract ConvertibleERC20 {
     error NotConverter(address caller);
-    error ZeroAddress();
+    error ZeroWallet();
     error ZeroAmount();
     error SecurityTokenPaused();
     error WalletFrozen(address wallet);
@@ -57,7 +57,7 @@ contract ConvertibleERC20 {
     }
 
     constructor(ISecurityToken token, address converter_) {
-        if (address(token) == address(0) || converter_ == address(0)) revert ZeroAddress();
+        if (address(token) == address(0) || converter_ == address(0)) revert ZeroWallet();
         securityToken = token;
         decimals = token.decimals();
         name = string.concat(token.name(), " (ERC-20)");
@@ -89,7 +89,7 @@ contract ConvertibleERC20 {
 
     /// Hand the converter role to another wallet (a rotated agent key).
     function setConverter(address next) external onlyConverter {
-        if (next == address(0)) revert ZeroAddress();
+        if (next == address(0)) revert ZeroWallet();
         emit ConverterChanged(converter, next);
         converter = next;
     }
@@ -120,14 +120,14 @@ contract ConvertibleERC20 {
     }
 
     function _checkOpen(address wallet, uint256 amount) private view {
-        if (wallet == address(0)) revert ZeroAddress();
+        if (wallet == address(0)) revert ZeroWallet();
         if (amount == 0) revert ZeroAmount();
         if (securityToken.paused()) revert SecurityTokenPaused();
         if (securityToken.isFrozen(wallet)) revert WalletFrozen(wallet);
     }
 
     function _move(address from, address to, uint256 value) private {
-        if (to == address(0)) revert ZeroAddress();
+        if (to == address(0)) revert ZeroWallet();
         uint256 held = balanceOf[from];
         if (held < value) revert InsufficientBalance(from, held, value);
         balanceOf[from] = held - value;

@@ -19,6 +19,7 @@ PLATFORM_CONTRACTS = {
     "ClaimTopicsRegistry", "TrustedIssuersRegistry", "IdentityRegistryStorage", "IdentityRegistry",
     "ModularCompliance", "TREXImplementationAuthority", "TREXFactory", "TREXGateway", "TestERC20", "TestUSD",
     "CountryAllowListModule", "IdentityMaxBalanceModule", "SupplyCapModule", "InvestorCapModule", "LockupModule",
+    "ConvertibleERC20",  # the ERC-20 twin and converter of an offering (contracts/src/conversion)
 }
 OUR_MODULES = ("CountryAllowListModule", "IdentityMaxBalanceModule", "SupplyCapModule", "InvestorCapModule",
                "LockupModule")
