@@ -244,3 +244,26 @@ def test_an_oversized_report_is_413_with_the_limit_and_nothing_stored(app, db, o
     assert response.status_code == 413 and "larger than the limit of 1 KB" in response.text
     assert 'value="120.00"' in response.text and db.navHistory.count_documents({}) == 0
     assert not list((Path(app.config["UPLOAD_DIR"]) / str(offering["_id"])).glob("*"))
+
+
+def test_an_approval_stopped_between_its_two_writes_is_finished_by_the_next(db, offering, issuer_client):
+    propose(issuer_client, offering)
+    proposal = nav_history.pending_of(db, offering["_id"])
+    entry = review._entry(proposal)  # the offering written, then the process died before the proposal's status
+    db.offerings.update_one({"_id": offering["_id"]}, {"$set": {"projectDetails.latestNav": 120_00,
+                                                                "navHistory": [entry]}})
+    assert review.approve(make_user("admin"), str(proposal["_id"])) == "approved"
+    stored = db.offerings.find_one({"_id": offering["_id"]})
+    assert [e["id"] for e in stored["navHistory"]] == [str(proposal["_id"])]
+    assert nav_history.by_id(db, proposal["_id"])["previousNav"] == 100_00
+
+
+def test_the_report_is_for_whitelisted_investors_only(app, db, offering, issuer_client, staff_client, holder):
+    propose(issuer_client, offering)
+    proposal_id = pending_id(db, offering)
+    decide(staff_client, proposal_id, "approve")
+    path = f"/offerings/{offering['_id']}/documents/nav-{proposal_id}"
+    stranger = signed_in_client(app, make_user("investor"))
+    assert path not in stranger.get(f"/offerings/{offering['_id']}").text
+    assert stranger.get(path).status_code == 404 and app.test_client().get(path).status_code == 404
+    assert signed_in_client(app, holder).get(path).data == PDF_BYTES
