@@ -9,9 +9,10 @@ import time
 from bson import ObjectId
 
 from app.chain import agent as ops
-from app.data import audit_logs, distributions
-from app.domain.distributions import snapshot
-from app.tasks import distribution_snapshot
+from app.chain.wallet import hot_wallet
+from app.data import audit_logs, distributions, dividends
+from app.domain.distributions import rules, snapshot
+from app.tasks import distribution_snapshot, queues
 from tests.factories import PDF_BYTES
 from tests.fixtures.accounts import post
 from tests.fixtures.processes import wait_for
@@ -43,6 +44,8 @@ def test_the_snapshot_fixes_the_chain_balances_at_the_record_block(app, db, wall
     assert "already decided" in again.text
     assert db.mailKeys.count_documents({"_id": {"$regex": f"^distribution-declared:{distribution_id}:"}}) == 3
     assert db[audit_logs.NAME].count_documents({"event": "distribution.approved"}) == 1
+    scheduled = queues.queue(queues.DEFAULT, app.config).scheduled_job_registry.get_job_ids()
+    assert f"distribution-snapshot-{distribution_id}" in scheduled  # the worker's scheduler runs it at the record time
 
     record = found["recordDate"].timestamp()
     while time.time() < record + 1.5:  # the record time passes; the next blocks are stamped after it
@@ -67,7 +70,7 @@ def test_the_snapshot_fixes_the_chain_balances_at_the_record_block(app, db, wall
     assert {a: line["grossAmount"] for a, line in lines.items()} == {gb: 189_19, fr1: 378_38, fr2: 132_44}
     assert sum(line["grossAmount"] for line in lines.values()) == 700_01
     assert (lines[gb]["withheldAmount"], lines[gb]["withholdingRate"], lines[gb]["country"]) == (0, 0, "GB")
-    assert (lines[fr1]["withheldAmount"], lines[fr1]["dividendAmount"]) == (47_29, 331_09)  # 12.5% of $378.38, rounded down
+    assert (lines[fr1]["withheldAmount"], lines[fr1]["dividendAmount"]) == (47_29, 331_09)  # 12.5% of $378.38, floored
     assert lines[fr1]["withholdingRate"] == 1250 and lines[fr1]["status"] == "declared"
     assert found["totals"] == {"gross": 700_01, "withheld": 47_29 + 16_55, "net": 700_01 - 47_29 - 16_55,
                                "remainder": 0}
@@ -103,10 +106,27 @@ def test_a_wallet_frozen_at_the_record_block_gets_a_held_line(app, db, wallet, h
     while time.time() < found["recordDate"].timestamp() + 1.5:
         time.sleep(0.2)
     wallet.w3.provider.make_request("evm_mine", [])  # a block after the record time
-    assert wait_for(lambda: _try_snapshot(distribution_id), timeout=60, what="the snapshot") == "snapshotted"
+    # a run that crashed after writing some lines and before the status moved: the sweep finishes it
+    block = wait_for(lambda: _record_block_synced(app, found), timeout=60, what="chain-sync up to the record block")
+    lines, _ = snapshot.lines_for(app.config, found, *snapshot.holders_at(app.config, token, block))
+    dividends.insert_lines(db, [{**line, "recordBlock": block} for line in lines[:2]])
+    assert wait_for(lambda: f"{distribution_id}:snapshotted" in distribution_snapshot.sweep_record_dates(),
+                    timeout=60, what="the sweep's snapshot")
+    assert db.dividends.count_documents({"distributionId": found["_id"]}) == 3
     line = db.dividends.find_one({"distributionId": found["_id"], "walletAddress": frozen})
     assert line["status"] == "held" and "frozen" in line["heldReason"] and line["grossAmount"] == 7 * 150
     assert distributions.by_id(db, found["_id"])["totalAmount"] == 37 * 150
+
+
+def _record_block_synced(app, distribution: dict) -> int | None:
+    w3 = hot_wallet(app.config).w3
+    block = rules.last_block_at_or_before(lambda n: w3.eth.get_block(n)["timestamp"], w3.eth.block_number,
+                                          int(distribution["recordDate"].timestamp()))
+    try:
+        snapshot.holders_at(app.config, distribution["tokenAddress"], block)
+    except snapshot.NotReady:
+        return None
+    return block
 
 
 def test_pdf_document_is_served_to_its_issuer_and_staff_only(app, held_offering, issuer, staff_client, auth):
