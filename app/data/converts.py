@@ -37,3 +37,7 @@ def of_token(db: Database, token: str) -> dict | None:
 def all_pairs(db: Database) -> dict[str, str]:
     """{security token: its ERC-20} for every enabled conversion."""
     return {d["tokenAddress"]: d["erc20Address"] for d in db[NAME].find({}, {"tokenAddress": 1, "erc20Address": 1})}
+
+
+def all_records(db: Database) -> list[dict]:
+    return list(db[NAME].find({}))

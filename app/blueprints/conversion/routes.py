@@ -19,6 +19,13 @@ from app.domain.offerings import service as offering_service
 bp = Blueprint("conversion", __name__, template_folder="templates")
 
 
+@bp.app_template_global("erc20_holdings")
+def erc20_holdings() -> dict:
+    """The portfolio's ERC-20 part (app/blueprints/portfolio/templates/portfolio/index.html)."""
+    user = current_user_doc()
+    return converting.erc20_holdings(current_app.config, user["_id"]) if user else {"enabled": set(), "rows": []}
+
+
 def _investor_page(offering_id: str) -> dict:
     try:
         return converting.page(current_app.config, current_user_doc(), offering_id)

@@ -19,7 +19,7 @@ from app.chain.artifacts import contract
 from app.chain.lockups import locked_balances, lockup_compliance
 from app.chain.node import web3_client
 from app.chain.tx import function_call
-from app.data import chain_jobs, holdings, offerings, user_details
+from app.data import chain_jobs, converts, holdings, offerings, user_details
 from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.conversion import rules
@@ -144,6 +144,26 @@ def _refusal(config: dict, offering: dict, direction: str, wallet: str, units: i
     return rules.conversion_refusal(direction, enabled=True, paused=fns.paused().call(),
                                     wallet_frozen=fns.isFrozen(wallet).call(), verified=verified, units=units,
                                     available=available)
+
+
+def erc20_holdings(config: dict, user_id) -> dict:
+    """For the portfolio: the offerings whose conversion is enabled (ids) and this investor's ERC-20 balances."""
+    db = get_db(config)
+    records = converts.all_records(db)
+    if not records:
+        return {"enabled": set(), "rows": []}
+    by_erc20 = {r["erc20Address"]: r for r in records}
+    held = [h for h in holdings.of_wallets(db, user_details.verified_wallets(db, user_id))
+            if h["token"] in by_erc20 and int(h["balance"]) > 0]
+    rows = []
+    for doc in held:
+        offering = offerings.by_id(db, by_erc20[doc["token"]]["offeringId"]) or {}
+        details = offering.get("projectDetails") or {}
+        rows.append({"offering_id": str(offering.get("_id", "")), "erc20": doc["token"], "wallet": doc["wallet"],
+                     "balance": int(doc["balance"]), "decimals": int(details.get("tokenDecimals") or 0),
+                     "title": (offering.get("overview") or {}).get("title") or details.get("assetName") or "",
+                     "ticker": (details.get("tokenTicker") or "") + "20"})
+    return {"enabled": {str(r["offeringId"]) for r in records}, "rows": rows}
 
 
 def status(config: dict, user: dict, key: str) -> dict:

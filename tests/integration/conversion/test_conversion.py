@@ -79,6 +79,10 @@ def test_enable_then_convert_both_ways_with_balances_from_chain_sync(app, db, of
     html = alice["client"].get(f"/portfolio/convert/{offering['_id']}").get_data(as_text=True)
     assert re.search(r'data-testid="security-balance">60<', html)
     assert re.search(r'data-testid="erc20-balance">40<', html)
+    portfolio = alice["client"].get("/portfolio/").get_data(as_text=True)  # both balances in the portfolio
+    assert re.search(r'data-testid="balance">60<', portfolio) and "Convert to ERC-20" in portfolio
+    assert f'data-erc20="{erc20_address}"' in portfolio
+    assert re.search(r'data-testid="erc20-balance">40</span> CWH20', portfolio)
     status = alice["client"].get(back.headers["Location"]).get_data(as_text=True)
     assert 'data-status="done"' in status
     other = holder(1)
