@@ -122,6 +122,13 @@ def _transfer_step(config: dict, db, actor: dict, job: dict) -> str:
     """A transfer request's step (its receiver's registration, its forced transfer): the request, failed on this
     very job, is reopened (approved again: the decision stands) and executed again, following this job's retry;
     a registration is not sent again when the registry holds the receiving wallet already."""
+    _reopen_request(config, db, job)
+    if job["op"] == "registerIdentity" and _registered(config, job):
+        raise AlreadyOnChain("the receiving wallet is in the identity registry already; the transfer goes on.")
+    return _same_call_again(db, job)
+
+
+def _reopen_request(config: dict, db, job: dict) -> None:
     request_id = ObjectId(str(job.get("transferRequestId")))
     with locks.transfer_request(request_id, config):
         request = transfer_requests.by_id(db, request_id)
@@ -132,8 +139,28 @@ def _transfer_step(config: dict, db, actor: dict, job: dict) -> str:
         if not transfer_requests.reopen(db, request):  # before the retry is recorded: no job without its request
             raise errors.Refused("The investor has a new open request for this holding: decide that one, and "
                                  "resolve this job by hand.")
-    if job["op"] == "registerIdentity" and _registered(config, job):
-        raise AlreadyOnChain("the receiving wallet is in the identity registry already; the transfer goes on.")
+
+
+def _recovery_step(config: dict, db, actor: dict, job: dict) -> str:
+    """A lost-wallet recovery's step (the new wallet's management key, the token's recoveryAddress): only a transfer
+    request's; nothing is sent when the chain shows it done (the key held; the lost wallet empty and the new one
+    registered with the identity), else the request is reopened and its step sent again (_transfer_step)."""
+    if not job.get("transferRequestId"):
+        raise errors.Refused(rules.NOT_RETRYABLE)
+    data = bytes.fromhex(job["call"]["data"][2:])[4:]
+    w3 = web3_client.get(config)
+    if job["op"] == "addKey":
+        key, purpose, _type = decode(["bytes32", "uint256", "uint256"], data)
+        identity = contract(w3, "Identity", Web3.to_checksum_address(job["call"]["to"]))
+        done = identity.functions.keyHasPurpose(key, purpose).call()
+    else:
+        lost, new, identity = (Web3.to_checksum_address(a) for a in decode(["address", "address", "address"], data))
+        token = contract(w3, "Token", Web3.to_checksum_address(job["call"]["to"]))
+        registry = contract(w3, "IdentityRegistry", token.functions.identityRegistry().call())
+        done = token.functions.balanceOf(lost).call() == 0 and registry.functions.identity(new).call() == identity
+    _reopen_request(config, db, job)
+    if done:  # the execution checks the chain too and goes on past this step
+        raise AlreadyOnChain("the chain shows this recovery step done already; the recovery goes on.")
     return _same_call_again(db, job)
 
 
@@ -210,4 +237,5 @@ def _deployment(config: dict, db, actor: dict, job: dict) -> str:
 
 _SEND = {"batchRegisterIdentity": _registration, "freezePartialTokens": _freeze, "unfreezePartialTokens": _freeze,
          "deployTREXSuite": _deployment, "createIdentity": _identity, "addClaim": _claim,
-         "revokeClaimBySignature": _revocation, "registerIdentity": _transfer_step, "forcedTransfer": _transfer_step}
+         "revokeClaimBySignature": _revocation, "registerIdentity": _transfer_step, "forcedTransfer": _transfer_step,
+         "addKey": _recovery_step, "recoveryAddress": _recovery_step}

@@ -35,7 +35,12 @@ RETRYABLE = {
     "revokeClaimBySignature": "Revoke the claim again",
     "registerIdentity": "Reopen the transfer and register again",
     "forcedTransfer": "Reopen the transfer and send again",
+    "addKey": "Reopen the recovery and add the key again",
+    "recoveryAddress": "Reopen the recovery and send again",
 }
+# kinds retried here only as a step of an investor's transfer request (another owner's job of the kind, such as an
+# enforcement case's, is not: its retry is its owner's)
+TRANSFER_REQUEST_ONLY = frozenset({"addKey", "recoveryAddress"})
 # Any other kind (no page or job records it as a chain job yet, so no retry knows its chain check): resolved by hand.
 NOT_RETRYABLE = ("This kind of operation is not sent again from here: the platform has no check of the chain for "
                  "it that would prove it did not happen meanwhile.")
@@ -133,13 +138,16 @@ def row_of(job: dict) -> dict:
             "resolved": bool(job.get("resolvedAt")), "resolved_reason": job.get("resolvedReason") or "",
             "resolved_by": job.get("resolvedByEmail") or "",
             "retryable": retryable(job), "retry_label": RETRYABLE.get(job.get("op"), ""),
-            "not_retryable": "" if job.get("op") in RETRYABLE else NOT_RETRYABLE}
+            "not_retryable": "" if job.get("op") in RETRYABLE and not (
+                job.get("op") in TRANSFER_REQUEST_ONLY and not job.get("transferRequestId")) else NOT_RETRYABLE}
 
 
 def retryable(job: dict) -> bool:
     """Whether the failed-jobs page offers a retry: a kind in RETRYABLE still needing staff (a mint while it
     still holds orders), never one retried already (`retriedAs`: that job is the one to follow)."""
     if job.get("op") not in RETRYABLE or not needs_attention(job):
+        return False
+    if job.get("op") in TRANSFER_REQUEST_ONLY and not job.get("transferRequestId"):
         return False
     return bool(job.get("heldOrders")) if job.get("op") == "mint" else True
 

@@ -71,19 +71,25 @@ def _recover(config: dict, request: dict, offering: dict) -> dict:
     identity = Web3.to_checksum_address(request["investorOnchainID"])
     lost, new = (Web3.to_checksum_address(request[k]) for k in ("walletAddress", "newWalletAddress"))
     target = contract(w3, "Identity", identity)
-    key_job = f"addKey:transfer:{request['_id']}"
-    if chain_jobs.get(get_db(config), key_job) is not None \
-            or not target.functions.keyHasPurpose(key_of(new), MANAGEMENT_KEY).call():
-        _run(config, key_job, "addKey", function_call(target, "addKey", key_of(new), MANAGEMENT_KEY, ECDSA_KEY_TYPE),
+    if not target.functions.keyHasPurpose(key_of(new), MANAGEMENT_KEY).call():  # the chain says what is done
+        _run(config, f"addKey:transfer:{request['_id']}", "addKey",
+             function_call(target, "addKey", key_of(new), MANAGEMENT_KEY, ECDSA_KEY_TYPE),
              transferRequestId=str(request["_id"]))
     token = contract(w3, "Token", Web3.to_checksum_address(offering["tokenAddress"]))
-    _follow_whitelist(config, request, lost, new)
-    try:
-        job = _run(config, f"recoveryAddress:transfer:{request['_id']}", "recoveryAddress",
-                   function_call(token, "recoveryAddress", lost, new, identity), transferRequestId=str(request["_id"]))
-    except StepFailed:
-        _follow_whitelist(config, request, new, lost)  # nothing moved: the whitelisting stays with the lost wallet
-        raise
+    registry = contract(w3, "IdentityRegistry", token.functions.identityRegistry().call())
+    recovery_job = f"recoveryAddress:transfer:{request['_id']}"
+    if token.functions.balanceOf(lost).call() == 0 and registry.functions.identity(new).call() == identity:
+        job = chain_jobs.get(get_db(config), chain_jobs.latest_attempt(get_db(config), recovery_job)) or {}
+        _follow_whitelist(config, request, lost, new)  # done already (a rerun, a retry resolved as done)
+    else:
+        _follow_whitelist(config, request, lost, new)
+        try:
+            job = _run(config, recovery_job, "recoveryAddress",
+                       function_call(token, "recoveryAddress", lost, new, identity),
+                       transferRequestId=str(request["_id"]))
+        except StepFailed:
+            _follow_whitelist(config, request, new, lost)  # nothing moved: the whitelisting stays with the lost wallet
+            raise
     with locks.userdetails(request["userId"], config):  # the investor may be adding a wallet now
         user_details.set_wallet_identity(get_db(config), request["userId"], new, identity)
     return job

@@ -112,3 +112,31 @@ def test_a_reverted_transfer_is_visibly_failed_and_a_retry_completes_it_once(app
     to = pair["recipient"]["account"].address
     assert [log["args"]["value"] for log in token.events.Transfer().get_logs(from_block=0) if log["args"]["to"] == to] \
         == [4 * 10 ** 18]
+
+
+def test_a_reverted_recovery_is_failed_with_the_reason_and_its_retry_recovers_once(app, db, pair):
+    client, investor, offering = pair["sender_client"], pair["sender"], pair["offering"]
+    lost, new = investor["account"].address, prove_wallet(client)
+    assert form(client, "/account/transfers/recovery", {"position": pair["position"], "newWallet": new}) \
+        .status_code == 303
+    [request] = transfer_requests.of_user(db, investor["_id"])
+    hot = hot_wallet(app.config)
+    ops.burn(hot.w3, hot.account, offering["tokenAddress"], lost, MINTED)  # nothing left to recover: it reverts
+    admin = make_user("admin")
+    review.approve(app.config, admin, str(request["_id"]), "")
+    run_jobs("chain")
+    failed = transfer_requests.by_id(db, request["_id"])
+    assert failed["status"] == "failed" and "recover" in failed["error"].lower(), failed.get("error")
+    assert db.whitelists.find_one({"_id": investor["whitelist_id"]})["address"] == lost  # stayed with the wallet
+    assert "Failed" in client.get("/account/transfers/").text
+
+    ops.mint(hot.w3, hot.account, offering["tokenAddress"], lost, MINTED)
+    assert "Sent again" in retries.retry(app.config, admin, failed["recoveryAddressJobId"])
+    run_jobs("chain")
+    run_jobs("chain")
+    assert transfer_requests.by_id(db, request["_id"])["status"] == "completed"
+    token = contract(web3_client.get(app.config), "Token", offering["tokenAddress"])
+    assert (token.functions.balanceOf(new).call(), token.functions.balanceOf(lost).call()) == (MINTED, 0)
+    recoveries = token.events.RecoverySuccess().get_logs(from_block=0)
+    assert len([e for e in recoveries if e["args"]["_newWallet"] == new]) == 1
+    assert db.whitelists.find_one({"_id": investor["whitelist_id"]})["address"] == new
