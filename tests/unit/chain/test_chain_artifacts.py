@@ -20,6 +20,7 @@ PLATFORM_CONTRACTS = {
     "ModularCompliance", "TREXImplementationAuthority", "TREXFactory", "TREXGateway", "TestERC20", "TestUSD",
     "CountryAllowListModule", "IdentityMaxBalanceModule", "SupplyCapModule", "InvestorCapModule", "LockupModule",
     "ConvertibleERC20",  # the ERC-20 twin and converter of an offering (contracts/src/conversion)
+    "DividendDistributor",  # pays distributions' holder lines, each once (contracts/src/distributions)
 }
 OUR_MODULES = ("CountryAllowListModule", "IdentityMaxBalanceModule", "SupplyCapModule", "InvestorCapModule",
                "LockupModule")
