@@ -41,6 +41,8 @@ def job_done(db, location: str) -> dict:
 def test_enable_then_convert_both_ways_with_balances_from_chain_sync(app, db, offering, issuer_client, holder, token,
                                                                       wallet, monitor, sync, worker):
     alice = holder(100)
+    board = issuer_client.get(f"/issuer/offerings/{offering['_id']}/dashboard").get_data(as_text=True)
+    assert f'href="/issuer/conversion/{offering["_id"]}" data-testid="conversion-link"' in board
     page = issuer_client.get(f"/issuer/conversion/{offering['_id']}")
     assert page.status_code == 200 and "Enable conversion to ERC-20" in page.get_data(as_text=True)
 
