@@ -38,6 +38,7 @@ from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.compliance import checklist, facts
 from app.domain.compliance.checklist import Rule
+from app.domain.custody.rules import PLATFORM
 from app.domain.platform.chain import current_platform
 from app.domain.platform.notifications import send_email
 from app.domain.portfolio.rules import decimals_of, ticker_of, title_of
@@ -84,7 +85,9 @@ def send_page(config: dict, user: dict, offering_id: str) -> dict:
         raise NoSuchHolding("No such holding.")
     sent = [t for t in holder_transfers.of_sender(db, user["_id"]) if t.get("offeringId") == offering["_id"]]
     moves = standing.for_offering(config, db, offering, user, wallets, datetime.now(UTC))["mine"]
-    return {"moves": moves, "offering": offering, "title": title_of(offering), "ticker": ticker_of(offering),
+    custodial = [w.get("address") for w in user_details.wallets_of(db, user["_id"]) if w.get("custody") == PLATFORM]
+    return {"moves": moves, "custodial": custodial, "offering": offering,
+            "title": title_of(offering), "ticker": ticker_of(offering),
             "decimals": decimals_of(offering), "token": offering["tokenAddress"], "holding": holding,
             "own_wallets": wallets, "sent": sent}
 

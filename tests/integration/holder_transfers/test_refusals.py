@@ -67,6 +67,19 @@ def test_each_refusal_is_explained_before_signing(app, db, offering, chain_worke
     assert "That is not a wallet address" in _check(alice, offering, "bob@example.com", "1").text
 
 
+def test_a_wallet_held_by_libertum_gets_no_sign_button(app, db, offering, chain_workers, pair, agent):
+    sender, recipient = pair
+    mint(agent, offering, sender["account"].address, 3)
+    alice = signed_in_client(app, sender)
+    wait_for(lambda: _held(alice, offering) == "3", what="the minted holding")
+    wallets = db.userdetails.find_one({"userId": sender["_id"]})["wallets"]  # FerretDB v1: no positional `$`
+    db.userdetails.update_one({"userId": sender["_id"]}, {"$set": {"wallets": [
+        {**w, "custody": "platform"} if w["address"] == sender["account"].address else w for w in wallets]}})
+    page = _check(alice, offering, recipient["account"].address, "1")
+    assert "The token would accept this transfer" in page.text and "send-with-wallet" not in page.text
+    assert "held for you by Libertum" in page.text
+
+
 def test_locked_up_tokens_are_refused_before_signing(app, db, platform, offering, chain_workers, pair, agent):
     sender, recipient = pair
     compliance = contract(agent.w3, "Token", offering["tokenAddress"]).functions.compliance().call()

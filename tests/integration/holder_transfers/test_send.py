@@ -48,6 +48,9 @@ def test_a_holder_sends_tokens_and_both_portfolios_show_it(app, db, offering, ch
     recipient_view = bob.get(status_url)
     assert recipient_view.status_code == 200 and sender["account"].address in recipient_view.text
     assert signed_in_client(app, make_user("investor")).get(status_url).status_code == 404
+    staff = signed_in_client(app, make_user("admin")).get("/admin/transactions/observed",
+                                                          query_string={"event": "Transfer"})
+    assert tx_hash in staff.text  # the staff's record of observed transactions, not sent by the platform
 
     doc = db.holderTransfers.find_one({"_id": tx_hash})
     assert doc["status"] == "done" and doc["amount"] == "3" and doc["toUserId"] == recipient["_id"]
