@@ -31,7 +31,8 @@ def movable(config: dict, user_id) -> dict:
         if held else []
     return {"held": held, "positions": positions,
             "own_wallets": custody_rules.own_wallets(user_details.wallets_of(db, user_id)),
-            "requests": transfer_requests.of_user(db, user_id)}
+            "requests": [r for r in transfer_requests.of_user(db, user_id)  # other kinds: /account/transfers/
+                         if r.get("kind", rules.CUSTODY_EXIT) == rules.CUSTODY_EXIT]}
 
 
 def request_move(config: dict, user: dict, target: str, code: str, ip: str | None = None) -> list[dict]:
