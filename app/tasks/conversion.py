@@ -35,7 +35,10 @@ def finish_enabling(offering_id: str) -> str:
 
 def finish(config: dict, offering_id: str) -> str:
     db = get_db(config)
-    deployed = jobs.execute(config, enabling.deploy_job_id(offering_id))
+    attempt, _ = enabling.latest_attempt(db, ObjectId(offering_id))
+    if not attempt:
+        raise LookupError(f"no conversion enabling recorded for offering {offering_id}")
+    deployed = jobs.execute(config, enabling.deploy_job_id(offering_id, attempt))
     if deployed["status"] == chain_jobs.FAILED:
         return enabling.FAILED
     wallet_w3 = web3_client.get(config)
@@ -49,7 +52,7 @@ def finish(config: dict, offering_id: str) -> str:
         if time.monotonic() > deadline:
             raise MonitorNotWatching(f"the chain monitor has not taken in {erc20} yet (is `flask chain monitor` up?)")
         time.sleep(0.2)
-    agent_id = enabling.agent_job_id(offering_id)
+    agent_id = enabling.agent_job_id(offering_id, attempt)
     chain_jobs.create(db, agent_id, enabling.ADD_AGENT, enabling.agent_call(config, token, erc20),
                       offeringId=offering_id, target=token, erc20=erc20)
     added = jobs.execute(config, agent_id)

@@ -32,12 +32,26 @@ DEPLOY, ADD_AGENT = "deployErc20", "addAgentErc20"
 WAITING, DEPLOYING, ENABLED, FAILED = "waiting", "deploying", "enabled", "failed"
 
 
-def deploy_job_id(offering_id) -> str:
-    return f"{DEPLOY}:{offering_id}"
+def deploy_job_id(offering_id, attempt: int) -> str:
+    return f"{DEPLOY}:{offering_id}:{attempt}"
 
 
-def agent_job_id(offering_id) -> str:
-    return f"{ADD_AGENT}:{offering_id}"
+def agent_job_id(offering_id, attempt: int) -> str:
+    return f"{ADD_AGENT}:{offering_id}:{attempt}"
+
+
+def latest_attempt(db, offering_id) -> tuple[int, list[dict | None]]:
+    """The latest attempt (0: none) and its [deploy job, agent job]. A failed attempt is closed for ever (its
+    natural keys are taken), so enabling again starts the next one; two clicks at once compute the same one."""
+    attempt, jobs = 0, [None, None]
+    while (deploy := chain_jobs.get(db, deploy_job_id(offering_id, attempt + 1))) is not None:
+        attempt += 1
+        jobs = [deploy, chain_jobs.get(db, agent_job_id(offering_id, attempt))]
+    return attempt, jobs
+
+
+def _failed(jobs: list[dict | None]) -> dict | None:
+    return next((j for j in jobs if j and j["status"] == chain_jobs.FAILED), None)
 
 
 def last_mint_time(w3: Web3, token: str) -> int | None:
@@ -62,11 +76,10 @@ def state(offering: dict) -> dict:
     """What the issuer's page shows: waiting (not asked), deploying, enabled or failed (with the job's reason)."""
     if offering.get("iserc20"):
         return {"status": ENABLED, "erc20Address": offering.get("erc20Address"), "error": None}
-    db = get_db()
-    jobs = [chain_jobs.get(db, job_id) for job_id in (deploy_job_id(offering["_id"]), agent_job_id(offering["_id"]))]
-    if jobs[0] is None:
+    attempt, jobs = latest_attempt(get_db(), offering["_id"])
+    if not attempt:
         return {"status": WAITING, "erc20Address": None, "error": None}
-    failed = next((j for j in jobs if j and j["status"] == chain_jobs.FAILED), None)
+    failed = _failed(jobs)
     if failed:
         return {"status": FAILED, "erc20Address": None, "error": failed.get("error")}
     return {"status": DEPLOYING, "erc20Address": None, "error": None}
@@ -81,11 +94,14 @@ def enable(config: dict, actor: dict, offering: dict) -> str:
     refusal = rules.enabling_refusal(offering, int(w3.eth.get_block("latest")["timestamp"]), end)
     if refusal:
         raise Refused(refusal)
+    attempt, jobs = latest_attempt(get_db(config), offering["_id"])
+    if attempt and not _failed(jobs):
+        raise Refused("The ERC-20 is being deployed already; this page shows when it is done.")
     wallet = hot_wallet(config)
     call = creation_call(w3, "ConvertibleERC20", Web3.to_checksum_address(token), wallet.account.address)
-    job_id = deploy_job_id(offering["_id"])
+    job_id = deploy_job_id(offering["_id"], attempt + 1)
     chain_jobs.create(get_db(config), job_id, DEPLOY, stored_call(call), offeringId=str(offering["_id"]),
-                      target=token)
+                      target=token, attempt=attempt + 1)
     from app.tasks import conversion as conversion_tasks  # the task module imports this one
 
     conversion_tasks.enqueue_enabling(config, str(offering["_id"]))
