@@ -40,7 +40,7 @@ def list_requests():
     status = request.args.get("status", "")
     return render_template("transfers_admin/list.html", rows=review.requests(current_app.config, status,
                                                                             current_user_doc()),
-                           status=status, labels=rules.STATUS_LABELS)
+                           status=status, labels=rules.STATUS_LABELS, kinds=rules.KIND_LABELS)
 
 
 @bp.get("/<request_id>")

@@ -28,6 +28,7 @@ def test_the_transfer_agent_and_transfers_staff_review_others_are_told_why(app, 
 
     ta = signed_in_client(app, agent)
     listing = ta.get("/admin/transfers/").text
+    assert "Register a new owner" in listing  # each request's kind
     assert f"/admin/transfers/{ours['_id']}" in listing and f"/admin/transfers/{foreign['_id']}" not in listing
     assert ta.get(f"/admin/transfers/{foreign['_id']}").status_code == 404  # another agent's reads as missing
     assert form(ta, f"/admin/transfers/{foreign['_id']}/reject", {"remark": "x", "confirm": "yes"}).status_code == 404
