@@ -131,6 +131,6 @@ def test_the_token_refusing_the_exact_call_is_said_with_its_reason():
 def test_the_sender_never_reads_why_the_recipients_kyc_fails():
     rules = checklist.transfer(SUITE, _party(), _party(kyc_valid=False, kyc_reason="Expired on 3 Jan for Bob"), 5)
     shown = holder_rules.private(rules)
-    recipient = [r for r in shown if r.key == "kyc" and r.label.startswith("The recipient")][0]
+    recipient = next(r for r in shown if r.key == "kyc" and r.label.startswith("The recipient"))
     assert not recipient.passed and "Bob" not in recipient.detail + recipient.next_step
     assert "Bob" not in " ".join(holder_rules.reasons(shown))
