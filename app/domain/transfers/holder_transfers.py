@@ -46,6 +46,7 @@ from app.domain.transfers import holder_rules, standing
 from app.formatting import units
 
 log = logging.getLogger(__name__)
+NODE_AWAY = "The blockchain cannot be read right now, so the transfer cannot be checked. Try again in a minute."
 
 
 class NoSuchHolding(errors.NotFound):
@@ -61,6 +62,7 @@ class Check:
     rules: list[Rule] | None = None
     recipient: str = ""
     amount: int = 0
+    unavailable: str = ""  # the chain could not be read: nothing is judged, nothing offered to sign
 
     @property
     def allowed(self) -> bool:
@@ -112,7 +114,12 @@ def check(config: dict, page: dict, args) -> Check:
         result.problems["quantity"] = str(why)
     if result.problems:
         return result
-    result.rules = judge(config, page["token"], values["sender"], result.recipient, result.amount, page["own_wallets"])
+    try:
+        result.rules = judge(config, page["token"], values["sender"], result.recipient, result.amount,
+                             page["own_wallets"])
+    except (Web3Exception, OSError) as failure:  # a node away or slow: say so rather than guess
+        log.warning("holder transfer not judged: %s", failure)
+        result.unavailable = NODE_AWAY
     return result
 
 

@@ -13,7 +13,7 @@ from app.chain import agent as ops
 from app.chain.artifacts import contract
 from app.chain.compliance import set_lockup_period
 from tests.fixtures.accounts import signed_in_client
-from tests.fixtures.processes import wait_for
+from tests.fixtures.processes import free_port, wait_for
 from tests.integration.holder_transfers.conftest import mint
 
 
@@ -67,7 +67,7 @@ def test_each_refusal_is_explained_before_signing(app, db, offering, chain_worke
     assert "That is not a wallet address" in _check(alice, offering, "bob@example.com", "1").text
 
 
-def test_a_wallet_held_by_libertum_gets_no_sign_button(app, db, offering, chain_workers, pair, agent):
+def test_a_wallet_held_by_libertum_gets_no_sign_button(app, db, offering, chain_workers, pair, agent, monkeypatch):
     sender, recipient = pair
     mint(agent, offering, sender["account"].address, 3)
     alice = signed_in_client(app, sender)
@@ -78,6 +78,10 @@ def test_a_wallet_held_by_libertum_gets_no_sign_button(app, db, offering, chain_
     page = _check(alice, offering, recipient["account"].address, "1")
     assert "The token would accept this transfer" in page.text and "send-with-wallet" not in page.text
     assert "held for you by Libertum" in page.text
+
+    monkeypatch.setitem(app.config, "ETH_RPC_URL", f"http://127.0.0.1:{free_port()}")  # the node away
+    page = _check(alice, offering, recipient["account"].address, "1")
+    assert page.status_code == 200 and "cannot be read right now" in page.text and "send-with-wallet" not in page.text
 
 
 def test_locked_up_tokens_are_refused_before_signing(app, db, platform, offering, chain_workers, pair, agent):
