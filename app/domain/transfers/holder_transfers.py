@@ -153,15 +153,27 @@ def record_sent(config: dict, user: dict, page: dict, form) -> dict:
         raise errors.Refused("Choose the wallet that holds the tokens.", "sender")
     recipient = holder_rules.parse_recipient(form.get("recipient"))
     amount = holder_rules.parse_quantity(form.get("amount_units"), 0)
+    _sent_by(config, tx_hash, sender, page["token"])
     doc = holder_transfers.record(db, tx_hash, {
         "offeringId": page["offering"]["_id"], "token": page["token"], "fromUserId": user["_id"],
         "fromWallet": sender, "toWallet": recipient, "amount": amount, "decimals": page["decimals"]})
     if doc.get("fromUserId") != user["_id"]:
         raise NoSuchHolding("No such transfer.")
     landed = _landed_event(db, tx_hash)
-    if landed is not None:  # chain-sync was quicker than the browser
+    if landed is not None and _same_transfer(doc, landed):  # chain-sync was quicker than the browser
         _land(config, db, landed)
     return holder_transfers.get(db, tx_hash)
+
+
+def _sent_by(config: dict, tx_hash: str, sender: str, token: str) -> None:
+    """Refuse a hash the node knows as another transaction (someone else's, another contract): it would hold that
+    hash's record. A hash the node does not know yet is kept; chain-sync lands it only if it is this transfer."""
+    try:
+        tx = web3_client.get(config).eth.get_transaction(tx_hash)
+    except (TransactionNotFound, Web3Exception, OSError, ValueError):
+        return
+    if str(tx["from"]).lower() != sender.lower() or str(tx.get("to") or "").lower() != token.lower():
+        raise errors.Refused("That transaction is not a transfer of this token from your wallet.", "tx_hash")
 
 
 def status(config: dict, user: dict, tx_hash: str) -> dict:
@@ -216,7 +228,8 @@ def apply_logs(logs: list[dict]) -> None:
     config = current_app.config
     db = get_db(config)
     for doc in holder_transfers.by_hashes(db, sorted(moves)):
-        _land(config, db, moves[doc["_id"]])
+        if _same_transfer(doc, moves[doc["_id"]]):
+            _land(config, db, moves[doc["_id"]])
 
 
 def retract(dropped: list[dict]) -> None:
@@ -228,6 +241,12 @@ def retract(dropped: list[dict]) -> None:
     db = get_db(current_app.config)
     for doc in holder_transfers.by_hashes(db, hashes):
         holder_transfers.mark_pending(db, doc["_id"])
+
+
+def _same_transfer(doc: dict, event: dict) -> bool:
+    """The log is the recorded transfer: this token, from the recorded wallet (never another holder's hash)."""
+    return (event["address"].lower() == doc["token"].lower()
+            and event["args"]["from"].lower() == doc["fromWallet"].lower())
 
 
 def _land(config: dict, db, event: dict) -> None:

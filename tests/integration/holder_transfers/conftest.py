@@ -50,5 +50,6 @@ def record(client, offering: dict, fields: dict):
                        headers={"Accept": "application/json", "X-CSRFToken": token})
 
 
-def mint(agent, offering: dict, wallet: str, amount: int) -> None:
-    ops.mint(agent.w3, agent.account, offering["tokenAddress"], wallet, amount)
+def mint(agent, offering: dict, wallet: str, amount: int) -> str:
+    """Mint as the platform agent; the mint's transaction hash."""
+    return ops.mint(agent.w3, agent.account, offering["tokenAddress"], wallet, amount)["transactionHash"].to_0x_hex()

@@ -49,6 +49,14 @@ def test_replayed_and_reorganised_transfers_land_once_and_mail_once(app, db):
     holder_transfers.apply_logs([log])
     assert records.get(db, tx_hash)["status"] == "done" and mails() == 1
 
+    # a hash recorded for a transfer another wallet made is not landed by that wallet's Transfer
+    other = "0x" + "34" * 32
+    records.record(db, other, {"offeringId": offering["_id"], "token": token, "fromUserId": sender["_id"],
+                               "fromWallet": a, "toWallet": b, "amount": 1, "decimals": 18})
+    holder_transfers.apply_logs([_log(other, token, Account.create().address, b, 1)])
+    assert records.get(db, other)["status"] == "pending" and mails() == 1
+    db.holderTransfers.delete_one({"_id": other})
+
     # a mint or a burn is no holder transfer; a transfer nobody recorded changes nothing
     holder_transfers.apply_logs([_log("0x" + "ef" * 32, token, "0x" + "0" * 40, b, 5),
                                  _log("0x" + "12" * 32, token, a, b, 5)])

@@ -79,7 +79,7 @@ def test_a_reverted_transfer_shows_as_failed_with_the_tokens_reason(app, db, off
 
 def test_the_record_refuses_what_is_not_a_transfer_of_this_holder(app, db, offering, chain_workers, pair, agent):
     sender, recipient = pair
-    mint(agent, offering, sender["account"].address, 2)
+    mint_hash = mint(agent, offering, sender["account"].address, 2)
     alice = signed_in_client(app, sender)
     wait_for(lambda: _balance(alice) == "2", what="the minted holding")
     fields = {"tx_hash": "0x" + "ab" * 32, "sender": sender["account"].address,
@@ -87,6 +87,10 @@ def test_the_record_refuses_what_is_not_a_transfer_of_this_holder(app, db, offer
     assert record(alice, offering, {**fields, "tx_hash": "nope"}).status_code == 422
     assert record(alice, offering, {**fields, "sender": Account.create().address}).status_code == 422
     assert record(alice, offering, {**fields, "recipient": "0x12"}).status_code == 422
+    # a real transaction that is not this holder's transfer (the agent's mint) cannot take the hash's record
+    squat = record(alice, offering, {**fields, "tx_hash": mint_hash})
+    assert squat.status_code == 422 and "not a transfer of this token from your wallet" in squat.json["error"]
+    assert db.holderTransfers.count_documents({"_id": mint_hash}) == 0
     # someone holding nothing of the offering has no send page and cannot record
     stranger = signed_in_client(app, recipient)
     assert stranger.get(f"/portfolio/send/{offering['_id']}").status_code == 404
