@@ -68,6 +68,8 @@ def retry(config: dict, actor: dict, job_id: str) -> str:
 def _check(job: dict | None) -> None:
     if job is None:
         raise errors.NotFound("no such chain job")
+    if job.get("agentActionId"):  # an enforcement case's step: its case page sends a new attempt
+        raise errors.Refused(rules.CASE_RETRY)
     if job.get("op") not in _SEND:
         raise errors.Refused(rules.NOT_RETRYABLE)
     if job.get("status") != chain_jobs.FAILED:

@@ -44,6 +44,8 @@ TRANSFER_REQUEST_ONLY = frozenset({"addKey", "recoveryAddress"})
 # Any other kind (no page or job records it as a chain job yet, so no retry knows its chain check): resolved by hand.
 NOT_RETRYABLE = ("This kind of operation is not sent again from here: the platform has no check of the chain for "
                  "it that would prove it did not happen meanwhile.")
+# An enforcement case's step is sent again from its case page, as a new attempt (app.domain.enforcement.cases.retry).
+CASE_RETRY = "Sent again from its agent action case (Send again there): a new attempt, once."
 STATES = {"pending": "queued", "sent": "sent", "done": "mined", "failed": "failed"}
 # reference field on the job -> (what it is, endpoint of its back-office page, the endpoint's argument)
 RELATED = (("orderId", "order", "orders_admin.show_order", "order_id"),
@@ -51,6 +53,7 @@ RELATED = (("orderId", "order", "orders_admin.show_order", "order_id"),
            ("offeringId", "offering", "offering_admin.show_offering", "offering_id"),
            ("whitelistId", "whitelist request", "whitelist_admin.show_request", "whitelist_id"),
            ("transferRequestId", "transfer request", "transfers_admin.show_request", "request_id"),
+           ("agentActionId", "agent action", "enforcement_admin.show_case", "case_id"),
            ("userId", "user", "admin.show_user", "user_id"),
            ("dividendId", "distribution", None, None), ("convertId", "conversion", None, None),
            ("distributionId", "distribution", "distribution_payouts.show_payout", "distribution_id"))
@@ -138,7 +141,7 @@ def row_of(job: dict) -> dict:
             "resolved": bool(job.get("resolvedAt")), "resolved_reason": job.get("resolvedReason") or "",
             "resolved_by": job.get("resolvedByEmail") or "",
             "retryable": retryable(job), "retry_label": RETRYABLE.get(job.get("op"), ""),
-            "not_retryable": "" if job.get("op") in RETRYABLE and not (
+            "not_retryable": "" if job.get("op") in RETRYABLE and not job.get("agentActionId") and not (
                 job.get("op") in TRANSFER_REQUEST_ONLY and not job.get("transferRequestId")) else NOT_RETRYABLE}
 
 
@@ -146,6 +149,8 @@ def retryable(job: dict) -> bool:
     """Whether the failed-jobs page offers a retry: a kind in RETRYABLE still needing staff (a mint while it
     still holds orders), never one retried already (`retriedAs`: that job is the one to follow)."""
     if job.get("op") not in RETRYABLE or not needs_attention(job):
+        return False
+    if job.get("agentActionId"):  # its case sends it again (CASE_RETRY)
         return False
     if job.get("op") in TRANSFER_REQUEST_ONLY and not job.get("transferRequestId"):
         return False

@@ -102,7 +102,14 @@ def test_a_reverted_execution_shows_the_reason_and_is_sent_again_once(app, db, b
     assert failed["state"] == "failed" and "Transfer not possible" in failed["error"]
     page = unescape(checker.get(f"/admin/enforcement/{cid}").text)
     assert "Failed: " in page and "Transfer not possible" in page and "Send again" in page
-    assert transfers_to(token, b) == [] or all(t["from"] != a for t in transfers_to(token, b))
+    assert all(t["from"] != a for t in transfers_to(token, b))
+    failed_job = failed["jobIds"]["forcedTransfer"]
+    records = staff(app, ("orders",))  # the transactions record links the case and leaves its retry to it
+    listed = unescape(records.get("/admin/transactions/failed").text)
+    assert f"/admin/enforcement/{cid}" in listed
+    assert send(records, "/admin/transactions/failed/retry", {"job_id": failed_job}).status_code == 303
+    assert "Sent again from its agent action case" in unescape(records.get("/admin/transactions/failed").text)
+    assert not db.chainJobs.find_one({"_id": failed_job}).get("retriedAs")
 
     ops.register_identity(hot.w3, hot.account, offering["identityRegistry"], b, book["b"]["identity"], GB)
     assert decide(checker, cid, "retry").status_code == 303
