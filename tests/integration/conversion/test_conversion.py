@@ -90,3 +90,23 @@ def test_enable_then_convert_both_ways_with_balances_from_chain_sync(app, db, of
     other = holder(1)
     assert other["client"].get(back.headers["Location"]).status_code == 404, "someone else's conversion is hidden"
     assert db.offerings.find_one({"_id": ObjectId(offering["_id"])})["iserc20"] is True
+
+
+def test_a_failed_enabling_shows_the_reason_and_enabling_again_starts_the_next_attempt(app, db, offering, holder,
+                                                                                      issuer_client, wallet, monitor,
+                                                                                      sync, worker):
+    real_token = offering["tokenAddress"]
+    db.offerings.update_one({"_id": offering["_id"]}, {"$set": {"tokenAddress": wallet.account.address}})  # no token
+    assert post(issuer_client, f"/issuer/conversion/{offering['_id']}").status_code == 303
+    failed = wait_for(lambda: db.chainJobs.find_one({"_id": f"deployErc20:{offering['_id']}:1", "status": "failed"}),
+                      60, "the first attempt failed")
+    assert "ConvertibleERC20" in failed["error"] or "deploy" in failed["error"]
+    page = issuer_client.get(f"/issuer/conversion/{offering['_id']}").get_data(as_text=True)
+    assert 'data-status="failed"' in page and "The deployment failed" in page and "Enable conversion" in page
+
+    db.offerings.update_one({"_id": offering["_id"]}, {"$set": {"tokenAddress": real_token}})
+    enabled = enable(db, issuer_client, offering)
+    assert db.chainJobs.find_one({"_id": f"deployErc20:{offering['_id']}:2"})["status"] == "done"
+    assert db.converts.count_documents({}) == 1 and enabled["erc20Address"]
+    again = post(issuer_client, f"/issuer/conversion/{offering['_id']}")
+    assert again.status_code == 422 and "already enabled" in again.get_data(as_text=True)
