@@ -62,7 +62,7 @@ def show_status(key: str):
         job = converting.status(current_app.config, current_user_doc(), key)
     except NotFound:
         abort(404)
-    page = _investor_page(job["offeringId"])
+    page = converting.labels(current_app.config, job["offeringId"])  # shown even once nothing is held any more
     return page_or_fragment("conversion/status.html", "conversion/_status.html", job=job, page=page)
 
 

@@ -63,6 +63,14 @@ def balances(config: dict, offering: dict, wallets: list[str]) -> list[dict]:
     return rows
 
 
+def labels(config: dict, offering_id: str) -> dict:
+    """Title, ticker and decimals of the offering (a conversion's status page, whatever is still held)."""
+    offering = _offering(get_db(config), offering_id)
+    details = offering.get("projectDetails") or {}
+    return {"title": (offering.get("overview") or {}).get("title") or details.get("assetName"),
+            "ticker": details.get("tokenTicker") or "", "decimals": decimals_of(offering)}
+
+
 def page(config: dict, user: dict, offering_id: str) -> dict:
     """The offering, its state and the investor's balances in both tokens, and their recent conversions."""
     db = get_db(config)
