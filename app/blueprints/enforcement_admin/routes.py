@@ -7,6 +7,8 @@ cancelling ask first (app.blueprints.confirm), approving shows its own confirmat
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bson import ObjectId
 from flask import Blueprint, current_app, render_template, request, send_file, url_for
 
@@ -21,6 +23,7 @@ from app.domain.enforcement import cases, checks, rules
 from app.domain.platform import uploads
 from app.domain.platform.chain_ops import job_status
 
+LIVE = (rules.APPROVED, rules.EXECUTING, rules.TIME_LOCKED)  # states the case page follows by itself (htmx)
 bp = Blueprint("enforcement_admin", __name__, url_prefix="/admin/enforcement", template_folder="templates")
 access_default(bp, staff("transfers"))
 
@@ -82,7 +85,8 @@ def show_case(case_id: str):
                            own_approval=rules.is_own_approval(found, actor["_id"]),
                            may_cancel=rules.cancel_refusal(found, actor["_id"]) is None,
                            may_reject=rules.reject_refusal(found, actor["_id"]) is None,
-                           two_person=rules.needs_second_person(found["kind"]))
+                           two_person=rules.needs_second_person(found["kind"]),
+                           time_left=rules.time_left(found, datetime.now(UTC)), live=found["state"] in LIVE)
 
 
 @bp.get("/<case_id>/evidence/<name>")

@@ -178,6 +178,17 @@ def is_due(case: dict, now) -> bool:
     return case.get("state") == TIME_LOCKED and case.get("executeAfter") is not None and case["executeAfter"] <= now
 
 
+def time_left(case: dict, now) -> str:
+    """What is left of a time lock, as people read it ("1 h 5 min left", "less than a minute left"); "" if none."""
+    if case.get("state") != TIME_LOCKED or case.get("executeAfter") is None:
+        return ""
+    minutes = int((case["executeAfter"] - now).total_seconds() // 60)
+    if minutes < 1:
+        return "less than a minute left"
+    hours, minutes = divmod(minutes, 60)
+    return (f"{hours} h {minutes} min left" if hours else f"{minutes} min left")
+
+
 def chain_key(case_id, attempt: int, step: str) -> str:
     """The natural key of one chain step of one attempt: a retry is a new attempt, never the failed job again."""
     return f"{step}:agentAction:{case_id}:{attempt}"

@@ -4,6 +4,7 @@ execution shows the contract's reason and is sent again once, and only the `tran
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -68,7 +69,9 @@ def test_a_time_locked_case_cancelled_sends_nothing_and_one_left_runs_at_its_end
     assert locked["executeAfter"] - locked["approvedAt"] == timedelta(hours=2)
     scheduled = Queue("chain", connection=redis_client.get()).scheduled_job_registry.get_job_ids()
     assert f"agent-action-{cid}-1-due" in scheduled  # the worker's scheduler runs it at the end of the lock
-    assert 'data-testid="execute-after"' in maker.get(f"/admin/enforcement/{cid}").text
+    page = maker.get(f"/admin/enforcement/{cid}").text
+    assert 'data-testid="execute-after"' in page and re.search(r"\(1 h [0-9]+ min left\)", page)
+    assert 'hx-trigger="every 3s"' in page  # the page follows the case until it is done
     assert execution.execute(app.config, cid) == "time_locked"  # before its end: nothing happens
 
     assert decide(other, cid, "cancel", note="Not mine to cancel").status_code == 303

@@ -150,3 +150,13 @@ def test_each_attempt_has_its_own_chain_keys():
     cid = ObjectId()
     assert rules.chain_key(cid, 1, "burn") == f"burn:agentAction:{cid}:1"
     assert rules.chain_key(cid, 1, "burn") != rules.chain_key(cid, 2, "burn")
+
+
+def test_the_time_left_of_a_lock_reads_in_hours_and_minutes():
+    end = datetime(2030, 1, 1, 12, tzinfo=UTC)
+    locked = case(state=rules.TIME_LOCKED, executeAfter=end)
+    assert rules.time_left(locked, end - timedelta(hours=1, minutes=5, seconds=30)) == "1 h 5 min left"
+    assert rules.time_left(locked, end - timedelta(minutes=59, seconds=59)) == "59 min left"
+    assert rules.time_left(locked, end - timedelta(seconds=20)) == "less than a minute left"
+    assert rules.time_left(locked, end + timedelta(hours=3)) == "less than a minute left"
+    assert rules.time_left({**locked, "state": rules.APPROVED}, end) == ""
