@@ -110,3 +110,14 @@ def test_withholding_rates_refused_keep_what_was_typed(auth):
     assert answer.status_code == 422 and "cannot be above 100%" in answer.text and 'value="150"' in answer.text
     answer = post(staff, "/admin/distributions/withholding", {"country": "XX", "rate": "10"})
     assert answer.status_code == 422 and "Choose a country" in answer.text
+
+
+@pytest.mark.parametrize("segment", ["zzz", "%E2%80%AE" * 30, "6" * 24, "x" * 5000, "%00"])
+def test_hostile_ids_answer_404_not_500(auth, segment):
+    staff = auth("subadmin", permissions=["dividends"])
+    issuer = auth("issuer")
+    assert staff.get(f"/admin/distributions/{segment}").status_code == 404
+    assert post(staff, f"/admin/distributions/{segment}/approve").status_code in (303, 404)
+    assert issuer.get(f"/issuer/distributions/{segment}").status_code == 404
+    assert issuer.get(f"/issuer/offerings/{segment}/distributions").status_code == 404
+    assert issuer.get(f"/distributions/{segment}/document").status_code == 404
