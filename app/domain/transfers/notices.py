@@ -23,6 +23,7 @@ SAVED_STAGES = {rules.AWAITING: ("toUserId", "An investor wants to transfer toke
                 rules.CONFIRMED: ("fromUserId", "Your transfer was confirmed by its recipient"),
                 rules.DECLINED: ("fromUserId", "Your transfer was declined by its recipient")}
 RECEIVED = "Tokens were transferred to you"
+RECIPIENT_SUBJECTS = {rules.COMPLETED: RECEIVED, rules.REJECTED: "A transfer to you was not approved"}
 REQUESTS_PAGE = "/account/transfers/"
 
 
@@ -43,18 +44,24 @@ def tell_investor(config: dict, request: dict, status: str, reason: str = "") ->
                "link": _link(config, request)}
     notifications.send_email(investor["email"], f"{subject}: {context['security']}", "transfer_decision",
                              context, investor["_id"], key=f"transfer-{status}:{request['_id']}")
-    if status == rules.COMPLETED and request.get("toUserId"):
-        _tell_recipient(config, request)
+    if status in RECIPIENT_SUBJECTS and request.get("toUserId"):
+        _tell_recipient(config, request, status, reason)
 
 
-def _tell_recipient(config: dict, request: dict) -> None:
+def _tell_recipient(config: dict, request: dict, status: str, reason: str) -> None:
+    """The receiving investor: the tokens arrived, or the transfer they confirmed was not approved."""
     recipient = users.by_id(get_db(config), request["toUserId"])
     if recipient is None:
         return
-    context = {"decision": RECEIVED, "security": request.get("securityName") or "a holding", "reason": "",
-               "wallet": request.get("newWalletAddress"), "link": _link(config, request)}
-    notifications.send_email(recipient["email"], f"{RECEIVED}: {context['security']}", "transfer_decision",
-                             context, recipient["_id"], key=f"transfer-received:{request['_id']}")
+    subject = RECIPIENT_SUBJECTS[status]
+    context = {"decision": subject, "security": request.get("securityName") or "a holding",
+               "reason": reason if status == rules.REJECTED else "",
+               "wallet": request.get("newWalletAddress") if status == rules.COMPLETED else "",
+               "link": _link(config, request)}
+    key = f"transfer-received:{request['_id']}" if status == rules.COMPLETED \
+        else f"transfer-{status}-recipient:{request['_id']}"
+    notifications.send_email(recipient["email"], f"{subject}: {context['security']}", "transfer_decision",
+                             context, recipient["_id"], key=key)
 
 
 def tell_saved(config: dict, saved: dict, stage: str) -> None:

@@ -129,3 +129,22 @@ def test_declined_and_withdrawn_transfers_never_reach_review(app, db, pair):
     assert db.outbox.find_one({"to": pair["recipient"]["email"],
                                "subject": {"$regex": "^A transfer to you was withdrawn"}})
     assert db.outbox.find_one({"to": pair["sender"]["email"], "subject": {"$regex": "^Your transfer was declined"}})
+
+
+def test_a_rejected_transfer_is_explained_to_both_investors(app, db, pair):
+    sender, recipient = pair["sender_client"], pair["recipient_client"]
+    assert form(sender, "/account/transfers/saved", {"position": pair["position"], "quantity": "3",
+                                                     "uniqueId": unique_id(recipient)}).status_code == 303
+    [item] = saved_transfer_requests.sent_by(db, pair["sender"]["_id"])
+    assert form(recipient, f"/account/transfers/saved/{item['_id']}/confirm").status_code == 303
+    [request] = transfer_requests.listing(db, "pending")
+    staff = signed_in_client(app, make_user("subadmin", permissions=["transfers"]))
+    assert form(staff, f"/admin/transfers/{request['_id']}/reject",
+                {"remark": "Private sale price not documented", "confirm": "yes"}).status_code == 303
+    for client in (sender, recipient):
+        page = client.get("/account/transfers/").text
+        assert "Rejected" in page and "Private sale price not documented" in page
+    for person, subject in ((pair["sender"], "^Your transfer request was not approved"),
+                            (pair["recipient"], "^A transfer to you was not approved")):
+        mail = db.outbox.find_one({"to": person["email"], "subject": {"$regex": subject}})
+        assert mail and "Private sale price not documented" in mail["body"], person["email"]
