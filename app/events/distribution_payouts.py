@@ -1,7 +1,8 @@
 """Chain-sync: the DividendDistributor's events decide the payout lines (app/domain/distributions/payout.py).
 
-DividendPaid makes its line "paid" (the transaction hash, the block's time, the units sent); DividendHeld makes a
-line still scheduled "held" with the coin's refusal in words. A reorg that drops a DividendPaid no live event
+DividendPaid makes its line "paid" (the transaction hash, the block's time); DividendHeld makes a line not paid
+("declared" or "scheduled": the scheduled marks are bookkeeping that may lag the chain) "held" with the coin's
+refusal in words. A reorg that drops a DividendPaid no live event
 repeats puts its line in "reorged", a state staff see: the payout job is not sent again by itself, and if the
 transaction is mined again its event pays the line again; the contract's mapping refuses a second payment anyway.
 
@@ -60,7 +61,7 @@ def _apply_distribution(db, distribution_id, events: list[dict]) -> None:
                                                       "heldReason": None})
             paid_lines += fresh
         for line, event in held:
-            dividends.set_status(db, [line], (dividends.SCHEDULED,),
+            dividends.set_status(db, [line], (dividends.DECLARED, dividends.SCHEDULED),  # marks may lag the chain
                                  {"status": dividends.HELD, "heldAt": _block_time(event),
                                   "heldReason": payout.held_reason(event["args"].get("reason")),
                                   "heldTxHash": event["transactionHash"]})

@@ -32,6 +32,12 @@ def pay_distribution(distribution_id: str) -> str:
     return f"{len(jobs)} payout jobs open"
 
 
+@job(DEFAULT, timeout=1800, retry=Retry(max=5, interval=[5, 10, 30, 60, 120]))
+def mark_scheduled(distribution_id: str) -> int:
+    """The lines of the payout's batches become "scheduled" (bookkeeping after the chain jobs are enqueued)."""
+    return payout.mark_scheduled(current_app.config, distribution_id)
+
+
 @job(DEFAULT, timeout=1800, result_ttl=EVERY_S)
 def sweep_payouts() -> list[str]:
     """Advance every stablecoin payout that is due or under way, report unclaimed lines past their period (once),

@@ -59,6 +59,7 @@ def test_300_holders_are_paid_exactly_once_while_the_worker_is_killed_again_and_
     fund(app, usd, nets)
     jobs = payout.advance(app.config, dist["_id"])
     assert len(jobs) == 3, "three batches of 100"
+    assert payout.mark_scheduled(app.config, dist["_id"]) == 300  # the bookkeeping job advance enqueued
     assert {line["status"] for line in dividends.of_distribution(db, dist["_id"])} == {"scheduled"}
     for round_number in range(KILLS):
         with contextlib.suppress(locks.Busy):
