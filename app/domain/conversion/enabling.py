@@ -27,6 +27,7 @@ from app.domain.conversion import rules
 from app.domain.errors import Refused
 from app.domain.platform import audit
 from app.domain.platform.chain_ops import stored_call
+from app.tasks import conversion as conversion_tasks  # it imports this module too (app/tasks/__init__.py)
 
 DEPLOY, ADD_AGENT = "deployErc20", "addAgentErc20"
 WAITING, DEPLOYING, ENABLED, FAILED = "waiting", "deploying", "enabled", "failed"
@@ -102,8 +103,6 @@ def enable(config: dict, actor: dict, offering: dict) -> str:
     job_id = deploy_job_id(offering["_id"], attempt + 1)
     chain_jobs.create(get_db(config), job_id, DEPLOY, stored_call(call), offeringId=str(offering["_id"]),
                       target=token, attempt=attempt + 1)
-    from app.tasks import conversion as conversion_tasks  # the task module imports this one
-
     conversion_tasks.enqueue_enabling(config, str(offering["_id"]))
     audit.record("offering.conversion_enabled", actor=actor, details={"offeringId": str(offering["_id"])})
     return job_id
