@@ -37,7 +37,6 @@ JOB_PATHS = {"app.tasks.chain.run_chain_job", "app.tasks.minting.recover_failed_
              "app.tasks.metrics_history.sample_metrics",
              "app.tasks.enforcement.execute_case",
              "app.tasks.conversion.finish_enabling",
-             "app.tasks.conversion.finish_enabling",
              "app.tasks.token_opening.sweep_token_openings",
              "app.tasks.distribution_snapshot.take_snapshot", "app.tasks.distribution_snapshot.sweep_record_dates",
              "app.tasks.distributions.pay_distribution", "app.tasks.distributions.sweep_payouts",
