@@ -191,3 +191,14 @@ def yearly_csv(statement: dict) -> str:
               units(h["balance"], h["decimals"], exact=True, grouping=False), money(h["costBasis"])]
              for h in statement["holdings"]]
     return write(STATEMENT_HEADER, rows)
+
+
+def payments_received(config: dict, user_id) -> list[dict]:
+    """The investor's paid lines for the transactions record, newest first: time, offering, net, how it was paid."""
+    db = get_db(config)
+    paid = [line for line in _lines_of(db, user_id) if line["status"] == dividends.PAID and line.get("paidAt")]
+    return [{"at": _aware(line["paidAt"]), "offering": line.get("offeringName") or "",
+             "kind": rules.DIVIDEND_TYPES.get(line.get("dividendType"), "Distribution"),
+             "net": int(line["dividendAmount"]), "tx_hash": line.get("txHash") or "",
+             "bank_reference": line.get("bankReference") or "", "wallet": line.get("walletAddress") or ""}
+            for line in sorted(paid, key=lambda line: _aware(line["paidAt"]), reverse=True)]

@@ -78,7 +78,9 @@ def transaction_list(config: dict, user_id) -> dict:
     wallets = _wallets(db, user_id)
     events = chain_events.of_wallets(db, wallets)
     found = _offerings(db, [e["address"] for e in events], [])
-    return {"wallets": wallets, "transactions": portfolio.transactions(events, wallets, found)}
+    from app.domain.distributions import statements  # late: it reads the portfolio's rules
+    return {"wallets": wallets, "transactions": portfolio.transactions(events, wallets, found),
+            "distribution_payments": statements.payments_received(config, user_id)}
 
 
 def dividend_list(config: dict, user_id) -> dict:

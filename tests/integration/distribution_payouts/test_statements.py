@@ -102,5 +102,8 @@ def test_the_distributions_page_shows_upcoming_and_received_net_with_the_waterfa
     assert 'data-testid="distributions-received">$300.32<' in text  # 120.33 + 80.00 + 99.99
     assert text.count('data-testid="waterfall"') == 4
     assert "Gross rent" in text
+    record = client.get("/portfolio/transactions").text
+    assert record.count('data-testid="distribution-payment"') == 3, "the transactions record lists the payments"
+    assert "B-JUNE" in record and "$120.33" in record
     other = signed_in_client(app, investor_with_wallet(db))
     assert "Statement Flats" not in other.get("/portfolio/distributions").text, "only one's own lines"
