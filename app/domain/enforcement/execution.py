@@ -63,6 +63,12 @@ def execute(config: dict, case_id: str, now: datetime | None = None) -> str | No
                                                    "executedAt": datetime.now(UTC), "error": None})
 
 
+def lock_end(config: dict, case_id: str) -> datetime | None:
+    """When a time-locked case may run (None when it is not time-locked)."""
+    found = agent_actions.by_id(get_db(config), ObjectId(case_id))
+    return found.get("executeAfter") if found and found["state"] == rules.TIME_LOCKED else None
+
+
 def _move(config: dict, found: dict, from_state: str, to_state: str, changes: dict, note: str = "") -> dict:
     """One state step under the case's lock; returns the case as it is afterwards (whoever moved it)."""
     with locks.agent_action(found["_id"], config):

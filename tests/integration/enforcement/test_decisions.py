@@ -16,6 +16,7 @@ from app.data import agent_actions
 from app.data.ids import parse_id
 from app.domain.enforcement import execution
 from app.extensions import redis_client
+from app.tasks import enforcement as enforcement_jobs
 from tests.fixtures.accounts import make_user, signed_in_client
 from tests.fixtures.processes import run_jobs
 from tests.integration.enforcement.conftest import TOKEN, case_id_of, decide, make_case, send, staff
@@ -87,6 +88,9 @@ def test_a_time_locked_case_cancelled_sends_nothing_and_one_left_runs_at_its_end
     kept = case_id_of(make_case(maker, offering, "burn", wallet=b, amount="1", time_lock_hours="1"))
     assert decide(checker, kept, "approve").status_code == 303
     due = case_of(db, kept)["executeAfter"]
+    assert enforcement_jobs.execute_case(kept) == "time_locked"  # run early (a clock ahead): it comes back later
+    again = Queue("chain", connection=redis_client.get()).scheduled_job_registry.get_job_ids()
+    assert any(job_id.startswith(f"agent-action-{kept}-due-") for job_id in again)
     assert execution.execute(app.config, kept, now=due) == "executed"
     assert token.functions.totalSupply().call() == supply - TOKEN
     assert decide(maker, kept, "cancel", note="too late").status_code == 303
