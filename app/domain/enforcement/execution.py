@@ -27,7 +27,7 @@ from app.chain.constants import ECDSA_KEY_TYPE, MANAGEMENT_KEY
 from app.chain.identity import key_of
 from app.chain.node import web3_client
 from app.chain.tx import function_call
-from app.data import agent_actions, chain_jobs, offerings
+from app.data import agent_actions, chain_jobs, offerings, user_details, whitelists
 from app.data.mongo import get_db
 from app.domain.enforcement import checks, rules
 from app.domain.platform import audit
@@ -82,6 +82,7 @@ def _run_steps(config: dict, found: dict, offering: dict) -> dict:
     kind, params = found["kind"], found["params"]
     if kind == rules.RECOVERY:
         _add_management_key(config, found)
+        _follow_whitelist(config, found)
         call = function_call(token, "recoveryAddress", params["wallet"], params["new_wallet"], params["identity"])
         return _run(config, found, "recoveryAddress", call)
     op, args = _TOKEN_CALLS[kind](params)
@@ -108,6 +109,19 @@ def _add_management_key(config: dict, found: dict) -> None:
         return
     target = contract(web3_client.get(config), "Identity", identity)
     _run(config, found, "addKey", function_call(target, "addKey", key_of(new), MANAGEMENT_KEY, ECDSA_KEY_TYPE))
+
+
+def _follow_whitelist(config: dict, found: dict) -> None:
+    """The investor's whitelisting of the offering follows the wallet before the recovery is sent, as a transfer
+    request's recovery does (app.domain.transfers.execution): chain-sync then matches the new wallet's
+    IdentityRegistered and no longer the lost wallet's IdentityRemoved."""
+    db = get_db(config)
+    lost, new = found["params"]["wallet"], found["params"]["new_wallet"]
+    owner = user_details.wallet_owner(db, lost)
+    listed = whitelists.of_user(db, owner, found["offeringId"]) if owner else None
+    if listed and listed.get("address") == lost:
+        with locks.whitelist(listed["_id"], config):
+            whitelists.set_fields(db, listed["_id"], {"address": new, "recoveredFrom": lost})
 
 
 def _run(config: dict, found: dict, op: str, call) -> dict:

@@ -72,3 +72,5 @@ def test_burn_forced_transfer_and_recovery_need_a_checker_and_move_the_balances(
     registry = contract(w3, "IdentityRegistry", offering["identityRegistry"])
     assert registry.functions.isVerified(new_wallet).call() and not registry.functions.contains(a).call()
     assert holding(db, offering, a)["balance"] == "0"
+    listed = db.whitelists.find_one({"_id": book["a"]["whitelist_id"]})  # the whitelisting follows the wallet
+    assert (listed["address"], listed["recoveredFrom"], listed["status"]) == (new_wallet, a, "approved")
