@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from app import locks
-from app.data import distribution_payouts, dividends
-from app.domain.distributions import payout
+from app.data import distribution_payouts, distributions, dividends
+from app.domain.distributions import payout, rules
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,11 @@ def retract(db, dropped: list[dict], live: list[dict]) -> None:
             continue
         with locks.distribution(distribution_id):
             line = dividends.line_id(distribution_id, event["args"]["recipient"])
-            dividends.set_status(db, [line], (dividends.PAID,),
-                                 {"status": dividends.REORGED, "reorgedTxHash": event["transactionHash"],
-                                  "reorgedAt": datetime.now(UTC)})
+            if dividends.set_status(db, [line], (dividends.PAID,),
+                                    {"status": dividends.REORGED, "reorgedTxHash": event["transactionHash"],
+                                     "reorgedAt": datetime.now(UTC)}):
+                # "paid" no longer holds: back to "paying", with the line for staff to check
+                distributions.transition(db, distribution_id, rules.PAID, {"status": rules.PAYING})
             log.error("payout line %s: its payment %s left the chain in a reorg", line, event["transactionHash"])
 
 

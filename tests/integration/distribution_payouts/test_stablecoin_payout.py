@@ -120,3 +120,34 @@ def test_a_short_treasury_is_refused_before_anything_is_sent(app, db, platform, 
         raise AssertionError("a payout beyond the treasury's balance must be refused")
     assert dividends.of_distribution(db, dist["_id"])[0]["status"] == "declared"
     assert not db.chainJobs.find_one({"op": "distribute", "distributionId": dist["_id"]})
+
+
+def test_a_payout_a_reorg_drops_is_flagged_for_staff_and_not_sent_again(app, db, platform, hot, usd, services,
+                                                                        tmp_path, chain_processes):
+    wallets = [Account.create().address for _ in range(2)]
+    nets = {wallets[0]: 10_00, wallets[1]: 20_00}
+    dist = distribution_with_lines(db, nets)
+    fund(app, usd, nets)
+    snapshot = hot.w3.provider.make_request("evm_snapshot", [])["result"]
+    start = hot.w3.eth.block_number
+    worker = start_worker(services, tmp_path, "worker")
+    try:
+        paid_out(app, db, dist["_id"], timeout=120)
+    finally:
+        stop_process(worker)
+    assert all(usd.functions.balanceOf(w).call() == units(n, usd) for w, n in nets.items())
+    dropped = hot.w3.eth.block_number - start
+    assert hot.w3.provider.make_request("evm_revert", [snapshot])["result"] is True
+    hot.nonces.resync(hot.w3)
+    for _ in range(dropped + 1):  # the new branch is longer than the dropped one
+        hot.w3.provider.make_request("evm_mine", [])
+    lines = wait_for(lambda: [line for line in dividends.of_distribution(db, dist["_id"])
+                              if line["status"] == "reorged"] if all(
+        line["status"] == "reorged" for line in dividends.of_distribution(db, dist["_id"])) else None,
+        what="the paid lines flagged after the reorg")
+    assert {line["walletAddress"] for line in lines} == set(wallets)
+    assert all(line["reorgedTxHash"] for line in lines)
+    assert all(usd.functions.balanceOf(w).call() == 0 for w in wallets), "the coins left with the dropped blocks"
+    assert distributions.by_id(db, dist["_id"])["status"] == "paying", "no longer paid"
+    assert payout.advance(app.config, dist["_id"]) == [], "nothing is sent again by itself"
+    assert db.chainJobs.count_documents({"op": "distribute", "distributionId": dist["_id"]}) == 1
