@@ -46,6 +46,7 @@ def test_the_payment_file_lists_each_holder_with_net_amount_currency_and_referen
     assert {line["status"] for line in dividends.of_distribution(db, dist["_id"])} == {"scheduled"}
     assert distributions.by_id(db, dist["_id"])["status"] == "paying"
     assert staff.get(f"/admin/distributions/{dist['_id']}/payments.csv").text == answer.text, "the same file again"
+    assert f"/admin/distributions/{dist['_id']}/payout" in staff.get(f"/admin/distributions/{dist['_id']}").text
 
 
 def test_each_line_is_marked_paid_once_and_the_holder_is_mailed_once(app, db, auth):
