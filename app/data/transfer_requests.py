@@ -24,6 +24,7 @@ INDEXES = (
     Index((("userId", ASC),)),
     Index((("offeringId", ASC), ("status", ASC))),
     Index((("openKey", ASC),), unique=True, sparse=True),
+    Index((("toUserId", ASC),)),  # the receiving investor's view (set once the receiver is known)
 )
 PENDING, APPROVED, COMPLETED, REJECTED, FAILED = "pending", "approved", "completed", "rejected", "failed"
 OPEN = (PENDING, APPROVED)
@@ -57,6 +58,11 @@ def by_id(db: Database, request_id: ObjectId) -> dict | None:
 
 def of_user(db: Database, user_id: ObjectId, limit: int = 100) -> list[dict]:
     return [_decoded(d) for d in db[NAME].find({"userId": user_id}).sort("_id", -1).limit(limit)]
+
+
+def to_user(db: Database, user_id: ObjectId, limit: int = 100) -> list[dict]:
+    """Requests whose tokens go to this investor (another investor's transfer, a new owner's registration)."""
+    return [_decoded(d) for d in db[NAME].find({"toUserId": user_id}).sort("_id", -1).limit(limit)]
 
 
 def listing(db: Database, status: str = "", limit: int = 200, offering_ids: list | None = None) -> list[dict]:

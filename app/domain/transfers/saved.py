@@ -82,7 +82,8 @@ def page(config: dict, user: dict) -> dict:
         made = transfer_requests.by_id(db, item["transferRequestId"]) if item.get("transferRequestId") else None
         item["request"] = made
     return {"unique_id": user.get("uniqueId") or "", "positions": positions(config, user), "sent": sent,
-            "received": received, "requests": transfer_requests.of_user(db, user["_id"])}
+            "received": received, "requests": transfer_requests.of_user(db, user["_id"]),
+            "named": [r for r in transfer_requests.to_user(db, user["_id"]) if r.get("kind") == rules.NEW_OWNER]}
 
 
 def movable(config: dict, token: str, wallet: str) -> tuple[int, bool]:

@@ -70,5 +70,7 @@ def test_a_new_owner_is_checked_at_approval_then_receives_the_tokens(app, db, pl
     synced(db, offering["tokenAddress"], wallet, THREE)
     synced(db, offering["tokenAddress"], pair["sender"]["account"].address, MINTED - THREE)
     assert db.outbox.count_documents({"to": owner["email"], "subject": {"$regex": "^Tokens were transferred"}}) == 1
+    named = signed_in_client(app, owner).get("/account/transfers/").text  # the new owner sees it too
+    assert "Holdings registered to you" in named and "3 tokens" in named and "Completed" in named
     assert db.outbox.count_documents({"to": pair["sender"]["email"],
                                       "subject": {"$regex": "^Your holding was transferred to its new owner"}}) == 1
