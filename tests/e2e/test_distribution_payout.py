@@ -71,6 +71,8 @@ def test_issuer_declares_staff_approve_and_pay_and_the_investor_sees_the_net_and
         return staff.get_by_test_id("distribution-status").inner_text() == "Paid"
     wait_for(paid, timeout=120, what="the payout page to read Paid")
     expect(staff.get_by_test_id("paid-total")).to_have_text("$123.45")
+    staff.set_viewport_size({"width": 390, "height": 844})
+    assert phone_problems(staff) == []
 
     holder = browser.new_page(viewport={"width": 390, "height": 844})
     sign_in(holder, base_url, investor["email"])
@@ -82,6 +84,10 @@ def test_issuer_declares_staff_approve_and_pay_and_the_investor_sees_the_net_and
     expect(waterfall).to_contain_text("Gross rent")
     expect(waterfall).to_contain_text("$200")
     expect(waterfall).to_contain_text("$30.55")
+    assert phone_problems(holder) == []
+    assert serious_violations(holder) == []
+    holder.get_by_role("button", name="Show the statement").click()
+    expect(holder.get_by_test_id("total-net")).to_have_text("$123.45")
     assert phone_problems(holder) == []
     assert serious_violations(holder) == []
     after = usd.functions.balanceOf(investor["account"].address).call()
