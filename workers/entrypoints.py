@@ -18,6 +18,7 @@ from app.events.producer import producer
 from app.extensions import redis_client
 from app.tasks import distribution_snapshot, metrics_history, order_expiry, queues, rekyc, token_opening
 from app.tasks import distributions as distribution_tasks
+from app.tasks import enforcement as enforcement_tasks
 from workers import chain_sync
 from workers.chain_monitor import ChainMonitor, stop_event_on_signals
 
@@ -73,4 +74,5 @@ def run_rq_worker(app: Flask, names: list[str]) -> None:
             metrics_history.ensure_scheduled(app.config)  # the System page's history, once a minute
             distribution_tasks.ensure_scheduled(app.config)  # stablecoin payouts due or under way, once a minute
             token_opening.ensure_scheduled(app.config)  # tokens opening at their date, once a minute
+            enforcement_tasks.ensure_scheduled(app.config)  # agent action cases due or stalled, once a minute
         Worker([queues.queue(name, app.config) for name in names], connection=connection).work(with_scheduler=True)

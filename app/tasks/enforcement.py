@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from flask import current_app
 
 from app.domain.enforcement import execution
-from app.domain.enforcement.rules import TIME_LOCKED
-from app.tasks.queues import CHAIN, CHAIN_RETRY, job
+from app.domain.enforcement.rules import APPROVED, TIME_LOCKED
+from app.tasks.queues import CHAIN, CHAIN_RETRY, DEFAULT, job
+
+SWEEP_EVERY_S = 60
 
 
 @job(CHAIN, timeout=600, retry=CHAIN_RETRY)
@@ -36,3 +38,24 @@ def enqueue(config: dict, case: dict) -> None:
     at = case.get("executeAfter") if case.get("state") == TIME_LOCKED else None
     execute_case.delay(case_id, job_id=f"agent-action-{case_id}-{attempt}{'-due' if at else ''}",
                        description=f"execute agent action {case_id} (attempt {attempt})", at=at, config=config)
+
+
+@job(DEFAULT, timeout=300, result_ttl=SWEEP_EVERY_S)
+def sweep_cases() -> list[str]:
+    """Enqueue the cases due or stalled (app.domain.enforcement.execution.to_run), then schedule the next run."""
+    try:
+        picked = execution.to_run(current_app.config, datetime.now(UTC))
+        for case in picked:  # a due time-locked case runs now: its job releases it
+            enqueue(current_app.config, {**case, "state": APPROVED})
+        return [str(case["_id"]) for case in picked]
+    finally:
+        ensure_scheduled(current_app.config)
+
+
+def ensure_scheduled(config: dict) -> str:
+    """Schedule the sweep for the next minute's slot (one job per slot, whoever asks), as the order-expiry sweep."""
+    slot = int(time.time()) // SWEEP_EVERY_S + 1
+    job_id = f"agent-action-sweep-{slot}"
+    sweep_cases.delay(job_id=job_id, description="run agent action cases due or stalled",
+                      at=datetime.fromtimestamp(slot * SWEEP_EVERY_S, UTC), config=config)
+    return job_id

@@ -35,7 +35,7 @@ JOB_PATHS = {"app.tasks.chain.run_chain_job", "app.tasks.minting.recover_failed_
              "app.tasks.notifications.deliver_message", "app.tasks.transfers.execute_transfer",
              "app.tasks.nav.mail_holders", "app.tasks.rekyc.sweep_kyc_validity", "app.tasks.rekyc.revoke_kyc_claims",
              "app.tasks.metrics_history.sample_metrics",
-             "app.tasks.enforcement.execute_case",
+             "app.tasks.enforcement.execute_case", "app.tasks.enforcement.sweep_cases",
              "app.tasks.conversion.finish_enabling",
              "app.tasks.token_opening.sweep_token_openings",
              "app.tasks.distribution_snapshot.take_snapshot", "app.tasks.distribution_snapshot.sweep_record_dates",

@@ -16,7 +16,7 @@ contract's reason; a retry is a new attempt) under its lock, from `executing` on
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bson import ObjectId
 from web3 import Web3
@@ -35,6 +35,7 @@ from app.domain.platform import chain_jobs as chain_runner
 from app.domain.platform.chain_ops import stored_call
 
 log = logging.getLogger(__name__)
+STALLED_AFTER = timedelta(minutes=10)  # an execution takes seconds; one quiet this long lost its worker
 
 
 class StepFailed(RuntimeError):
@@ -61,6 +62,15 @@ def execute(config: dict, case_id: str, now: datetime | None = None) -> str | No
         return _finish(config, found, rules.FAILED, {"error": str(failure)})
     return _finish(config, found, rules.EXECUTED, {"txHash": job.get("txHash"), "blockNumber": job.get("blockNumber"),
                                                    "executedAt": datetime.now(UTC), "error": None})
+
+
+def to_run(config: dict, now: datetime, stalled_after: timedelta = STALLED_AFTER) -> list[dict]:
+    """What the minute sweep enqueues: time-locked cases now due, approved ones, and executing ones quiet for
+    `stalled_after` (their worker was killed); running one twice is safe, so a case still running costs nothing."""
+    found = agent_actions.in_states(get_db(config), (rules.APPROVED, rules.EXECUTING, rules.TIME_LOCKED))
+    return [each for each in found if rules.is_due(each, now) or each["state"] == rules.APPROVED
+            or (each["state"] == rules.EXECUTING and each.get("executingAt") is not None
+                and each["executingAt"] <= now - stalled_after)]
 
 
 def lock_end(config: dict, case_id: str) -> datetime | None:
