@@ -33,7 +33,7 @@ from app import locks
 from app.chain.node import web3_client
 from app.chain.tx import Call
 from app.chain.wallet import hot_wallet
-from app.data import chain_jobs, distribution_payouts, distributions, dividends
+from app.data import chain_jobs, distribution_payouts, distributions, dividends, holdings
 from app.data.mongo import get_db
 from app.domain.distributions import rules
 from app.domain.payments.stablecoin import stablecoin, treasury
@@ -51,6 +51,9 @@ BATCH_SIZE = 100
 MAX_UINT = 2**256 - 1
 _DISTRIBUTE = "distribute(address,address,bytes32,address[],uint256[])"
 _PAID = "paid(bytes32,address)"
+
+
+HELD_FROZEN_AT_PAYMENT = "Wallet frozen at the payment date: held back, not paid while the wallet is frozen."
 
 
 class PayoutRefused(ValueError):
@@ -133,6 +136,7 @@ def advance(config: dict, distribution_id, now: datetime | None = None) -> list[
         recorded = distribution_payouts.batches_of(db, distribution_id)
         lines = dividends.of_distribution(db, distribution_id)
         _settle_zero_lines(db, lines, now)
+        _hold_frozen(db, dist, lines, recorded, now)
         fresh = _unbatched(lines, recorded)
         retries = _retry_lines(config, chain, key, recorded, {line["_id"]: line for line in lines})
         new = _new_batches(chain, distribution_id, key, len(recorded), fresh, retries)
@@ -212,6 +216,22 @@ def _settle_zero_lines(db, lines: list[dict], now: datetime) -> None:
         for line in lines:
             if line["_id"] in zero:
                 line["status"] = dividends.PAID
+
+
+def _hold_frozen(db, dist: dict, lines: list[dict], recorded: list[dict], now: datetime) -> None:
+    """G's frozen rule at payment time too: a wallet frozen on the offering's token since the snapshot is held back,
+    not paid, while frozen (its line not in a batch yet; the holdings projection says who is frozen now)."""
+    candidates = _unbatched(lines, recorded)
+    if not candidates or not dist.get("tokenAddress"):
+        return
+    held = holdings.load(db, dist["tokenAddress"], [line["walletAddress"] for line in candidates])
+    frozen = [line["_id"] for line in candidates if (held.get(line["walletAddress"]) or {}).get("isFrozen")]
+    if frozen:
+        dividends.set_status(db, frozen, (dividends.DECLARED,),
+                             {"status": dividends.HELD, "heldReason": HELD_FROZEN_AT_PAYMENT, "heldAt": now})
+        for line in lines:
+            if line["_id"] in frozen:
+                line["status"] = dividends.HELD
 
 
 def _unbatched(lines: list[dict], recorded: list[dict]) -> list[dict]:

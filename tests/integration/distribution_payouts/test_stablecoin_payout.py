@@ -18,6 +18,7 @@ from app.domain.platform import chain_ops
 from app.domain.platform.reconcile import reconcile
 from tests.factories import distribution_with_lines
 from tests.fixtures.chain import kill_group, start_worker
+from tests.fixtures.chain_events import apply, log_message
 from tests.fixtures.processes import stop_process, wait_for
 
 KILLS = 8
@@ -151,3 +152,22 @@ def test_a_payout_a_reorg_drops_is_flagged_for_staff_and_not_sent_again(app, db,
     assert distributions.by_id(db, dist["_id"])["status"] == "paying", "no longer paid"
     assert payout.advance(app.config, dist["_id"]) == [], "nothing is sent again by itself"
     assert db.chainJobs.count_documents({"op": "distribute", "distributionId": dist["_id"]}) == 1
+
+
+def test_a_wallet_frozen_since_the_snapshot_is_held_back_not_paid(app, db, platform, usd, services, tmp_path,
+                                                                  chain_processes):
+    frozen, free = Account.create().address, Account.create().address
+    nets = {frozen: 3_00, free: 4_00}
+    dist = distribution_with_lines(db, nets)
+    apply(db, log_message("AddressFrozen", dist["tokenAddress"],  # the agent froze it after the record date
+                          {"_userAddress": frozen, "_isFrozen": True, "_owner": ZERO}))
+    fund(app, usd, nets)
+    worker = start_worker(services, tmp_path, "worker")
+    try:
+        paid_out(app, db, dist["_id"], timeout=120)
+    finally:
+        stop_process(worker)
+    held = dividends.by_id(db, dividends.line_id(dist["_id"], frozen))
+    assert held["status"] == "held" and held["heldReason"] == payout.HELD_FROZEN_AT_PAYMENT
+    assert usd.functions.balanceOf(frozen).call() == 0
+    assert usd.functions.balanceOf(free).call() == units(4_00, usd)
