@@ -12,7 +12,12 @@ from app.data.mongo import get_db
 from app.demo import people, seed
 from tests.fixtures.demo import run_seed
 
-COLLECTIONS = ("users", "userdetails", "offerings", "whitelists", "orders", "outbox", "chainJobs", "auditLogs")
+SENT = 25 * 10**17  # the demo's holder transfer: 2.5 Harbourside Lofts tokens (18 decimals), investor 1 to 2
+MOVED = {(people.INVESTORS[0].email, "Harbourside Lofts"): -SENT,
+         (people.INVESTORS[1].email, "Harbourside Lofts"): SENT}
+
+COLLECTIONS = ("users", "userdetails", "offerings", "whitelists", "orders", "outbox", "chainJobs", "auditLogs",
+               "navHistory", "distributions", "dividends")
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +60,7 @@ def test_the_tokens_are_on_chain_in_the_investors_wallets(demo_site, demo_app):
         token = contract(w3, "Token", offering["tokenAddress"])
         held = sum(int(o["quantity"]) for o in map(orders.decoded, db.orders.find({"userId": investor["_id"],
                                                                                   "offeringId": offering["_id"]})))
+        held += MOVED.get((investor["email"], offering["overview"]["title"]), 0)  # the demo's holder transfer
         assert placed["walletAddress"] == wallet
         assert token.functions.balanceOf(wallet).call() == held
 
@@ -69,6 +75,67 @@ def test_each_stage_was_mailed_once(demo_site, demo_app):
     assert [m["subject"] for m in db.outbox.find({"to": people.ISSUER_PERSON.email}) if m["subject"].endswith(
         " is live")] == ["Libertum: Harbourside Lofts is live", "Libertum: Canal Street Offices is live",
                          "Libertum: Old Mill Cottages is live"]
+
+
+def test_harbourside_has_a_nav_history_of_two_approved_valuations(demo_site, demo_app):
+    db = get_db()
+    harbour = db.offerings.find_one({"overview.title": "Harbourside Lofts"})
+    history = harbour["navHistory"]
+    assert [entry["nav"] for entry in history] == [104_50, 108_25] and history[0]["date"] < history[1]["date"]
+    assert harbour["projectDetails"]["latestNav"] == 108_25
+    assert history[0]["date"] >= harbour["projectDetails"]["startDate"]
+    proposals = list(db.navHistory.find({"offeringId": harbour["_id"]}))
+    assert sorted(p["status"] for p in proposals) == ["approved", "approved"]
+    assert all(len(p["reportHash"]) == 64 for p in proposals)
+
+
+def test_two_distributions_were_paid_one_in_stablecoin_one_by_bank_transfer(demo_site, demo_app):
+    db, config = get_db(), demo_app.config
+    paid = {d["paymentMethod"]: d for d in db.distributions.find({})}
+    assert set(paid) == {"stablecoin", "fiat"} and {d["status"] for d in paid.values()} == {"paid"}
+    assert (paid["stablecoin"]["totalAmount"], paid["fiat"]["totalAmount"]) == (96_00, 60_00)
+    w3 = Web3(Web3.HTTPProvider(config["ETH_RPC_URL"]))
+    for method, distribution in paid.items():
+        lines = list(db.dividends.find({"distributionId": distribution["_id"]}))
+        assert lines and {line["status"] for line in lines} == {"paid"}
+        assert sum(line["grossAmount"] for line in lines) == distribution["totalAmount"]
+        for line in lines:
+            if method == "stablecoin":
+                receipt = w3.eth.get_transaction_receipt(line["txHash"])
+                assert receipt["status"] == 1
+            else:
+                assert line["bankReference"].startswith("DEMO-BANK-")
+
+
+def test_the_tokens_are_open_and_their_holders_were_told_once(demo_site, demo_app):
+    db = get_db()
+    w3 = Web3(Web3.HTTPProvider(demo_app.config["ETH_RPC_URL"]))
+    for offering in db.offerings.find({"status": "live"}):
+        assert offering["tokenOpenedAt"] and offering["tokenPaused"] is False
+        assert contract(w3, "Token", offering["tokenAddress"]).functions.paused().call() is False
+    subjects = [m["subject"] for m in db.outbox.find({"to": people.INVESTORS[1].email})]
+    assert sorted(s for s in subjects if s.endswith("can now be transferred")) == [
+        "Libertum: Your Harbourside Lofts tokens can now be transferred",
+        "Libertum: Your Old Mill Cottages tokens can now be transferred"]
+
+
+def test_one_holder_transfer_went_through_the_platform_and_both_portfolios_show_it(demo_site, demo_app):
+    db = get_db()
+    [sent] = list(db.holderTransfers.find({}))
+    assert sent["status"] == "done" and int(sent["amount"]) == SENT
+    assert sent["toWallet"] == people.wallet_of(demo_app.config, people.INVESTORS[1].email).address
+    harbour = db.offerings.find_one({"overview.title": "Harbourside Lofts"})
+    held = {h["wallet"]: int(h["balance"]) for h in db.holdings.find({"token": harbour["tokenAddress"]})}
+    assert held[sent["fromWallet"]] == 20 * 10**18 - SENT and held[sent["toWallet"]] == 12 * 10**18 + SENT
+
+
+def test_harbourside_converts_to_erc20_and_the_locked_ones_say_until_when(demo_site, demo_app):
+    db = get_db()
+    harbour = db.offerings.find_one({"overview.title": "Harbourside Lofts"})
+    assert harbour["iserc20"] is True and harbour["erc20Address"]
+    assert db.converts.count_documents({"tokenAddress": harbour["tokenAddress"]}) == 1
+    canal = db.offerings.find_one({"overview.title": "Canal Street Offices"})
+    assert canal["projectDetails"]["lockupMonths"] == 12 and not canal.get("iserc20")
 
 
 def test_a_second_run_adds_nothing(demo_site, demo_app):
