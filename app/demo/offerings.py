@@ -34,13 +34,14 @@ class DemoOffering:
     decimals: int = 0
     supply: int = 50_000
     live: bool = True  # False: submitted and left in the review queue
+    lockup_months: int = 12  # Harbourside has none: its tokens move and convert at once (app/demo/after_sale.py)
     opened_days_ago: int = 0  # an offering opened earlier has room for a NAV history (app/demo/valuations.py)
     extra: dict = field(default_factory=dict)
 
 
 OFFERINGS = (
     DemoOffering("Harbourside Lofts", "HBLOFT", "Bristol, United Kingdom", "residential", "apartment",
-                 ((110, 160, 220), (196, 120, 90), 9, 2), decimals=18, opened_days_ago=90),
+                 ((110, 160, 220), (196, 120, 90), 9, 2), decimals=18, lockup_months=0, opened_days_ago=90),
     DemoOffering("Canal Street Offices", "CANAL", "Manchester, United Kingdom", "commercial", "office",
                  ((150, 180, 210), (170, 170, 180), 11, 4), nav="250"),
     DemoOffering("Old Mill Cottages", "MILL", "York, United Kingdom", "residential", "house",
@@ -65,8 +66,8 @@ def _steps(spec: DemoOffering, today) -> list[tuple[str, dict]]:
                       "lotSize": "24000", "occupancy": "96", "projectedYield": "6.5",
                       "launchValuation": "4800000", "previousValuation": "4500000", "deRatio": "35"}),
         ("token", {"assetName": f"{spec.title} Token", "tokenTicker": spec.ticker, "tokenSupply": str(spec.supply),
-                   "tokenDecimals": str(spec.decimals), "lockupMonths": "12", "maxTokenHolding": "5000",
-                   "navLaunchPrice": spec.nav}),
+                   "tokenDecimals": str(spec.decimals), "lockupMonths": str(spec.lockup_months),
+                   "maxTokenHolding": "5000", "navLaunchPrice": spec.nav}),
         ("raise", {"startDate": opens, "endDate": closes, "minInvestment": spec.nav, "maxInvestment": "100000",
                    "fee": "1.5", "authorizedCountries": "GB, FR, DE, IE, NL"}),
         ("team", {"name": "Isla Harbour", "title": "Managing director",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.data import demo_runs, users
 from app.data.mongo import get_db
-from app.demo import distributions, investing, offerings, people, valuations
+from app.demo import after_sale, distributions, investing, offerings, people, valuations
 from app.domain.accounts import password_rules
 
 # Who buys what: (investor index, offering title, tokens, payment method). Sized in whole tokens above each
@@ -65,6 +65,14 @@ def run(config, password: str, say: Callable[[str], None] = print) -> Outcome:
         say(f"demo: {spec.title} distribution of ${spec.total} ({distributions.rules.PAYMENT_METHODS[spec.method]}),"
             " declared, approved, fixed at its record date and paid")
         distributions.ensure_paid(config, issuer, admin, listed[spec.title], spec)
+    say("demo: the three listed tokens opened for transfers (unpaused)")
+    after_sale.open_tokens(config, admin, listed)
+    sender, recipient = (users.by_id(db, investor["_id"]) for investor in investors)
+    say(f"demo: {sender['email']} sends {after_sale.TRANSFER_QUANTITY} {after_sale.TRANSFER_OFFERING} tokens to "
+        f"{recipient['email']}")
+    after_sale.transfer(config, sender, recipient, listed[after_sale.TRANSFER_OFFERING])
+    say(f"demo: conversion to ERC-20 enabled on {after_sale.CONVERTIBLE}")
+    after_sale.enable_conversion(config, issuer, listed[after_sale.CONVERTIBLE])
     demo_runs.mark_completed(db, {"logins": [email for _role, email in logins()],
                                   "offerings": len(offerings.OFFERINGS)})
     return Outcome(True, logins())

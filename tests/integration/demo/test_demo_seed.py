@@ -12,6 +12,10 @@ from app.data.mongo import get_db
 from app.demo import people, seed
 from tests.fixtures.demo import run_seed
 
+SENT = 25 * 10**17  # the demo's holder transfer: 2.5 Harbourside Lofts tokens (18 decimals), investor 1 to 2
+MOVED = {(people.INVESTORS[0].email, "Harbourside Lofts"): -SENT,
+         (people.INVESTORS[1].email, "Harbourside Lofts"): SENT}
+
 COLLECTIONS = ("users", "userdetails", "offerings", "whitelists", "orders", "outbox", "chainJobs", "auditLogs",
                "navHistory", "distributions", "dividends")
 
@@ -56,6 +60,7 @@ def test_the_tokens_are_on_chain_in_the_investors_wallets(demo_site, demo_app):
         token = contract(w3, "Token", offering["tokenAddress"])
         held = sum(int(o["quantity"]) for o in map(orders.decoded, db.orders.find({"userId": investor["_id"],
                                                                                   "offeringId": offering["_id"]})))
+        held += MOVED.get((investor["email"], offering["overview"]["title"]), 0)  # the demo's holder transfer
         assert placed["walletAddress"] == wallet
         assert token.functions.balanceOf(wallet).call() == held
 
@@ -100,6 +105,37 @@ def test_two_distributions_were_paid_one_in_stablecoin_one_by_bank_transfer(demo
                 assert receipt["status"] == 1
             else:
                 assert line["bankReference"].startswith("DEMO-BANK-")
+
+
+def test_the_tokens_are_open_and_their_holders_were_told_once(demo_site, demo_app):
+    db = get_db()
+    w3 = Web3(Web3.HTTPProvider(demo_app.config["ETH_RPC_URL"]))
+    for offering in db.offerings.find({"status": "live"}):
+        assert offering["tokenOpenedAt"] and offering["tokenPaused"] is False
+        assert contract(w3, "Token", offering["tokenAddress"]).functions.paused().call() is False
+    subjects = [m["subject"] for m in db.outbox.find({"to": people.INVESTORS[1].email})]
+    assert sorted(s for s in subjects if s.endswith("can now be transferred")) == [
+        "Libertum: Your Harbourside Lofts tokens can now be transferred",
+        "Libertum: Your Old Mill Cottages tokens can now be transferred"]
+
+
+def test_one_holder_transfer_went_through_the_platform_and_both_portfolios_show_it(demo_site, demo_app):
+    db = get_db()
+    [sent] = list(db.holderTransfers.find({}))
+    assert sent["status"] == "done" and int(sent["amount"]) == SENT
+    assert sent["toWallet"] == people.wallet_of(demo_app.config, people.INVESTORS[1].email).address
+    harbour = db.offerings.find_one({"overview.title": "Harbourside Lofts"})
+    held = {h["wallet"]: int(h["balance"]) for h in db.holdings.find({"token": harbour["tokenAddress"]})}
+    assert held[sent["fromWallet"]] == 20 * 10**18 - SENT and held[sent["toWallet"]] == 12 * 10**18 + SENT
+
+
+def test_harbourside_converts_to_erc20_and_the_locked_ones_say_until_when(demo_site, demo_app):
+    db = get_db()
+    harbour = db.offerings.find_one({"overview.title": "Harbourside Lofts"})
+    assert harbour["iserc20"] is True and harbour["erc20Address"]
+    assert db.converts.count_documents({"tokenAddress": harbour["tokenAddress"]}) == 1
+    canal = db.offerings.find_one({"overview.title": "Canal Street Offices"})
+    assert canal["projectDetails"]["lockupMonths"] == 12 and not canal.get("iserc20")
 
 
 def test_a_second_run_adds_nothing(demo_site, demo_app):
