@@ -65,5 +65,5 @@ def init_db(db: Database) -> dict[str, list[str]]:
     for module in COLLECTIONS:
         if module.NAME not in existing:
             db.create_collection(module.NAME)
-        created[module.NAME] = ensure(db, module.NAME, module.INDEXES)
+        created[module.NAME] = ensure(db, module.NAME, module.INDEXES, getattr(module, "RETIRED_INDEXES", ()))
     return created

@@ -23,10 +23,14 @@ class Index:
         return ("u_" if self.unique else "i_") + "_".join(f"{k}_{d}" for k, d in self.keys)
 
 
-def ensure(db: Database, collection: str, indexes: tuple[Index, ...]) -> list[str]:
-    """Create missing indexes; existing ones with the same name are left alone (idempotent)."""
+def ensure(db: Database, collection: str, indexes: tuple[Index, ...], retired: tuple[str, ...] = ()) -> list[str]:
+    """Create missing indexes and drop `retired` ones an older version made; existing ones with the same
+    name are left alone (idempotent)."""
     coll = db[collection]
     existing = {ix["name"] for ix in coll.list_indexes()}
+    for name in retired:
+        if name in existing:
+            coll.drop_index(name)
     created = []
     for index in indexes:
         if index.name in existing:

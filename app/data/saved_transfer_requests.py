@@ -8,7 +8,7 @@ The platform adds `status` (app.domain.transfers.rules: awaitingRecipient, confi
 withdrawn), `fromWallet`, `securityName`, `tokenDecimals`, `transferRequestId` once confirmed.
 
 The seed's unique index on uniqueId would allow one saved transfer per recipient for ever, so the
-index here is plain (an older database keeps `u_uniqueId_1`: drop it, see docs/transfer-requests.md).
+index here is plain, and `flask db init` drops the unique one an older version made (RETIRED_INDEXES).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ INDEXES = (
     Index((("offeringId", ASC),)),
     Index((("uniqueId", ASC),)),
 )
+RETIRED_INDEXES = ("u_uniqueId_1",)
 _AMOUNTS = ("tokenQuantity",)
 
 

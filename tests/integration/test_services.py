@@ -71,3 +71,15 @@ def test_kafka_produce_and_consume_through_a_consumer_group(services):
     consumer.close()
     # other tests' audit events may follow ours on the topic; none of ours is delivered twice
     assert [r for r in polled if json.loads(r.value).get("marker") == marker] == []
+
+
+def test_db_init_drops_the_seed_unique_index_that_allowed_one_saved_transfer_per_recipient(db):
+    saved = db["savetransferrequets"]
+    saved.drop_index("i_uniqueId_1")
+    saved.create_index([("uniqueId", 1)], name="u_uniqueId_1", unique=True)  # as an older version made it
+    init_db(db)
+    names = {ix["name"] for ix in saved.list_indexes()}
+    assert "u_uniqueId_1" not in names and "i_uniqueId_1" in names
+    twice = [{"uniqueId": "LIB-AAAA-BBBB", "remark": "first"}, {"uniqueId": "LIB-AAAA-BBBB", "remark": "again"}]
+    saved.insert_many(twice)  # two saved transfers to one recipient
+    saved.delete_many({})
