@@ -16,7 +16,7 @@ from app.domain import errors
 from app.domain.accounts import two_factor
 from app.domain.custody import rules as custody_rules
 from app.domain.platform import audit
-from app.domain.transfers import rules
+from app.domain.transfers import notices, rules
 
 
 class TransferRefused(errors.Refused):
@@ -74,4 +74,5 @@ def _open(config: dict, user: dict, position: dict, held: str, target: str, ip: 
                                                                                    position["balance"]))
     audit.record("transfer.requested", actor=user, ip=ip, details={
         "offeringId": str(offering["_id"]), "newWalletAddress": target, "tokenQuantity": str(position["balance"])})
+    notices.request_waiting(config, request)
     return request

@@ -20,7 +20,7 @@ from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.custody import rules as custody_rules
 from app.domain.platform import audit
-from app.domain.transfers import rules, saved
+from app.domain.transfers import notices, rules, saved
 
 PROVE_FIRST = ("Choose a new wallet you have proven is yours: connect it on your onboarding page and sign the "
                "message, then come back.")
@@ -66,4 +66,5 @@ def request_recovery(config: dict, user: dict, form: dict, ip: str | None = None
     audit.record("transfer.requested", actor=user, ip=ip, details={
         "kind": rules.LOST_WALLET, "offeringId": str(offering["_id"]), "walletAddress": chosen["wallet"],
         "newWalletAddress": new, "tokenQuantity": str(chosen["balance"])})
+    notices.request_waiting(config, request)
     return request

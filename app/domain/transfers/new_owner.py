@@ -18,7 +18,7 @@ from app.domain import errors
 from app.domain.accounts.service import email_problem
 from app.domain.compliance import facts
 from app.domain.platform import audit
-from app.domain.transfers import rules, saved
+from app.domain.transfers import notices, rules, saved
 
 
 class NewOwnerRefused(errors.Refused):
@@ -66,6 +66,7 @@ def request_new_owner(config: dict, user: dict, form: dict, ip: str | None = Non
     audit.record("transfer.requested", actor=user, ip=ip, details={
         "kind": rules.NEW_OWNER, "offeringId": str(chosen["offering"]["_id"]), "walletAddress": chosen["wallet"],
         "newWalletAddress": wallet, "tokenQuantity": str(quantity)})
+    notices.request_waiting(config, request)
     return request
 
 

@@ -2,12 +2,17 @@
 
 - the investor whose tokens move: their request rejected, completed or failed;
 - saved transfers (SaveTransferRequet): the recipient when one is saved for them or withdrawn, the sender when
-  the recipient confirms or declines, the recipient again when the tokens arrive.
+  the recipient confirms or declines, the recipient again when the tokens arrive;
+- a request that starts waiting for a decision (`request_waiting`): the offering's transfer agent
+  (projectDetails.taId), and for a new-owner request the named new owner if that email is a registered investor.
+  With no transfer agent assigned nobody else is mailed: staff with the `transfers` permission work from the
+  queue at /admin/transfers/.
 """
 
 from __future__ import annotations
 
-from app.data import users
+from app.data import offerings, users
+from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.platform import notifications
 from app.domain.transfers import rules
@@ -25,6 +30,8 @@ SAVED_STAGES = {rules.AWAITING: ("toUserId", "An investor wants to transfer toke
 RECEIVED = "Tokens were transferred to you"
 RECIPIENT_SUBJECTS = {rules.COMPLETED: RECEIVED, rules.REJECTED: "A transfer to you was not approved"}
 REQUESTS_PAGE = "/account/transfers/"
+REVIEW_SUBJECT = "A transfer request waits for your decision"
+NEW_OWNER_SUBJECT = "An investor asked to register a holding to you"
 
 
 def _link(config: dict, request: dict) -> str:
@@ -76,3 +83,42 @@ def tell_saved(config: dict, saved: dict, stage: str) -> None:
                "link": config["PUBLIC_URL"].rstrip("/") + REQUESTS_PAGE}
     notifications.send_email(person["email"], f"{subject}: {context['security']}", "saved_transfer", context,
                              person["_id"], key=f"saved-transfer-{stage}:{saved['_id']}")
+
+
+def request_waiting(config: dict, request: dict) -> None:
+    """A TransferRequet was just opened (filed, or a saved transfer confirmed): tell who decides it and, for a
+    new owner, the person named. Called after the insert; each mail once per request."""
+    _tell_agent(config, request)
+    if request.get("kind") == rules.NEW_OWNER:
+        _tell_named_owner(config, request)
+
+
+def _tell_agent(config: dict, request: dict) -> None:
+    db = get_db(config)
+    offering = offerings.by_id(db, request["offeringId"]) or {}
+    agent_id = parse_id(str((offering.get("projectDetails") or {}).get("taId") or ""))
+    agent = users.by_id(db, agent_id) if agent_id else None
+    if agent is None or not agent.get("email") or agent["_id"] in (request.get("userId"), request.get("toUserId")):
+        return  # no agent: the staff queue only; an agent party to the request never decides it (rules.is_maker)
+    context = {"decision": REVIEW_SUBJECT, "security": request.get("securityName") or "a holding",
+               "kind": rules.KIND_LABELS.get(request.get("kind", rules.CUSTODY_EXIT), "Transfer request"),
+               "quantity": request.get("tokenQuantity") or 0, "decimals": request.get("tokenDecimals") or 0,
+               "investor": request.get("registeredName") or "",
+               "link": config["PUBLIC_URL"].rstrip("/") + f"/admin/transfers/{request['_id']}"}
+    notifications.send_email(agent["email"], f"{REVIEW_SUBJECT}: {context['security']}", "transfer_review",
+                             context, agent["_id"], key=f"transfer-review:{request['_id']}")
+
+
+def _tell_named_owner(config: dict, request: dict) -> None:
+    """Only a registered investor is mailed, and the requester's page is the same either way (the caller redirects
+    with one flash whatever happens here), so filing a request never tells the requester who is registered."""
+    owner = users.by_email(get_db(config), request.get("newRegisteredEmailId") or "")
+    if owner is None or owner.get("userType") != "investor" or not owner.get("email"):
+        return
+    context = {"decision": NEW_OWNER_SUBJECT, "security": request.get("securityName") or "a holding",
+               "quantity": request.get("tokenQuantity") or 0, "decimals": request.get("tokenDecimals") or 0,
+               "requester": request.get("registeredName") or "", "wallet": request.get("newWalletAddress") or "",
+               "link": config["PUBLIC_URL"].rstrip("/") + REQUESTS_PAGE,
+               "onboarding": config["PUBLIC_URL"].rstrip("/") + "/onboarding/"}
+    notifications.send_email(owner["email"], f"{NEW_OWNER_SUBJECT}: {context['security']}", "transfer_new_owner",
+                             context, owner["_id"], key=f"transfer-new-owner:{request['_id']}")

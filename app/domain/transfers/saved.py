@@ -180,6 +180,7 @@ def confirm(config: dict, recipient: dict, saved_id: str, ip: str | None = None)
     audit.record("transfer.saved_confirmed", actor=recipient, subject=sender, ip=ip, details={
         "savedTransferRequestId": str(saved["_id"]), "transferRequestId": str(request["_id"])})
     notices.tell_saved(config, saved, rules.CONFIRMED)
+    notices.request_waiting(config, request)
     return request
 
 
