@@ -20,6 +20,7 @@ INDEXES = (
     Index((("issuerId", ASC),)),
     Index((("distributionId", ASC), ("walletAddress", ASC)), unique=True, sparse=True),
     Index((("userId", ASC),)),
+    Index((("status", ASC),)),  # the payout sweep's held lines (distributions_held)
 )
 _AMOUNTS = ("balance",)
 
@@ -63,11 +64,11 @@ def set_status(db: Database, line_ids: list[str], from_statuses: tuple[str, ...]
 
 
 def with_status(db: Database, line_ids: list[str], statuses: tuple[str, ...]) -> list[dict]:
-    """Which of the lines are in one of `statuses` now (ids only)."""
+    """Which of the lines are in one of `statuses` now (ids and their `payAttempt` only)."""
     found = []
     for start in range(0, len(line_ids), _CHUNK):
         found += db[NAME].find({"_id": {"$in": line_ids[start:start + _CHUNK]}, "status": {"$in": list(statuses)}},
-                               {"_id": 1})
+                               {"_id": 1, "payAttempt": 1})
     return found
 
 
@@ -80,6 +81,21 @@ def count_open(db: Database, distribution_id) -> int:
     """Lines of the distribution not yet paid or held (declared, scheduled or reorged)."""
     return db[NAME].count_documents({"distributionId": distribution_id,
                                      "status": {"$in": [DECLARED, SCHEDULED, REORGED]}})
+
+
+def reopen(db: Database, line: str, from_status: str, attempt: int, changes: dict) -> bool:
+    """A held or reorged line back to "declared" as attempt `attempt + 1`, if it is still `from_status` at
+    `attempt` (the caller holds the distribution's lock); False when someone moved it first."""
+    query = {"_id": line, "status": from_status,
+             "payAttempt": attempt if attempt else {"$exists": False}}
+    return db[NAME].update_one(query, {"$set": {**changes, "status": DECLARED,
+                                                "payAttempt": attempt + 1}}).modified_count == 1
+
+
+def distributions_held(db: Database, reasons: tuple[str, ...]) -> list:
+    """Distributions having lines held for one of `reasons` (the payout sweep's frozen-wallet check)."""
+    found = db[NAME].find({"status": HELD, "heldReason": {"$in": list(reasons)}}, {"distributionId": 1})
+    return sorted({d["distributionId"] for d in found}, key=str)
 
 
 def _decoded(doc: dict) -> dict:

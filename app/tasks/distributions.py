@@ -2,7 +2,9 @@
 
 Ways in, all safe to repeat (`payout.advance` is idempotent): the payment date (scheduled by `schedule`, one job
 per distribution), a periodic sweep every minute over snapshotted and paying distributions (a lost scheduled job,
-a failed batch to retry, a crash to repair), and a failed payout chain job (app/tasks/chain.py).
+a failed batch to retry, a crash to repair) and over any with a line held for a frozen wallet (paid once the
+wallet is unfrozen: app/domain/distributions/repay.py), a failed payout chain job (app/tasks/chain.py), and staff
+paying a held or reorged line again.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from datetime import UTC, datetime
 from flask import current_app
 from rq import Retry
 
-from app.data import distributions
+from app.data import distributions, dividends
 from app.data.mongo import get_db
-from app.domain.distributions import payout, rules, unclaimed
+from app.domain.distributions import payout, repay, rules, unclaimed
 from app.tasks.queues import DEFAULT, job
 
 EVERY_S = 60
@@ -23,8 +25,10 @@ EVERY_S = 60
 
 @job(DEFAULT, timeout=1800, retry=Retry(max=5, interval=[5, 10, 30, 60, 120]))
 def pay_distribution(distribution_id: str) -> str:
-    """Advance one payout; a refusal (treasury short, not approved) is kept on the distribution for staff."""
+    """Advance one payout, after putting back the lines held for a wallet frozen then and unfrozen now; a refusal
+    (treasury short, not approved) is kept on the distribution for staff."""
     try:
+        repay.release_unfrozen(current_app.config, distribution_id)
         jobs = payout.advance(current_app.config, distribution_id)
     except payout.PayoutRefused as refusal:
         payout.refuse(current_app.config, distribution_id, str(refusal))
@@ -60,6 +64,8 @@ def due(config: dict, now: datetime) -> list:
             payment = dist["paymentDate"] if dist["paymentDate"].tzinfo else dist["paymentDate"].replace(tzinfo=UTC)
             if dist.get("paymentMethod") == "stablecoin" and (status == rules.PAYING or payment <= now):
                 found.append(dist["_id"])
+    # paid ones too while a line is held for a frozen wallet: it is paid once the wallet is unfrozen (repay.py)
+    found += [d for d in dividends.distributions_held(db, repay.FROZEN_REASONS) if d not in found]
     return found
 
 

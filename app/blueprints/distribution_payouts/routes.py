@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, flash, render_template, request
+from flask import Blueprint, Response, current_app, flash, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
 from app.access import access, access_default, current_user_doc
+from app.blueprints import confirm
 from app.blueprints.htmx import redirect_to
+from app.data import dividends
+from app.data.mongo import get_db
 from app.domain.accounts.permissions import INVESTORS, ISSUERS, staff
-from app.domain.distributions import fiat, issuer_views, payout_views, rules, statements
+from app.domain.distributions import fiat, issuer_views, payout_views, repay, repay_rules, rules, statements
 from app.domain.platform import audit
 from app.tasks import distributions as distribution_tasks
 
@@ -40,6 +43,32 @@ def start_payout(distribution_id: str):
         audit.record("distribution.payout_started", actor=current_user_doc(),
                      details={"distributionId": str(found["_id"])})
         flash("The payout is queued; lines turn paid as their transactions are confirmed on chain.", "success")
+    return redirect_to("distribution_payouts.show_payout", distribution_id=distribution_id)
+
+
+@bp.post("/admin/distributions/<distribution_id>/payout/lines/<wallet>/repay")
+def repay_line(distribution_id: str, wallet: str):
+    """A held or reorged stablecoin line paid again ("Try paying again" / "Pay again"): asks first (no-JS too),
+    then pays it once through the payout's batches, or records the payment the chain already holds."""
+    found = _distribution(distribution_id)
+    line_id = dividends.line_id(found["_id"], wallet)
+    line = dividends.by_id(get_db(current_app.config), line_id)
+    if line is None:
+        raise NotFound()
+    back = url_for("distribution_payouts.show_payout", distribution_id=distribution_id)
+    if not confirm.confirmed():
+        return confirm.ask_again(f"Pay {line['walletAddress']} again?", back, "Yes, pay this line",
+                                 "The contract's record is read first: a line already paid on chain is marked paid "
+                                 "and nothing is sent; otherwise it is paid once in the next payout batch.")
+    try:
+        step = repay.repay_line(current_app.config, line_id)
+    except repay.RepayRefused as refusal:
+        return _page(found, staff_view=True, problems={"repay": str(refusal)}, status=422)
+    audit.record("distribution.line_repaid", actor=current_user_doc(),
+                 details={"distributionId": str(found["_id"]), "line": line_id, "step": step})
+    flash("The chain had paid this line already: it is marked paid, nothing was sent again."
+          if step == repay_rules.PAID_FROM_CHAIN else
+          "The line is queued for payment; it turns paid when its transaction is confirmed on chain.", "success")
     return redirect_to("distribution_payouts.show_payout", distribution_id=distribution_id)
 
 

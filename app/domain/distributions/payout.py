@@ -35,7 +35,7 @@ from app.chain.tx import Call
 from app.chain.wallet import hot_wallet
 from app.data import chain_jobs, distribution_payouts, distributions, dividends, holdings
 from app.data.mongo import get_db
-from app.domain.distributions import rules
+from app.domain.distributions import repay_rules, rules
 from app.domain.payments.stablecoin import stablecoin, treasury
 from app.domain.platform import chain_jobs as chain_jobs_runner
 from app.domain.platform import chain_ops
@@ -148,8 +148,9 @@ def advance(config: dict, distribution_id, now: datetime | None = None) -> list[
                 distribution_payouts.supersede(db, old, replacement)
         recorded = distribution_payouts.batches_of(db, distribution_id)
         _record_jobs(db, chain, [b for b in recorded if not b.get("supersededBy")])  # repairs a crash before it
-        declared = {line["_id"] for line in lines if line["status"] == dividends.DECLARED}
-        marks_due = any(line_id in declared for b in recorded if not b.get("supersededBy") for line_id in b["lineIds"])
+        declared = [line for line in lines if line["status"] == dividends.DECLARED]
+        live = {pair for b in recorded if not b.get("supersededBy") for pair in repay_rules.batch_attempts(b).items()}
+        marks_due = any((line["_id"], repay_rules.attempt(line)) in live for line in declared)
         if dist["status"] == rules.SNAPSHOTTED:
             distributions.transition(db, distribution_id, rules.SNAPSHOTTED,
                                      {"status": rules.PAYING, "payoutStartedAt": now, "payoutError": None})
@@ -178,9 +179,12 @@ def mark_scheduled(config: dict, distribution_id, now: datetime | None = None) -
     for batch in distribution_payouts.batches_of(db, distribution_id):
         if batch.get("supersededBy"):
             continue
+        carried = repay_rules.batch_attempts(batch)
         for chunk in batches(batch["lineIds"]):
             with locks.distribution(distribution_id, config):
-                waiting = [d["_id"] for d in dividends.with_status(db, chunk, (dividends.DECLARED,))]
+                # only the attempt this batch carries: a line put back to "declared" waits for its new batch
+                waiting = [d["_id"] for d in dividends.with_status(db, chunk, (dividends.DECLARED,))
+                           if repay_rules.attempt(d) == carried[d["_id"]]]
                 moved += dividends.set_status(db, waiting, (dividends.DECLARED,),
                                               {"status": dividends.SCHEDULED, "payoutBatch": batch["_id"],
                                                "scheduledAt": now})
@@ -235,9 +239,11 @@ def _hold_frozen(db, dist: dict, lines: list[dict], recorded: list[dict], now: d
 
 
 def _unbatched(lines: list[dict], recorded: list[dict]) -> list[dict]:
-    """Declared lines no batch holds yet, in wallet order."""
-    in_batch = {line_id for batch in recorded for line_id in batch["lineIds"]}
-    return [line for line in lines if line["status"] == dividends.DECLARED and line["_id"] not in in_batch]
+    """Declared lines no batch holds yet at their current attempt (a held or reorged line put back to "declared"
+    is a new attempt: repay_rules), in wallet order."""
+    in_batch = {pair for batch in recorded for pair in repay_rules.batch_attempts(batch).items()}
+    return [line for line in lines if line["status"] == dividends.DECLARED
+            and (line["_id"], repay_rules.attempt(line)) not in in_batch]
 
 
 def _retry_lines(config: dict, chain: Setup, key: str, recorded: list[dict],
@@ -254,6 +260,7 @@ def _retry_lines(config: dict, chain: Setup, key: str, recorded: list[dict],
             continue
         unpaid = [by_id[line_id] for line_id in batch["lineIds"]
                   if line_id in by_id and by_id[line_id]["status"] in (dividends.SCHEDULED, dividends.DECLARED)
+                  and repay_rules.carries(batch, by_id[line_id])  # not a later attempt another batch carries
                   and not paid_on_chain(w3, chain.distributor, key, by_id[line_id]["walletAddress"])]
         log.warning("payout batch %s failed (%s): %d unpaid lines go to a new batch", batch["_id"], job.get("error"),
                     len(unpaid))
@@ -270,6 +277,7 @@ def _new_batches(chain: Setup, distribution_id, key: str, first_no: int, fresh: 
         new.append({"_id": distribution_payouts.batch_id(distribution_id, first_no + offset),
                     "distributionId": distribution_id, "batchNo": first_no + offset, "chainKey": key,
                     "replaces": old, "lineIds": [line["_id"] for line in lines],
+                    "attempts": [repay_rules.attempt(line) for line in lines],
                     "wallets": [Web3.to_checksum_address(line["walletAddress"]) for line in lines],
                     "units": [rules.stablecoin_units(int(line["dividendAmount"]), chain.decimals) for line in lines]})
     return new
