@@ -101,7 +101,8 @@ class NavItem(NamedTuple):
 
 # The main navigation, in display order; each link shows only to people its route's rule lets in.
 NAV = (NavItem("marketplace.list_offerings", "Marketplace"), NavItem("portfolio.show_portfolio", "Portfolio"),
-       NavItem("onboarding.show_onboarding", "Onboarding"), NavItem("issuer.show_dashboard", "Issuer"),
+       NavItem("transfer_requests.show_transfers", "Transfers"), NavItem("onboarding.show_onboarding", "Onboarding"),
+       NavItem("issuer.show_dashboard", "Issuer"),
        NavItem("admin.show_dashboard", "Admin"))
 
 

@@ -71,3 +71,9 @@ def mark_pending(db: Database, tx_hash: str) -> bool:
 def of_sender(db: Database, user_id, limit: int = 20) -> list[dict]:
     """The user's latest recorded transfers, newest first (the send page lists them)."""
     return [_decoded(d) for d in db[NAME].find({"fromUserId": user_id}).sort("createdAt", -1).limit(limit)]
+
+
+def of_party(db: Database, user_id, wallets: list[str], limit: int = 50) -> list[dict]:
+    """Transfers the user sent, or sent to one of `wallets` (pending ones have no `toUserId` yet), newest first."""
+    parties = [{"fromUserId": user_id}] + ([{"toWallet": {"$in": wallets}}] if wallets else [])
+    return [_decoded(d) for d in db[NAME].find({"$or": parties}).sort("createdAt", -1).limit(limit)]

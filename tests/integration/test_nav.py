@@ -21,9 +21,9 @@ _LINK = re.compile(r'<a (?:class="[^"]*" )?href="([^"]+)"[^>]*>([^<]+)</a>')
 ROLES = {
     # role: (how to make the user, the header's links besides the brand, the account link and Sign out)
     "visitor": (None, ["Marketplace", "Sign in", "Sign up"]),
-    "investor": (lambda db: make_user("investor"), ["Marketplace", "Portfolio", "Onboarding"]),
+    "investor": (lambda db: make_user("investor"), ["Marketplace", "Portfolio", "Transfers", "Onboarding"]),
     "pending issuer": (lambda db: _with(db, make_user("investor"), issuerStatus="pending"),
-                       ["Marketplace", "Portfolio", "Onboarding"]),
+                       ["Marketplace", "Portfolio", "Transfers", "Onboarding"]),
     "approved issuer": (lambda db: _with(db, make_user("issuer"), isIssuer=True, issuerStatus="approved"),
                         ["Marketplace", "Onboarding", "Issuer"]),
     "sub-admin (kyc)": (lambda db: make_user("subadmin", permissions=["kyc"]), ["Marketplace", "Onboarding", "Admin"]),

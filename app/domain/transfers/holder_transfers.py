@@ -194,6 +194,19 @@ def status(config: dict, user: dict, tx_hash: str) -> dict:
             "is_sender": doc.get("fromUserId") == user["_id"]}
 
 
+def of_investor(config: dict, user: dict) -> list[dict]:
+    """The portfolio transfers the investor sent or that go to one of their verified wallets (pending ones too: the
+    recipient sees an incoming transfer before it lands), each with its offering's title and the direction."""
+    db = get_db(config)
+    wallets = user_details.verified_wallets(db, user["_id"])
+    found = []
+    for doc in holder_transfers.of_party(db, user["_id"], wallets):
+        offering = offerings.by_id(db, doc["offeringId"]) or {}
+        found.append({**doc, "title": title_of(offering), "ticker": ticker_of(offering),
+                      "is_sender": doc.get("fromUserId") == user["_id"]})
+    return found
+
+
 def _party(db, user: dict, doc: dict) -> bool:
     return doc.get("fromUserId") == user["_id"] or doc.get("toWallet") in user_details.verified_wallets(db, user["_id"])
 

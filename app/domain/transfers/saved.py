@@ -26,7 +26,7 @@ from app.domain import errors
 from app.domain.compliance import facts
 from app.domain.platform import audit
 from app.domain.platform.chain import current_platform
-from app.domain.transfers import notices, rules, unique_ids
+from app.domain.transfers import holder_transfers, notices, rules, unique_ids
 
 UNKNOWN_RECIPIENT = ("No investor with this Libertum ID can receive this offering's tokens. Check the ID with the "
                      "recipient: they need a verified identity and to be whitelisted for this offering.")
@@ -83,7 +83,8 @@ def page(config: dict, user: dict) -> dict:
         item["request"] = made
     return {"unique_id": user.get("uniqueId") or "", "positions": positions(config, user), "sent": sent,
             "received": received, "requests": transfer_requests.of_user(db, user["_id"]),
-            "named": [r for r in transfer_requests.to_user(db, user["_id"]) if r.get("kind") == rules.NEW_OWNER]}
+            "named": [r for r in transfer_requests.to_user(db, user["_id"]) if r.get("kind") == rules.NEW_OWNER],
+            "wallet_transfers": holder_transfers.of_investor(config, user)}
 
 
 def movable(config: dict, token: str, wallet: str) -> tuple[int, bool]:

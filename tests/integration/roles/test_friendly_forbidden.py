@@ -71,7 +71,7 @@ def test_htmx_and_json_get_the_reason_too(auth):
 
 @pytest.mark.parametrize(("role", "expected"), [
     (None, ["Marketplace"]),
-    ("investor", ["Marketplace", "Portfolio", "Onboarding"]),
+    ("investor", ["Marketplace", "Portfolio", "Transfers", "Onboarding"]),
     ("issuer", ["Marketplace", "Onboarding", "Issuer"]),
     ("admin", ["Marketplace", "Onboarding", "Admin"]),
 ])
