@@ -123,6 +123,7 @@ EVENTS = {
     "distribution.payment_file": "Distribution's bank payment file issued",
     "distribution.line_paid": "Distribution line marked paid by bank transfer",
     "distribution.payout_started": "Distribution's stablecoin payout started by staff",
+    "distribution.line_repaid": "Held or reorged distribution line paid again by staff",
 }
 
 
