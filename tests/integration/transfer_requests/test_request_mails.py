@@ -10,6 +10,7 @@ from app.data import saved_transfer_requests, transfer_requests
 from app.domain.transfers import notices
 from tests.fixtures.accounts import make_user, signed_in_client
 from tests.integration.transfer_requests.conftest import form, unique_id
+from tests.integration.transfer_requests.test_lost_wallet import prove_wallet
 
 REVIEW = "^A transfer request waits for your decision"
 NAMED = "^An investor asked to register a holding to you"
@@ -80,3 +81,17 @@ def test_a_named_new_owner_is_mailed_only_if_registered_and_the_requester_cannot
     assert _mails(db, NAMED, pair["sender"]["email"]) == []
     assert sorted(m["body"].count(str(r["_id"])) for r in (first, second) for m in _mails(db, REVIEW)) == [0, 0, 1, 1]
     assert {m["to"] for m in _mails(db, REVIEW)} == {agent["email"]}
+
+
+def test_a_filed_recovery_mails_the_transfer_agent_once(app, db, pair):
+    agent = make_user("subadmin")
+    db.offerings.update_one({"_id": pair["offering"]["_id"]}, {"$set": {"projectDetails.taId": str(agent["_id"])}})
+    client = pair["sender_client"]
+    new = prove_wallet(client)
+    typed = {"position": pair["position"], "newWallet": new, "reason": "Phone stolen"}
+    assert form(client, "/account/transfers/recovery", typed).status_code == 303
+    assert form(client, "/account/transfers/recovery", typed).status_code in (303, 422)  # a second click
+    [request] = transfer_requests.listing(db, "pending")
+    [mail] = _mails(db, REVIEW)
+    assert mail["to"] == agent["email"] and f"/admin/transfers/{request['_id']}" in mail["body"]
+    assert "Recovery of a lost wallet" in mail["body"] and "10 tokens" in mail["body"]
