@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from eth_account import Account
@@ -20,6 +21,7 @@ from app.domain.distributions import payout, repay, snapshot
 from app.domain.distributions.payout_check import PAID_TOPIC
 from app.domain.payments.stablecoin import treasury
 from app.domain.platform.reconcile import reconcile
+from app.tasks import distributions as distribution_tasks
 from tests.factories import distribution_with_lines
 from tests.fixtures.accounts import make_user, post
 from tests.fixtures.chain import start_worker
@@ -87,6 +89,7 @@ def test_a_line_held_for_a_frozen_wallet_is_paid_once_after_the_unfreeze_with_th
     fund(app, usd, nets)
     paid_out(app, db, dist["_id"], timeout=120)
     assert line_of(db, dist, frozen)["status"] == "held"
+    assert dist["_id"] in distribution_tasks.due(app.config, datetime.now(UTC)), "the sweep keeps looking at it"
     staff = auth("subadmin", permissions=["dividends"])
     page = payout_page(dist)
     assert 'data-testid="repay"' in staff.get(page).text
@@ -135,6 +138,7 @@ def test_a_line_held_for_a_frozen_wallet_is_paid_once_after_the_unfreeze_with_th
     assert db.outbox.count_documents({"userId": holder["_id"], "subject": {"$regex": "paid your"}}) == 1
     again = post(staff, f"{page}/lines/{frozen}/repay", {"confirm": "yes"})
     assert again.status_code == 422 and "nothing to pay again" in again.text
+    assert dist["_id"] not in distribution_tasks.due(app.config, datetime.now(UTC)), "nothing left to look at"
     no_drift(app)
 
 
