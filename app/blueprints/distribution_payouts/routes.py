@@ -17,7 +17,7 @@ from app.blueprints.htmx import redirect_to
 from app.data import dividends
 from app.data.mongo import get_db
 from app.domain.accounts.permissions import INVESTORS, ISSUERS, staff
-from app.domain.distributions import fiat, issuer_views, payout_views, repay, repay_rules, rules, statements
+from app.domain.distributions import fiat, issuer_views, payout, payout_views, repay, repay_rules, rules, statements
 from app.domain.platform import audit
 from app.tasks import distributions as distribution_tasks
 
@@ -62,7 +62,7 @@ def repay_line(distribution_id: str, wallet: str):
                                  "and nothing is sent; otherwise it is paid once in the next payout batch.")
     try:
         step = repay.repay_line(current_app.config, line_id)
-    except repay.RepayRefused as refusal:
+    except (repay.RepayRefused, payout.PayoutRefused) as refusal:  # PayoutRefused: no distribution contract yet
         return _page(found, staff_view=True, problems={"repay": str(refusal)}, status=422)
     audit.record("distribution.line_repaid", actor=current_user_doc(),
                  details={"distributionId": str(found["_id"]), "line": line_id, "step": step})
