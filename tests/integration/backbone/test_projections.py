@@ -14,6 +14,7 @@ from app.domain.orders.minting import mint_ready_orders
 from app.domain.platform import chain_jobs as runner
 from app.events.handlers import apply_chain_messages
 from app.events.topics import CHAIN_EVENTS
+from tests.fixtures.chain import revert_chain
 from tests.fixtures.processes import wait_for
 from tests.integration.backbone.conftest import caught_up, holding, settled_orders
 
@@ -136,7 +137,7 @@ def test_holdings_converge_after_a_reorg(app, db, monitor, sync, suite, verified
     ops.mint(w3, agent, token, holder, 1)
     ops.freeze_partial_tokens(w3, agent, token, holder, 50)
     wait_for(lambda: holding(db, token, holder) == (101, 50, False), what="the doomed branch")
-    assert w3.provider.make_request("evm_revert", [snapshot])["result"] is True
+    revert_chain(w3, snapshot)
     wallet.nonces.resync(w3)
     for _ in range(3):  # the new branch is longer than the dropped one
         ops.mint(w3, agent, token, holder, 7)

@@ -24,7 +24,7 @@ from app.domain.platform.reconcile import reconcile
 from app.tasks import distributions as distribution_tasks
 from tests.factories import distribution_with_lines
 from tests.fixtures.accounts import make_user, post
-from tests.fixtures.chain import start_worker
+from tests.fixtures.chain import revert_chain, start_worker
 from tests.fixtures.processes import flask_argv, start_process, stop_process, wait_for
 from tests.integration.distribution_payouts.test_stablecoin_payout import fund, paid_out, units
 
@@ -195,7 +195,7 @@ def test_a_reorged_line_found_paid_on_chain_is_marked_paid_without_a_second_tran
         stop_process(worker)
     batch = db.distributionPayouts.find_one({"distributionId": dist["_id"], "kind": "batch"})
     dropped = hot.w3.eth.block_number - start
-    assert hot.w3.provider.make_request("evm_revert", [snapshot_id])["result"] is True
+    revert_chain(hot.w3, snapshot_id)
     hot.nonces.resync(hot.w3)
     for _ in range(dropped + 1):
         hot.w3.provider.make_request("evm_mine", [])

@@ -17,7 +17,7 @@ from app.domain.payments.stablecoin import faucet, treasury
 from app.domain.platform import chain_ops
 from app.domain.platform.reconcile import reconcile
 from tests.factories import distribution_with_lines
-from tests.fixtures.chain import kill_group, start_worker
+from tests.fixtures.chain import kill_group, revert_chain, start_worker
 from tests.fixtures.chain_events import apply, log_message
 from tests.fixtures.processes import stop_process, wait_for
 
@@ -138,7 +138,7 @@ def test_a_payout_a_reorg_drops_is_flagged_for_staff_and_not_sent_again(app, db,
         stop_process(worker)
     assert all(usd.functions.balanceOf(w).call() == units(n, usd) for w, n in nets.items())
     dropped = hot.w3.eth.block_number - start
-    assert hot.w3.provider.make_request("evm_revert", [snapshot])["result"] is True
+    revert_chain(hot.w3, snapshot)
     hot.nonces.resync(hot.w3)
     for _ in range(dropped + 1):  # the new branch is longer than the dropped one
         hot.w3.provider.make_request("evm_mine", [])

@@ -14,7 +14,7 @@ from app.data import orders as order_docs
 from app.domain.offerings.deployment import salt_hash
 from app.domain.payments import stablecoin as payments
 from app.domain.payments.settlement import resolve_flag
-from tests.fixtures.chain import start_worker
+from tests.fixtures.chain import revert_chain, start_worker
 from tests.fixtures.payment_suite import UNIT
 from tests.fixtures.processes import stop_process, wait_for
 
@@ -121,7 +121,7 @@ def test_a_payment_whose_block_a_reorg_drops_flags_the_settled_order(app, db, ch
     snapshot = hot.w3.provider.make_request("evm_snapshot", [])["result"]
     pay(ivy.account, order["paymentDue"])
     wait_for(lambda: order_status(db, order["_id"], "settled"), what="the order settled")
-    assert hot.w3.provider.make_request("evm_revert", [snapshot])["result"] is True
+    revert_chain(hot.w3, snapshot)
     hot.nonces.resync(hot.w3)
     for _ in range(3):  # the new branch is longer than the dropped one
         hot.w3.provider.make_request("evm_mine", [])
