@@ -71,6 +71,21 @@ CASES = [
                         "decimals": 18, "link": f"{URL}/account/transfers/"},
      "An investor wants to transfer tokens to you: 2.5 tokens of Harbour (HBL), from Ada Lovelace.\n\n"
      f"Their remark: For <you>\n\nYour transfers: {URL}/account/transfers/"),
+    ("transfer_review", {"decision": "A transfer request waits for your decision", "kind": "Lost wallet recovery",
+                         "quantity": 2_500_000_000_000_000_000, "decimals": 18, "security": "Harbour (HBL)",
+                         "investor": "Ada <b>", "link": f"{URL}/admin/transfers/65f0"},
+     "A transfer request waits for your decision: Lost wallet recovery, 2.5 tokens of Harbour (HBL), asked by "
+     "Ada <b>.\n\nYou are this offering's transfer agent. Review it, then approve or reject it: "
+     f"{URL}/admin/transfers/65f0"),
+    ("transfer_new_owner", {"decision": "An investor asked to register a holding to you", "requester": "Ada Lovelace",
+                            "quantity": 3 * 10**18, "decimals": 18, "security": "Harbour (HBL)", "wallet": "0xNEW",
+                            "onboarding": f"{URL}/onboarding/", "link": f"{URL}/account/transfers/"},
+     "An investor asked to register a holding to you: Ada Lovelace asked to register 3 tokens of Harbour (HBL) to "
+     "you, in your wallet 0xNEW.\n\nBefore the transfer agent can approve it, your identity must be verified, that "
+     "wallet proven as yours by signature, and your whitelisting for this offering approved on that wallet: "
+     f"{URL}/onboarding/\n\nIf you do not expect this, ignore this mail: nothing moves without those steps and the "
+     "transfer agent's approval.\n\nOnce approved, the holding shows on your transfers page: "
+     f"{URL}/account/transfers/"),
     ("payment_flagged", {"reason": "Received $90 of $103: $13 is still due."},
      "Received $90 of $103: $13 is still due."),
     ("payment_received", {"tokens": "5 tokens", "offering_title": "Harbour", "wallet": "0xabc"},
