@@ -118,12 +118,14 @@ def test_a_payment_whose_block_a_reorg_drops_flags_the_settled_order(app, db, ch
                                                                       place, pay, hot):
     ivy = investor()
     order = place(ivy, 1)
+    start = hot.w3.eth.block_number
     snapshot = hot.w3.provider.make_request("evm_snapshot", [])["result"]
     pay(ivy.account, order["paymentDue"])
     wait_for(lambda: order_status(db, order["_id"], "settled"), what="the order settled")
+    dropped = hot.w3.eth.block_number - start  # the payment and whatever else was mined since (the mint, ...)
     revert_chain(hot.w3, snapshot)
     hot.nonces.resync(hot.w3)
-    for _ in range(3):  # the new branch is longer than the dropped one
+    for _ in range(dropped + 2):  # the new branch is longer than the dropped one
         hot.w3.provider.make_request("evm_mine", [])
     flagged = wait_for(lambda: order_docs.decoded(db.orders.find_one({"_id": order["_id"], "paymentFlag": "reorged"})),
                        what="the order flagged after the reorg")
