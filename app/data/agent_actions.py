@@ -55,6 +55,12 @@ def in_states(db: Database, states: tuple[str, ...], limit: int = 10_000) -> lis
     return [_decoded(d) for d in db[NAME].find({"state": {"$in": list(states)}}).limit(limit)]
 
 
+def executed_unmailed(db: Database, since: datetime, until: datetime, limit: int = 1_000) -> list[dict]:
+    """Cases executed between `since` and `until` whose affected people were not all mailed yet (no `mailedAt`)."""
+    query = {"state": "executed", "mailedAt": {"$exists": False}, "executedAt": {"$gte": since, "$lte": until}}
+    return [_decoded(d) for d in db[NAME].find(query).limit(limit)]
+
+
 def transition(db: Database, case_id: ObjectId, from_state: str, changes: dict, *, by=None, note: str = "",
                push: dict | None = None) -> bool:
     """Move the case from `from_state` (callers hold locks.agent_action), appending the step to its history."""

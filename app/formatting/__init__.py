@@ -18,6 +18,7 @@ from app.formatting.numbers import (
     money,
     percent,
     platform_currency,
+    tokens,
     units,
 )
 from app.formatting.places import country_choices, country_code, country_name, country_names
@@ -25,14 +26,14 @@ from app.formatting.places import country_choices, country_code, country_name, c
 __all__ = [
     "country_choices", "country_code", "country_name", "country_names", "currency_symbol", "day",
     "document_type", "file_size", "fixed_units", "money", "or_not_given", "percent", "platform_currency",
-    "register_template_filters", "status_label", "units", "when", "yes_no",
+    "register_template_filters", "status_label", "tokens", "units", "when", "yes_no",
 ]
 
 _FILTERS = {
-    "money": money, "percent": percent, "fixed_units": fixed_units, "units": units, "file_size": file_size,
-    "day": day, "when": when, "country": country_name, "countries": country_names, "status": status_label,
-    "document_type": document_type, "yes_no": yes_no, "or_not_given": or_not_given, "readable": readable,
-    "event": event_label,
+    "money": money, "percent": percent, "fixed_units": fixed_units, "units": units, "tokens": tokens,
+    "file_size": file_size, "day": day, "when": when, "country": country_name, "countries": country_names,
+    "status": status_label, "document_type": document_type, "yes_no": yes_no, "or_not_given": or_not_given,
+    "readable": readable, "event": event_label,
 }
 
 

@@ -53,6 +53,14 @@ def units(base: int | None, decimals: int, *, exact: bool = False, grouping: boo
     return sign + text + (f".{digits}" if digits else "")
 
 
+def tokens(base: int | None, decimals: int = 0, kind: str = "") -> str:
+    """A token amount in a sentence, the noun agreeing with it: (10**18, 18) -> "1 token", (25, 1) -> "2.5 tokens",
+    0 -> "0 tokens"; `kind` goes before the noun: (12, 0, "HBL") -> "12 HBL tokens". Only exactly one is singular."""
+    base, decimals = int(base or 0), int(decimals)
+    noun = f"{kind} token" if kind else "token"
+    return f"{units(base, decimals)} {noun}" + ("" if abs(base) == 10 ** decimals else "s")
+
+
 def fixed_units(base: int | None, decimals: int) -> str:
     """Base units with every decimal shown, as an amount to send exactly: (507500000, 6) -> "507.500000"."""
     return units(base, decimals, exact=True)

@@ -34,6 +34,11 @@ DISTRIBUTION = {"offering_title": "Harbour", "kind": "Rental income", "total": 7
                 "record_date": datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC), "payment_date": datetime(2027, 1, 15,
                                                                                                        tzinfo=UTC),
                 "method": "Bank transfer", "portfolio_url": f"{URL}/portfolio/"}
+CASE = {"offering_title": "Harbour", "wallet": "0xAbC", "amount": 25 * 10**17, "decimals": 18, "flag": True,
+        "portfolio_url": f"{URL}/portfolio/"}
+AGENT = "Libertum, as the agent of the Harbour token,"
+CASE_FOOT = (f"\n\nYour portfolio: {URL}/portfolio/\n\nQuestions about this? Reply to this mail: Libertum's compliance "
+             "team will answer.")
 REGISTERING = "Your wallet is being registered on chain; you can invest once that is done."
 CASES = [
     ("order_cancelled", {"reference": "LBT-1", "offering_title": "Harbour", "reason": "duplicate <b>"},
@@ -222,6 +227,33 @@ CASES = [
      "2 holder lines of the Harbour <b> distribution paid on 15 Jan 2027 are still not paid 90 days later: $12.50 in "
      "all, 1 held because the holder's wallet could not receive.\nThe lines, with the reason for each, are on the "
      f"distribution's payout page: {URL}/issuer/distributions/65f0/payout"),
+    # enforcement cases, once executed (app/domain/enforcement/mails.py)
+    ("wallet_frozen", {**CASE, "flag": True},
+     f"{AGENT} froze your wallet 0xAbC: until it is unfrozen, no Harbour tokens can be sent from it or to it. The "
+     f"tokens in it stay yours.{CASE_FOOT}"),
+    ("wallet_frozen", {**CASE, "flag": False},
+     f"{AGENT} unfroze your wallet 0xAbC: its Harbour tokens can move again (within any lock-up).{CASE_FOOT}"),
+    ("tokens_frozen", {**CASE, "flag": True, "amount": 10**18},
+     f"{AGENT} froze 1 token in your wallet 0xAbC: what is frozen stays yours but cannot be transferred until it is "
+     f"unfrozen.{CASE_FOOT}"),
+    ("tokens_frozen", {**CASE, "flag": False},
+     f"{AGENT} unfroze 2.5 tokens in your wallet 0xAbC: that amount can be transferred again (within any lock-up)."
+     f"{CASE_FOOT}"),
+    ("tokens_burned", CASE,
+     f"{AGENT} burned 2.5 tokens held in your wallet 0xAbC: that amount no longer exists and is no longer part of "
+     f"your holding.{CASE_FOOT}"),
+    ("forced_transfer", {**CASE, "received": False, "other": "0xDeF"},
+     f"{AGENT} transferred 2.5 tokens from your wallet 0xAbC to the wallet 0xDeF.{CASE_FOOT}"),
+    ("forced_transfer", {**CASE, "received": True, "other": "0xDeF"},
+     f"{AGENT} transferred 2.5 tokens to your wallet 0xAbC from the wallet 0xDeF.{CASE_FOOT}"),
+    ("wallet_recovered", {**CASE, "lost": "0xLoSt"},
+     f"{AGENT} recovered your holding from your lost wallet 0xLoSt: its tokens are now in your wallet 0xAbC, "
+     f"registered for this token in its place. The lost wallet can no longer hold them.{CASE_FOOT}"),
+    ("token_paused", {**CASE, "flag": True},
+     f"{AGENT} paused its transfers: until they are resumed, no holder can send or receive Harbour tokens. The "
+     f"tokens you hold stay yours.{CASE_FOOT}"),
+    ("token_paused", {**CASE, "flag": False},
+     f"{AGENT} resumed its transfers: you can send and receive Harbour tokens again (within any lock-up).{CASE_FOOT}"),
 ]
 
 

@@ -30,12 +30,15 @@ from app.chain.tx import function_call
 from app.data import agent_actions, chain_jobs, offerings, user_details, whitelists
 from app.data.mongo import get_db
 from app.domain.enforcement import checks, rules
+from app.domain.enforcement import mails as case_mails
 from app.domain.platform import audit
 from app.domain.platform import chain_jobs as chain_runner
 from app.domain.platform.chain_ops import stored_call
 
 log = logging.getLogger(__name__)
 STALLED_AFTER = timedelta(minutes=10)  # an execution takes seconds; one quiet this long lost its worker
+MAIL_GRACE = timedelta(minutes=2)  # the executing job asks for the mails right after; later means it stopped
+MAIL_WITHIN = timedelta(days=1)
 
 
 class StepFailed(RuntimeError):
@@ -53,6 +56,8 @@ def execute(config: dict, case_id: str, now: datetime | None = None) -> str | No
     if found["state"] == rules.APPROVED:
         found = _move(config, found, rules.APPROVED, rules.EXECUTING, {"executingAt": datetime.now(UTC)})
     if found["state"] != rules.EXECUTING:
+        if found["state"] == rules.EXECUTED and found.get("mailedAt") is None:  # a run stopped before the mails
+            case_mails.tell_affected(config, found)
         return found["state"]
     offering = offerings.by_id(db, found["offeringId"]) or {}
     try:
@@ -60,17 +65,24 @@ def execute(config: dict, case_id: str, now: datetime | None = None) -> str | No
         job = _run_steps(config, found, offering)
     except (StepFailed, checks.CaseRefused) as failure:
         return _finish(config, found, rules.FAILED, {"error": str(failure)})
-    return _finish(config, found, rules.EXECUTED, {"txHash": job.get("txHash"), "blockNumber": job.get("blockNumber"),
-                                                   "executedAt": datetime.now(UTC), "error": None})
+    state = _finish(config, found, rules.EXECUTED, {"txHash": job.get("txHash"), "blockNumber": job.get("blockNumber"),
+                                                    "executedAt": datetime.now(UTC), "error": None})
+    if state == rules.EXECUTED:  # mined: now tell the people whose tokens it touched (once each, mailKeys)
+        case_mails.tell_affected(config, agent_actions.by_id(db, found["_id"]))
+    return state
 
 
 def to_run(config: dict, now: datetime, stalled_after: timedelta = STALLED_AFTER) -> list[dict]:
-    """What the minute sweep enqueues: time-locked cases now due, approved ones, and executing ones quiet for
-    `stalled_after` (their worker was killed); running one twice is safe, so a case still running costs nothing."""
-    found = agent_actions.in_states(get_db(config), (rules.APPROVED, rules.EXECUTING, rules.TIME_LOCKED))
+    """What the minute sweep enqueues: time-locked cases now due, approved ones, executing ones quiet for
+    `stalled_after` (their worker was killed), and executed ones whose mails were not all asked for (the worker
+    stopped between the two; only within MAIL_WITHIN, so cases executed before these mails existed stay quiet);
+    running one twice is safe, so a case still running costs nothing."""
+    db = get_db(config)
+    found = agent_actions.in_states(db, (rules.APPROVED, rules.EXECUTING, rules.TIME_LOCKED))
+    unmailed = agent_actions.executed_unmailed(db, now - MAIL_WITHIN, now - MAIL_GRACE)
     return [each for each in found if rules.is_due(each, now) or each["state"] == rules.APPROVED
             or (each["state"] == rules.EXECUTING and each.get("executingAt") is not None
-                and each["executingAt"] <= now - stalled_after)]
+                and each["executingAt"] <= now - stalled_after)] + unmailed
 
 
 def lock_end(config: dict, case_id: str) -> datetime | None:
