@@ -27,7 +27,8 @@ from app.sessions import register_sessions
 BLUEPRINTS = ("system", "marketplace", "auth", "onboarding", "issuer", "portfolio", "admin", "review", "offering_admin",
               "webhooks", "whitelist", "whitelist_admin", "orders", "orders_admin", "parked_admin", "transfers_admin",
               "transactions_admin", "reports", "compliance", "holder_transfers", "transfer_requests", "token_opening",
-              "distributions", "distributions_admin", "distribution_payouts", "conversion", "enforcement_admin")
+              "distributions", "distributions_admin", "distribution_payouts", "conversion", "enforcement_admin",
+              "compliance_limits")
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -19,6 +19,7 @@ from app.data import (
     chain_events,
     chain_jobs,
     chain_tokens,
+    compliance_limit_changes,
     converts,
     custody_wallets,
     distribution_payouts,
@@ -55,7 +56,8 @@ COLLECTIONS = (users, addresses, user_details, passwords, offerings, whitelists,
                chain_jobs, chain_tokens, holdings, registrations, chain_deployments, user_tokens, outbox, audit_logs,
                kyc_webhooks, esign_webhooks, mint_claims, mint_txs, payments, agent_actions,
                parked_events, parked_contracts, custody_wallets, document_accesses, bank_statements, bank_entries,
-               nav_history, distributions, withholding_rates, holder_transfers, distribution_payouts)
+               nav_history, distributions, withholding_rates, holder_transfers, distribution_payouts,
+               compliance_limit_changes)
 
 
 def init_db(db: Database) -> dict[str, list[str]]:

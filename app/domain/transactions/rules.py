@@ -24,6 +24,7 @@ PURPOSES = {
     "distribute": "Distribution payout (stablecoin batch)",
     "approve": "Stablecoin approval of the distribution contract",
     "convert": "Stablecoin conversion", "revokeClaimBySignature": "KYC claim revocation",
+    "setComplianceLimit": "Compliance limit change", "addComplianceModule": "Compliance rule added to a token",
 }
 # How a failed job of each kind is retried from the record (app.domain.transactions.retries): the kinds here are
 # sent again at most once, after the chain (or the chain-synced document) shows the operation did not happen.

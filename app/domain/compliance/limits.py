@@ -1,0 +1,256 @@
+"""Changing a deployed offering's compliance limits (supply cap, most one investor may hold, investor cap, lock-up)
+from the back office: read them from the chain, refuse what the token's state refuses (limits_rules), and send each
+change as exactly-once chain jobs.
+
+- A change is recorded under its natural key `compliance-limit:<offering>:<limit>:<n>` (app.data.
+  compliance_limit_changes) with who, from what, to what and why, under the offering's lock and only while no change
+  of the same limit is pending: a double click is told a change is on its way, nothing is sent twice.
+- Its steps are chain jobs (app.domain.platform.chain_jobs): `addModule` first when the token's compliance has no
+  such module yet (`<key>:bind`, only the supply cap can be added after the first mint), then
+  `ModularCompliance.callModuleFunction(setter(value), module)` under the change's own key. The job `apply_change`
+  (app/tasks/compliance_limits.py) drives them; run twice, it sends nothing twice.
+- Only once the chain confirmed the setting are the offering's stored settings that orders and pages read updated
+  (`maxInvestors`, `maxTokenHolding` and `tokenSupply` in whole tokens, `lockupSeconds` and, for whole months,
+  `lockupMonths`), the change marked confirmed and the offering page's cache dropped (offering_changed).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from bson import ObjectId
+from flask import current_app
+from web3 import Web3
+
+from app import locks
+from app.chain.artifacts import contract
+from app.chain.compliance import MODULES
+from app.chain.node import web3_client
+from app.chain.revert import ChainRevert
+from app.chain.tx import estimate_gas, function_call
+from app.chain.wallet import hot_wallet
+from app.data import chain_jobs, holdings, offerings
+from app.data import compliance_limit_changes as changes_data
+from app.data.mongo import get_db
+from app.domain import errors
+from app.domain.compliance import limits_rules as rules
+from app.domain.offerings.review import offering_for_review
+from app.domain.offerings.service import offering_changed
+from app.domain.platform import audit
+from app.domain.platform import chain_jobs as chain_runner
+from app.domain.platform.chain import current_platform
+from app.domain.platform.chain_ops import stored_call
+
+log = logging.getLogger(__name__)
+SET_OP, BIND_OP = "setComplianceLimit", "addComplianceModule"
+SECONDS_PER_MONTH = 2_629_746  # as deployment converts lockupMonths (app.domain.offerings.deployment)
+
+
+class LimitsInvalid(errors.Refused):
+    """The form has errors (`errors` by field); nothing was recorded or sent."""
+
+    def __init__(self, found: dict):
+        super().__init__(" ".join(found.values()), next(iter(found)))
+        self.errors = found
+
+
+def not_deployed(offering: dict) -> str | None:
+    """Why the offering has no limits on chain to change, in words; None when its token is deployed."""
+    if offering.get("tokenAddress"):
+        return None
+    if offering.get("status") == "deploying":
+        return "The token is being deployed; its limits can be changed once it is on the chain."
+    return ("This offering's token is not deployed yet, so there are no limits on the chain to change. "
+            "The limits it will be deployed with are the ones in the offering's details.")
+
+
+class _Suite:
+    """One token's compliance and modules on chain."""
+
+    def __init__(self, config: dict, offering: dict):
+        self.config, self.w3 = config, web3_client.get(config)
+        self.platform = current_platform(config) or {}
+        self.token = contract(self.w3, "Token", Web3.to_checksum_address(offering["tokenAddress"]))
+        self.compliance = contract(self.w3, "ModularCompliance", self.token.functions.compliance().call())
+        self.modules = {key: contract(self.w3, name, self.platform[key]) for key, name in MODULES.items()}
+
+    def module(self, limit: rules.Limit):
+        return self.modules[limit.module]
+
+    def facts(self, token: str) -> rules.Facts:
+        bound = {limit.key: self.compliance.functions.isModuleBound(self.module(limit).address).call()
+                 for limit in rules.LIMITS}
+        address = self.compliance.address
+        current = {limit.key: getattr(self.module(limit).functions, limit.getter)(address).call()
+                   for limit in rules.LIMITS}
+        cap = self.modules["investorCapModule"].functions
+        return rules.Facts(decimals=self.token.functions.decimals().call(),
+                           total_supply=self.token.functions.totalSupply().call(),
+                           investors=cap.investorCount(address).call(), current=current, bound=bound,
+                           identity_balances=self._identity_balances(token, bound["maxBalance"]))
+
+    def _identity_balances(self, token: str, ledger_bound: bool) -> list[int]:
+        """Each holder identity's balance: the max-balance module's ledger (all of an identity's wallets together),
+        or each wallet's balance where that module is not bound."""
+        held = [h for h in holdings.for_token(get_db(self.config), token) if h.get("balance")]
+        if not ledger_bound:
+            return [h["balance"] for h in held]
+        ledger, address = self.modules["maxBalanceModule"].functions, self.compliance.address
+        identities = {ledger.identityOf(address, Web3.to_checksum_address(h["wallet"])).call() for h in held}
+        return [ledger.identityBalance(address, identity).call() for identity in identities]
+
+    def set_call(self, limit: rules.Limit, value: int):
+        data = self.module(limit).encode_abi(limit.setter, args=[value])
+        return function_call(self.compliance, "callModuleFunction", data, self.module(limit).address)
+
+    def bind_call(self, limit: rules.Limit):
+        return function_call(self.compliance, "addModule", self.module(limit).address)
+
+    def dry_run(self, call) -> str | None:
+        """The contract's refusal of `call` from the owner, in words, without sending it."""
+        try:
+            estimate_gas(self.w3, hot_wallet(self.config).account.address, call)
+        except ChainRevert as revert:
+            return revert.reason
+        return None
+
+
+def page(actor: dict, offering_id: str) -> dict:
+    """What the page shows: the limits as the chain has them now (or why there are none), and the history."""
+    offering = offering_for_review(actor, offering_id)
+    shown = {"offering": offering, "refusal": not_deployed(offering), "rows": [], "decimals": 0,
+             "history": history(offering), "pending": bool(changes_data.pending_of(get_db(), offering["_id"]))}
+    if shown["refusal"] is None:
+        facts = _Suite(current_app.config, offering).facts(offering["tokenAddress"])
+        shown["decimals"] = facts.decimals
+        shown["facts"] = facts
+        shown["rows"] = [{"limit": limit, "value": rules.shown(limit, facts.current[limit.key], facts.decimals),
+                          "bound": facts.bound[limit.key]} for limit in rules.LIMITS]
+    return shown
+
+
+def progress(actor: dict, offering_id: str) -> dict:
+    """What the polling history fragment shows (no chain read: it runs every second while a change is pending)."""
+    offering = offering_for_review(actor, offering_id)
+    return {"history": history(offering), "pending": bool(changes_data.pending_of(get_db(), offering["_id"]))}
+
+
+def history(offering: dict) -> list[dict]:
+    """The offering's changes, newest first, with their values in words and their chain job's state."""
+    rows = []
+    for change in changes_data.of_offering(get_db(), offering["_id"]):
+        limit, decimals = rules.BY_KEY[change["limit"]], change.get("decimals") or 0
+        job = chain_jobs.get(get_db(), change["steps"][-1]["jobId"]) if change.get("steps") else None
+        rows.append({**change, "label": limit.label, "old": rules.shown(limit, change["oldValue"], decimals),
+                     "new": rules.shown(limit, change["newValue"], decimals),
+                     "job": job and {"status": job["status"], "txHash": job.get("txHash"), "error": job.get("error")}})
+    return rows
+
+
+def request_change(actor: dict, offering_id: str, form) -> list[str]:
+    """Record and enqueue a change of every limit typed in; returns the change ids. LimitsInvalid names each field
+    refused (nothing is recorded then); errors.Refused when the token is not deployed."""
+    offering = offering_for_review(actor, offering_id)
+    if (why := not_deployed(offering)) is not None:
+        raise errors.Refused(why)
+    config = current_app.config
+    suite = _Suite(config, offering)
+    facts = suite.facts(offering["tokenAddress"])
+    values, found, reason = rules.parse(form, facts.decimals)
+    changed, refused = rules.changes(values, facts)
+    found.update(refused)
+    for key, value in changed.items():  # what only the module knows (a lock-up lengthened over sold tokens)
+        limit = rules.BY_KEY[key]
+        call = suite.set_call(limit, value) if facts.bound[key] else suite.bind_call(limit)
+        if key not in found and (said := suite.dry_run(call)):
+            found[key] = said
+    if not found and not changed:
+        found["form"] = "Nothing to change: type a new value in at least one limit (blank keeps a limit as it is)."
+    if found:
+        raise LimitsInvalid(found)
+    with locks.offering(offering["_id"]):
+        _none_pending(offering, changed)
+        ids = [_record(actor, offering, suite, facts, key, value, reason) for key, value in changed.items()]
+    from app.tasks import compliance_limits as tasks  # late: the task module imports this one
+    for key in ids:
+        tasks.enqueue(config, key)
+    return ids
+
+
+def _none_pending(offering: dict, changed: dict) -> None:
+    """One pending change per limit (the caller holds the offering's lock): a second click is told, not sent."""
+    busy = {change["limit"] for change in changes_data.pending_of(get_db(), offering["_id"])} & set(changed)
+    if busy:
+        raise LimitsInvalid({key: f"A change of the {rules.BY_KEY[key].label.lower()} is on its way to the chain "
+                                  "already; wait until it is confirmed." for key in sorted(busy)})
+
+
+def _record(actor: dict, offering: dict, suite: _Suite, facts: rules.Facts, key: str, value: int, reason: str) -> str:
+    """One change under its natural key (the caller holds the offering's lock)."""
+    db, limit = get_db(), rules.BY_KEY[key]
+    change_id = changes_data.change_id(offering["_id"], key, changes_data.count_of(db, offering["_id"], key) + 1)
+    steps = [] if facts.bound[key] else [{"jobId": change_id + ":bind", "op": BIND_OP,
+                                           "call": stored_call(suite.bind_call(limit))}]
+    steps.append({"jobId": change_id, "op": SET_OP, "call": stored_call(suite.set_call(limit, value))})
+    changes_data.insert(db, {
+        "_id": change_id, "offeringId": offering["_id"], "limit": key, "module": suite.module(limit).address,
+        "compliance": suite.compliance.address, "oldValue": facts.current[key], "newValue": value,
+        "decimals": facts.decimals, "reason": reason, "byId": actor["_id"], "byEmail": actor.get("email"),
+        "byName": actor.get("legalFullName") or actor.get("email"), "requestedAt": datetime.now(UTC),
+        "steps": steps, "status": changes_data.PENDING})
+    audit.record("offering.compliance_limit_requested", actor=actor, details={
+        "offeringId": str(offering["_id"]), "changeId": change_id, "limit": key, "from": str(facts.current[key]),
+        "to": str(value), "reason": reason})
+    return change_id
+
+
+def apply(config: dict, change_id: str) -> str | None:
+    """Drive a change's chain jobs to their end, then (confirmed) update the stored settings; returns its status.
+    Safe to run any number of times: each step is a recorded job, and a closed change is left as it is."""
+    db = get_db(config)
+    change = changes_data.get(db, change_id)
+    if change is None or change["status"] != changes_data.PENDING:
+        return change and change["status"]
+    job = None
+    for step in change["steps"]:
+        chain_jobs.create(db, step["jobId"], step["op"], step["call"], target=step["call"]["to"],
+                          offeringId=str(change["offeringId"]), complianceLimitChangeId=change_id)
+        job = chain_runner.execute(config, step["jobId"])
+        if job["status"] != chain_jobs.DONE:
+            return _finish(config, change, changes_data.FAILED,
+                           {"error": job.get("error") or f"chain job {step['jobId']} ended {job['status']}"})
+    with locks.offering(change["offeringId"], config):
+        offerings.set_fields(db, change["offeringId"], _settings(db, change))
+        return _finish(config, change, changes_data.CONFIRMED,
+                       {"confirmedAt": datetime.now(UTC), "txHash": job["txHash"], "blockNumber": job["blockNumber"]})
+
+
+def _settings(db, change: dict) -> dict:
+    """The offering's stored settings matching the confirmed value (whole tokens where orders count whole tokens)."""
+    key, value = change["limit"], change["newValue"]
+    unit = 10 ** int(change.get("decimals") or 0)
+    if key == "investorCap":
+        return {"projectDetails.maxInvestors": value or None}
+    if key == "maxBalance":
+        return {"projectDetails.maxTokenHolding": value // unit or None}
+    if key == "supplyCap":  # no cap: the sale keeps the supply it offers
+        return {"projectDetails.tokenSupply": value // unit} if value else {}
+    months = {"projectDetails.lockupMonths": value // SECONDS_PER_MONTH} if value % SECONDS_PER_MONTH == 0 else {}
+    return {"projectDetails.lockupSeconds": value, **months}
+
+
+def _finish(config: dict, change: dict, status: str, fields: dict) -> str:
+    db = get_db(config)
+    if changes_data.finish(db, change["_id"], status, fields):
+        audit.record(f"offering.compliance_limit_{status}", details={
+            "offeringId": str(change["offeringId"]), "changeId": change["_id"], "limit": change["limit"],
+            "from": str(change["oldValue"]), "to": str(change["newValue"]), "error": fields.get("error")})
+        log.info("compliance limit change %s %s", change["_id"], status)
+        if status == changes_data.CONFIRMED:
+            offering_changed(str(change["offeringId"]))
+    return changes_data.get(db, change["_id"])["status"]
+
+
+def pending_ids(offering_id: ObjectId) -> list[str]:
+    return [change["_id"] for change in changes_data.pending_of(get_db(), offering_id)]

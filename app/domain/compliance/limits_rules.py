@@ -1,0 +1,176 @@
+"""Pure rules of changing a deployed offering's compliance limits (supply cap, most one investor may hold, investor
+cap, lock-up): what staff may type and which values the token's present state refuses, in words next to the field.
+
+Why here and not only on chain: the modules refuse a supply cap below the supply and an investor cap below the
+investors, but setMaxBalance accepts a maximum below what holders already hold (every later movement of theirs would
+then revert), so the platform checks each value against the chain's state first and says how many holders it would
+leave above the limit. `0` means "no limit", as on chain. No server is needed here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+UINT256 = 2**256
+SECONDS_PER_DAY = 86_400
+MAX_LOCKUP_DAYS = 100 * 365  # LockupModule.MAX_PERIOD
+MAX_INVESTORS = 1_000_000  # the wizard's own bound (app.domain.offerings.rules)
+MAX_REASON = 1_000
+
+
+@dataclass(frozen=True)
+class Limit:
+    key: str          # the form field and the change record's `limit`
+    label: str
+    kind: str         # amount (base units, typed in tokens) | count | days (stored on chain in seconds)
+    module: str       # platform record key of the module (app.chain.compliance.MODULES)
+    setter: str       # the module's configuration function, called through ModularCompliance.callModuleFunction
+    getter: str       # its view, taking the compliance address
+    counts_holders: bool  # binds only while the token has no supply (canComplianceBind)
+
+
+LIMITS = (
+    Limit("supplyCap", "Supply cap", "amount", "supplyLimitModule", "setSupplyCap", "supplyCap", False),
+    Limit("maxBalance", "Most one investor may hold", "amount", "maxBalanceModule", "setMaxBalance", "maxBalance",
+          True),
+    Limit("investorCap", "Maximum number of investors", "count", "investorCapModule", "setInvestorCap",
+          "investorCap", True),
+    Limit("lockup", "Lock-up", "days", "lockupModule", "setLockupPeriod", "lockupPeriod", True),
+)
+BY_KEY = {limit.key: limit for limit in LIMITS}
+
+_NUMBER = re.compile(r"^(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]+))?$")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The token's state as the chain has it now."""
+
+    decimals: int
+    total_supply: int
+    investors: int
+    current: dict[str, int]                 # limit key -> value on chain (base units, count, seconds)
+    bound: dict[str, bool]                  # limit key -> its module is bound to the token's compliance
+    identity_balances: list[int] = field(default_factory=list)  # each holder identity's balance (base units)
+
+
+def _typed(form, key: str) -> str:
+    return str(form.get(key) or "").strip()
+
+
+def parse_amount(text: str, decimals: int) -> int:
+    """Tokens as typed ("1,250.5") to base units, exactly; "0" is no limit. ValueError says what to type."""
+    if text.startswith(("-", "−")):
+        raise ValueError("A limit cannot be negative; enter 0 for no limit.")
+    found = _NUMBER.fullmatch(text)
+    if found is None:
+        raise ValueError("Enter a number of tokens in digits, such as 10, 1,250 or 2.5 (0 for no limit).")
+    frac = found.group("frac") or ""
+    if len(frac) > decimals:
+        raise ValueError("This token has no decimals: enter a whole number of tokens." if decimals == 0 else
+                         f"This token has {decimals} decimals: enter at most {decimals} digits after the point.")
+    whole = found.group("whole").replace(",", "")
+    if len(whole.lstrip("0")) > 80:
+        raise ValueError("That number is larger than any token supply.")
+    amount = int(whole) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
+    if amount >= UINT256:
+        raise ValueError("That number is larger than any token supply.")
+    return amount
+
+
+def parse_whole(text: str, *, most: int, what: str) -> int:
+    """A whole number 0..most, as typed ("1,000" too); ValueError says what to type."""
+    if text.startswith(("-", "−")):
+        raise ValueError(f"{what} cannot be negative; enter 0 for no limit.")
+    found = _NUMBER.fullmatch(text)
+    if found is None or found.group("frac"):
+        raise ValueError(f"Enter {what.lower()} as a whole number in digits, such as 250 (0 for no limit).")
+    value = int(found.group("whole").replace(",", "")) if len(found.group("whole")) <= 12 else most + 1
+    if value > most:
+        raise ValueError(f"{what} can be at most {most:,}.")
+    return value
+
+
+def parse(form, decimals: int) -> tuple[dict[str, int], dict[str, str], str]:
+    """(new values by limit for the fields typed in, errors by field, the reason). Blank fields keep their limit."""
+    values, errors = {}, {}
+    for limit in LIMITS:
+        text = _typed(form, limit.key)
+        if not text:
+            continue
+        try:
+            if limit.kind == "amount":
+                values[limit.key] = parse_amount(text, decimals)
+            elif limit.kind == "count":
+                values[limit.key] = parse_whole(text, most=MAX_INVESTORS, what="The number of investors")
+            else:
+                values[limit.key] = parse_whole(text, most=MAX_LOCKUP_DAYS, what="The lock-up") * SECONDS_PER_DAY
+        except ValueError as refused:
+            errors[limit.key] = str(refused)
+    reason = " ".join(_typed(form, "reason").split())
+    if not reason:
+        errors["reason"] = "Say why the limits change; the reason stays in the history."
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = f"Keep the reason under {MAX_REASON:,} characters."
+    return values, errors, reason
+
+
+def units(amount: int, decimals: int) -> str:
+    """Base units in tokens, every needed decimal and no more: (15 * 10**17, 18) -> "1.5"."""
+    whole, frac = divmod(amount, 10**decimals)
+    digits = f"{frac:0{decimals}d}".rstrip("0") if decimals else ""
+    return f"{whole:,}" + (f".{digits}" if digits else "")
+
+
+def _tokens(amount: int, decimals: int) -> str:
+    return f"{units(amount, decimals)} token{'' if amount == 10**decimals else 's'}"
+
+
+def refusal(limit: Limit, value: int, facts: Facts) -> str | None:
+    """Why the token's present state refuses `value` for `limit`, in words; None when it may be set."""
+    if not facts.bound.get(limit.key, False) and limit.counts_holders and facts.total_supply > 0:
+        return (f"This token was deployed without the {limit.label.lower()} rule, and it can only be added before "
+                "the first tokens are issued.")
+    if value == 0:
+        return None
+    if limit.key == "supplyCap" and value < facts.total_supply:
+        return (f"A supply cap of {_tokens(value, facts.decimals)} is below the "
+                f"{_tokens(facts.total_supply, facts.decimals)} already issued.")
+    if limit.key == "investorCap" and value < facts.investors:
+        return (f"A cap of {value:,} investor{'' if value == 1 else 's'} is below the {facts.investors:,} investors "
+                "who hold tokens now.")
+    if limit.key == "maxBalance":
+        above = [held for held in facts.identity_balances if held > value]
+        if above:
+            return (f"{len(above):,} holder{' holds' if len(above) == 1 else 's hold'} more than "
+                    f"{_tokens(value, facts.decimals)} now (the largest {_tokens(max(above), facts.decimals)}); "
+                    "a maximum below a holding would stop every later movement of theirs.")
+    return None
+
+
+def changes(values: dict[str, int], facts: Facts) -> tuple[dict[str, int], dict[str, str]]:
+    """(the values that differ from the chain's, refusals by field)."""
+    changed, errors = {}, {}
+    for key, value in values.items():
+        if value == facts.current.get(key):
+            continue  # typed the present value: nothing to send
+        found = refusal(BY_KEY[key], value, facts)
+        if found:
+            errors[key] = found
+        else:
+            changed[key] = value
+    return changed, errors
+
+
+def shown(limit: Limit, value: int, decimals: int) -> str:
+    """A limit's value in words for the page and the history."""
+    if value == 0:
+        return "No limit"
+    if limit.kind == "amount":
+        return _tokens(value, decimals)
+    if limit.kind == "count":
+        return f"{value:,} investor{'' if value == 1 else 's'}"
+    days = value / SECONDS_PER_DAY
+    text = f"{days:,.0f}" if value % SECONDS_PER_DAY == 0 else f"{days:,.2f}"
+    return f"{text} day{'' if value == SECONDS_PER_DAY else 's'}"
