@@ -7,8 +7,12 @@ than a 422 page of its own. Every other domain error goes to app/errors.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash
 
+from app.blueprints import confirm
+from app.blueprints.htmx import redirect_url
 from app.domain import errors
 from app.formatting import status_label
 
@@ -24,3 +28,23 @@ def attempt(operation, *args, done: str, category: str = "success", kind: str | 
         return False
     flash(done.format(status_label(result, kind) if kind else str(result).replace("_", " ")), category)
     return True
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a decision asks before it is taken (app.blueprints.confirm): the question, the danger button's
+    words and what follows from saying yes."""
+    text: str
+    button: str
+    detail: str = "This cannot be undone."
+
+
+def decide(page: str, operation, *args, done: str, ask: Question | None = None, kind: str | None = None):
+    """A decision posted from its object's `page` (a URL): without the confirmation, `ask` first (the page
+    posts the same fields again, with it; nothing is changed yet); then `attempt(operation, *args)` and back
+    to `page`, where the flash says what was done or why it was refused. A missing object or a person without
+    the right is the operation's 404/403, as for any route."""
+    if ask is not None and not confirm.confirmed():
+        return confirm.ask_again(ask.text, page, ask.button, ask.detail)
+    attempt(operation, *args, done=done, kind=kind)
+    return redirect_url(page)

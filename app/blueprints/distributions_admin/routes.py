@@ -1,7 +1,7 @@
 """Back office: distributions (permission `dividends`): the list, one distribution with its lines and totals,
 approve (remark) or reject (reason, asks first), and the withholding table per residence country.
 
-Decisions answer with a redirect to the distribution and a flash (app/blueprints/backoffice.attempt).
+Decisions answer with a redirect to the distribution and a flash (app/blueprints/backoffice.decide).
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
-from app.blueprints import confirm
-from app.blueprints.backoffice import attempt
+from app.blueprints.backoffice import Question, decide
 from app.blueprints.htmx import redirect_to
 from app.domain.accounts.permissions import staff
 from app.domain.distributions import issuer_views, review, rules, withholding
@@ -51,23 +50,24 @@ def show_distribution(distribution_id: str):
                            lines=issuer_views.lines(current_app.config, found), rules=rules, staff=True)
 
 
+def _distribution_page(distribution_id: str) -> str:
+    return url_for("distributions_admin.show_distribution", distribution_id=distribution_id)
+
+
 @bp.post("/<distribution_id>/approve")
 def approve_distribution(distribution_id: str):
-    attempt(review.approve, current_app.config, current_user_doc(), distribution_id, request.form.get("remark", ""),
-            done="Approved; holders are told, and they are fixed at the record date.")
-    return redirect_to("distributions_admin.show_distribution", distribution_id=distribution_id)
+    return decide(_distribution_page(distribution_id), review.approve, current_app.config, current_user_doc(),
+                  distribution_id, request.form.get("remark", ""),
+                  done="Approved; holders are told, and they are fixed at the record date.")
 
 
 @bp.post("/<distribution_id>/reject")
 def reject_distribution(distribution_id: str):
     """Reject with the reason the issuer reads; asks first."""
-    if not confirm.confirmed():
-        return confirm.ask_again("Reject this distribution?", url_for("distributions_admin.show_distribution",
-                                                                      distribution_id=distribution_id),
-                                 "Yes, reject", "The issuer reads your reason. This cannot be undone.")
-    attempt(review.reject, current_app.config, current_user_doc(), distribution_id, request.form.get("remark", ""),
-            done="Rejected; the issuer reads your reason.")
-    return redirect_to("distributions_admin.show_distribution", distribution_id=distribution_id)
+    return decide(_distribution_page(distribution_id), review.reject, current_app.config, current_user_doc(),
+                  distribution_id, request.form.get("remark", ""), done="Rejected; the issuer reads your reason.",
+                  ask=Question("Reject this distribution?", "Yes, reject",
+                               "The issuer reads your reason. This cannot be undone."))
 
 
 def _withholding(typed: dict, problems: dict, status: int = 200):

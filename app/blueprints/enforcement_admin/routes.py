@@ -1,8 +1,9 @@
 """Back office: enforcement cases (permission `transfers`): the list, a new case per offering, one case with
 its decisions (approve, reject, cancel, send again), and its evidence documents.
 
-Decisions answer with a redirect to the case and a flash (app.blueprints.backoffice.attempt); rejecting and
-cancelling ask first (app.blueprints.confirm), approving shows its own confirmation on the case page.
+Decisions answer with a redirect to the case and a flash (app.blueprints.backoffice.decide); rejecting,
+cancelling and sending again ask first (app.blueprints.confirm), approving shows its own confirmation on the
+case page.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from bson import ObjectId
 from flask import Blueprint, current_app, render_template, request, send_file, url_for
 
 from app.access import access_default, current_user_doc
-from app.blueprints import confirm
-from app.blueprints.backoffice import attempt
+from app.blueprints.backoffice import Question, decide
 from app.blueprints.htmx import redirect_to
 from app.data import chain_tokens, offerings
 from app.data.mongo import get_db
@@ -95,38 +95,38 @@ def download_evidence(case_id: str, name: str):
     return send_file(path, mimetype=content_type, as_attachment=True, download_name=name)
 
 
+def _case_page(case_id: str) -> str:
+    return url_for("enforcement_admin.show_case", case_id=case_id)
+
+
+# a case closed without a chain step says so; the note is the reason kept on the case
+CLOSE_DETAIL = "Nothing is sent on chain; the case is closed with your reason."
+
+
 @bp.post("/<case_id>/approve")
 def approve_case(case_id: str):
     """The checker's approval, or the maker's confirmation of a one-person action."""
-    attempt(cases.approve, current_app.config, current_user_doc(), case_id, request.form.get("remark", ""),
-            done="Approved; the case is now {}.")
-    return redirect_to("enforcement_admin.show_case", case_id=case_id)
+    return decide(_case_page(case_id), cases.approve, current_app.config, current_user_doc(), case_id,
+                  request.form.get("remark", ""), done="Approved; the case is now {}.")
 
 
 @bp.post("/<case_id>/reject")
 def reject_case(case_id: str):
-    if not confirm.confirmed():
-        return confirm.ask_again("Reject this case?", url_for("enforcement_admin.show_case", case_id=case_id),
-                                 "Yes, reject", "Nothing is sent on chain; the case is closed with your reason.")
-    attempt(cases.reject, current_app.config, current_user_doc(), case_id, request.form.get("note", ""),
-            done="Rejected; nothing was sent on chain.")
-    return redirect_to("enforcement_admin.show_case", case_id=case_id)
+    return decide(_case_page(case_id), cases.reject, current_app.config, current_user_doc(), case_id,
+                  request.form.get("note", ""), done="Rejected; nothing was sent on chain.",
+                  ask=Question("Reject this case?", "Yes, reject", CLOSE_DETAIL))
 
 
 @bp.post("/<case_id>/cancel")
 def cancel_case(case_id: str):
-    if not confirm.confirmed():
-        return confirm.ask_again("Cancel this case?", url_for("enforcement_admin.show_case", case_id=case_id),
-                                 "Yes, cancel it", "Nothing is sent on chain; the case is closed with your reason.")
-    attempt(cases.cancel, current_app.config, current_user_doc(), case_id, request.form.get("note", ""),
-            done="Cancelled; nothing was sent on chain.")
-    return redirect_to("enforcement_admin.show_case", case_id=case_id)
+    return decide(_case_page(case_id), cases.cancel, current_app.config, current_user_doc(), case_id,
+                  request.form.get("note", ""), done="Cancelled; nothing was sent on chain.",
+                  ask=Question("Cancel this case?", "Yes, cancel it", CLOSE_DETAIL))
 
 
 @bp.post("/<case_id>/retry")
 def retry_case(case_id: str):
-    if not confirm.confirmed():
-        return confirm.ask_again("Send this case again?", url_for("enforcement_admin.show_case", case_id=case_id),
-                                 "Yes, send again", "The failed attempt took no effect; a new attempt is sent once.")
-    attempt(cases.retry, current_app.config, current_user_doc(), case_id, done="Sent again as a new attempt.")
-    return redirect_to("enforcement_admin.show_case", case_id=case_id)
+    return decide(_case_page(case_id), cases.retry, current_app.config, current_user_doc(), case_id,
+                  done="Sent again as a new attempt.",
+                  ask=Question("Send this case again?", "Yes, send again",
+                               "The failed attempt took no effect; a new attempt is sent once."))

@@ -10,9 +10,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from app.access import NotYetAllowed, access_default, current_user_doc
 from app.access_reasons import NotYet
-from app.blueprints import confirm
-from app.blueprints.backoffice import attempt
-from app.blueprints.htmx import redirect_to
+from app.blueprints.backoffice import Question, decide
 from app.domain.accounts.permissions import STAFF
 from app.domain.platform.chain_ops import job_status
 from app.domain.transfers import new_owner, review, rules
@@ -55,20 +53,20 @@ def show_request(request_id: str):
                            is_maker=rules.is_maker(current_user_doc()["_id"], found))
 
 
+def _request_page(request_id: str) -> str:
+    return url_for("transfers_admin.show_request", request_id=request_id)
+
+
 @bp.post("/<request_id>/approve")
 def approve_request(request_id: str):
-    attempt(review.approve, current_app.config, current_user_doc(), request_id, request.form.get("remark", ""),
-            done="Approved; the transfer is being executed on chain.")
-    return redirect_to("transfers_admin.show_request", request_id=request_id)
+    return decide(_request_page(request_id), review.approve, current_app.config, current_user_doc(), request_id,
+                  request.form.get("remark", ""), done="Approved; the transfer is being executed on chain.")
 
 
 @bp.post("/<request_id>/reject")
 def reject_request(request_id: str):
     """Reject with a remark the investor reads; asks first."""
-    if not confirm.confirmed():
-        return confirm.ask_again("Reject this transfer request?", url_for("transfers_admin.show_request",
-                                                                         request_id=request_id),
-                                 "Yes, reject", "The investor reads your reason. This cannot be undone.")
-    attempt(review.reject, current_app.config, current_user_doc(), request_id, request.form.get("remark", ""),
-            done="Rejected; the investor reads your reason.")
-    return redirect_to("transfers_admin.show_request", request_id=request_id)
+    return decide(_request_page(request_id), review.reject, current_app.config, current_user_doc(), request_id,
+                  request.form.get("remark", ""), done="Rejected; the investor reads your reason.",
+                  ask=Question("Reject this transfer request?", "Yes, reject",
+                               "The investor reads your reason. This cannot be undone."))

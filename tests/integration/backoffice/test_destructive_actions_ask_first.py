@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 import pytest
 from bson import ObjectId
 
-from app.data import amounts, chain_jobs, transfer_requests, user_details, users
+from app.data import agent_actions, amounts, chain_jobs, transfer_requests, user_details, users
+from app.domain.enforcement import rules as enforcement
 from app.domain.orders import placement as ordering
 from tests.factories import list_offering, offering_doc
 from tests.fixtures.accounts import make_user, post
@@ -83,6 +84,24 @@ def _reject_transfer_request(app, db, auth) -> Case:
                 {"remark": "Prove the wallet is yours first"},
                 lambda: transfer_requests.by_id(db, found["_id"])["status"], "Reject this transfer request?",
                 f"/admin/transfers/{found['_id']}")
+
+
+def _close_enforcement_case(action: str, question: str):
+    """A pause case waiting for approval: another staff member rejects it, its maker cancels it."""
+    def setup(app, db, auth) -> Case:
+        offering = list_offering(db, offering_doc())
+        maker = auth("subadmin", permissions=["transfers"])
+        case_id = ObjectId()
+        agent_actions.insert(db, {
+            "_id": case_id, "offeringId": offering["_id"], "tokenAddress": "0x" + "3" * 40,
+            "kind": enforcement.PAUSE, "params": {}, "reason": "Court order received", "evidence": [],
+            "makerId": maker.user["_id"], "makerEmail": maker.user["email"], "approvals": [], "timeLockHours": 0,
+            "state": enforcement.PENDING, "attempt": 1, "tokenDecimals": 18, "offeringTitle": "Harbour",
+            "history": []})
+        client = maker if action == "cancel" else auth("subadmin", permissions=["transfers"])
+        return Case(client, f"/admin/enforcement/{case_id}/{action}", {"note": "Withdrawn by the legal team"},
+                    lambda: agent_actions.by_id(db, case_id)["state"], question, f"/admin/enforcement/{case_id}")
+    return setup
 
 
 def _reject_offering(app, db, auth) -> Case:
@@ -161,6 +180,8 @@ CASES = {
     "cancel an order": _cancel_order,
     "refuse a flagged payment": _refuse_flagged_payment,
     "reject a transfer request": _reject_transfer_request,
+    "reject an enforcement case": _close_enforcement_case("reject", "Reject this case?"),
+    "cancel an enforcement case": _close_enforcement_case("cancel", "Cancel this case?"),
     "reject an offering": _reject_offering,
     "reject a whitelisting as agent": _reject_whitelisting("ta-decision"),
     "reject a whitelisting": _reject_whitelisting("decision"),
@@ -219,3 +240,21 @@ def test_htmx_acts_with_the_confirmation_it_adds(app, db, auth):
     done = post(case.client, case.url, {**case.data, "confirm": "yes"}, headers={"HX-Request": "true"})
     assert done.status_code == 204 and done.headers["HX-Redirect"].endswith("/admin/transactions/failed")
     assert case.state() == "Removed from the registry by hand"
+
+
+@pytest.mark.parametrize(("name", "refusal"), [
+    ("reject a transfer request", "Say why the request is rejected; the investor reads it."),
+    ("reject an enforcement case", "Say why the case is rejected; it stays on the case file."),
+])
+def test_a_refused_decision_is_said_on_its_page_and_changes_nothing(app, db, auth, name, refusal):
+    """Confirmed but refused (no reason given): back to the object's page, which says why; htmx is sent there."""
+    case = CASES[name](app, db, auth)
+    before = case.state()
+    blank = {**{field: " " for field in case.data}, "confirm": "yes"}
+    refused = post(case.client, case.url, blank)
+    assert refused.status_code == 303 and refused.headers["Location"].endswith(case.page)
+    assert f'<p class="notice notice-error" role="status">{refusal}</p>' in html.unescape(
+        case.client.get(case.page).text)
+    under_htmx = post(case.client, case.url, blank, headers={"HX-Request": "true"})
+    assert under_htmx.status_code == 204 and under_htmx.headers["HX-Redirect"].endswith(case.page)
+    assert case.state() == before
