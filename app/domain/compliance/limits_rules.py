@@ -79,7 +79,7 @@ def parse_amount(text: str, decimals: int) -> int:
     return amount
 
 
-def parse_whole(text: str, *, most: int, what: str) -> int:
+def parse_whole(text: str, *, most: int, what: str, unit: str = "") -> int:
     """A whole number 0..most, as typed ("1,000" too); ValueError says what to type."""
     if text.startswith(("-", "−")):
         raise ValueError(f"{what} cannot be negative; enter 0 for no limit.")
@@ -88,7 +88,7 @@ def parse_whole(text: str, *, most: int, what: str) -> int:
         raise ValueError(f"Enter {what.lower()} as a whole number in digits, such as 250 (0 for no limit).")
     value = int(found.group("whole").replace(",", "")) if len(found.group("whole")) <= 12 else most + 1
     if value > most:
-        raise ValueError(f"{what} can be at most {most:,}.")
+        raise ValueError(f"{what} can be at most {most:,}{unit}.")
     return value
 
 
@@ -105,7 +105,8 @@ def parse(form, decimals: int) -> tuple[dict[str, int], dict[str, str], str]:
             elif limit.kind == "count":
                 values[limit.key] = parse_whole(text, most=MAX_INVESTORS, what="The number of investors")
             else:
-                values[limit.key] = parse_whole(text, most=MAX_LOCKUP_DAYS, what="The lock-up") * SECONDS_PER_DAY
+                values[limit.key] = parse_whole(text, most=MAX_LOCKUP_DAYS, what="The lock-up",
+                                                       unit=" days (100 years)") * SECONDS_PER_DAY
         except ValueError as refused:
             errors[limit.key] = str(refused)
     reason = " ".join(_typed(form, "reason").split())
