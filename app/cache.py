@@ -78,6 +78,7 @@ class _PageMemo:
 
 _catalogue_pages = _PageMemo()
 SHAREABLE_HEADERS = ("Content-Type", "HX-Push-Url")
+SHAREABLE_MARK = "X-Libertum-Shareable"  # read and removed by the gateway's page cache
 
 
 def catalogue_page(ttl: float = 15) -> Callable:
@@ -85,7 +86,9 @@ def catalogue_page(ttl: float = 15) -> Callable:
 
     Keyed by the catalogue's (epoch, version), so any recorded offering change renders anew;
     the short ttl bounds how late date-driven states (upcoming -> open) may show. Signed-in
-    users, whose pages carry their name and eligibility, are always rendered.
+    users, whose pages carry their name and eligibility, are always rendered. The answer is marked
+    shareable, so the gateway may serve it to other anonymous visitors for a second without an
+    instance (GATEWAY_PAGE_CACHE_SECONDS, docs/operations.md).
     """
 
     def decorate(view: Callable) -> Callable:
@@ -102,7 +105,8 @@ def catalogue_page(ttl: float = 15) -> Callable:
                 cached = (response.get_data(), {k: v for k, v in response.headers.items() if k in SHAREABLE_HEADERS})
                 _catalogue_pages.put(key, cached, ttl)
             body, headers = cached
-            return current_app.response_class(body, headers=headers)
+            # The gateway may share this answer with other anonymous visitors for a second (infra/gateway).
+            return current_app.response_class(body, headers={**headers, SHAREABLE_MARK: "1"})
 
         return wrapper
 

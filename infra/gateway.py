@@ -10,6 +10,8 @@ Settings (environment of `make run`; the tests pass them as arguments):
   LIBERTUM_WEB_INSTANCE_PORT   internal port of the first instance; the others follow (8101, 8102, ...)
   GATEWAY_RATE                 requests per second per client address before 429 (20), burst GATEWAY_BURST (60)
   GATEWAY_CONNECTIONS          open connections per client address (64)
+  GATEWAY_PAGE_CACHE_SECONDS   how long nginx shares a page the app marked shareable between anonymous
+                               visitors (1; 0 turns the page cache off)
   MAX_CONTENT_LENGTH           largest request body, the app's own limit (10 MiB)
 
     python -m infra.gateway [--base var/gateway]   # render the config and exec nginx (the Procfile's `gateway`)
@@ -20,10 +22,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import pwd
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -55,6 +59,7 @@ class GatewayConfig:
     fail_timeout: int = 5
     worker_processes: int = 1
     upstream_keepalive: int = 32  # idle connections kept to the instances; 0: one connection per request
+    page_cache_seconds: int = 1  # 0: no page cache (every request reaches an instance)
     error_log: str = ""
     access_log: str = ""
     static_dir: Path = field(default=ROOT / "app" / "static")
@@ -62,6 +67,14 @@ class GatewayConfig:
     @property
     def conf_path(self) -> Path:
         return self.base / "nginx.conf"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Where nginx keeps shared pages. Started by root, nginx's workers run as `nobody`, who cannot reach a
+        private folder (a test's temp dir): then a folder of its own in the system temp dir, owned by nobody."""
+        if os.geteuid() == 0:
+            return Path(tempfile.gettempdir()) / f"libertum-gateway-cache-{self.port}"
+        return self.base / "cache"
 
 
 def nginx_binary() -> str:
@@ -80,7 +93,8 @@ def render(config: GatewayConfig) -> str:
         body_limit=config.body_limit, rate=config.rate, burst=config.burst, connections=config.connections,
         client_timeout=config.client_timeout, read_timeout=config.read_timeout, fail_timeout=config.fail_timeout,
         worker_processes=config.worker_processes, static_dir=config.static_dir,
-        upstream_keepalive=config.upstream_keepalive,
+        upstream_keepalive=config.upstream_keepalive, page_cache_seconds=config.page_cache_seconds,
+        cache_dir=config.cache_dir,
         error_log=config.error_log or "stderr", access_log=config.access_log or "/dev/stdout",
         run_as_root=os.geteuid() == 0)
 
@@ -89,12 +103,23 @@ def write_config(config: GatewayConfig) -> Path:
     """Render the configuration, create nginx's temp folders, and let nginx itself check the result."""
     for sub in ("tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi", "logs"):
         (config.base / sub).mkdir(parents=True, exist_ok=True)
+    if config.page_cache_seconds:
+        _make_cache_dir(config.cache_dir)
     config.conf_path.write_text(render(config))
     result = subprocess.run([nginx_binary(), "-t", "-q", "-p", str(config.base), "-e", "stderr",
                              "-c", str(config.conf_path)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"the gateway's nginx configuration {config.conf_path} is invalid:\n{result.stderr}")
     return config.conf_path
+
+
+def _make_cache_dir(path: Path) -> None:
+    """A fresh, empty page cache (a page from an earlier run must never be served), writable by nginx's workers."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(mode=0o700, parents=True)
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
 
 
 def nginx_argv(config: GatewayConfig) -> list[str]:
@@ -114,7 +139,8 @@ def config_from_env(environ: dict[str, str], base: Path) -> GatewayConfig:
         instance_ports=instance_ports(int(environ.get("LIBERTUM_WEB_INSTANCE_PORT", "8101")), count),
         body_limit=int(environ.get("MAX_CONTENT_LENGTH", DEFAULT_BODY_LIMIT)),
         rate=int(environ.get("GATEWAY_RATE", "20")), burst=int(environ.get("GATEWAY_BURST", "60")),
-        connections=int(environ.get("GATEWAY_CONNECTIONS", "64")))
+        connections=int(environ.get("GATEWAY_CONNECTIONS", "64")),
+        page_cache_seconds=int(environ.get("GATEWAY_PAGE_CACHE_SECONDS", "1")))
 
 
 def instance_env(config: GatewayConfig) -> dict[str, str]:
@@ -204,6 +230,7 @@ def topology(env: dict[str, str], config: GatewayConfig, instance_access_log: bo
     finally:
         for process in [nginx, *instances.values()]:
             stop(process)
+        shutil.rmtree(config.cache_dir, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

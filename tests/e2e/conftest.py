@@ -18,7 +18,10 @@ from tests.fixtures.processes import flask_argv, follow_chain_from_head, free_po
 def live_server(services, tmp_path_factory) -> str:
     """The platform as `make run` serves it: nginx (the gateway) in front of two gunicorn instances."""
     config = GatewayConfig(base=tmp_path_factory.mktemp("gateway"), port=free_port(),
-                           instance_ports=[free_port(), free_port()], rate=1000, burst=2000)
+                           instance_ports=[free_port(), free_port()], rate=1000, burst=2000,
+                           # These tests change offerings and look at once as visitors; the page cache's second
+                           # of sharing (tests/integration/gateway/test_page_cache.py) would make them race it.
+                           page_cache_seconds=0)
     with topology(services, config) as running:
         yield running.url
 

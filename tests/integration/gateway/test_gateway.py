@@ -10,32 +10,35 @@ import requests
 from tests.fixtures.processes import wait_for
 from tests.integration.gateway.conftest import client_from, form_post
 
+# The sign-in page is never shared between visitors (test_page_cache.py), so every request reaches an instance.
+PAGE = "/auth/login"
+
 
 def test_pages_are_routed_to_the_instances_with_a_request_id(gateway):
-    answer = requests.get(gateway.url + "/", timeout=10)
+    answer = requests.get(gateway.url + PAGE, timeout=10)
     assert answer.status_code == 200
     generated = answer.headers["X-Request-ID"]
     assert len(generated) >= 8
-    mine = requests.get(gateway.url + "/", headers={"X-Request-ID": "trace-abc-12345"}, timeout=10)
+    mine = requests.get(gateway.url + PAGE, headers={"X-Request-ID": "trace-abc-12345"}, timeout=10)
     assert mine.headers["X-Request-ID"] == "trace-abc-12345"
-    bad = requests.get(gateway.url + "/", headers={"X-Request-ID": "no spaces <allowed>"}, timeout=10)
+    bad = requests.get(gateway.url + PAGE, headers={"X-Request-ID": "no spaces <allowed>"}, timeout=10)
     assert bad.headers["X-Request-ID"] != "no spaces <allowed>"
     log = gateway.logs / "nginx-access.log"
     line = wait_for(lambda: next((json.loads(raw) for raw in log.read_text().splitlines()
                                   if "trace-abc-12345" in raw), None), 10, "the access log line")
-    assert line["status"] == 200 and line["path"] == "/" and line["upstream"].startswith("127.0.0.1:")
+    assert line["status"] == 200 and line["path"] == PAGE and line["upstream"].startswith("127.0.0.1:")
     assert float(line["upstream_ms"]) >= 0
 
 
 def test_both_instances_serve(gateway):
     requests.get(gateway.url + "/readyz", timeout=10)
     for _ in range(30):
-        requests.get(gateway.url + "/", timeout=10)
+        requests.get(gateway.url + PAGE, timeout=10)
     both = {f"127.0.0.1:{port}" for port in gateway.config.instance_ports}
 
     def served() -> set[str]:  # nginx flushes its access log every second
         return {json.loads(raw)["upstream"] for raw in (gateway.logs / "nginx-access.log").read_text().splitlines()
-                if '"path":"/"' in raw}
+                if f'"path":"{PAGE}"' in raw}
 
     wait_for(lambda: served() == both, 10, "both instances in the access log")
 

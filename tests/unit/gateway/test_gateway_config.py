@@ -26,3 +26,17 @@ def test_the_configuration_is_valid_nginx_and_keeps_its_promises(tmp_path):
     assert "proxy_next_upstream error timeout http_502 http_503;\n" in text  # no `non_idempotent`: POSTs not replayed
     assert f"pid {tmp_path}/nginx.pid;" in text
     assert write_config(config).exists()  # `nginx -t` accepted it
+
+
+def test_the_page_cache_stores_only_what_the_app_marks_and_is_off_at_zero(tmp_path):
+    text = render(GatewayConfig(base=tmp_path, port=18000, instance_ports=[18101], page_cache_seconds=3))
+    assert "proxy_cache_valid 200 3s;" in text
+    # the app's own caching headers never make nginx store a page; cookies and credentials bypass it
+    assert "proxy_ignore_headers Cache-Control Expires X-Accel-Expires;" in text
+    assert "proxy_no_cache $http_cookie $http_authorization $libertum_not_shareable;" in text
+    assert "proxy_cache_bypass $http_cookie $http_authorization;" in text
+    assert "proxy_hide_header X-Libertum-Shareable;" in text
+    assert "proxy_cache" not in render(GatewayConfig(base=tmp_path, port=18000, instance_ports=[18101],
+                                                     page_cache_seconds=0))
+    assert config_from_env({"GATEWAY_PAGE_CACHE_SECONDS": "0"}, tmp_path).page_cache_seconds == 0
+    assert config_from_env({}, tmp_path).page_cache_seconds == 1
