@@ -73,9 +73,10 @@ def gunicorn(app_path: str, env: dict[str, str]) -> Iterator[str]:
             process.wait()
 
 
-def wrk(url: str, connections: int = 32, seconds: int = 8) -> dict[str, float]:
+def wrk(url: str, connections: int = 32, seconds: int = 8, headers: dict[str, str] | None = None) -> dict[str, float]:
     """Requests per second and p99 latency (ms) of `url` under `connections` concurrent connections."""
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+    extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
@@ -84,8 +85,9 @@ def wrk(url: str, connections: int = 32, seconds: int = 8) -> dict[str, float]:
     return {"rps": rps, "p99_ms": p99, "non_2xx": int(errors.group(1)) if errors else 0}
 
 
-def wrk_best(url: str, runs: int = 5, connections: int = 32, seconds: int = 3) -> dict[str, float]:
+def wrk_best(url: str, runs: int = 5, connections: int = 32, seconds: int = 3,
+             headers: dict[str, str] | None = None) -> dict[str, float]:
     """The best of `runs` wrk runs. Why: gunicorn's threaded workers each accept keep-alive connections
     greedily, so one run may pin most of the 32 connections on one worker (one core); the best run is the
     server's capacity, and both sides of a ratio are measured the same way."""
-    return max((wrk(url, connections, seconds) for _ in range(runs)), key=lambda result: result["rps"])
+    return max((wrk(url, connections, seconds, headers) for _ in range(runs)), key=lambda result: result["rps"])
