@@ -23,3 +23,8 @@ def claim(db: Database, key: str, message_id: ObjectId) -> ObjectId | None:
         found = db[NAME].find_one({"_id": key})
         return found["messageId"] if found else message_id
     return None
+
+
+def claimed(db: Database, key: str) -> bool:
+    """Whether the event `key` has had its mail (a later mail may depend on it: only who was told hears the end)."""
+    return db[NAME].count_documents({"_id": key}, limit=1) == 1

@@ -91,6 +91,12 @@ CASES = [
      f"{URL}/onboarding/\n\nIf you do not expect this, ignore this mail: nothing moves without those steps and the "
      "transfer agent's approval.\n\nOnce approved, the holding shows on your transfers page: "
      f"{URL}/account/transfers/"),
+    ("transfer_new_owner_rejected", {"decision": "A holding will not be registered to you", "requester": "Ada <b>",
+                                     "quantity": 10**18, "decimals": 18, "security": "Harbour (HBL)", "wallet": "0xNEW",
+                                     "link": f"{URL}/account/transfers/"},
+     "A holding will not be registered to you: the request Ada <b> made to register 1 token of Harbour (HBL) to you, "
+     "in your wallet 0xNEW, was not approved by the transfer agent.\n\nNothing was transferred, and there is nothing "
+     f"for you to do. The investor who asked was told why.\n\nYour transfers: {URL}/account/transfers/"),
     ("payment_flagged", {"reason": "Received $90 of $103: $13 is still due."},
      "Received $90 of $103: $13 is still due."),
     ("payment_received", {"tokens": "5 tokens", "offering_title": "Harbour", "wallet": "0xabc"},

@@ -4,14 +4,16 @@
 - saved transfers (SaveTransferRequet): the recipient when one is saved for them or withdrawn, the sender when
   the recipient confirms or declines, the recipient again when the tokens arrive;
 - a request that starts waiting for a decision (`request_waiting`): the offering's transfer agent
-  (projectDetails.taId), and for a new-owner request the named new owner if that email is a registered investor.
+  (projectDetails.taId), and for a new-owner request the named new owner if that email is a registered investor;
+  that new owner, and only if mailed then, hears once more when the request is rejected (`_tell_named_owner_closed`;
+  on approval they become its recipient, `toUserId`, and hear when the tokens arrive).
   With no transfer agent assigned nobody else is mailed: staff with the `transfers` permission work from the
   queue at /admin/transfers/.
 """
 
 from __future__ import annotations
 
-from app.data import offerings, users
+from app.data import mail_keys, offerings, users
 from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain.platform import notifications
@@ -32,6 +34,7 @@ RECIPIENT_SUBJECTS = {rules.COMPLETED: RECEIVED, rules.REJECTED: "A transfer to 
 REQUESTS_PAGE = "/account/transfers/"
 REVIEW_SUBJECT = "A transfer request waits for your decision"
 NEW_OWNER_SUBJECT = "An investor asked to register a holding to you"
+NEW_OWNER_REJECTED_SUBJECT = "A holding will not be registered to you"
 
 
 def _link(config: dict, request: dict) -> str:
@@ -53,6 +56,8 @@ def tell_investor(config: dict, request: dict, status: str, reason: str = "") ->
                              context, investor["_id"], key=f"transfer-{status}:{request['_id']}")
     if status in RECIPIENT_SUBJECTS and request.get("toUserId"):
         _tell_recipient(config, request, status, reason)
+    elif status == rules.REJECTED and request.get("kind") == rules.NEW_OWNER:
+        _tell_named_owner_closed(config, request)
 
 
 def _tell_recipient(config: dict, request: dict, status: str, reason: str) -> None:
@@ -122,3 +127,22 @@ def _tell_named_owner(config: dict, request: dict) -> None:
                "onboarding": config["PUBLIC_URL"].rstrip("/") + "/onboarding/"}
     notifications.send_email(owner["email"], f"{NEW_OWNER_SUBJECT}: {context['security']}", "transfer_new_owner",
                              context, owner["_id"], key=f"transfer-new-owner:{request['_id']}")
+
+
+def _tell_named_owner_closed(config: dict, request: dict) -> None:
+    """The named new owner mailed at filing (the filing mail's key is there) hears the request was rejected; the
+    staff's reason is the requester's, so it is not repeated to them. Nobody else: an unregistered email stays
+    unanswered, as at filing."""
+    db = get_db(config)
+    if not mail_keys.claimed(db, f"transfer-new-owner:{request['_id']}"):
+        return
+    owner = users.by_email(db, request.get("newRegisteredEmailId") or "")
+    if owner is None or not owner.get("email"):
+        return
+    context = {"decision": NEW_OWNER_REJECTED_SUBJECT, "security": request.get("securityName") or "a holding",
+               "quantity": request.get("tokenQuantity") or 0, "decimals": request.get("tokenDecimals") or 0,
+               "requester": request.get("registeredName") or "", "wallet": request.get("newWalletAddress") or "",
+               "link": config["PUBLIC_URL"].rstrip("/") + REQUESTS_PAGE}
+    notifications.send_email(owner["email"], f"{NEW_OWNER_REJECTED_SUBJECT}: {context['security']}",
+                             "transfer_new_owner_rejected", context, owner["_id"],
+                             key=f"transfer-new-owner-rejected:{request['_id']}")
