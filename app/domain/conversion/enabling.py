@@ -70,7 +70,7 @@ def lockup_end_of(w3: Web3, offering: dict) -> int | None:
     if isinstance(hold_time, str):
         hold_time = datetime.fromisoformat(hold_time)
     return rules.lockup_end(int(details.get("lockupMonths") or 0), last_mint_time(w3, offering["tokenAddress"]),
-                            hold_time if isinstance(hold_time, datetime) else None)
+                            hold_time if isinstance(hold_time, datetime) else None, details.get("lockupSeconds"))
 
 
 def state(offering: dict) -> dict:

@@ -17,12 +17,15 @@ _QUANTITY = re.compile(r"(?P<whole>[0-9]*)(?:\.(?P<fraction>[0-9]*))?", re.ASCII
 MAX_UINT256 = 2**256 - 1
 
 
-def lockup_end(lockup_months: int, last_mint: int | None, hold_time: datetime | None) -> int | None:
+def lockup_end(lockup_months: int, last_mint: int | None, hold_time: datetime | None,
+               lockup_seconds: int | None = None) -> int | None:
     """When the offering's lock-up is over, as a Unix time: the later of its hold time (a date) and its latest
-    mint + the lock-up months (each mint is locked that long). None: nothing locks (no lock-up, nothing minted)."""
+    mint + the lock-up months (each mint is locked that long). None: nothing locks (no lock-up, nothing minted).
+    `lockup_seconds`, when given, is the period staff set on chain since (app.domain.compliance.limits) and wins."""
     ends = []
-    if lockup_months and last_mint is not None:
-        ends.append(last_mint + lockup_months * SECONDS_PER_MONTH)
+    period = lockup_months * SECONDS_PER_MONTH if lockup_seconds is None else lockup_seconds
+    if period and last_mint is not None:
+        ends.append(last_mint + period)
     if hold_time is not None:
         stamp = hold_time if hold_time.tzinfo else hold_time.replace(tzinfo=UTC)
         ends.append(int(stamp.timestamp()))

@@ -75,6 +75,7 @@ def test_staff_change_the_investor_cap_and_the_lockup_and_the_chain_has_them(app
     assert 'data-testid="limit-investorCap">No limit' in page and 'data-testid="limit-lockup">No limit' in page
     assert "4.5 tokens" in page  # issued, in tokens with the token's 18 decimals
     assert f"/admin/offerings/{oid}/compliance-limits" in staff.get(f"/admin/offerings/{oid}").text
+    assert "No lock-up" in staff.get(f"/offerings/{oid}").text  # the offering page is cached from here
 
     answer = _change(staff, oid, investorCap="5", lockup="30")
     assert answer.status_code == 303
@@ -89,6 +90,7 @@ def test_staff_change_the_investor_cap_and_the_lockup_and_the_chain_has_them(app
     assert _lockup(app, offering) == 30 * DAY
     details = db.offerings.find_one({"_id": offering["_id"]})["projectDetails"]
     assert details["maxInvestors"] == 5 and details["lockupSeconds"] == 30 * DAY
+    assert "30 days after purchase" in staff.get(f"/offerings/{oid}").text  # the cached page followed
     fragment = staff.get(f"/admin/offerings/{oid}/compliance-limits/history", headers={"HX-Request": "true"})
     assert fragment.headers.get("HX-Refresh") == "true"  # nothing pending: the page reloads to show the chain
     page = staff.get(f"/admin/offerings/{oid}/compliance-limits").text

@@ -75,6 +75,8 @@ def test_lockup_end_is_the_later_of_the_hold_time_and_the_last_mint_plus_the_mon
     assert rules.lockup_end(0, mint, None) is None
     assert rules.lockup_end(12, None, None) is None, "nothing minted: nothing locked"
     assert rules.lockup_end(12, mint, None) == mint + 12 * rules.SECONDS_PER_MONTH
+    assert rules.lockup_end(12, mint, None, lockup_seconds=30 * 86_400) == mint + 30 * 86_400, "changed on chain since"
+    assert rules.lockup_end(12, mint, None, lockup_seconds=0) is None, "the lock-up removed since"
     hold = datetime(2040, 1, 1, tzinfo=UTC)
     assert rules.lockup_end(1, mint, hold) == int(hold.timestamp())
     assert rules.lockup_end(0, None, datetime(2040, 1, 1)) == int(hold.timestamp()), "a naive date is UTC"
