@@ -97,6 +97,11 @@ CASES = [
      "A holding will not be registered to you: the request Ada <b> made to register 1 token of Harbour (HBL) to you, "
      "in your wallet 0xNEW, was not approved by the transfer agent.\n\nNothing was transferred, and there is nothing "
      f"for you to do. The investor who asked was told why.\n\nYour transfers: {URL}/account/transfers/"),
+    ("saved_transfer", {"decision": "An investor wants to transfer tokens to you", "security": "Harbour (HBL)",
+                        "sender": "", "remark": "", "quantity": 10**18, "decimals": 18,
+                        "link": f"{URL}/account/transfers/"},
+     "An investor wants to transfer tokens to you: 1 token of Harbour (HBL).\n\n"
+     f"Your transfers: {URL}/account/transfers/"),
     ("payment_flagged", {"reason": "Received $90 of $103: $13 is still due."},
      "Received $90 of $103: $13 is still due."),
     ("payment_received", {"tokens": "5 tokens", "offering_title": "Harbour", "wallet": "0xabc"},
@@ -177,6 +182,13 @@ CASES = [
      "order page has a \"Pay from my wallet\" button that prepares it.\n\nOnce the payment arrives we mint your "
      "tokens to your wallet and mail you. Unpaid orders are cancelled after the deadline.\n\n"
      f"Your order: {URL}/orders/65f0"),
+    ("order_placed", {**ORDER, "tokens": 1, "method": "fiat", "bank": {"name": "Client Money", "bank": "Sandbox Bank",
+                                                                       "iban": "GB33", "bic": "BUKBGB22"}},
+     "Your order LIB-1 for 1 HBL token of Harbour is placed. It totals $1,218.\n\nPay by bank transfer by "
+     "10 Dec 2026, 09:30 UTC:\n  Account name: Client Money\n  Bank: Sandbox Bank\n  IBAN: GB33\n"
+     "  BIC: BUKBGB22\n  Amount: $1,218\n  Reference: LIB-1 (write it exactly: it is how we match your transfer to "
+     "this order)\n\nOnce the payment arrives we mint your tokens to your wallet and mail you. Unpaid orders are "
+     f"cancelled after the deadline.\n\nYour order: {URL}/orders/65f0"),
     ("order_cancelled_by_you", {"reference": "LIB-1", "offering_title": "Harbour",
                                 "marketplace_url": f"{URL}/offerings"},
      "You cancelled your order LIB-1 for Harbour. No payment is due for it, and its tokens are back on sale.\nIf you "

@@ -18,6 +18,7 @@ from app.domain.orders import expiry as order_expiry
 from app.domain.orders import placement as ordering
 from app.domain.orders.rules import Refusal
 from app.domain.payments.rules import stablecoin_decimals
+from app.formatting import tokens as token_count
 
 bp = Blueprint("orders", __name__, template_folder="templates", cli_group="orders")
 access_default(bp, INVESTORS)
@@ -115,7 +116,8 @@ def confirm_cancel_order(order_id: str):
     return confirm.ask(f"Cancel order {order['paymentReference']}?",
                        url_for("orders.cancel_order", order_id=order_id),
                        url_for("orders.show_order", order_id=order_id), "Yes, cancel the order",
-                       f"Its {tokens:,} tokens of {order.get('offeringTitle', 'the offering')} go back on sale. "
+                       f"Its {token_count(tokens)} of {order.get('offeringTitle', 'the offering')} "
+                       f"{'goes' if tokens == 1 else 'go'} back on sale. "
                        "This cannot be undone.")
 
 

@@ -18,7 +18,7 @@ from app.data import holdings, user_details
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.enforcement import rules
-from app.formatting.numbers import units
+from app.formatting.numbers import tokens
 
 
 class CaseRefused(errors.Refused):
@@ -55,7 +55,7 @@ class _TokenView:
         self.decimals = int((offering.get("projectDetails") or {}).get("tokenDecimals") or 0)
 
     def tokens(self, amount: int) -> str:
-        return units(amount, self.decimals)
+        return tokens(amount, self.decimals)
 
     def known(self, wallet: str, field: str) -> None:
         """A holder in the projection, or a wallet the token's registry holds; anything else is unknown."""
@@ -80,22 +80,23 @@ def _unfreeze_address(view: _TokenView, params: dict) -> None:
 def _freeze_partial(view: _TokenView, params: dict) -> None:
     balance, frozen = view.balance(params["wallet"])
     if params["amount"] > balance - frozen:
-        raise CaseRefused(f"The holder has {view.tokens(balance - frozen)} tokens not frozen yet "
+        raise CaseRefused(f"The holder has {view.tokens(balance - frozen)} not frozen yet "
                           f"(of {view.tokens(balance)}); freeze at most that.", "amount")
 
 
 def _unfreeze_partial(view: _TokenView, params: dict) -> None:
     _balance, frozen = view.balance(params["wallet"])
     if params["amount"] > frozen:
-        raise CaseRefused(f"Only {view.tokens(frozen)} tokens of this holder are frozen; unfreeze at most that.",
+        verb = "is" if frozen == 10**view.decimals else "are"
+        raise CaseRefused(f"Only {view.tokens(frozen)} of this holder {verb} frozen; unfreeze at most that.",
                           "amount")
 
 
 def _within_balance(view: _TokenView, params: dict) -> None:
     balance, frozen = view.balance(params["wallet"])
     if params["amount"] > balance:
-        held = f" ({view.tokens(frozen)} of them frozen)" if frozen else ""
-        raise CaseRefused(f"The holder has only {view.tokens(balance)} tokens{held}; enter at most that.", "amount")
+        held = f" ({view.tokens(frozen)} frozen)" if frozen else ""
+        raise CaseRefused(f"The holder has only {view.tokens(balance)}{held}; enter at most that.", "amount")
 
 
 def _forced_transfer(view: _TokenView, params: dict) -> None:

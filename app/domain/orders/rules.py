@@ -20,6 +20,7 @@ from app.domain import errors
 from app.domain.marketplace.listing import aware
 from app.domain.platform import numerals
 from app.formatting import money
+from app.formatting import tokens as token_count
 
 PAYMENT_METHODS = ("fiat", "crypto")
 NOT_WHITELISTED = ("You are not whitelisted for this offering: request whitelisting and wait for its approval "
@@ -155,7 +156,7 @@ def check_holding(offering: dict, tokens: int, held: int) -> None:
     limit = holding_limit(offering)
     if limit and held + tokens > limit:
         room = max(0, limit - held)
-        raise Refusal(f"One investor may hold at most {limit:,} tokens of this offering; you already hold or "
+        raise Refusal(f"One investor may hold at most {token_count(limit)} of this offering; you already hold or "
                       f"have ordered {held:,}, so you can order {room:,} more.", "tokens")
 
 
@@ -172,7 +173,8 @@ def check_supply(tokens: int, remaining: int) -> None:
     if remaining <= 0:
         raise Refusal("This offering is sold out.")
     if tokens > remaining:
-        raise Refusal(f"Only {remaining:,} token{'s' if remaining != 1 else ''} remain in this offering.", "tokens")
+        verb = "remains" if remaining == 1 else "remain"
+        raise Refusal(f"Only {token_count(remaining)} {verb} in this offering.", "tokens")
 
 
 def check(offering: dict, q: Quote, standing: Standing, now: datetime, reserved: int) -> None:

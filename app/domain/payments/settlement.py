@@ -43,7 +43,8 @@ from app.domain.payments.rules import (
 from app.domain.platform import audit
 from app.domain.platform.chain import current_platform
 from app.domain.platform.notifications import send_email
-from app.domain.portfolio.rules import decimals_of, units
+from app.domain.portfolio.rules import decimals_of
+from app.formatting import tokens
 from app.tasks import settlement as settlement_jobs
 
 FLAGS = ("underpaid", "overpaid", "reorged")
@@ -235,8 +236,8 @@ def _unit(config: dict, order: dict) -> str:
 
 
 def _tokens(order: dict, offering: dict) -> str:
-    """"5 tokens", "2.5 tokens": exact from base units, without the 18 trailing zeros of a fixed format."""
-    return f"{units(int(order['quantity']), decimals_of(offering))} tokens"
+    """"1 token", "2.5 tokens": exact from base units, without the 18 trailing zeros of a fixed format."""
+    return tokens(int(order["quantity"]), decimals_of(offering))
 
 
 def _title(offering: dict) -> str:

@@ -43,7 +43,7 @@ from app.domain.platform.chain import current_platform
 from app.domain.platform.notifications import send_email
 from app.domain.portfolio.rules import decimals_of, ticker_of, title_of
 from app.domain.transfers import holder_rules, standing
-from app.formatting import units
+from app.formatting import tokens
 
 log = logging.getLogger(__name__)
 NODE_AWAY = "The blockchain cannot be read right now, so the transfer cannot be checked. Try again in a minute."
@@ -275,7 +275,7 @@ def _land(config: dict, db, event: dict) -> None:
     offering = offerings.by_id(db, doc["offeringId"]) or {}
     public = config["PUBLIC_URL"].rstrip("/")
     send_email(recipient["email"], f"Libertum: You received {title_of(offering)} tokens", "tokens_received",
-               {"tokens": f"{units(int(args['value']), decimals_of(offering))} {ticker_of(offering)}".strip(),
+               {"tokens": tokens(int(args["value"]), decimals_of(offering), ticker_of(offering)),
                 "offering_title": title_of(offering), "wallet": args["to"], "sender": args["from"],
                 "tx_hash": tx_hash, "portfolio_url": f"{public}/portfolio/"},
                recipient["_id"], key=f"holder-transfer:{tx_hash}:{int(event['logIndex'])}")

@@ -63,6 +63,7 @@ def test_unreadable_input_is_refused_with_a_message(tokens, amount, message):
     (offering(details={"maxTokenHolding": 5_000}), standing(), 801, r"maximum investment is \$100,000"),
     (offering(), standing(held_tokens=1_950), 60, "at most 2,000 tokens .* ordered 1,950, so you can order 50 more"),
     (offering(reserved=9_990), standing(), 20, "Only 10 tokens remain"),
+    (offering(reserved=9_999), standing(), 20, "Only 1 token remains in this offering"),
     (offering(reserved=10_000), standing(), 20, "sold out"),
     (offering(), standing(wallet="0x" + "CD" * 20), 10, "only be sent to one of your verified wallets"),
     (offering(), standing(verified_wallets=(WALLET, "0x" + "CD" * 20), wallet="0x" + "CD" * 20), 10,
