@@ -13,6 +13,7 @@ from app.custody_commands import custody_cli, transfers_cli
 from app.data import init_db, parked_contracts, parked_events
 from app.data.mongo import get_db
 from app.demo.commands import demo_cli
+from app.domain.compliance import limits as compliance_limits
 from app.domain.enforcement import cases as enforcement_cases
 from app.domain.orders.mint_recovery import recover_all
 from app.domain.payments.rules import parse_token_amount
@@ -120,6 +121,7 @@ def chain_requeue() -> None:
     click.echo(f"requeued {len(requeue_open(current_app.config))} chain job(s)")
     click.echo(f"requeued minting of {len(requeue_minting(current_app.config))} offering(s) with settled orders")
     click.echo(f"requeued {len(enforcement_cases.requeue_unfinished(current_app.config))} agent action case(s)")
+    click.echo(f"requeued {len(compliance_limits.requeue_pending(current_app.config))} compliance limit change(s)")
 
 
 @chain_cli.command("faucet")

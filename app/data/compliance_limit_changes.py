@@ -52,6 +52,11 @@ def pending_of(db: Database, offering_id: ObjectId) -> list[dict]:
     return [amounts.decode(doc, _AMOUNTS) for doc in db[NAME].find({"offeringId": offering_id, "status": PENDING})]
 
 
+def pending_ids(db: Database, limit: int = 1000) -> list[str]:
+    """Every pending change's key (what `flask chain requeue` enqueues again)."""
+    return [doc["_id"] for doc in db[NAME].find({"status": PENDING}, {"_id": 1}).limit(limit)]
+
+
 def finish(db: Database, key: str, status: str, fields: dict) -> bool:
     """pending -> confirmed | failed, once; False when it was not pending any more."""
     done = db[NAME].update_one({"_id": key, "status": PENDING}, {"$set": {"status": status, **fields}})

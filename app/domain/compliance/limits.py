@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from bson import ObjectId
 from flask import current_app
 from web3 import Web3
 
@@ -252,5 +251,10 @@ def _finish(config: dict, change: dict, status: str, fields: dict) -> str:
     return changes_data.get(db, change["_id"])["status"]
 
 
-def pending_ids(offering_id: ObjectId) -> list[str]:
-    return [change["_id"] for change in changes_data.pending_of(get_db(), offering_id)]
+def requeue_pending(config: dict) -> list[str]:
+    """Enqueue every change still pending (its job lost with Redis, or its worker killed); safe to repeat."""
+    from app.tasks import compliance_limits as tasks  # late: the task module imports this one
+    ids = changes_data.pending_ids(get_db(config))
+    for key in ids:
+        tasks.enqueue(config, key)
+    return ids

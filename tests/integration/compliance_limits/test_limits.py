@@ -177,9 +177,12 @@ def test_a_change_applied_twice_and_clicked_twice_is_sent_once(app, db, staff, h
     again = _change(staff, oid, investorCap="8")  # a second click while the first is on its way
     assert again.status_code == 422 and "on its way to the chain already" in again.text
     key = f"compliance-limit:{oid}:investorCap:1"
+    queues.queue(queues.CHAIN).empty()  # its job lost (Redis flushed): `flask chain requeue` enqueues it again
+    assert limits.requeue_pending(app.config) == [key]
     assert limits.apply(app.config, key) == "confirmed"
     assert limits.apply(app.config, key) == "confirmed"
-    run_chain_jobs()  # the enqueued job too: a third run
+    run_chain_jobs()  # the requeued job too: a third run
+    assert limits.requeue_pending(app.config) == []
     assert len(chain_jobs.get(db, key)["txs"]) == 1
     w3, platform, compliance = _suite(app, offering)
     module = contract(w3, "InvestorCapModule", platform["investorCapModule"])
