@@ -7,6 +7,7 @@ amounts are integer base units (app/data/amounts.py): `units` shows them.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, localcontext
 
 from babel.numbers import format_currency, get_currency_precision, get_currency_symbol
@@ -30,9 +31,13 @@ def currency_symbol(currency: str | None = None) -> str:
 
 def money(minor: int | None, currency: str | None = None) -> str:
     """Minor units as a currency amount: 1234567 -> "$12,345.67" (whole amounts drop the cents)."""
-    currency = currency or platform_currency()
+    return _money(int(minor or 0), currency or platform_currency())
+
+
+@functools.lru_cache(maxsize=4096)
+def _money(minor: int, currency: str) -> str:
+    """Remembered: Babel takes about 0.1 ms an amount, and a page of cards shows the same few dozen again."""
     places = get_currency_precision(currency)
-    minor = int(minor or 0)
     with localcontext() as context:  # exact for any size: Decimal's default 28 digits would round or fail
         context.prec = len(str(minor)) + 10
         amount = Decimal(minor).scaleb(-places)
