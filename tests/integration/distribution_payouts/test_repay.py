@@ -24,7 +24,7 @@ from app.domain.platform.reconcile import reconcile
 from app.tasks import distributions as distribution_tasks
 from tests.factories import distribution_with_lines
 from tests.fixtures.accounts import make_user, post
-from tests.fixtures.chain import revert_chain, start_worker
+from tests.fixtures.chain import reorg_chain, snapshot_chain, start_worker
 from tests.fixtures.processes import flask_argv, start_process, stop_process, wait_for
 from tests.integration.distribution_payouts.test_stablecoin_payout import fund, paid_out, units
 
@@ -186,19 +186,14 @@ def test_a_reorged_line_found_paid_on_chain_is_marked_paid_without_a_second_tran
     nets = {wallets[0]: 10_00, wallets[1]: 20_00}
     dist = distribution_with_lines(db, nets)
     fund(app, usd, nets)
-    snapshot_id = hot.w3.provider.make_request("evm_snapshot", [])["result"]
-    start = hot.w3.eth.block_number
+    snapshot_id = snapshot_chain(hot.w3)
     worker = start_worker(services, tmp_path, "worker")
     try:
         paid_out(app, db, dist["_id"], timeout=120)
     finally:
         stop_process(worker)
     batch = db.distributionPayouts.find_one({"distributionId": dist["_id"], "kind": "batch"})
-    dropped = hot.w3.eth.block_number - start
-    revert_chain(hot.w3, snapshot_id)
-    hot.nonces.resync(hot.w3)
-    for _ in range(dropped + 1):
-        hot.w3.provider.make_request("evm_mine", [])
+    reorg_chain(hot.w3, snapshot_id, nonces=hot.nonces)
     wait_for(lambda: all(line["status"] == "reorged" for line in dividends.of_distribution(db, dist["_id"])),
              what="the lines flagged after the reorg")
     # chain-sync stops; the first wallet's payment is mined again (what a dropped transaction often does), so the

@@ -17,7 +17,7 @@ from app.domain.payments.stablecoin import faucet, treasury
 from app.domain.platform import chain_ops
 from app.domain.platform.reconcile import reconcile
 from tests.factories import distribution_with_lines
-from tests.fixtures.chain import kill_group, revert_chain, start_worker
+from tests.fixtures.chain import kill_group, reorg_chain, snapshot_chain, start_worker
 from tests.fixtures.chain_events import apply, log_message
 from tests.fixtures.processes import stop_process, wait_for
 
@@ -129,19 +129,14 @@ def test_a_payout_a_reorg_drops_is_flagged_for_staff_and_not_sent_again(app, db,
     nets = {wallets[0]: 10_00, wallets[1]: 20_00}
     dist = distribution_with_lines(db, nets)
     fund(app, usd, nets)
-    snapshot = hot.w3.provider.make_request("evm_snapshot", [])["result"]
-    start = hot.w3.eth.block_number
+    snapshot = snapshot_chain(hot.w3)
     worker = start_worker(services, tmp_path, "worker")
     try:
         paid_out(app, db, dist["_id"], timeout=120)
     finally:
         stop_process(worker)
     assert all(usd.functions.balanceOf(w).call() == units(n, usd) for w, n in nets.items())
-    dropped = hot.w3.eth.block_number - start
-    revert_chain(hot.w3, snapshot)
-    hot.nonces.resync(hot.w3)
-    for _ in range(dropped + 1):  # the new branch is longer than the dropped one
-        hot.w3.provider.make_request("evm_mine", [])
+    reorg_chain(hot.w3, snapshot, nonces=hot.nonces)
     lines = wait_for(lambda: [line for line in dividends.of_distribution(db, dist["_id"])
                               if line["status"] == "reorged"] if all(
         line["status"] == "reorged" for line in dividends.of_distribution(db, dist["_id"])) else None,

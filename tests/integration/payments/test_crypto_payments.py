@@ -14,7 +14,7 @@ from app.data import orders as order_docs
 from app.domain.offerings.deployment import salt_hash
 from app.domain.payments import stablecoin as payments
 from app.domain.payments.settlement import resolve_flag
-from tests.fixtures.chain import revert_chain, start_worker
+from tests.fixtures.chain import reorg_chain, snapshot_chain, start_worker
 from tests.fixtures.payment_suite import UNIT
 from tests.fixtures.processes import stop_process, wait_for
 
@@ -118,15 +118,10 @@ def test_a_payment_whose_block_a_reorg_drops_flags_the_settled_order(app, db, ch
                                                                       place, pay, hot):
     ivy = investor()
     order = place(ivy, 1)
-    start = hot.w3.eth.block_number
-    snapshot = hot.w3.provider.make_request("evm_snapshot", [])["result"]
+    snapshot = snapshot_chain(hot.w3)
     pay(ivy.account, order["paymentDue"])
     wait_for(lambda: order_status(db, order["_id"], "settled"), what="the order settled")
-    dropped = hot.w3.eth.block_number - start  # the payment and whatever else was mined since (the mint, ...)
-    revert_chain(hot.w3, snapshot)
-    hot.nonces.resync(hot.w3)
-    for _ in range(dropped + 2):  # the new branch is longer than the dropped one
-        hot.w3.provider.make_request("evm_mine", [])
+    reorg_chain(hot.w3, snapshot, nonces=hot.nonces)  # drops the payment and whatever was mined since (the mint, ...)
     flagged = wait_for(lambda: order_docs.decoded(db.orders.find_one({"_id": order["_id"], "paymentFlag": "reorged"})),
                        what="the order flagged after the reorg")
     assert flagged["status"] == "settled" and "dropped by a chain reorganisation" in flagged["paymentFlagReason"]
