@@ -77,17 +77,26 @@ class _Suite:
     def module(self, limit: rules.Limit):
         return self.modules[limit.module]
 
-    def facts(self, token: str) -> rules.Facts:
-        bound = {limit.key: self.compliance.functions.isModuleBound(self.module(limit).address).call()
-                 for limit in rules.LIMITS}
+    def facts(self, token: str, limits: tuple[rules.Limit, ...]) -> rules.Facts:
+        bound_modules = {key: self.compliance.functions.isModuleBound(module.address).call()
+                         for key, module in self.modules.items()}
+        bound = {limit.key: bound_modules[limit.module] for limit in limits}
         address = self.compliance.address
-        current = {limit.key: getattr(self.module(limit).functions, limit.getter)(address).call()
-                   for limit in rules.LIMITS}
+        current = {limit.key: getattr(self.module(limit).functions, limit.getter)(*self._args(limit)).call()
+                   for limit in limits}
         cap = self.modules["investorCapModule"].functions
+        per_country = {limit.key: cap.countryInvestorCount(address, limit.country).call()
+                       for limit in limits if limit.country is not None}
         return rules.Facts(decimals=self.token.functions.decimals().call(),
                            total_supply=self.token.functions.totalSupply().call(),
                            investors=cap.investorCount(address).call(), current=current, bound=bound,
-                           identity_balances=self._identity_balances(token, bound["maxBalance"]))
+                           identity_balances=self._identity_balances(token, bound["maxBalance"]),
+                           country_investors=per_country)
+
+    def _args(self, limit: rules.Limit, *values) -> list:
+        """A getter's (compliance first) or setter's arguments: a per-country limit names its country first."""
+        head = [] if values else [self.compliance.address]
+        return [*head, *([] if limit.country is None else [limit.country]), *values]
 
     def _identity_balances(self, token: str, ledger_bound: bool) -> list[int]:
         """Each holder identity's balance: the max-balance module's ledger (all of an identity's wallets together),
@@ -100,7 +109,7 @@ class _Suite:
         return [ledger.identityBalance(address, identity).call() for identity in identities]
 
     def set_call(self, limit: rules.Limit, value: int):
-        data = self.module(limit).encode_abi(limit.setter, args=[value])
+        data = self.module(limit).encode_abi(limit.setter, args=self._args(limit, value))
         return function_call(self.compliance, "callModuleFunction", data, self.module(limit).address)
 
     def bind_call(self, limit: rules.Limit):
@@ -121,12 +130,18 @@ def page(actor: dict, offering_id: str) -> dict:
     shown = {"offering": offering, "refusal": not_deployed(offering), "rows": [], "decimals": 0,
              "history": history(offering), "pending": bool(changes_data.pending_of(get_db(), offering["_id"]))}
     if shown["refusal"] is None:
-        facts = _Suite(current_app.config, offering).facts(offering["tokenAddress"])
+        limits = _limits(offering)
+        facts = _Suite(current_app.config, offering).facts(offering["tokenAddress"], limits)
         shown["decimals"] = facts.decimals
         shown["facts"] = facts
         shown["rows"] = [{"limit": limit, "value": rules.shown(limit, facts.current[limit.key], facts.decimals),
-                          "bound": facts.bound[limit.key]} for limit in rules.LIMITS]
+                          "bound": facts.bound[limit.key], "holders": facts.country_investors.get(limit.key)}
+                         for limit in limits]
     return shown
+
+
+def _limits(offering: dict) -> tuple[rules.Limit, ...]:
+    return rules.limits_of((offering.get("projectDetails") or {}).get("authorizedCountries"))
 
 
 def progress(actor: dict, offering_id: str) -> dict:
@@ -139,7 +154,7 @@ def history(offering: dict) -> list[dict]:
     """The offering's changes, newest first, with their values in words and their chain job's state."""
     rows = []
     for change in changes_data.of_offering(get_db(), offering["_id"]):
-        limit, decimals = rules.BY_KEY[change["limit"]], change.get("decimals") or 0
+        limit, decimals = rules.limit_of(change["limit"]), change.get("decimals") or 0
         job = chain_jobs.get(get_db(), change["steps"][-1]["jobId"]) if change.get("steps") else None
         rows.append({**change, "label": limit.label, "old": rules.shown(limit, change["oldValue"], decimals),
                      "new": rules.shown(limit, change["newValue"], decimals),
@@ -155,12 +170,13 @@ def request_change(actor: dict, offering_id: str, form) -> list[str]:
         raise errors.Refused(why)
     config = current_app.config
     suite = _Suite(config, offering)
-    facts = suite.facts(offering["tokenAddress"])
-    values, found, reason = rules.parse(form, facts.decimals)
+    limits = _limits(offering)
+    facts = suite.facts(offering["tokenAddress"], limits)
+    values, found, reason = rules.parse(form, facts.decimals, limits)
     changed, refused = rules.changes(values, facts)
     found.update(refused)
     for key, value in changed.items():  # what only the module knows (a lock-up lengthened over sold tokens)
-        limit = rules.BY_KEY[key]
+        limit = rules.limit_of(key)
         call = suite.set_call(limit, value) if facts.bound[key] else suite.bind_call(limit)
         if key not in found and (said := suite.dry_run(call)):
             found[key] = said
@@ -181,13 +197,13 @@ def _none_pending(offering: dict, changed: dict) -> None:
     """One pending change per limit (the caller holds the offering's lock): a second click is told, not sent."""
     busy = {change["limit"] for change in changes_data.pending_of(get_db(), offering["_id"])} & set(changed)
     if busy:
-        raise LimitsInvalid({key: f"A change of the {rules.BY_KEY[key].label.lower()} is on its way to the chain "
+        raise LimitsInvalid({key: f"A change of the {rules.limit_of(key).label.lower()} is on its way to the chain "
                                   "already; wait until it is confirmed." for key in sorted(busy)})
 
 
 def _record(actor: dict, offering: dict, suite: _Suite, facts: rules.Facts, key: str, value: int, reason: str) -> str:
     """One change under its natural key (the caller holds the offering's lock)."""
-    db, limit = get_db(), rules.BY_KEY[key]
+    db, limit = get_db(), rules.limit_of(key)
     change_id = changes_data.change_id(offering["_id"], key, changes_data.count_of(db, offering["_id"], key) + 1)
     steps = [] if facts.bound[key] else [{"jobId": change_id + ":bind", "op": BIND_OP,
                                            "call": stored_call(suite.bind_call(limit))}]
@@ -220,15 +236,24 @@ def apply(config: dict, change_id: str) -> str | None:
             return _finish(config, change, changes_data.FAILED,
                            {"error": job.get("error") or f"chain job {step['jobId']} ended {job['status']}"})
     with locks.offering(change["offeringId"], config):
-        offerings.set_fields(db, change["offeringId"], _settings(db, change))
+        offerings.set_fields(db, change["offeringId"], _settings(offerings.by_id(db, change["offeringId"]), change))
         return _finish(config, change, changes_data.CONFIRMED,
                        {"confirmedAt": datetime.now(UTC), "txHash": job["txHash"], "blockNumber": job["blockNumber"]})
 
 
-def _settings(db, change: dict) -> dict:
-    """The offering's stored settings matching the confirmed value (whole tokens where orders count whole tokens)."""
+def _settings(offering: dict, change: dict) -> dict:
+    """The offering's stored settings matching the confirmed value (whole tokens where orders count whole tokens);
+    the caller holds the offering's lock (a country's cap rewrites the whole map it read)."""
     key, value = change["limit"], change["newValue"]
     unit = 10 ** int(change.get("decimals") or 0)
+    if key.startswith(rules.COUNTRY_PREFIX):
+        caps = dict((offering.get("projectDetails") or {}).get("maxInvestorsPerCountry") or {})
+        country = key[len(rules.COUNTRY_PREFIX):]
+        if value:
+            caps[country] = value
+        else:
+            caps.pop(country, None)
+        return {"projectDetails.maxInvestorsPerCountry": caps or None}
     if key == "investorCap":
         return {"projectDetails.maxInvestors": value or None}
     if key == "maxBalance":

@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import pycountry
+
+from app.formatting.places import country_name
+
 UINT256 = 2**256
 SECONDS_PER_DAY = 86_400
 MAX_LOCKUP_DAYS = 100 * 365  # LockupModule.MAX_PERIOD
@@ -28,6 +32,7 @@ class Limit:
     setter: str       # the module's configuration function, called through ModularCompliance.callModuleFunction
     getter: str       # its view, taking the compliance address
     counts_holders: bool  # binds only while the token has no supply (canComplianceBind)
+    country: int | None = None  # a per-country cap's ISO 3166 numeric code (the setter's and getter's first argument)
 
 
 LIMITS = (
@@ -39,6 +44,25 @@ LIMITS = (
     Limit("lockup", "Lock-up", "days", "lockupModule", "setLockupPeriod", "lockupPeriod", True),
 )
 BY_KEY = {limit.key: limit for limit in LIMITS}
+COUNTRY_PREFIX = "countryCap-"
+
+
+def country_limit(alpha_2: str) -> Limit:
+    """The investor cap of one country of residence (InvestorCapModule.setCountryInvestorCap)."""
+    return Limit(COUNTRY_PREFIX + alpha_2, f"Maximum investors in {country_name(alpha_2)}", "count",
+                 "investorCapModule", "setCountryInvestorCap", "countryInvestorCap", True,
+                 int(pycountry.countries.get(alpha_2=alpha_2).numeric))
+
+
+def limits_of(countries: list[str] | None) -> tuple[Limit, ...]:
+    """The limits of an offering: the four overall ones, then a cap per authorised country (ISO alpha-2)."""
+    known = [code for code in countries or [] if pycountry.countries.get(alpha_2=code)]
+    return LIMITS + tuple(country_limit(code) for code in known)
+
+
+def limit_of(key: str) -> Limit:
+    """The limit a stored change names."""
+    return country_limit(key[len(COUNTRY_PREFIX):]) if key.startswith(COUNTRY_PREFIX) else BY_KEY[key]
 
 _NUMBER = re.compile(r"^(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]+))?$")
 
@@ -53,6 +77,7 @@ class Facts:
     current: dict[str, int]                 # limit key -> value on chain (base units, count, seconds)
     bound: dict[str, bool]                  # limit key -> its module is bound to the token's compliance
     identity_balances: list[int] = field(default_factory=list)  # each holder identity's balance (base units)
+    country_investors: dict[str, int] = field(default_factory=dict)  # country limit key -> investors resident there
 
 
 def _typed(form, key: str) -> str:
@@ -92,10 +117,10 @@ def parse_whole(text: str, *, most: int, what: str, unit: str = "") -> int:
     return value
 
 
-def parse(form, decimals: int) -> tuple[dict[str, int], dict[str, str], str]:
+def parse(form, decimals: int, limits: tuple[Limit, ...] = LIMITS) -> tuple[dict[str, int], dict[str, str], str]:
     """(new values by limit for the fields typed in, errors by field, the reason). Blank fields keep their limit."""
     values, errors = {}, {}
-    for limit in LIMITS:
+    for limit in limits:
         text = _typed(form, limit.key)
         if not text:
             continue
@@ -141,6 +166,9 @@ def refusal(limit: Limit, value: int, facts: Facts) -> str | None:
     if limit.key == "investorCap" and value < facts.investors:
         return (f"A cap of {value:,} investor{'' if value == 1 else 's'} is below the {facts.investors:,} investors "
                 "who hold tokens now.")
+    if limit.country is not None and value < (count := facts.country_investors.get(limit.key, 0)):
+        return (f"A cap of {value:,} investor{'' if value == 1 else 's'} in {limit.label.split(' in ', 1)[1]} is "
+                f"below the {count:,} investors there who hold tokens now.")
     if limit.key == "maxBalance":
         above = [held for held in facts.identity_balances if held > value]
         if above:
@@ -156,12 +184,28 @@ def changes(values: dict[str, int], facts: Facts) -> tuple[dict[str, int], dict[
     for key, value in values.items():
         if value == facts.current.get(key):
             continue  # typed the present value: nothing to send
-        found = refusal(BY_KEY[key], value, facts)
+        found = refusal(limit_of(key), value, facts)
         if found:
             errors[key] = found
         else:
             changed[key] = value
-    return changed, errors
+    errors.update(_caps_consistent(changed, facts))
+    return {key: value for key, value in changed.items() if key not in errors}, errors
+
+
+def _caps_consistent(changed: dict[str, int], facts: Facts) -> dict[str, str]:
+    """A country's cap may not be above the overall cap, as the wizard says (both as they will be)."""
+    after = {**facts.current, **changed}
+    overall = after.get("investorCap", 0)
+    above = [key for key, cap in after.items() if key.startswith(COUNTRY_PREFIX) and overall and cap > overall]
+    if not above:
+        return {}
+    typed = [key for key in above if key in changed]
+    if typed:  # the country's new cap is at fault
+        return {key: f"A country's cap cannot be above the maximum number of investors ({overall:,})." for key in typed}
+    names = ", ".join(limit_of(key).label.split(" in ", 1)[1] for key in above)
+    return {"investorCap": f"{names} {'has a cap' if len(above) == 1 else 'have caps'} above {overall:,} investors: "
+                           f"lower {'it' if len(above) == 1 else 'them'} in the same change."}
 
 
 def shown(limit: Limit, value: int, decimals: int) -> str:

@@ -199,3 +199,28 @@ def test_without_the_offerings_permission_the_page_and_the_change_are_403(db, au
     assert client.get(f"/admin/offerings/{oid}/compliance-limits").status_code == 403
     assert _change(client, oid, investorCap="9").status_code == 403
     assert db.complianceLimitChanges.count_documents({}) == 0
+
+
+def test_a_countrys_investor_cap_is_refused_below_its_holders_and_above_the_overall_cap_then_set(app, db, staff,
+                                                                                                  held):
+    oid, offering = held["oid"], held["offering"]
+    page = staff.get(f"/admin/offerings/{oid}/compliance-limits").text
+    assert 'data-testid="limit-countryCap-GB">No limit' in page and "(2 holding there now)" in page
+    refused = _change(staff, oid, **{"countryCap-GB": "1"})
+    assert refused.status_code == 422
+    assert "A cap of 1 investor in United Kingdom is below the 2 investors there who hold tokens now." in refused.text
+    refused = _change(staff, oid, investorCap="2", **{"countryCap-GB": "3"})
+    assert refused.status_code == 422
+    assert "A country&#39;s cap cannot be above the maximum number of investors (2)." in refused.text
+
+    assert _change(staff, oid, investorCap="4", **{"countryCap-GB": "2"}).status_code == 303
+    run_chain_jobs()
+    w3, platform, compliance = _suite(app, offering)
+    assert chain_compliance.investor_cap(w3, platform, compliance, 826) == 2
+    assert chain_compliance.investor_cap(w3, platform, compliance) == 4
+    details = db.offerings.find_one({"_id": offering["_id"]})["projectDetails"]
+    assert details["maxInvestorsPerCountry"] == {"GB": 2} and details["maxInvestors"] == 4
+    assert "Maximum investors in United Kingdom</strong>: No limit → 2 investors" in staff.get(
+        f"/admin/offerings/{oid}/compliance-limits").text
+    lowered = _change(staff, oid, investorCap="1")  # below the United Kingdom's cap of 2 (and the 2 holders)
+    assert lowered.status_code == 422 and "investors who hold tokens now" in lowered.text

@@ -81,3 +81,22 @@ def test_values_in_words():
     assert rules.shown(rules.BY_KEY["lockup"], 6 * 2_629_746, 0) == "182.62 days"
     assert rules.shown(rules.BY_KEY["maxBalance"], 10**18, 18) == "1 token"
     assert rules.shown(rules.BY_KEY["investorCap"], 0, 0) == "No limit"
+
+
+def test_country_caps_follow_the_offerings_countries_and_stay_under_the_overall_cap():
+    limits = rules.limits_of(["GB", "FR", "XX"])
+    assert [limit.key for limit in limits[4:]] == ["countryCap-GB", "countryCap-FR"]
+    assert limits[5].label == "Maximum investors in France" and limits[5].country == 250
+    state = facts(current={"supplyCap": 0, "maxBalance": 0, "investorCap": 10, "lockup": 0, "countryCap-FR": 0},
+                  bound={"supplyCap": False, "maxBalance": True, "investorCap": True, "lockup": True,
+                         "countryCap-FR": True}, country_investors={"countryCap-FR": 3})
+    _, errors = rules.changes({"countryCap-FR": 2}, state)
+    assert errors == {"countryCap-FR": "A cap of 2 investors in France is below the 3 investors there who hold "
+                                       "tokens now."}
+    _, errors = rules.changes({"countryCap-FR": 11}, state)
+    assert errors == {"countryCap-FR": "A country's cap cannot be above the maximum number of investors (10)."}
+    changed, errors = rules.changes({"countryCap-FR": 11, "investorCap": 12}, state)
+    assert changed == {"countryCap-FR": 11, "investorCap": 12} and errors == {}
+    france_capped = rules.Facts(**{**vars(state), "current": {**state.current, "countryCap-FR": 8}})
+    _, errors = rules.changes({"investorCap": 5}, france_capped)
+    assert errors == {"investorCap": "France has a cap above 5 investors: lower it in the same change."}
