@@ -1,36 +1,15 @@
 """An offering on the live token suite (`suite`, `wallet` and `verified` come from tests/fixtures/token_suite.py)
-with settled orders, watched by the monitor and chain-sync processes."""
+with settled orders (tests/fixtures/suite_offering.py), watched by the monitor and chain-sync processes."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-from bson import ObjectId
 
-from app.chain.artifacts import contract
 from app.data import chain_checkpoints, chain_contracts, chain_jobs
 from tests.fixtures.processes import flask_argv, start_process, stop_process
-
-
-@pytest.fixture
-def token(wallet, suite):
-    return contract(wallet.w3, "Token", suite["token"])
-
-
-@pytest.fixture
-def offering(db, suite):
-    offering_id = ObjectId()
-    db.offerings.insert_one({"_id": offering_id, "status": "live", "isActive": True, "tokenAddress": suite["token"],
-                             "identityRegistry": suite["identityRegistry"]})
-    return offering_id
-
-
-def settled_orders(db, offering_id, wallets: list[str], quantities: list[int]) -> list[ObjectId]:
-    docs = [{"_id": ObjectId(), "offeringId": offering_id, "walletAddress": w, "quantity": q, "isSettled": True,
-             "isMinted": False, "status": "settled"} for w, q in zip(wallets, quantities, strict=True)]
-    db.orders.insert_many(docs)
-    return [d["_id"] for d in docs]
+from tests.fixtures.suite_offering import offering, token  # noqa: F401 - fixtures
 
 
 def wait_jobs_closed(db, job_ids: list[str], timeout: float = 120) -> list[dict]:
@@ -68,8 +47,8 @@ def sync(app, services, tmp_path):
     stop_process(process)
 
 
-def holding(db, token, wallet):
-    doc = db.holdings.find_one({"_id": f"{token}:{wallet}"}) or {}
+def holding(db, token_address, wallet):
+    doc = db.holdings.find_one({"_id": f"{token_address}:{wallet}"}) or {}
     return int(doc.get("balance", 0)), int(doc.get("frozen", 0)), doc.get("isFrozen", False)
 
 

@@ -15,7 +15,8 @@ from app.domain.platform import chain_jobs as runner
 from app.domain.platform import chain_ops
 from tests.fixtures.chain import kill_group, minted_amounts, start_worker
 from tests.fixtures.processes import stop_process
-from tests.integration.backbone.conftest import settled_orders, wait_jobs_closed
+from tests.fixtures.suite_offering import settled_orders
+from tests.integration.backbone.conftest import wait_jobs_closed
 
 KILLS = 20
 

@@ -16,7 +16,7 @@ from app.domain.orders.minting import mint_order
 from app.domain.platform import chain_jobs as runner
 from app.locks import Lease
 from tests.fixtures.chain import minted_amounts
-from tests.integration.backbone.conftest import settled_orders
+from tests.fixtures.suite_offering import settled_orders
 
 THREADS, JOBS = 8, 4
 

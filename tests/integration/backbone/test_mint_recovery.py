@@ -19,7 +19,7 @@ from app.domain.portfolio.rules import order_rows
 from tests.fixtures.accounts import BrowserClient, login, make_user, post, signed_in_client
 from tests.fixtures.chain import FRANCE, minted_amounts
 from tests.fixtures.processes import run_jobs
-from tests.integration.backbone.conftest import settled_orders
+from tests.fixtures.suite_offering import settled_orders
 
 REASON = "Token.mint reverted: Identity is not verified."
 

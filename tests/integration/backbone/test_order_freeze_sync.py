@@ -10,7 +10,7 @@ from app.domain.platform import chain_jobs as runner
 from app.domain.platform.reconcile import reconcile
 from tests.fixtures.accounts import make_user
 from tests.fixtures.processes import wait_for
-from tests.integration.backbone.conftest import settled_orders
+from tests.fixtures.suite_offering import settled_orders
 
 
 def _order(db, order_id) -> dict:

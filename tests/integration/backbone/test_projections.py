@@ -16,7 +16,8 @@ from app.events.handlers import apply_chain_messages
 from app.events.topics import CHAIN_EVENTS
 from tests.fixtures.chain import revert_chain
 from tests.fixtures.processes import wait_for
-from tests.integration.backbone.conftest import caught_up, holding, settled_orders
+from tests.fixtures.suite_offering import settled_orders
+from tests.integration.backbone.conftest import caught_up, holding
 
 PROJECTIONS = ("holdings", "chainTokens", "identityRegistrations", "orders", "chainEvents")
 VOLATILE = ("updatedAt", "storedAt", "retractedAt", "orderMinted")

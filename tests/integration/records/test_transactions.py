@@ -22,7 +22,7 @@ from app.domain.orders.minting import mint_ready_orders
 from tests.fixtures.accounts import make_user, post, signed_in_client
 from tests.fixtures.chain import FRANCE, minted_amounts
 from tests.fixtures.processes import run_jobs
-from tests.integration.records.conftest import settled_orders
+from tests.fixtures.suite_offering import settled_orders
 
 REASON = "Token.mint reverted: Identity is not verified."
 
