@@ -258,3 +258,14 @@ def test_a_refused_decision_is_said_on_its_page_and_changes_nothing(app, db, aut
     under_htmx = post(case.client, case.url, blank, headers={"HX-Request": "true"})
     assert under_htmx.status_code == 204 and under_htmx.headers["HX-Redirect"].endswith(case.page)
     assert case.state() == before
+
+
+def test_sending_a_failed_enforcement_case_again_asks_first(app, db, auth):
+    """"Send again" starts a new attempt on chain: a plain POST only asks, and the case stays failed."""
+    case = _close_enforcement_case("retry", "Send this case again?")(app, db, auth)
+    case_id = ObjectId(case.url.split("/")[3])
+    db.agentActions.update_one({"_id": case_id}, {"$set": {"state": enforcement.FAILED}})
+    asked = post(case.client, case.url)
+    assert asked.status_code == 200 and "Send this case again?" in asked.text and "No, go back" in asked.text
+    assert "The failed attempt took no effect; a new attempt is sent once." in asked.text
+    assert case.state() == enforcement.FAILED and db.chainJobs.count_documents({"agentActionId": str(case_id)}) == 0
