@@ -224,3 +224,25 @@ def test_a_countrys_investor_cap_is_refused_below_its_holders_and_above_the_over
         f"/admin/offerings/{oid}/compliance-limits").text
     lowered = _change(staff, oid, investorCap="1")  # below the United Kingdom's cap of 2 (and the 2 holders)
     assert lowered.status_code == 422 and "investors who hold tokens now" in lowered.text
+
+
+def test_a_change_the_chain_refuses_when_it_runs_is_failed_in_words_and_changes_nothing(app, db, platform, staff,
+                                                                                         held):
+    oid, offering = held["oid"], held["offering"]
+    assert _change(staff, oid, investorCap="2").status_code == 303  # two holders: allowed when typed
+    third = approved_investor(app, platform, offering)  # a third investor is minted before the job runs
+    wallet = hot_wallet(app.config)
+    ops.mint(wallet.w3, wallet.account, offering["tokenAddress"], third["account"].address, UNIT)
+    run_chain_jobs()
+    change = db.complianceLimitChanges.find_one({"_id": f"compliance-limit:{oid}:investorCap:1"})
+    assert change["status"] == "failed"
+    assert "An investor cap of 2 is below the 3 investors who already hold tokens." in change["error"]
+    page = staff.get(f"/admin/offerings/{oid}/compliance-limits").text
+    assert "Not changed: " in page and "below the 3 investors who already hold tokens" in page
+    assert 'data-testid="limit-investorCap">No limit' in page
+    assert db.offerings.find_one({"_id": offering["_id"]})["projectDetails"].get("maxInvestors") is None
+    assert _change(staff, oid, investorCap="3").status_code == 303  # typed again: a new change, not blocked
+    run_chain_jobs()
+    assert db.complianceLimitChanges.find_one({"_id": f"compliance-limit:{oid}:investorCap:2"})["status"] == "confirmed"
+    w3, chain, compliance = _suite(app, offering)
+    assert chain_compliance.investor_cap(w3, chain, compliance) == 3
