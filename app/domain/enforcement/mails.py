@@ -53,7 +53,7 @@ def tell_affected(config: dict, case: dict) -> int:
         send_email(person["email"], f"Libertum: {_subject(case['kind'], title, full)}", template, full, user_id,
                    key=f"agent-action:{case['_id']}:{role}:{user_id}")
         sent += 1
-    agent_actions.note(db, case["_id"], mailedAt=datetime.now(UTC))
+    agent_actions.note(db, case["_id"], mailedAt=datetime.now(UTC), mailedCount=sent)
     log.info("agent action %s: %d affected people mailed", case["_id"], sent)
     return sent
 

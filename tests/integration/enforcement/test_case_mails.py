@@ -77,6 +77,8 @@ def test_freezes_mail_the_wallets_owner_once_each_with_the_amount(app, db, book)
     assert mail["to"] == a["email"] and f"unfroze your wallet {wallet}" in mail["body"]
     assert mails_to(db, b) == []  # the other holder heard nothing
     assert len(mails_to(db, a, "Libertum: Your wallet was")) == 2
+    form = maker.get(f"/admin/enforcement/new?offering={offering['_id']}&kind=freeze_address").text
+    assert "never this reason" in form  # staff know what is mailed before they type it
 
 
 def test_pause_and_unpause_mail_every_holder_with_an_account_once(app, db, platform, book):
@@ -96,6 +98,8 @@ def test_pause_and_unpause_mail_every_holder_with_an_account_once(app, db, platf
     resumed = run_case(app, db, maker, "unpause", offering)
     assert sorted(m["to"] for m in case_mails(db, resumed)) == sorted([a["email"], b["email"]])
     assert all("you can send and receive" in m["body"] for m in case_mails(db, resumed))
+    told = maker.get(f"/admin/enforcement/{resumed}").text
+    assert 'data-testid="case-mailed">2 mails to the investors it touched' in told  # the case file says so
     assert mails_to(db, nobody) == []
 
 
