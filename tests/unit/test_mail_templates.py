@@ -110,9 +110,9 @@ CASES = [
      "Your payment for order 65f0 will be returned: Wrong amount. Please pay exactly $103."),
     ("tokens_minted", {"tokens": "5 tokens", "offering_title": "Harbour", "wallet": "0xabc", "tx_hash": "0xdef"},
      "5 tokens of Harbour were minted to your wallet 0xabc in transaction 0xdef."),
-    ("tokens_received", {"tokens": "2.5 HBL", "offering_title": "Harbour", "wallet": "0xabc", "sender": "0x123",
+    ("tokens_received", {"tokens": "2.5 HBL tokens", "offering_title": "Harbour", "wallet": "0xabc", "sender": "0x123",
                          "tx_hash": "0xdef", "portfolio_url": f"{URL}/portfolio/"},
-     f"2.5 HBL of Harbour arrived in your wallet 0xabc, sent by 0x123 in transaction 0xdef.\n\nThey are in your "
+     f"2.5 HBL tokens of Harbour arrived in your wallet 0xabc, sent by 0x123 in transaction 0xdef.\n\nThey are in your "
      f"portfolio: {URL}/portfolio/"),
     ("issuer_approved", {"issuer_area": f"{URL}/issuer/"},
      f"Welcome aboard: your issuer application was approved. You can now create offerings in the issuer "
