@@ -75,7 +75,7 @@ def execute(config: dict, case_id: str, now: datetime | None = None) -> str | No
 def to_run(config: dict, now: datetime, stalled_after: timedelta = STALLED_AFTER) -> list[dict]:
     """What the minute sweep enqueues: time-locked cases now due, approved ones, executing ones quiet for
     `stalled_after` (their worker was killed), and executed ones whose mails were not all asked for (the worker
-    stopped between the two; only within MAIL_WITHIN, so cases executed before these mails existed stay quiet);
+    stopped between the two; only within MAIL_WITHIN: cases executed longer ago stay quiet);
     running one twice is safe, so a case still running costs nothing."""
     db = get_db(config)
     found = agent_actions.in_states(db, (rules.APPROVED, rules.EXECUTING, rules.TIME_LOCKED))
