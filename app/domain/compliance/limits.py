@@ -82,8 +82,8 @@ class _Suite:
                          for key, module in self.modules.items()}
         bound = {limit.key: bound_modules[limit.module] for limit in limits}
         address = self.compliance.address
-        current = {limit.key: getattr(self.module(limit).functions, limit.getter)(*self._args(limit)).call()
-                   for limit in limits}
+        current = {limit.key: self._allowed_mask(bound[limit.key]) if limit.kind == "countries" else
+                   getattr(self.module(limit).functions, limit.getter)(*self._args(limit)).call() for limit in limits}
         cap = self.modules["investorCapModule"].functions
         per_country = {limit.key: cap.countryInvestorCount(address, limit.country).call()
                        for limit in limits if limit.country is not None}
@@ -92,6 +92,19 @@ class _Suite:
                            investors=cap.investorCount(address).call(), current=current, bound=bound,
                            identity_balances=self._identity_balances(token, bound["maxBalance"]),
                            country_investors=per_country)
+
+    def _allowed_mask(self, bound: bool) -> int:
+        """The allowed countries, folded from the module's events for this compliance (it has no list getter);
+        0 when the token has no country rule (every country allowed)."""
+        if not bound:
+            return 0
+        module, allowed = self.modules["countryAllowModule"], set()
+        logs = [*module.events.CountryAllowed().get_logs(from_block=0, argument_filters={
+            "compliance": self.compliance.address}), *module.events.CountryDisallowed().get_logs(
+            from_block=0, argument_filters={"compliance": self.compliance.address})]
+        for log in sorted(logs, key=lambda found: (found["blockNumber"], found["logIndex"])):
+            (allowed.add if log["event"] == "CountryAllowed" else allowed.discard)(log["args"]["country"])
+        return rules.country_mask(allowed)
 
     def _args(self, limit: rules.Limit, *values) -> list:
         """A getter's (compliance first) or setter's arguments: a per-country limit names its country first."""
@@ -108,9 +121,25 @@ class _Suite:
         identities = {ledger.identityOf(address, Web3.to_checksum_address(h["wallet"])).call() for h in held}
         return [ledger.identityBalance(address, identity).call() for identity in identities]
 
-    def set_call(self, limit: rules.Limit, value: int):
-        data = self.module(limit).encode_abi(limit.setter, args=self._args(limit, value))
+    def set_call(self, limit: rules.Limit, value: int, setter: str | None = None):
+        args = [value] if setter else self._args(limit, value)
+        data = self.module(limit).encode_abi(setter or limit.setter, args=args)
         return function_call(self.compliance, "callModuleFunction", data, self.module(limit).address)
+
+    def steps(self, limit: rules.Limit, facts: rules.Facts, value: int) -> list[tuple[str, str, object]]:
+        """(name, op, call) of each transaction a change takes, in order: binding the module when the compliance
+        lacks it, then the setting; a country list is the countries added, then those removed."""
+        bound = facts.bound[limit.key]
+        steps = [] if bound else [("bind", BIND_OP, self.bind_call(limit))]
+        if limit.kind != "countries":
+            return [*steps, ("set", SET_OP, self.set_call(limit, value))]
+        old = facts.current[limit.key] if bound else 0  # a module just bound allows nothing yet
+        added, removed = rules.mask_countries(value & ~old), rules.mask_countries(old & ~value)
+        if added:
+            steps.append(("allow", SET_OP, self.set_call(limit, added, "allowCountries")))
+        if removed:
+            steps.append(("disallow", SET_OP, self.set_call(limit, removed, "disallowCountries")))
+        return steps
 
     def bind_call(self, limit: rules.Limit):
         return function_call(self.compliance, "addModule", self.module(limit).address)
@@ -176,10 +205,10 @@ def request_change(actor: dict, offering_id: str, form) -> list[str]:
     changed, refused = rules.changes(values, facts)
     found.update(refused)
     for key, value in changed.items():  # what only the module knows (a lock-up lengthened over sold tokens)
-        limit = rules.limit_of(key)
-        call = suite.set_call(limit, value) if facts.bound[key] else suite.bind_call(limit)
-        if key not in found and (said := suite.dry_run(call)):
-            found[key] = said
+        calls = [call for _, _, call in suite.steps(rules.limit_of(key), facts, value)]
+        for call in calls[:1] if not facts.bound[key] else calls:  # an unbound module's setting needs its binding
+            if key not in found and (said := suite.dry_run(call)):
+                found[key] = said
     if not found and not changed:
         found["form"] = "Nothing to change: type a new value in at least one limit (blank keeps a limit as it is)."
     if found:
@@ -205,9 +234,9 @@ def _record(actor: dict, offering: dict, suite: _Suite, facts: rules.Facts, key:
     """One change under its natural key (the caller holds the offering's lock)."""
     db, limit = get_db(), rules.limit_of(key)
     change_id = changes_data.change_id(offering["_id"], key, changes_data.count_of(db, offering["_id"], key) + 1)
-    steps = [] if facts.bound[key] else [{"jobId": change_id + ":bind", "op": BIND_OP,
-                                           "call": stored_call(suite.bind_call(limit))}]
-    steps.append({"jobId": change_id, "op": SET_OP, "call": stored_call(suite.set_call(limit, value))})
+    planned = suite.steps(limit, facts, value)
+    steps = [{"jobId": change_id if at == len(planned) - 1 else f"{change_id}:{name}", "op": op,
+              "call": stored_call(call)} for at, (name, op, call) in enumerate(planned)]
     changes_data.insert(db, {
         "_id": change_id, "offeringId": offering["_id"], "limit": key, "module": suite.module(limit).address,
         "compliance": suite.compliance.address, "oldValue": facts.current[key], "newValue": value,
@@ -246,6 +275,10 @@ def _settings(offering: dict, change: dict) -> dict:
     the caller holds the offering's lock (a country's cap rewrites the whole map it read)."""
     key, value = change["limit"], change["newValue"]
     unit = 10 ** int(change.get("decimals") or 0)
+    if key == "countries":
+        stored = (offering.get("projectDetails") or {}).get("authorizedCountries") or []
+        now = {rules.alpha_2(code) for code in rules.mask_countries(value)}
+        return {"projectDetails.authorizedCountries": [c for c in stored if c in now] + sorted(now - set(stored))}
     if key.startswith(rules.COUNTRY_PREFIX):
         caps = dict((offering.get("projectDetails") or {}).get("maxInvestorsPerCountry") or {})
         country = key[len(rules.COUNTRY_PREFIX):]

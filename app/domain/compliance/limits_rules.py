@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pycountry
 
-from app.formatting.places import country_name
+from app.formatting.places import country_code, country_name
 
 UINT256 = 2**256
 SECONDS_PER_DAY = 86_400
@@ -27,7 +27,7 @@ MAX_REASON = 1_000
 class Limit:
     key: str          # the form field and the change record's `limit`
     label: str
-    kind: str         # amount (base units, typed in tokens) | count | days (stored on chain in seconds)
+    kind: str         # amount (base units, typed in tokens) | count | days (seconds on chain) | countries (a set)
     module: str       # platform record key of the module (app.chain.compliance.MODULES)
     setter: str       # the module's configuration function, called through ModularCompliance.callModuleFunction
     getter: str       # its view, taking the compliance address
@@ -43,7 +43,9 @@ LIMITS = (
           "investorCap", True),
     Limit("lockup", "Lock-up", "days", "lockupModule", "setLockupPeriod", "lockupPeriod", True),
 )
-BY_KEY = {limit.key: limit for limit in LIMITS}
+COUNTRIES = Limit("countries", "Countries investors may live in", "countries", "countryAllowModule",
+                  "allowCountries", "isCountryAllowed", False)
+BY_KEY = {limit.key: limit for limit in (*LIMITS, COUNTRIES)}
 COUNTRY_PREFIX = "countryCap-"
 
 
@@ -55,9 +57,38 @@ def country_limit(alpha_2: str) -> Limit:
 
 
 def limits_of(countries: list[str] | None) -> tuple[Limit, ...]:
-    """The limits of an offering: the four overall ones, then a cap per authorised country (ISO alpha-2)."""
+    """The limits of an offering: the four overall ones, then a cap per authorised country (ISO alpha-2), then the
+    country list itself."""
     known = [code for code in countries or [] if pycountry.countries.get(alpha_2=code)]
-    return LIMITS + tuple(country_limit(code) for code in known)
+    return LIMITS + tuple(country_limit(code) for code in known) + (COUNTRIES,)
+
+
+# A set of countries travels as one int, like every other limit: bit n set = ISO 3166 numeric n allowed (0: the
+# token has no country rule, every country is allowed). Stored as any amount is (app/data/amounts.py).
+def country_mask(numerics) -> int:
+    return sum(1 << code for code in set(numerics))
+
+
+def mask_countries(mask: int) -> list[int]:
+    return [code for code in range(mask.bit_length()) if mask >> code & 1]
+
+
+def alpha_2(numeric: int) -> str:
+    return pycountry.countries.get(numeric=f"{numeric:03d}").alpha_2
+
+
+def parse_countries(text: str) -> int:
+    """Countries typed by name or code, separated by commas ("France, DE") -> their mask; ValueError names any
+    country not known and says what to type."""
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    codes = [country_code(part) for part in parts]
+    unknown = [part for part, code in zip(parts, codes, strict=True) if code is None]
+    if unknown:
+        raise ValueError(f"Not a country we know: {', '.join(unknown)}. Type names or two-letter codes separated by "
+                         "commas, such as France, Germany, GB.")
+    if not codes:
+        raise ValueError("Name at least one country.")
+    return country_mask(int(pycountry.countries.get(alpha_2=code).numeric) for code in codes)
 
 
 def limit_of(key: str) -> Limit:
@@ -127,6 +158,8 @@ def parse(form, decimals: int, limits: tuple[Limit, ...] = LIMITS) -> tuple[dict
         try:
             if limit.kind == "amount":
                 values[limit.key] = parse_amount(text, decimals)
+            elif limit.kind == "countries":
+                values[limit.key] = parse_countries(text)
             elif limit.kind == "count":
                 values[limit.key] = parse_whole(text, most=MAX_INVESTORS, what="The number of investors")
             else:
@@ -210,6 +243,9 @@ def _caps_consistent(changed: dict[str, int], facts: Facts) -> dict[str, str]:
 
 def shown(limit: Limit, value: int, decimals: int) -> str:
     """A limit's value in words for the page and the history."""
+    if limit.kind == "countries":
+        names = sorted(country_name(alpha_2(code)) for code in mask_countries(value))
+        return ", ".join(names) if names else "All countries"
     if value == 0:
         return "No limit"
     if limit.kind == "amount":

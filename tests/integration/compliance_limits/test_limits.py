@@ -246,3 +246,32 @@ def test_a_change_the_chain_refuses_when_it_runs_is_failed_in_words_and_changes_
     assert db.complianceLimitChanges.find_one({"_id": f"compliance-limit:{oid}:investorCap:2"})["status"] == "confirmed"
     w3, chain, compliance = _suite(app, offering)
     assert chain_compliance.investor_cap(w3, chain, compliance) == 3
+
+
+def test_the_country_list_changes_on_chain_and_in_the_offering(app, db, staff, held):
+    oid, offering = held["oid"], held["offering"]
+    w3, platform, compliance = _suite(app, offering)
+    allowed = contract(w3, "CountryAllowListModule", platform["countryAllowModule"]).functions.isCountryAllowed
+    page = staff.get(f"/admin/offerings/{oid}/compliance-limits").text
+    assert 'data-testid="limit-countries">United Kingdom<' in page
+    refused = _change(staff, oid, countries="Narnia, FR")
+    assert refused.status_code == 422 and "Not a country we know: Narnia." in refused.text
+    assert 'value="Narnia, FR"' in refused.text
+
+    assert _change(staff, oid, countries="United Kingdom, fr").status_code == 303
+    run_chain_jobs()
+    assert allowed(compliance, 250).call() and allowed(compliance, 826).call()
+    assert db.offerings.find_one({"_id": offering["_id"]})["projectDetails"]["authorizedCountries"] == ["GB", "FR"]
+    page = staff.get(f"/admin/offerings/{oid}/compliance-limits").text
+    assert 'data-testid="limit-countries">France, United Kingdom<' in page
+    assert 'data-testid="limit-countryCap-FR">No limit' in page  # France's cap can be set now
+
+    assert _change(staff, oid, countries="Germany").status_code == 303  # one allowed, two removed: two transactions
+    run_chain_jobs()
+    key = f"compliance-limit:{oid}:countries:2"
+    assert chain_jobs.get(db, key + ":allow")["status"] == "done" and chain_jobs.get(db, key)["status"] == "done"
+    assert allowed(compliance, 276).call() and not allowed(compliance, 250).call()
+    assert not allowed(compliance, 826).call()
+    assert db.offerings.find_one({"_id": offering["_id"]})["projectDetails"]["authorizedCountries"] == ["DE"]
+    page = staff.get(f"/admin/offerings/{oid}/compliance-limits").text
+    assert "Countries investors may live in</strong>: France, United Kingdom → Germany" in page

@@ -85,7 +85,7 @@ def test_values_in_words():
 
 def test_country_caps_follow_the_offerings_countries_and_stay_under_the_overall_cap():
     limits = rules.limits_of(["GB", "FR", "XX"])
-    assert [limit.key for limit in limits[4:]] == ["countryCap-GB", "countryCap-FR"]
+    assert [limit.key for limit in limits[4:]] == ["countryCap-GB", "countryCap-FR", "countries"]
     assert limits[5].label == "Maximum investors in France" and limits[5].country == 250
     state = facts(current={"supplyCap": 0, "maxBalance": 0, "investorCap": 10, "lockup": 0, "countryCap-FR": 0},
                   bound={"supplyCap": False, "maxBalance": True, "investorCap": True, "lockup": True,
@@ -100,3 +100,18 @@ def test_country_caps_follow_the_offerings_countries_and_stay_under_the_overall_
     france_capped = rules.Facts(**{**vars(state), "current": {**state.current, "countryCap-FR": 8}})
     _, errors = rules.changes({"investorCap": 5}, france_capped)
     assert errors == {"investorCap": "France has a cap above 5 investors: lower it in the same change."}
+
+
+@given(st.sets(st.sampled_from(["GB", "FR", "DE", "US", "JP", "BR", "ZA", "AU"]), min_size=1))
+def test_a_country_list_typed_by_code_is_the_mask_of_its_numeric_codes_and_reads_back_by_name(codes):
+    mask = rules.parse_countries(", ".join(sorted(codes)))
+    assert sorted(rules.alpha_2(code) for code in rules.mask_countries(mask)) == sorted(codes)
+    assert rules.parse_countries(rules.shown(rules.COUNTRIES, mask, 0)) == mask  # names parse back too
+
+
+def test_country_list_refusals_and_no_rule():
+    _, errors, _ = rules.parse({"countries": "France, Atlantis", "reason": "why"}, 0, rules.limits_of(["FR"]))
+    assert errors["countries"].startswith("Not a country we know: Atlantis.")
+    _, errors, _ = rules.parse({"countries": " , ;", "reason": "why"}, 0, rules.limits_of([]))
+    assert errors["countries"] == "Name at least one country."
+    assert rules.shown(rules.COUNTRIES, 0, 0) == "All countries"
