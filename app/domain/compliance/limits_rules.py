@@ -21,6 +21,7 @@ SECONDS_PER_DAY = 86_400
 MAX_LOCKUP_DAYS = 100 * 365  # LockupModule.MAX_PERIOD
 MAX_INVESTORS = 1_000_000  # the wizard's own bound (app.domain.offerings.rules)
 MAX_REASON = 1_000
+MAX_COUNTRIES_TEXT = 10_000  # every country's name with its comma is about 3,000 characters
 
 
 @dataclass(frozen=True)
@@ -80,12 +81,16 @@ def alpha_2(numeric: int) -> str:
 def parse_countries(text: str) -> int:
     """Countries typed by name or code, separated by commas ("France, DE") -> their mask; ValueError names any
     country not known and says what to type."""
+    if len(text) > MAX_COUNTRIES_TEXT:
+        raise ValueError("That is longer than any list of countries: type names or two-letter codes separated by "
+                         "commas, such as France, Germany, GB.")
     parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
     codes = [country_code(part) for part in parts]
-    unknown = [part for part, code in zip(parts, codes, strict=True) if code is None]
+    unknown = [part[:40] for part, code in zip(parts, codes, strict=True) if code is None]
     if unknown:
-        raise ValueError(f"Not a country we know: {', '.join(unknown)}. Type names or two-letter codes separated by "
-                         "commas, such as France, Germany, GB.")
+        more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+        raise ValueError(f"Not a country we know: {', '.join(unknown[:5])}{more}. Type names or two-letter codes "
+                         "separated by commas, such as France, Germany, GB.")
     if not codes:
         raise ValueError("Name at least one country.")
     return country_mask(int(pycountry.countries.get(alpha_2=code).numeric) for code in codes)

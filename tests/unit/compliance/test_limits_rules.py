@@ -115,3 +115,11 @@ def test_country_list_refusals_and_no_rule():
     _, errors, _ = rules.parse({"countries": " , ;", "reason": "why"}, 0, rules.limits_of([]))
     assert errors["countries"] == "Name at least one country."
     assert rules.shown(rules.COUNTRIES, 0, 0) == "All countries"
+
+
+def test_pasted_junk_in_the_country_list_is_refused_briefly():
+    _, errors, _ = rules.parse({"countries": "x" * 20_000, "reason": "why"}, 0, rules.limits_of([]))
+    assert errors["countries"].startswith("That is longer than any list of countries")
+    _, errors, _ = rules.parse({"countries": ", ".join(f"Land {n}" for n in range(9)), "reason": "why"}, 0,
+                              rules.limits_of([]))
+    assert errors["countries"].startswith("Not a country we know: Land 0, Land 1, Land 2, Land 3, Land 4 and 4 more.")
