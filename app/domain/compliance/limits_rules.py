@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pycountry
 
+from app.domain.enforcement.rules import parse_amount as token_amount
 from app.formatting.places import country_code, country_name
 
 UINT256 = 2**256
@@ -121,23 +122,16 @@ def _typed(form, key: str) -> str:
 
 
 def parse_amount(text: str, decimals: int) -> int:
-    """Tokens as typed ("1,250.5") to base units, exactly; "0" is no limit. ValueError says what to type."""
+    """Tokens as typed ("1,250.5") to base units, exactly, as an agent action's amount is read; "0" is no limit.
+    ValueError says what to type."""
     if text.startswith(("-", "−")):
         raise ValueError("A limit cannot be negative; enter 0 for no limit.")
     found = _NUMBER.fullmatch(text)
     if found is None:
         raise ValueError("Enter a number of tokens in digits, such as 10, 1,250 or 2.5 (0 for no limit).")
-    frac = found.group("frac") or ""
-    if len(frac) > decimals:
-        raise ValueError("This token has no decimals: enter a whole number of tokens." if decimals == 0 else
-                         f"This token has {decimals} decimals: enter at most {decimals} digits after the point.")
-    whole = found.group("whole").replace(",", "")
-    if len(whole.lstrip("0")) > 80:
-        raise ValueError("That number is larger than any token supply.")
-    amount = int(whole) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
-    if amount >= UINT256:
-        raise ValueError("That number is larger than any token supply.")
-    return amount
+    if not found.group("whole").replace(",", "").strip("0") and not (found.group("frac") or "").strip("0"):
+        return 0
+    return token_amount(text, decimals)
 
 
 def parse_whole(text: str, *, most: int, what: str, unit: str = "") -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 from bson import ObjectId
-from rq import SimpleWorker
 from web3 import Web3
 
 from app.chain import agent as ops
@@ -17,19 +16,14 @@ from app.chain.wallet import hot_wallet
 from app.data import chain_jobs
 from app.domain.compliance import limits
 from app.domain.platform.chain import current_platform
-from app.extensions import redis_client
 from app.tasks import queues
 from tests.factories import list_offering, offering_doc
 from tests.fixtures.accounts import post
 from tests.fixtures.chain import approved_investor, live_offering
-from tests.fixtures.processes import wait_for
+from tests.fixtures.processes import run_jobs, wait_for
 
 UNIT = 10**18
 DAY = 86_400
-
-
-def run_chain_jobs() -> None:
-    SimpleWorker([queues.queue(queues.CHAIN)], connection=redis_client.get()).work(burst=True)
 
 
 @pytest.fixture
@@ -84,7 +78,7 @@ def test_staff_change_the_investor_cap_and_the_lockup_and_the_chain_has_them(app
     assert "Sending to the chain" in page and "Board decision 12" in page
     assert db.offerings.find_one({"_id": offering["_id"]})["projectDetails"].get("maxInvestors") is None
 
-    run_chain_jobs()
+    run_jobs(queues.CHAIN)
     w3, platform, compliance = _suite(app, offering)
     assert chain_compliance.investor_cap(w3, platform, compliance) == 5
     assert _lockup(app, offering) == 30 * DAY
@@ -109,7 +103,7 @@ def test_an_18_decimal_max_balance_and_a_supply_cap_added_after_the_first_mint(a
     public = staff.get(f"/offerings/{oid}").text  # the offering page is cached from here
     assert "2,000 tokens" in public
     assert _change(staff, oid, maxBalance="3.000000000000000001", supplyCap="1,000,000.5").status_code == 303
-    run_chain_jobs()
+    run_jobs(queues.CHAIN)
     w3, platform, compliance = _suite(app, offering)
     assert contract(w3, "IdentityMaxBalanceModule", platform["maxBalanceModule"]).functions.maxBalance(
         compliance).call() == 3 * UNIT + 1
@@ -155,7 +149,7 @@ def test_each_refusal_is_said_next_to_its_field_and_keeps_what_was_typed(db, sta
 def test_a_lockup_lengthened_over_sold_tokens_is_refused_in_the_modules_words(app, db, staff, held):
     oid, offering = held["oid"], held["offering"]
     assert _change(staff, oid, lockup="1").status_code == 303
-    run_chain_jobs()
+    run_jobs(queues.CHAIN)
     wallet = hot_wallet(app.config)
     ops.mint(wallet.w3, wallet.account, offering["tokenAddress"], held["holders"][0]["account"].address, UNIT)
     answer = _change(staff, oid, lockup="400")
@@ -181,7 +175,7 @@ def test_a_change_applied_twice_and_clicked_twice_is_sent_once(app, db, staff, h
     assert limits.requeue_pending(app.config) == [key]
     assert limits.apply(app.config, key) == "confirmed"
     assert limits.apply(app.config, key) == "confirmed"
-    run_chain_jobs()  # the requeued job too: a third run
+    run_jobs(queues.CHAIN)  # the requeued job too: a third run
     assert limits.requeue_pending(app.config) == []
     assert len(chain_jobs.get(db, key)["txs"]) == 1
     w3, platform, compliance = _suite(app, offering)
@@ -214,7 +208,7 @@ def test_a_countrys_investor_cap_is_refused_below_its_holders_and_above_the_over
     assert "A country&#39;s cap cannot be above the maximum number of investors (2)." in refused.text
 
     assert _change(staff, oid, investorCap="4", **{"countryCap-GB": "2"}).status_code == 303
-    run_chain_jobs()
+    run_jobs(queues.CHAIN)
     w3, platform, compliance = _suite(app, offering)
     assert chain_compliance.investor_cap(w3, platform, compliance, 826) == 2
     assert chain_compliance.investor_cap(w3, platform, compliance) == 4
@@ -233,7 +227,7 @@ def test_a_change_the_chain_refuses_when_it_runs_is_failed_in_words_and_changes_
     third = approved_investor(app, platform, offering)  # a third investor is minted before the job runs
     wallet = hot_wallet(app.config)
     ops.mint(wallet.w3, wallet.account, offering["tokenAddress"], third["account"].address, UNIT)
-    run_chain_jobs()
+    run_jobs(queues.CHAIN)
     change = db.complianceLimitChanges.find_one({"_id": f"compliance-limit:{oid}:investorCap:1"})
     assert change["status"] == "failed"
     assert "An investor cap of 2 is below the 3 investors who already hold tokens." in change["error"]
@@ -242,7 +236,7 @@ def test_a_change_the_chain_refuses_when_it_runs_is_failed_in_words_and_changes_
     assert 'data-testid="limit-investorCap">No limit' in page
     assert db.offerings.find_one({"_id": offering["_id"]})["projectDetails"].get("maxInvestors") is None
     assert _change(staff, oid, investorCap="3").status_code == 303  # typed again: a new change, not blocked
-    run_chain_jobs()
+    run_jobs(queues.CHAIN)
     assert db.complianceLimitChanges.find_one({"_id": f"compliance-limit:{oid}:investorCap:2"})["status"] == "confirmed"
     w3, chain, compliance = _suite(app, offering)
     assert chain_compliance.investor_cap(w3, chain, compliance) == 3
@@ -259,7 +253,7 @@ def test_the_country_list_changes_on_chain_and_in_the_offering(app, db, staff, h
     assert 'value="Narnia, FR"' in refused.text
 
     assert _change(staff, oid, countries="United Kingdom, fr").status_code == 303
-    run_chain_jobs()
+    run_jobs(queues.CHAIN)
     assert allowed(compliance, 250).call() and allowed(compliance, 826).call()
     assert db.offerings.find_one({"_id": offering["_id"]})["projectDetails"]["authorizedCountries"] == ["GB", "FR"]
     page = staff.get(f"/admin/offerings/{oid}/compliance-limits").text
@@ -267,7 +261,7 @@ def test_the_country_list_changes_on_chain_and_in_the_offering(app, db, staff, h
     assert 'data-testid="limit-countryCap-FR">No limit' in page  # France's cap can be set now
 
     assert _change(staff, oid, countries="Germany").status_code == 303  # one allowed, two removed: two transactions
-    run_chain_jobs()
+    run_jobs(queues.CHAIN)
     key = f"compliance-limit:{oid}:countries:2"
     assert chain_jobs.get(db, key + ":allow")["status"] == "done" and chain_jobs.get(db, key)["status"] == "done"
     assert allowed(compliance, 276).call() and not allowed(compliance, 250).call()
