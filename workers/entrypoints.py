@@ -16,6 +16,7 @@ from app.domain.payments.stablecoin import monitor_filters as payment_filters
 from app.domain.platform.chain import platform_contracts
 from app.events.producer import producer
 from app.extensions import redis_client
+from app.tasks import compliance_limits as compliance_limit_tasks
 from app.tasks import distribution_snapshot, metrics_history, order_expiry, queues, rekyc, token_opening
 from app.tasks import distributions as distribution_tasks
 from app.tasks import enforcement as enforcement_tasks
@@ -75,4 +76,5 @@ def run_rq_worker(app: Flask, names: list[str]) -> None:
             distribution_tasks.ensure_scheduled(app.config)  # stablecoin payouts due or under way, once a minute
             token_opening.ensure_scheduled(app.config)  # tokens opening at their date, once a minute
             enforcement_tasks.ensure_scheduled(app.config)  # agent action cases due or stalled, once a minute
+            compliance_limit_tasks.ensure_scheduled(app.config)  # limit changes whose job was lost, once a minute
         Worker([queues.queue(name, app.config) for name in names], connection=connection).work(with_scheduler=True)

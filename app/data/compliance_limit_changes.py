@@ -57,6 +57,12 @@ def pending_ids(db: Database, limit: int = 1000) -> list[str]:
     return [doc["_id"] for doc in db[NAME].find({"status": PENDING}, {"_id": 1}).limit(limit)]
 
 
+def pending_since(db: Database, before, limit: int = 1000) -> list[str]:
+    """The keys of changes pending since before `before`, oldest first (what the minute sweep looks at)."""
+    found = db[NAME].find({"status": PENDING, "requestedAt": {"$lte": before}}, {"_id": 1}).sort("requestedAt", ASC)
+    return [doc["_id"] for doc in found.limit(limit)]
+
+
 def finish(db: Database, key: str, status: str, fields: dict) -> bool:
     """pending -> confirmed | failed, once; False when it was not pending any more."""
     done = db[NAME].update_one({"_id": key, "status": PENDING}, {"$set": {"status": status, **fields}})

@@ -40,7 +40,8 @@ JOB_PATHS = {"app.tasks.chain.run_chain_job", "app.tasks.minting.recover_failed_
              "app.tasks.token_opening.sweep_token_openings",
              "app.tasks.distribution_snapshot.take_snapshot", "app.tasks.distribution_snapshot.sweep_record_dates",
              "app.tasks.distributions.pay_distribution", "app.tasks.distributions.sweep_payouts",
-             "app.tasks.distributions.mark_scheduled", "app.tasks.compliance_limits.apply_change"}
+             "app.tasks.distributions.mark_scheduled", "app.tasks.compliance_limits.apply_change",
+             "app.tasks.compliance_limits.sweep_changes"}
 
 
 def declared_jobs() -> dict[str, object]:

@@ -9,6 +9,8 @@ change as exactly-once chain jobs.
   such module yet (`<key>:bind`, only the supply cap can be added after the first mint), then
   `ModularCompliance.callModuleFunction(setter(value), module)` under the change's own key. The job `apply_change`
   (app/tasks/compliance_limits.py) drives them; run twice, it sends nothing twice.
+- A change pending for longer than STALLED_AFTER whose RQ job is gone (Redis lost it, its worker was killed, its
+  retries ran out) is enqueued again by the minute sweep (app/tasks/compliance_limits.py), once per claim.
 - Only once the chain confirmed the setting are the offering's stored settings that orders and pages read updated
   (`maxInvestors`, `maxTokenHolding` and `tokenSupply` in whole tokens, `lockupSeconds` and, for whole months,
   `lockupMonths`), the change marked confirmed and the offering page's cache dropped (offering_changed).
@@ -17,7 +19,7 @@ change as exactly-once chain jobs.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from web3 import Web3
@@ -44,6 +46,8 @@ from app.domain.platform.chain_ops import stored_call
 log = logging.getLogger(__name__)
 SET_OP, BIND_OP = "setComplianceLimit", "addComplianceModule"
 SECONDS_PER_MONTH = 2_629_746  # as deployment converts lockupMonths (app.domain.offerings.deployment)
+# A change is enqueued right after it is recorded and applied in seconds: one pending this long may have lost its job.
+STALLED_AFTER = timedelta(minutes=2)
 
 
 class LimitsInvalid(errors.Refused):
@@ -307,6 +311,12 @@ def _finish(config: dict, change: dict, status: str, fields: dict) -> str:
         if status == changes_data.CONFIRMED:
             offering_changed(str(change["offeringId"]))
     return changes_data.get(db, change["_id"])["status"]
+
+
+def stalled(config: dict, now: datetime, stalled_after: timedelta = STALLED_AFTER) -> list[str]:
+    """The changes the minute sweep (app.tasks.compliance_limits.sweep_changes) looks at: pending for longer than
+    `stalled_after`; it enqueues those whose job is not queued, scheduled or running any more."""
+    return changes_data.pending_since(get_db(config), now - stalled_after)
 
 
 def requeue_pending(config: dict) -> list[str]:
