@@ -1,0 +1,106 @@
+"""The minute sweep (app.tasks.compliance_limits.sweep_changes) finishes a compliance limit change whose RQ job was
+lost before a worker ran it, on the real stack: one transaction on anvil, the offering's stored setting updated only
+once the chain confirmed it; a change just asked for, or whose job still waits, is left alone; two sweeps at once
+enqueue one job."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from rq.job import Job
+from web3 import Web3
+
+from app.chain import compliance as chain_compliance
+from app.chain.artifacts import contract
+from app.data import chain_jobs
+from app.domain.compliance import limits
+from app.extensions import redis_client
+from app.tasks import compliance_limits as tasks
+from app.tasks import queues
+from tests.fixtures.processes import run_jobs
+from tests.integration.compliance_limits.conftest import change, suite
+
+SWEEPS, ROUNDS = 8, 10  # sweeps racing, and how many races
+
+
+def _lose_job(key: str) -> None:
+    """Redis lost the change's job before a worker took it."""
+    Job.fetch(tasks.rq_id(key), connection=redis_client.get()).delete()
+    assert queues.queue(queues.CHAIN).count == 0
+
+
+def _stalled_clock() -> datetime:
+    return datetime.now(UTC) + limits.STALLED_AFTER + timedelta(seconds=1)
+
+
+def _cap_events(app, offering: dict) -> list[int]:
+    w3, platform, compliance = suite(app, offering)
+    module = contract(w3, "InvestorCapModule", platform["investorCapModule"])
+    events = module.events.InvestorCapSet().get_logs(from_block=0, argument_filters={
+        "compliance": Web3.to_checksum_address(compliance)})
+    return [event["args"]["cap"] for event in events]
+
+
+def _max_investors(db, offering: dict):
+    return db.offerings.find_one({"_id": offering["_id"]})["projectDetails"].get("maxInvestors")
+
+
+def test_a_change_whose_job_was_lost_is_applied_once_by_the_sweep(app, db, staff, held):
+    oid, offering = held["oid"], held["offering"]
+    assert change(staff, oid, investorCap="7").status_code == 303
+    key = f"compliance-limit:{oid}:investorCap:1"
+    assert tasks.requeue_stalled(app.config, _stalled_clock()) == []  # its job still waits in the queue
+    _lose_job(key)
+
+    assert tasks.sweep_changes() == []  # asked a moment ago: its job may still be on its way
+    assert any(j.startswith("compliance-limit-sweep-") for j in queues.queue(queues.DEFAULT)
+               .scheduled_job_registry.get_job_ids()), "the sweep schedules its next run"
+    later = _stalled_clock()
+    assert tasks.requeue_stalled(app.config, later) == [key]
+    assert tasks.requeue_stalled(app.config, later) == []  # enqueued: not twice
+    assert queues.queue(queues.CHAIN).count == 1
+    assert _max_investors(db, offering) is None  # nothing stored before the chain confirms
+
+    run_jobs(queues.CHAIN)
+    assert db.complianceLimitChanges.find_one({"_id": key})["status"] == "confirmed"
+    w3, platform, compliance = suite(app, offering)
+    assert chain_compliance.investor_cap(w3, platform, compliance) == 7
+    assert _max_investors(db, offering) == 7
+    assert len(chain_jobs.get(db, key)["txs"]) == 1
+    assert _cap_events(app, offering) == [0, 7]  # deployment's, then ours once
+    assert tasks.requeue_stalled(app.config, _stalled_clock()) == []  # confirmed: nothing left to sweep
+
+
+def test_sweeps_at_once_enqueue_one_job_and_send_one_transaction(app, db, staff, held):
+    oid, offering = held["oid"], held["offering"]
+    assert change(staff, oid, investorCap="9").status_code == 303
+    key = f"compliance-limit:{oid}:investorCap:1"
+    for _ in range(ROUNDS):  # each round Redis lost the job and the last sweep's claim with it
+        _lose_job(key)
+        redis_client.get().delete(f"lease:compliance-limit-requeue:{key}")
+        assert sorted(_race(app, _stalled_clock())) == [[]] * (SWEEPS - 1) + [[key]]
+        assert queues.queue(queues.CHAIN).count == 1
+
+    run_jobs(queues.CHAIN)
+    assert db.complianceLimitChanges.find_one({"_id": key})["status"] == "confirmed"
+    assert len(chain_jobs.get(db, key)["txs"]) == 1
+    assert _cap_events(app, offering) == [0, 9]
+    assert _max_investors(db, offering) == 9
+
+
+def _race(app, now: datetime) -> list[list[str]]:
+    """SWEEPS sweeps started at the same instant; what each enqueued."""
+    start, found = threading.Barrier(SWEEPS), []
+
+    def sweep() -> None:
+        with app.app_context():
+            start.wait(timeout=10)
+            found.append(tasks.requeue_stalled(app.config, now))
+
+    threads = [threading.Thread(target=sweep) for _ in range(SWEEPS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return found
