@@ -6,10 +6,8 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 
 from app.access import access, current_user_doc
-from app.blueprints import confirm
 from app.blueprints.admin import bp
-from app.blueprints.backoffice import attempt
-from app.blueprints.htmx import redirect_to
+from app.blueprints.backoffice import Question, decide
 from app.domain.accounts import user_file
 from app.domain.accounts.permissions import staff as needs
 from app.domain.onboarding import revocation
@@ -26,12 +24,9 @@ def show_user_file(user_id: str):
 @access(needs("kyc"))
 def revoke_kyc(user_id: str):
     """Revoke an approved KYC with a reason: no new orders, paid ones held from minting. Asks first."""
-    if not confirm.confirmed():
-        back = url_for("admin.show_user_file", user_id=user_id)
-        return confirm.ask_again("Revoke this investor's verification?", back,
-                                 "Yes, revoke the verification",
-                                 "They can place no new orders, paid orders are held from minting, and they are told "
-                                 "by mail. They must verify again to invest.")
-    attempt(revocation.revoke, current_user_doc(), user_id, request.form.get("reason", ""),
-            done="Verification revoked; the investor is told by mail and on their verification page.")
-    return redirect_to("admin.show_user_file", user_id=user_id)
+    return decide(url_for("admin.show_user_file", user_id=user_id), revocation.revoke, current_user_doc(), user_id,
+                  request.form.get("reason", ""),
+                  done="Verification revoked; the investor is told by mail and on their verification page.",
+                  ask=Question("Revoke this investor's verification?", "Yes, revoke the verification",
+                               "They can place no new orders, paid orders are held from minting, and they are told "
+                               "by mail. They must verify again to invest."))
