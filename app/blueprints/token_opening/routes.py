@@ -9,8 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
-from app.blueprints import confirm
-from app.blueprints.backoffice import attempt
+from app.blueprints.backoffice import Question, decide
 from app.blueprints.htmx import is_htmx, redirect_to
 from app.domain.accounts.permissions import staff
 from app.domain.offerings import opening
@@ -48,21 +47,21 @@ def save_settings(offering_id: str):
 @bp.post("/<offering_id>/opening/close")
 def close_raise(offering_id: str):
     """Close the raise: no new orders; unpaid orders are cancelled (their investors mailed)."""
-    if not confirm.confirmed():
-        back = url_for("token_opening.show_opening", offering_id=offering_id)
-        return confirm.ask_again("Close this raise?", back, "Yes, close the raise",
-                                 "No new orders are taken, and every order still waiting for its payment is "
-                                 "cancelled (its investor is mailed). This cannot be undone.")
-    attempt(opening.close_raise, current_user_doc(), offering_id, done="{}")
-    return redirect_to("token_opening.show_opening", offering_id=offering_id)
+    return decide(_opening_page(offering_id), opening.close_raise, current_user_doc(), offering_id, done="{}",
+                  ask=Question("Close this raise?", "Yes, close the raise",
+                               "No new orders are taken, and every order still waiting for its payment is "
+                               "cancelled (its investor is mailed). This cannot be undone."))
 
 
 @bp.post("/<offering_id>/opening/open")
 def open_token(offering_id: str):
     """Unpause the token as a chain job; the page then follows it until chain-sync sees the token open."""
-    attempt(opening.open_for_staff, current_user_doc(), offering_id,
-            done="Opening the token: its unpause is on its way to the chain.")
-    return redirect_to("token_opening.show_opening", offering_id=offering_id)
+    return decide(_opening_page(offering_id), opening.open_for_staff, current_user_doc(), offering_id,
+                  done="Opening the token: its unpause is on its way to the chain.")
+
+
+def _opening_page(offering_id: str) -> str:
+    return url_for("token_opening.show_opening", offering_id=offering_id)
 
 
 @bp.get("/<offering_id>/opening/progress")
