@@ -6,9 +6,7 @@ from __future__ import annotations
 from flask import abort, render_template, request, send_file, url_for
 
 from app.access import current_user_doc
-from app.blueprints import confirm
-from app.blueprints.backoffice import attempt
-from app.blueprints.htmx import redirect_to
+from app.blueprints.backoffice import Question, decide
 from app.blueprints.offering_admin.routes import bp
 from app.domain.nav import review
 
@@ -32,17 +30,14 @@ def decide_nav_update(proposal_id: str):
     decision = request.form.get("decision", "")
     if decision not in review.DECISIONS:
         abort(400)
-    if decision == "reject" and not confirm.confirmed():
-        back = url_for("offering_admin.show_nav_update", proposal_id=proposal_id)
-        return confirm.ask_again("Reject this NAV proposal?", back, "Yes, reject the proposal",
-                                 "The issuer is emailed your reason; the NAV in force stays.")
+    page = url_for("offering_admin.show_nav_update", proposal_id=proposal_id)
     if decision == "approve":
-        attempt(review.approve, current_user_doc(), proposal_id, request.form.get("remark", ""),
-                done="NAV approved: the offering's price, page and holders follow.")
-    else:
-        attempt(review.reject, current_user_doc(), proposal_id, request.form.get("reason", ""),
-                done="NAV proposal rejected; the issuer has been emailed your reason.")
-    return redirect_to("offering_admin.show_nav_update", proposal_id=proposal_id)
+        return decide(page, review.approve, current_user_doc(), proposal_id, request.form.get("remark", ""),
+                      done="NAV approved: the offering's price, page and holders follow.")
+    return decide(page, review.reject, current_user_doc(), proposal_id, request.form.get("reason", ""),
+                  done="NAV proposal rejected; the issuer has been emailed your reason.",
+                  ask=Question("Reject this NAV proposal?", "Yes, reject the proposal",
+                               "The issuer is emailed your reason; the NAV in force stays."))
 
 
 @bp.get("/nav-updates/<proposal_id>/report")
