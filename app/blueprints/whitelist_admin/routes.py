@@ -10,9 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
-from app.blueprints import confirm
-from app.blueprints.backoffice import attempt
-from app.blueprints.htmx import redirect_to
+from app.blueprints.backoffice import Question, decide
 from app.domain.accounts.permissions import STAFF
 from app.domain.whitelisting import review, rules
 
@@ -43,27 +41,23 @@ def show_request(whitelist_id: str):
 @bp.post("/<whitelist_id>/ta-decision")
 def decide_as_agent(whitelist_id: str):
     """The offering's transfer agent approves or rejects (a rejection needs a reason, and asks first)."""
-    if (asked := _ask_before_rejecting(whitelist_id)) is not None:
-        return asked
-    attempt(review.ta_decide, current_user_doc(), whitelist_id, request.form.get("decision", ""),
-            request.form.get("reason", ""), done="The transfer agent's decision is recorded; the investor is emailed.")
-    return redirect_to("whitelist_admin.show_request", whitelist_id=whitelist_id)
+    return _decide(review.ta_decide, whitelist_id,
+                   done="The transfer agent's decision is recorded; the investor is emailed.")
 
 
 @bp.post("/<whitelist_id>/decision")
 def decide_request(whitelist_id: str):
     """The final decision; an approval starts the investor's registration on chain. A rejection asks first."""
-    if (asked := _ask_before_rejecting(whitelist_id)) is not None:
-        return asked
-    attempt(review.decide, current_user_doc(), whitelist_id, request.form.get("decision", ""),
-            request.form.get("reason", ""), done="Decision recorded; the investor is emailed.")
-    return redirect_to("whitelist_admin.show_request", whitelist_id=whitelist_id)
+    return _decide(review.decide, whitelist_id, done="Decision recorded; the investor is emailed.")
 
 
-def _ask_before_rejecting(whitelist_id: str):
-    """The confirmation page when a rejection was posted without its confirmation, else None."""
-    if request.form.get("decision") != rules.REJECTED or confirm.confirmed():
-        return None
-    return confirm.ask_again("Reject this whitelisting request?", url_for("whitelist_admin.show_request",
-                                                                          whitelist_id=whitelist_id),
-                             "Yes, reject", "The investor is emailed and reads your reason. This cannot be undone.")
+REJECT = Question("Reject this whitelisting request?", "Yes, reject",
+                  "The investor is emailed and reads your reason. This cannot be undone.")
+
+
+def _decide(operation, whitelist_id: str, done: str):
+    """Both decisions post a decision and a reason; only a rejection asks first."""
+    decision = request.form.get("decision", "")
+    return decide(url_for("whitelist_admin.show_request", whitelist_id=whitelist_id), operation, current_user_doc(),
+                  whitelist_id, decision, request.form.get("reason", ""), done=done,
+                  ask=REJECT if decision == rules.REJECTED else None)
