@@ -9,8 +9,8 @@ from flask import Response, current_app, flash, render_template, request, stream
 
 from app.access import current_user_doc
 from app.blueprints import confirm
-from app.blueprints.backoffice import attempt
-from app.blueprints.htmx import page_or_fragment, redirect_to
+from app.blueprints.backoffice import Question, decide
+from app.blueprints.htmx import page_or_fragment, redirect_to, redirect_url
 from app.blueprints.orders_admin import bp, search_views, statement_views
 from app.data.orders import STATUSES
 from app.domain.orders import review as order_admin
@@ -96,23 +96,20 @@ def _order_page(order_id: str, refusal: Refusal | None = None, cancel_reason: st
 @bp.post("/<order_id>/payment")
 def record_payment(order_id: str):
     """A bank transfer arrived: the amount received settles the order, or flags it when it differs."""
-    attempt(order_admin.record_fiat_payment, *_acting(order_id), request.form.get("amount", ""),
-            request.form.get("transfer", ""), done="Payment recorded. Order status: {}.", kind="order")
-    return _back(order_id)
+    return decide(_order_url(order_id), order_admin.record_fiat_payment, *_acting(order_id),
+                  request.form.get("amount", ""), request.form.get("transfer", ""),
+                  done="Payment recorded. Order status: {}.", kind="order")
 
 
 @bp.post("/<order_id>/flag")
 def decide_flag(order_id: str):
     """Accept a flagged payment as it is, or refuse it (to be refunded); the investor reads the reason."""
     accept = request.form.get("decision") == "accept"
-    if not accept and not confirm.confirmed():
-        return confirm.ask_again("Refuse this payment?", url_for("orders_admin.show_order", order_id=order_id),
-                                 "Yes, refuse the payment",
-                                 "The payment is to be refunded and the investor reads your reason. "
-                                 "This cannot be undone.")
-    attempt(order_admin.decide_flag, *_acting(order_id), accept, request.form.get("reason", ""),
-            done="Decision recorded. Order status: {}.", kind="order")
-    return _back(order_id)
+    return decide(_order_url(order_id), order_admin.decide_flag, *_acting(order_id), accept,
+                  request.form.get("reason", ""), done="Decision recorded. Order status: {}.", kind="order",
+                  ask=None if accept else Question("Refuse this payment?", "Yes, refuse the payment",
+                                                   "The payment is to be refunded and the investor reads your "
+                                                   "reason. This cannot be undone."))
 
 
 @bp.post("/<order_id>/cancel")
@@ -122,8 +119,7 @@ def cancel_order(order_id: str):
     if not confirm.confirmed():
         order = order_admin.order_for_admin(current_user_doc(), order_id)  # 404 for no such order
         return confirm.ask_again(f"Cancel order {order['paymentReference']}?",
-                                 url_for("orders_admin.show_order", order_id=order_id),
-                                 "Yes, cancel the order",
+                                 _order_url(order_id), "Yes, cancel the order",
                                  "Its tokens go back on sale and the investor is told by email. This cannot be undone.")
     reason = request.form.get("reason", "")
     try:
@@ -131,30 +127,30 @@ def cancel_order(order_id: str):
     except Refusal as refusal:
         return _order_page(order_id, refusal, reason), 422
     flash("Order cancelled; the investor is told by email.", "success")
-    return _back(order_id)
+    return redirect_url(_order_url(order_id))
 
 
 @bp.post("/<order_id>/retry-mint")
 def retry_mint(order_id: str):
     """Mint a held order again once its cause is fixed; the contract's reason stays on the page if it fails again."""
-    attempt(order_admin.retry_mint, *_acting(order_id), done="Mint sent to the chain again (job {}).")
-    return _back(order_id)
+    return decide(_order_url(order_id), order_admin.retry_mint, *_acting(order_id),
+                  done="Mint sent to the chain again (job {}).")
 
 
 @bp.post("/<order_id>/freeze")
 def freeze_tokens(order_id: str):
-    attempt(order_admin.set_frozen, *_acting(order_id), True, done="Freeze sent to the chain (job {}).")
-    return _back(order_id)
+    return decide(_order_url(order_id), order_admin.set_frozen, *_acting(order_id), True,
+                  done="Freeze sent to the chain (job {}).")
 
 
 @bp.post("/<order_id>/unfreeze")
 def unfreeze_tokens(order_id: str):
-    attempt(order_admin.set_frozen, *_acting(order_id), False, done="Unfreeze sent to the chain (job {}).")
-    return _back(order_id)
+    return decide(_order_url(order_id), order_admin.set_frozen, *_acting(order_id), False,
+                  done="Unfreeze sent to the chain (job {}).")
 
 
-def _back(order_id: str):
-    return redirect_to("orders_admin.show_order", order_id=order_id)
+def _order_url(order_id: str) -> str:
+    return url_for("orders_admin.show_order", order_id=order_id)
 
 
 def _acting(order_id: str) -> tuple:
