@@ -1,11 +1,14 @@
 """In Chromium on a 390-px phone: the investor's tables (`table.stack`, app/static/css/app.css) show one card per
 row, so the holding's balance and its Send / Convert to ERC-20 links are on screen without scrolling anything
-sideways, the page or the table's own box. Each card's cell is labelled by its column's heading (data-label is
-the heading's text), the table stays a table for screen readers (Chromium's accessibility tree still has rows,
-column headers and cells), and axe finds no serious violation. On a wide screen the same table is a table.
+sideways, the page or the table's own box (the same on the orders, transactions and period statement pages).
+Each card's cell is labelled by its column's heading (data-label is the heading's text), the table stays a table
+for screen readers (Chromium's accessibility tree still has rows, column headers and cells), and axe finds no
+serious violation. On a wide screen the same table is a table.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from eth_account import Account
@@ -82,7 +85,9 @@ def test_an_investor_on_a_phone_sees_balance_and_actions_without_sideways_scroll
     assert _on_screen(holding.locator("code"))  # the token's address wraps inside the card
     _reads_on_a_phone(page)
 
-    for path in ("/portfolio/orders", "/portfolio/transactions"):
+    today = datetime.now(UTC).date()  # the period statement around the orders just placed, whatever the date
+    period = f"/reports/statement?start={today - timedelta(days=1)}&end={today + timedelta(days=1)}"
+    for path in ("/portfolio/orders", "/portfolio/transactions", period):
         page.goto(live_server + path)
         expect(page.locator("table.stack tbody tr").first).to_be_visible()
         _reads_on_a_phone(page)
