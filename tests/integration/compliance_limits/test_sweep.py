@@ -1,11 +1,12 @@
 """The minute sweep (app.tasks.compliance_limits.sweep_changes) finishes a compliance limit change whose RQ job was
 lost before a worker ran it, on the real stack: one transaction on anvil, the offering's stored setting updated only
-once the chain confirmed it; a change just asked for, or whose job still waits, is left alone; two sweeps at once
-enqueue one job."""
+once the chain confirmed it; a change just asked for, or whose job still waits, is left alone; a job whose worker was
+SIGKILLed is taken up once its timeout has passed; sweeps racing enqueue one job."""
 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from rq.job import Job
@@ -18,7 +19,8 @@ from app.domain.compliance import limits
 from app.extensions import redis_client
 from app.tasks import compliance_limits as tasks
 from app.tasks import queues
-from tests.fixtures.processes import run_jobs
+from tests.fixtures.chain import kill_group, start_worker
+from tests.fixtures.processes import run_jobs, stop_process, wait_for
 from tests.integration.compliance_limits.conftest import change, suite
 
 SWEEPS, ROUNDS = 8, 10  # sweeps racing, and how many races
@@ -87,6 +89,44 @@ def test_sweeps_at_once_enqueue_one_job_and_send_one_transaction(app, db, staff,
     assert len(chain_jobs.get(db, key)["txs"]) == 1
     assert _cap_events(app, offering) == [0, 9]
     assert _max_investors(db, offering) == 9
+
+
+def test_a_change_whose_worker_was_killed_is_taken_up_once_its_job_timed_out(app, db, services, tmp_path, staff,
+                                                                             held):
+    oid, offering = held["oid"], held["offering"]
+    assert change(staff, oid, investorCap="6").status_code == 303
+    key = f"compliance-limit:{oid}:investorCap:1"
+    worker = start_worker(services, tmp_path, "limits-killed")
+    try:
+        _wait_started(key)
+    finally:
+        kill_group(worker)  # the job stays "started" in RQ: nobody is left to end it
+    assert tasks.requeue_stalled(app.config, _stalled_clock()) == []  # started within its timeout: may still run
+    timed_out = datetime.now(UTC) + timedelta(seconds=tasks.APPLY_TIMEOUT_S + tasks.SWEEP_EVERY_S + 1)
+    assert tasks.requeue_stalled(app.config, timed_out) == [key]
+
+    survivor = start_worker(services, tmp_path, "limits-survivor")
+    try:
+        wait_for(lambda: db.complianceLimitChanges.find_one({"_id": key})["status"] != "pending", timeout=120,
+                 what="the requeued change to finish")
+    finally:
+        stop_process(survivor)
+    assert db.complianceLimitChanges.find_one({"_id": key})["status"] == "confirmed"
+    assert len(chain_jobs.get(db, key)["txs"]) == 1
+    assert _cap_events(app, offering) == [0, 6]
+    assert _max_investors(db, offering) == 6
+
+
+def _wait_started(key: str, timeout: float = 60) -> None:
+    """Poll the change's RQ job until a worker has started it (the kill lands right after)."""
+    deadline, job = time.monotonic() + timeout, Job.fetch(tasks.rq_id(key), connection=redis_client.get())
+    while time.monotonic() < deadline:
+        status = job.get_status(refresh=True)
+        if status != "queued":
+            assert status == "started", f"the job ended ({status}) before the worker could be killed"
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"no worker started the job of {key} in {timeout} s")
 
 
 def _race(app, now: datetime) -> list[list[str]]:
