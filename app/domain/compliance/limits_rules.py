@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pycountry
 
-from app.domain.enforcement.rules import parse_amount as token_amount
+from app.domain.platform.numerals import parse_tokens
 from app.formatting.places import country_code, country_name
 
 UINT256 = 2**256
@@ -131,7 +131,7 @@ def parse_amount(text: str, decimals: int) -> int:
         raise ValueError("Enter a number of tokens in digits, such as 10, 1,250 or 2.5 (0 for no limit).")
     if not found.group("whole").replace(",", "").strip("0") and not (found.group("frac") or "").strip("0"):
         return 0
-    return token_amount(text, decimals)
+    return parse_tokens(text, decimals)
 
 
 def parse_whole(text: str, *, most: int, what: str, unit: str = "") -> int:

@@ -20,7 +20,7 @@ from app.data.ids import parse_id
 from app.data.mongo import get_db
 from app.domain import errors
 from app.domain.enforcement import checks, rules
-from app.domain.platform import audit, uploads
+from app.domain.platform import audit, numerals, uploads
 from app.tasks import enforcement as enforcement_jobs
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def parse(found: dict, form: dict) -> tuple[str, dict, str, int]:
     for name in rules.PARAMS[kind]:
         try:
             if name == "amount":
-                params[name] = rules.parse_amount(form.get(name), decimals_of(found))
+                params[name] = numerals.parse_tokens(form.get(name), decimals_of(found))
             else:
                 params[name] = Web3.to_checksum_address(rules.parse_wallet(form.get(name)))
         except ValueError as error:

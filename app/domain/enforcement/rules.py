@@ -43,8 +43,6 @@ MAX_REASON = 2000
 MAX_TIME_LOCK_HOURS = 24 * 30
 MAX_EVIDENCE = 5
 _ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
-_AMOUNT = re.compile(r"^(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]+))?$")
-UINT256 = 2**256
 
 
 def needs_second_person(kind: str) -> bool:
@@ -69,30 +67,6 @@ def clean_note(text: object, *, required: bool, what: str) -> str:
     if len(note) > MAX_REASON:
         raise ValueError(f"Keep the note under {MAX_REASON:,} characters.")
     return note
-
-
-def parse_amount(text: object, decimals: int) -> int:
-    """Whole tokens as typed ("1,250.5") to base units, exactly; raises ValueError with what to type instead.
-
-    Refused: empty, zero, signs, other scripts' digits, more decimals than the token has, beyond uint256."""
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("Enter the number of tokens, such as 10 or 2.5.")
-    found = _AMOUNT.fullmatch(text.strip())
-    if found is None:
-        raise ValueError("Enter the number of tokens in digits, such as 10, 1,250 or 2.5 (no sign, no spaces).")
-    frac = found.group("frac") or ""
-    if len(frac) > decimals:
-        raise ValueError("This token has no decimals: enter a whole number of tokens." if decimals == 0 else
-                         f"This token has {decimals} decimals: enter at most {decimals} digits after the point.")
-    whole = found.group("whole").replace(",", "")
-    if len(whole.lstrip("0")) > 80:
-        raise ValueError("That number is larger than any token supply.")
-    amount = int(whole) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
-    if amount == 0:
-        raise ValueError("Enter more than zero tokens.")
-    if amount >= UINT256:
-        raise ValueError("That number is larger than any token supply.")
-    return amount
 
 
 def parse_wallet(text: object) -> str:

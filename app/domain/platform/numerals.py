@@ -65,6 +65,36 @@ def parse_fixed(text: object, places: int, *, max_digits: int = 13) -> int | Non
     return int(found.group(1)) * 10**places + int((found.group(2) or "0").ljust(places, "0"))
 
 
+# Token amounts: the same whole part, then as many decimals as the token has (18 and more).
+_TOKENS = re.compile(_WHOLE + r"(?:\.(?P<frac>[0-9]+))?")
+UINT256 = 2**256
+
+
+def parse_tokens(text: object, decimals: int) -> int:
+    """Whole tokens as typed ("1,250.5") to base units, exactly; raises ValueError with what to type instead.
+    Read this way: an agent action's amount and a compliance limit in tokens.
+
+    Refused: empty, zero, signs, other scripts' digits, more decimals than the token has, beyond uint256."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("Enter the number of tokens, such as 10 or 2.5.")
+    found = _TOKENS.fullmatch(text.strip())
+    if found is None:
+        raise ValueError("Enter the number of tokens in digits, such as 10, 1,250 or 2.5 (no sign, no spaces).")
+    frac = found.group("frac") or ""
+    if len(frac) > decimals:
+        raise ValueError("This token has no decimals: enter a whole number of tokens." if decimals == 0 else
+                         f"This token has {decimals} decimals: enter at most {decimals} digits after the point.")
+    whole = found.group("whole").replace(",", "")
+    if len(whole.lstrip("0")) > 80:  # before int(): a pasted wall of digits is refused, not computed
+        raise ValueError("That number is larger than any token supply.")
+    amount = int(whole) * 10**decimals + int(frac.ljust(decimals, "0") or "0")
+    if amount == 0:
+        raise ValueError("Enter more than zero tokens.")
+    if amount >= UINT256:
+        raise ValueError("That number is larger than any token supply.")
+    return amount
+
+
 # Amounts in the platform currency (the offering wizard): thousands grouped by commas or by spaces (regular,
 # no-break or narrow no-break), never mixed, each group exactly three digits: "4,800,000", "4 800 000".
 _SPACES = "[ \u00a0\u202f]"

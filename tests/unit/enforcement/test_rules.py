@@ -1,65 +1,20 @@
-"""Enforcement case rules without a server: amounts typed in tokens, reasons, time locks, who may decide what."""
+"""Enforcement case rules without a server: reasons, time locks, who may decide what (amounts typed in tokens:
+tests/unit/formatting/test_token_parser.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, localcontext
 
 import pytest
 from bson import ObjectId
-from hypothesis import given
-from hypothesis import strategies as st
 
 from app.domain.enforcement import rules
-from app.formatting.numbers import units
 
 MAKER, CHECKER, OTHER = ObjectId(), ObjectId(), ObjectId()
 
 
 def case(kind=rules.BURN, state=rules.PENDING, **fields) -> dict:
     return {"kind": kind, "state": state, "makerId": MAKER, "approvals": [], **fields}
-
-
-@given(st.integers(min_value=1, max_value=2**256 - 1), st.integers(min_value=0, max_value=30))
-def test_an_amount_shown_in_tokens_reads_back_to_the_same_base_units(base, decimals):
-    assert rules.parse_amount(units(base, decimals), decimals) == base
-    assert rules.parse_amount(units(base, decimals, exact=True, grouping=False), decimals) == base
-
-
-@given(st.decimals(min_value=Decimal("0.000000000000000001"), max_value=Decimal(10) ** 40, places=18,
-                   allow_nan=False, allow_infinity=False))
-def test_an_eighteen_decimal_amount_is_parsed_exactly(value):
-    text = format(value, "f")
-    with localcontext() as exact:  # the oracle must not round either: 28 digits by default
-        exact.prec = 100
-        assert rules.parse_amount(text, 18) == int(value.scaleb(18))
-
-
-@pytest.mark.parametrize(("text", "decimals", "message"), [
-    ("", 18, "Enter the number of tokens"),
-    ("0", 18, "more than zero"),
-    ("0.000", 3, "more than zero"),
-    ("-5", 18, "in digits"),
-    ("+5", 18, "in digits"),
-    ("1.5", 0, "no decimals"),
-    ("1.1234567", 6, "at most 6 digits"),
-    ("١٢", 0, "in digits"),
-    ("１２", 0, "in digits"),
-    ("1e5", 0, "in digits"),
-    ("10,5", 0, "in digits"),
-    ("1 000", 0, "in digits"),
-    ("9" * 90, 0, "larger than any"),
-    (str(2**256), 0, "larger than any"),
-    (None, 0, "Enter the number"),
-])
-def test_amounts_that_are_refused_say_what_to_type(text, decimals, message):
-    with pytest.raises(ValueError, match=message):
-        rules.parse_amount(text, decimals)
-
-
-def test_grouped_amounts_and_spaces_around_are_read():
-    assert rules.parse_amount(" 1,250.5 ", 2) == 125050
-    assert rules.parse_amount(str(2**256 - 1), 0) == 2**256 - 1
 
 
 def test_a_reason_is_required_and_folded():
