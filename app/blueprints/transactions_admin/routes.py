@@ -7,9 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from app.access import access_default, current_user_doc
-from app.blueprints import confirm
-from app.blueprints.backoffice import attempt
-from app.blueprints.htmx import page_or_fragment, redirect_to
+from app.blueprints.backoffice import Question, decide
+from app.blueprints.htmx import page_or_fragment
 from app.domain.accounts.permissions import staff
 from app.domain.transactions import exports, observed, payments, rules
 from app.domain.transactions import service as record
@@ -45,20 +44,18 @@ def list_failed():
 @bp.post("/failed/retry")
 def retry_job():
     """Send a failed job again once (a mint: only its held orders); a second click sends nothing."""
-    attempt(record.retry, current_user_doc(), request.form.get("job_id", ""), done="{}")
-    return redirect_to("transactions_admin.list_failed")
+    return decide(url_for("transactions_admin.list_failed"), record.retry, current_user_doc(),
+                  request.form.get("job_id", ""), done="{}")
 
 
 @bp.post("/failed/resolve")
 def resolve_job():
     """Close a failed job by hand, with the reason (audit-logged); asks first."""
-    if not confirm.confirmed():
-        return confirm.ask_again("Resolve this failed job by hand?", url_for("transactions_admin.list_failed"),
-                                 "Yes, resolve it", "It is closed without being sent again: do this only once "
-                                 "the operation was done or is no longer wanted. This cannot be undone.")
-    attempt(record.resolve, current_user_doc(), request.form.get("job_id", ""), request.form.get("reason", ""),
-            done="Job resolved by hand.")
-    return redirect_to("transactions_admin.list_failed")
+    return decide(url_for("transactions_admin.list_failed"), record.resolve, current_user_doc(),
+                  request.form.get("job_id", ""), request.form.get("reason", ""), done="Job resolved by hand.",
+                  ask=Question("Resolve this failed job by hand?", "Yes, resolve it",
+                               "It is closed without being sent again: do this only once the operation was done "
+                               "or is no longer wanted. This cannot be undone."))
 
 
 @bp.get("/payments")
