@@ -9,9 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, send_file, url_for
 
 from app.access import access_default, current_user_doc
-from app.blueprints import confirm
-from app.blueprints.backoffice import attempt
-from app.blueprints.htmx import is_htmx, redirect_to
+from app.blueprints.backoffice import Question, decide
+from app.blueprints.htmx import is_htmx
 from app.domain.accounts.permissions import staff
 from app.domain.offerings import deployment as offering_deployment
 from app.domain.offerings import review as offering_review
@@ -24,8 +23,8 @@ bp = Blueprint("offering_admin", __name__, url_prefix="/admin/offerings", templa
 access_default(bp, staff("offerings"))
 
 
-def back_to_offering(offering_id: str):
-    return redirect_to("offering_admin.show_offering", offering_id=offering_id)
+def offering_page(offering_id: str) -> str:
+    return url_for("offering_admin.show_offering", offering_id=offering_id)
 
 
 @bp.get("/")
@@ -51,17 +50,16 @@ def show_offering(offering_id: str):
 def assign_offering(offering_id: str):
     """Assign the offering's reviewer or its transfer agent (`role`); the person is mailed."""
     role = request.form.get("role", "reviewer")
-    attempt(offering_review.assign, current_user_doc(), offering_id, request.form.get("person", ""), role,
-            done=("Reviewer" if role == "reviewer" else "Transfer agent") + " assigned; they are told by mail.")
-    return back_to_offering(offering_id)
+    return decide(offering_page(offering_id), offering_review.assign, current_user_doc(), offering_id,
+                  request.form.get("person", ""), role,
+                  done=("Reviewer" if role == "reviewer" else "Transfer agent") + " assigned; they are told by mail.")
 
 
 @bp.post("/<offering_id>/comments")
 def add_comment(offering_id: str):
     """A reviewer's comment on the offering request."""
-    attempt(offering_review.comment, current_user_doc(), offering_id, request.form.get("text", ""),
-            done="Comment added.")
-    return back_to_offering(offering_id)
+    return decide(offering_page(offering_id), offering_review.comment, current_user_doc(), offering_id,
+                  request.form.get("text", ""), done="Comment added.")
 
 
 @bp.post("/<offering_id>/decision")
@@ -70,21 +68,20 @@ def decide_offering(offering_id: str):
     decision = request.form.get("decision", "")
     if decision not in offering_review.DECISIONS:
         abort(400)
-    if decision == "reject" and not confirm.confirmed():
-        back = url_for("offering_admin.show_offering", offering_id=offering_id)
-        return confirm.ask_again("Reject this offering?", back,
-                                 "Yes, reject the offering", "The issuer is emailed your reason and cannot resubmit "
-                                 "it. This cannot be undone.")
-    attempt(offering_review.decide, current_user_doc(), offering_id, decision, request.form.get("reason", ""),
-            done="Decision recorded; the issuer has been emailed.")
-    return back_to_offering(offering_id)
+    return decide(offering_page(offering_id), offering_review.decide, current_user_doc(), offering_id, decision,
+                  request.form.get("reason", ""), done="Decision recorded; the issuer has been emailed.",
+                  ask=REJECT_OFFERING if decision == "reject" else None)
+
+
+REJECT_OFFERING = Question("Reject this offering?", "Yes, reject the offering",
+                           "The issuer is emailed your reason and cannot resubmit it. This cannot be undone.")
 
 
 @bp.post("/<offering_id>/deploy")
 def deploy_offering(offering_id: str):
     """Start (or retry) the token suite deployment; the page then follows its progress."""
-    attempt(offering_deployment.start, current_user_doc(), offering_id, done="Deployment started.")
-    return back_to_offering(offering_id)
+    return decide(offering_page(offering_id), offering_deployment.start, current_user_doc(), offering_id,
+                  done="Deployment started.")
 
 
 @bp.get("/<offering_id>/deployment")
