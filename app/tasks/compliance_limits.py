@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +22,7 @@ from rq.job import Job, JobStatus
 from app.domain.compliance import limits
 from app.extensions import redis_client
 from app.locks import Lease
-from app.tasks.queues import CHAIN, CHAIN_RETRY, DEFAULT, job
+from app.tasks.queues import CHAIN, CHAIN_RETRY, DEFAULT, job, schedule_next_slot
 
 APPLY_TIMEOUT_S = 600
 SWEEP_EVERY_S = 60
@@ -87,8 +86,5 @@ def sweep_changes() -> list[str]:
 
 def ensure_scheduled(config: dict) -> str:
     """Schedule the sweep for the next minute's slot (one job per slot, whoever asks), as the enforcement sweep."""
-    slot = int(time.time()) // SWEEP_EVERY_S + 1
-    job_id = f"compliance-limit-sweep-{slot}"
-    sweep_changes.delay(job_id=job_id, description="enqueue compliance limit changes whose job was lost",
-                        at=datetime.fromtimestamp(slot * SWEEP_EVERY_S, UTC), config=config)
-    return job_id
+    return schedule_next_slot(sweep_changes, "compliance-limit-sweep", SWEEP_EVERY_S,
+                              "enqueue compliance limit changes whose job was lost", config)

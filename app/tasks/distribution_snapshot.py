@@ -8,15 +8,14 @@ job, chain-sync was behind). The sweep repeats like the order expiry sweep: each
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from bson import ObjectId
 from flask import current_app
 from rq import Retry
 
 from app.domain.distributions import snapshot
-from app.tasks.queues import DEFAULT, job
+from app.tasks.queues import DEFAULT, job, schedule_next_slot
 
 EVERY_S = 60
 AFTER_RECORD = timedelta(seconds=3)  # a block stamped at the record second may still be mined just after it
@@ -54,8 +53,4 @@ def schedule(config: dict, distribution: dict) -> str:
 
 
 def ensure_scheduled(config: dict) -> str:
-    slot = int(time.time()) // EVERY_S + 1
-    job_id = f"distribution-sweep-{slot}"
-    sweep_record_dates.delay(job_id=job_id, description="record-date snapshots due",
-                             at=datetime.fromtimestamp(slot * EVERY_S, UTC), config=config)
-    return job_id
+    return schedule_next_slot(sweep_record_dates, "distribution-sweep", EVERY_S, "record-date snapshots due", config)

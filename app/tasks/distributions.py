@@ -9,7 +9,6 @@ paying a held or reorged line again.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -19,7 +18,7 @@ from app import locks
 from app.data import distributions, dividends
 from app.data.mongo import get_db
 from app.domain.distributions import payout, repay, rules, unclaimed
-from app.tasks.queues import DEFAULT, job
+from app.tasks.queues import DEFAULT, job, schedule_next_slot
 
 EVERY_S = 60
 
@@ -96,8 +95,4 @@ def after_failed_batch(config: dict, distribution_id) -> None:
 
 
 def ensure_scheduled(config: dict) -> str:
-    slot = int(time.time()) // EVERY_S + 1
-    job_id = f"payout-sweep-{slot}"
-    sweep_payouts.delay(job_id=job_id, description="stablecoin payouts due or under way",
-                        at=datetime.fromtimestamp(slot * EVERY_S, UTC), config=config)
-    return job_id
+    return schedule_next_slot(sweep_payouts, "payout-sweep", EVERY_S, "stablecoin payouts due or under way", config)

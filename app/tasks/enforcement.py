@@ -14,7 +14,7 @@ from flask import current_app
 
 from app.domain.enforcement import execution
 from app.domain.enforcement.rules import APPROVED, TIME_LOCKED
-from app.tasks.queues import CHAIN, CHAIN_RETRY, DEFAULT, job
+from app.tasks.queues import CHAIN, CHAIN_RETRY, DEFAULT, job, schedule_next_slot
 
 SWEEP_EVERY_S = 60
 
@@ -54,8 +54,5 @@ def sweep_cases() -> list[str]:
 
 def ensure_scheduled(config: dict) -> str:
     """Schedule the sweep for the next minute's slot (one job per slot, whoever asks), as the order-expiry sweep."""
-    slot = int(time.time()) // SWEEP_EVERY_S + 1
-    job_id = f"agent-action-sweep-{slot}"
-    sweep_cases.delay(job_id=job_id, description="run agent action cases due or stalled",
-                      at=datetime.fromtimestamp(slot * SWEEP_EVERY_S, UTC), config=config)
-    return job_id
+    return schedule_next_slot(sweep_cases, "agent-action-sweep", SWEEP_EVERY_S,
+                              "run agent action cases due or stalled", config)

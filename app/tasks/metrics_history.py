@@ -9,14 +9,13 @@ request counters from the shared PROMETHEUS_MULTIPROC_DIR that `make run` gives 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 from flask import current_app
 
 from app.extensions import redis_client
 from app.metrics import history
 from app.metrics.exposition import snapshot
-from app.tasks.queues import DEFAULT, job
+from app.tasks.queues import DEFAULT, job, schedule_next_slot
 
 EVERY_S = history.SAMPLE_S
 
@@ -31,8 +30,4 @@ def sample_metrics() -> bool:
 
 
 def ensure_scheduled(config: dict) -> str:
-    slot = int(time.time()) // EVERY_S + 1
-    job_id = f"metrics-history-{slot}"
-    sample_metrics.delay(job_id=job_id, description="sample the System page's figures",
-                         at=datetime.fromtimestamp(slot * EVERY_S, UTC), config=config)
-    return job_id
+    return schedule_next_slot(sample_metrics, "metrics-history", EVERY_S, "sample the System page's figures", config)

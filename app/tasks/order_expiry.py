@@ -8,13 +8,12 @@ finishing a run schedule one job per slot. A worker starting up schedules the ne
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from flask import current_app
 
 from app.domain.orders import expiry as order_expiry
-from app.tasks.queues import DEFAULT, job
+from app.tasks.queues import DEFAULT, job, schedule_next_slot
 
 EVERY_S = 300
 
@@ -31,8 +30,5 @@ def sweep_unpaid_orders() -> dict:
 
 def ensure_scheduled(config: dict) -> str:
     """Schedule the sweep for the next slot (one job per slot, whoever asks); returns its RQ id."""
-    slot = int(time.time()) // EVERY_S + 1
-    job_id = f"order-expiry-{slot}"
-    sweep_unpaid_orders.delay(job_id=job_id, description="expire unpaid orders, remind before",
-                              at=datetime.fromtimestamp(slot * EVERY_S, UTC), config=config)
-    return job_id
+    return schedule_next_slot(sweep_unpaid_orders, "order-expiry", EVERY_S,
+                              "expire unpaid orders, remind before", config)

@@ -20,8 +20,9 @@ it from there; calling it directly still runs it in the caller's process.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from rq import Queue, Retry
@@ -76,3 +77,12 @@ def job(queue_name: str, *, timeout: int, result_ttl: int = RESULT_TTL_S, failur
         return fn
 
     return declare
+
+
+def schedule_next_slot(task, name: str, every_s: int, description: str, config: dict) -> str:
+    """Schedule a periodic `task` for the start of the next `every_s`-second slot under the RQ id `name-<slot>`:
+    whoever asks (the job itself when it ends, a worker starting, a test), one job runs per slot."""
+    slot = int(time.time()) // every_s + 1
+    job_id = f"{name}-{slot}"
+    task.delay(job_id=job_id, description=description, at=datetime.fromtimestamp(slot * every_s, UTC), config=config)
+    return job_id

@@ -6,13 +6,12 @@ under an id naming it, so workers starting together schedule one job per slot.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from flask import current_app
 
 from app.domain.compliance import claims, rekyc
-from app.tasks.queues import CHAIN, DEFAULT, job
+from app.tasks.queues import CHAIN, DEFAULT, job, schedule_next_slot
 
 EVERY_S = 86400
 
@@ -28,11 +27,7 @@ def sweep_kyc_validity() -> dict:
 
 
 def ensure_scheduled(config: dict) -> str:
-    slot = int(time.time()) // EVERY_S + 1
-    job_id = f"kyc-validity-{slot}"
-    sweep_kyc_validity.delay(job_id=job_id, description="warn and expire KYC approvals",
-                             at=datetime.fromtimestamp(slot * EVERY_S, UTC), config=config)
-    return job_id
+    return schedule_next_slot(sweep_kyc_validity, "kyc-validity", EVERY_S, "warn and expire KYC approvals", config)
 
 
 @job(CHAIN, timeout=600)

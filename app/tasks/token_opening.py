@@ -8,13 +8,12 @@ offering's lock decide it, not the schedule.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from flask import current_app
 
 from app.domain.offerings import opening
-from app.tasks.queues import DEFAULT, job
+from app.tasks.queues import DEFAULT, job, schedule_next_slot
 
 EVERY_S = 60  # an opening "at a date" happens within a minute of it
 
@@ -30,8 +29,5 @@ def sweep_token_openings() -> list[str]:
 
 def ensure_scheduled(config: dict) -> str:
     """Schedule the sweep for the next slot (one job per slot, whoever asks); returns its RQ id."""
-    slot = int(time.time()) // EVERY_S + 1
-    job_id = f"token-opening-{slot}"
-    sweep_token_openings.delay(job_id=job_id, description="open tokens whose opening is due",
-                               at=datetime.fromtimestamp(slot * EVERY_S, UTC), config=config)
-    return job_id
+    return schedule_next_slot(sweep_token_openings, "token-opening", EVERY_S,
+                              "open tokens whose opening is due", config)
