@@ -60,7 +60,8 @@ def test_an_investor_without_a_browser_wallet_invests_through_a_held_wallet(
         staff = staff_page(browser, live_server, staff_email)
         staff.goto(live_server + "/admin/whitelist/")
         staff.get_by_role("link", name=re.compile("Wren Walletless")).first.click()
-        staff.get_by_role("button", name=button, exact=True).click()
+        with staff.expect_navigation():  # the decision's redirect: closing before it can abort or hang
+            staff.get_by_role("button", name=button, exact=True).click()
         staff.context.close()
     expect(page.get_by_test_id("whitelist-stage")).to_have_text("Approved", timeout=90_000)
 
@@ -75,7 +76,8 @@ def test_an_investor_without_a_browser_wallet_invests_through_a_held_wallet(
     admin = staff_page(browser, live_server, "held-admin@libertum.example")
     admin.goto(live_server + "/admin/orders/" + order_url.rstrip("/").rsplit("/", 1)[1])
     admin.get_by_label(re.compile("Amount received")).fill(owed.replace("$", "").replace(",", ""))
-    admin.get_by_role("button", name="Mark payment received").click()
+    with admin.expect_navigation():  # the recorded payment's redirect: closing before it can abort or hang
+        admin.get_by_role("button", name="Mark payment received").click()
     admin.context.close()
     page.goto(order_url)
     expect(page.get_by_test_id("order-status")).to_contain_text("Tokens minted", timeout=120_000)

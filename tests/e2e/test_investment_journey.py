@@ -92,6 +92,7 @@ def sign_up_and_confirm(page: Page, base_url: str, mail_sandbox: str, email: str
     open_latest_mail(inbox, mail_sandbox, email, "Confirm your email for Libertum")
     inbox.get_by_role("link", name=re.compile("verify-email")).click()
     inbox.get_by_role("button", name="Confirm my email address").click()
+    expect(inbox).to_have_url(re.compile(r"/auth/login"))  # confirmed: closing mid-redirect can hang Playwright
     inbox.close()
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -190,7 +191,8 @@ def test_new_investor_invests_in_stablecoin_and_by_bank_and_sees_the_tokens(
         staff = staff_page(browser, live_server, email_of)
         staff.goto(live_server + "/admin/whitelist/")
         staff.get_by_role("link", name=re.compile("Nora Newinvestor")).first.click()
-        staff.get_by_role("button", name=button, exact=True).click()
+        with staff.expect_navigation():  # the decision's redirect: closing before it can abort or hang
+            staff.get_by_role("button", name=button, exact=True).click()
         staff.context.close()
     expect(page.get_by_test_id("whitelist-stage")).to_have_text("Approved", timeout=90_000)
 
@@ -217,7 +219,8 @@ def test_new_investor_invests_in_stablecoin_and_by_bank_and_sees_the_tokens(
     admin = staff_page(browser, live_server, "admin@libertum.example")
     admin.goto(live_server + "/admin/orders/" + bank_order_url.rstrip("/").rsplit("/", 1)[1])
     admin.get_by_label(re.compile("Amount received")).fill(owed.replace("$", "").replace(",", ""))
-    admin.get_by_role("button", name="Mark payment received").click()
+    with admin.expect_navigation():  # the recorded payment's redirect: closing before it can abort or hang
+        admin.get_by_role("button", name="Mark payment received").click()
     admin.context.close()
     page.goto(bank_order_url)
     expect(page.get_by_test_id("order-status")).to_contain_text("Tokens minted", timeout=120_000)
