@@ -4,6 +4,11 @@ import os
 
 from prometheus_client import multiprocess
 
+from infra.whole_responses import install as send_whole_responses
+
+# Headers and the first body bytes in one write: an instance killed mid-answer never hands nginx half of one.
+send_whole_responses()
+
 bind = f"127.0.0.1:{os.environ.get('WEB_PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = 4
